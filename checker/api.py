@@ -1,0 +1,142 @@
+"""The pipeline, end to end: a spec path and options in, a `Report` out.
+
+Input: a .kovn path, constants from the command line (as text), the variants to check and
+the engine's options. Output: `Report` (one `VariantResult` per variant, with its model, its
+`CheckResult` and whether it met the spec's expectation), or DiagnosticError for a spec
+with errors. The only place that decides when the front end stops; nothing here prints.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from checker import codes
+from checker.compile.model import SpecModel, check_closed_value
+from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, dedupe
+from checker.engine import CheckOptions, explore
+from checker.engine.result import CheckResult, Status, Verdict
+from checker.ir import nodes as ir
+from checker.loader import load
+from checker.semantics.elaborate import Elaborator
+from checker.semantics.names import collect
+from checker.semantics.variants import Variant, variants
+from checker.syntax import ast
+from checker.syntax.parser import parse_expr
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    variant: Variant
+    model: SpecModel
+    result: CheckResult
+    expectation_met: bool
+    mismatches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    spec: str
+    results: tuple[VariantResult, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
+    """`NAME=VALUE` strings (VALUE in the spec's own syntax) -> expressions."""
+    out: dict[str, ast.Expr] = {}
+    errors: list[Diagnostic] = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier() or not value.strip():
+            errors.append(Diagnostic(codes.BAD_CONST_VALUE, f"--const expects NAME=VALUE, got '{item}'",
+                                     hint="for example --const N=5 or --const 'Cap=[3, 5]'"))
+            continue
+        try:
+            out[name] = parse_expr(SourceFile(f"--const {name}", value))
+        except DiagnosticError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise DiagnosticError(errors)
+    return out
+
+
+def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
+                 only: list[str] | None = None) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
+    """Parse, check and compile every (or each named) variant. Raises DiagnosticError."""
+    specs = load(path)
+    name = specs[-1].name or _stem(path)
+    decls, diags = collect(specs, name)
+    vs, vdiags = variants(decls, consts or {})
+    diags += vdiags
+    if only:
+        known = {v.name for v in vs}
+        for n in only:
+            if n not in known:
+                diags.append(Diagnostic(codes.UNKNOWN_VARIANT, f"the spec has no variant '{n}'",
+                                        hint="variants: " + ", ".join(sorted(known))))
+        vs = [v for v in vs if v.name in only]
+    _stop_on_errors(diags)
+    compiled = []
+    for v in vs:
+        check_deadlock = decls.deadlock is None or not decls.deadlock.allow
+        if v.deadlock is not None:
+            check_deadlock = v.deadlock
+        el = Elaborator(decls, v.overrides, v.name, check_closed_value, check_deadlock)
+        spec_ir = el.run()
+        diags.extend(el.diags)
+        if any(d.is_error for d in el.diags):
+            continue
+        if v.properties is not None:
+            keep = set(v.properties)
+            spec_ir = dataclasses.replace(spec_ir, properties=tuple(
+                p for p in spec_ir.properties if p.kind == "constraint" or p.name in keep))
+            if "deadlock" not in keep and v.deadlock is None:
+                spec_ir = dataclasses.replace(spec_ir, check_deadlock=False)
+        compiled.append((v, SpecModel(spec_ir)))
+    _stop_on_errors(diags)
+    return compiled, [d for d in dedupe(diags) if not d.is_error]
+
+
+def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
+          options: CheckOptions = CheckOptions(), reporter=None) -> Report:
+    compiled, warnings = compile_spec(path, consts, only)
+    results = []
+    for variant, model in compiled:
+        res = explore(model, options, reporter)
+        met, why = expectation(variant, res)
+        results.append(VariantResult(variant, model, res, met, why))
+    return Report(path, tuple(results), tuple(warnings))
+
+
+def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
+    """Did the run show what the variant expects? (and if not, why not)."""
+    why = []
+    if res.verdict is Verdict.ERROR:
+        return False, ("the model failed to evaluate an expression",)
+    checked = {p.name: p for p in res.properties}
+    for name in variant.expect_violated:
+        if name not in checked:
+            why.append(f"expected {name} to be violated, but it was not checked")
+    for p in res.properties:
+        want = Status.VIOLATED if p.name in variant.expect_violated else Status.HOLDS
+        if p.status is Status.UNKNOWN:
+            why.append(f"{p.name}: unknown (the search stopped at {res.limit})")
+        elif p.status is not want:
+            why.append(f"{p.name}: expected to {'be violated' if want is Status.VIOLATED else 'hold'}, "
+                       f"but it {'holds' if p.status is Status.HOLDS else 'is violated'}")
+    return not why, tuple(why)
+
+
+def _stop_on_errors(diags: list[Diagnostic]) -> None:
+    errors = [d for d in dedupe(diags) if d.severity is Severity.ERROR]
+    if errors:
+        raise DiagnosticError(errors)
+
+
+def _stem(path: str) -> str:
+    from pathlib import Path
+    return Path(path).stem
+
+
+def ir_of(model: SpecModel) -> ir.SpecIR:
+    return model.spec

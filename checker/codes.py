@@ -1,0 +1,65 @@
+"""Every diagnostic code, grouped by phase, with the text docs/errors.md is checked against.
+
+KOV0xx syntax, KOV1xx names, KOV2xx types, KOV3xx statements and levels, KOV4xx constants
+and variants, KOV5xx errors found while exploring, KOV6xx warnings, KOV9xx files and imports.
+"""
+from __future__ import annotations
+
+DOCS: dict[str, str] = {}
+
+
+def _code(code: str, doc: str) -> str:
+    DOCS[code] = doc
+    return code
+
+
+# syntax
+UNEXPECTED_CHARACTER = _code("KOV001", "A character that cannot start any token.")
+UNEXPECTED_TOKEN = _code("KOV002", "A token the grammar does not allow here; the note lists what it expected.")
+UNEXPECTED_EOF = _code("KOV003", "The file ends in the middle of a declaration.")
+
+# names
+UNDEFINED_NAME = _code("KOV101", "A name that is not declared (constants, types, variables, definitions, parameters, enum members).")
+DUPLICATE_NAME = _code("KOV102", "Two declarations with the same name (also across imported files).")
+AMBIGUOUS_MEMBER = _code("KOV103", "An enum member that belongs to several types and whose type the context does not fix; qualify it as Type.member.")
+UNDEFINED_LABEL = _code("KOV104", "A `goto` to a label the process does not have.")
+UNKNOWN_PROPERTY = _code("KOV105", "A variant names a property that is not declared.")
+RECURSIVE_DEFINITION = _code("KOV106", "A definition, constant or type that refers to itself.")
+SHADOWED_NAME = _code("KOV107", "A bound name that hides a declaration of the same name.")
+
+# types
+TYPE_MISMATCH = _code("KOV201", "An expression of one type where another is required.")
+NOT_A_TYPE = _code("KOV202", "A name used as a type that is not a type.")
+BAD_OPERAND = _code("KOV203", "An operator applied to operands it is not defined for.")
+BAD_CALL = _code("KOV204", "A call with the wrong number or kind of arguments, or of something that cannot be called.")
+NO_SUCH_FIELD = _code("KOV205", "A record field or variant that the type does not have.")
+CANNOT_INFER = _code("KOV206", "An expression whose type the context does not determine (such as `{}` on its own).")
+UNBOUNDED_STATE = _code("KOV207", "A state variable whose type has no finite bound (every state variable needs one).")
+BAD_RANGE = _code("KOV208", "A range type whose bounds are not constant integers or are empty.")
+DOMAIN_TOO_LARGE = _code("KOV209", "A type too large to enumerate or to use as set elements or map keys.")
+
+# statements and levels
+PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property.")
+ASSIGN_NOT_VARIABLE = _code("KOV302", "An assignment to something that is not a state variable (or a process local).")
+STATE_IN_CONSTANT = _code("KOV303", "A constant-level expression (constant value, type bound, variant setting) that reads state.")
+BAD_STATEMENT_PLACE = _code("KOV304", "A statement where it is not allowed (labels outside processes, choose or require inside for).")
+MISSING_INIT = _code("KOV305", "A state variable that the init block (or its declaration) never assigns.")
+DOUBLE_ASSIGN = _code("KOV306", "A variable assigned twice on the same path of an init block where the first value is lost.")
+PROCESS_WITHOUT_LABEL = _code("KOV307", "A process body that does not start with a label.")
+
+# constants and variants
+MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the variant or on the command line.")
+UNKNOWN_CONSTANT = _code("KOV402", "A variant or --const sets a name that is not a constant.")
+UNKNOWN_VARIANT = _code("KOV403", "--variant names a variant the spec does not declare.")
+DUPLICATE_VARIANT_ITEM = _code("KOV404", "A variant sets the same thing twice.")
+BAD_CONST_VALUE = _code("KOV405", "A --const value that does not parse as NAME=expression.")
+
+# found while exploring
+RUNTIME_ERROR = _code("KOV501", "An expression that cannot be evaluated in a reachable state (a missing map key, a value out of its range, an empty set given to min).")
+
+# warnings
+UNUSED_ACTION = _code("KOV601", "An action that was never enabled during a complete search (reported in coverage).")
+
+# files
+FILE_NOT_FOUND = _code("KOV901", "The spec file, or a file it imports, does not exist or cannot be read.")
+IMPORT_CYCLE = _code("KOV902", "Files that import each other.")

@@ -1,0 +1,721 @@
+"""IR -> Python source for one variant: straight-line successor code over packed states.
+
+Input: `ir.SpecIR`. Output: `Generated` (the module's source text, its constant table and
+its table of source spans). A state is one int, the concatenation of the variables' codes
+(layout.py); generated code reads a variable with one shift and mask and writes it with a
+mask-and-or, so no state is ever decoded on the hot path. Each action becomes a function
+`a<i>(s, app)` that calls app((label, next)) for every successor, with `require` as nested
+`if`s and `choose` as `for` loops; properties become `check_state` / `check_transition`.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from checker.compile.layout import Layout
+from checker.ir import nodes as ir
+from checker.ir.walk import walk
+from checker.semantics import types as T
+
+
+@dataclass(frozen=True)
+class Generated:
+    source: str
+    constants: dict
+    origins: list
+
+
+class Env:
+    """Where the generated code finds the current (and, for x', the next) state."""
+
+    def __init__(self, state: str = "s", nxt: str | None = None):
+        self.state = state
+        self.nxt = nxt
+
+    def primed(self) -> "Env":
+        return Env(self.nxt or "t", None)
+
+
+class CodeGen:
+    def __init__(self, spec: ir.SpecIR, fold: bool = True):
+        self.spec = spec
+        self.fold = fold
+        self.layout = Layout(spec.vars)
+        self.lines: list[str] = []
+        self.constants: dict = {}
+        self.const_ids: dict = {}
+        self.origins: list = []
+        self.origin_ids: dict = {}
+        self.tmp = itertools.count()
+
+    # ------------------------------------------------------------ plumbing
+    def const(self, value, prefix: str = "K") -> str:
+        key = (prefix, type(value).__name__, value) if _hashable(value) else None
+        if key is not None and key in self.const_ids:
+            return self.const_ids[key]
+        name = f"{prefix}{len(self.constants)}"
+        self.constants[name] = value
+        if key is not None:
+            self.const_ids[key] = name
+        return name
+
+    def oid(self, origin) -> int:
+        key = id(origin)
+        if key not in self.origin_ids:
+            self.origin_ids[key] = len(self.origins)
+            self.origins.append(origin)
+        return self.origin_ids[key]
+
+    def fresh(self, prefix: str) -> str:
+        return f"{prefix}{next(self.tmp)}"
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    # ------------------------------------------------------------ whole module
+    def module(self) -> Generated:
+        for i, d in enumerate(self.spec.defs):
+            args = ", ".join(["s"] + [n for n, _ in d.params])
+            self.emit(0, f"def d{i}({args}):")
+            self.emit(1, f"return {self.ex(d.body, Env())}")
+        self.gen_init()
+        for i, a in enumerate(self.spec.actions):
+            self.gen_action(i, a)
+        self.emit(0, "def successors(s):")
+        self.emit(1, "out = []")
+        self.emit(1, "app = out.append")
+        for i in range(len(self.spec.actions)):
+            self.emit(1, f"a{i}(s, app)")
+        self.emit(1, "return out")
+        self.gen_checks()
+        return Generated("\n".join(self.lines) + "\n", self.constants, self.origins)
+
+    def gen_init(self) -> None:
+        self.emit(0, "def init_states():")
+        self.emit(1, "out = []")
+        self.emit(1, "app = out.append")
+        self.emit(1, "w = 0")
+        self.block(list(self.spec.init), 0, "w", 1, lambda ind, w: self.emit(ind, f"app({w})"))
+        self.emit(1, "return out")
+
+    def gen_action(self, i: int, a: ir.ActionIR) -> None:
+        self.emit(0, f"def a{i}(s, app):")
+        indent = 1
+        static = all(_closed(p.domain) for p in a.params)
+        if a.params and static:
+            names = ", ".join(p.name for p in a.params)
+            table = self.const(tuple(self.param_table(i, a)), "P")
+            self.emit(indent, f"for {names}, lbl in {table}:")
+            indent += 1
+            label = "lbl"
+        elif a.params:
+            for p in a.params:
+                self.emit(indent, f"for {p.name} in {self.iterate(p.domain, Env('s'))}:")
+                indent += 1
+            label = f"({i}, ({', '.join(p.name for p in a.params)},))"
+        else:
+            label = self.const((i, ()), "L")
+        self.emit(indent, "w = s")
+        self.block(list(a.body), 0, "w", indent, lambda ind, w: self.emit(ind, f"app(({label}, {w}))"))
+        self.emit(1, "return")
+
+    def param_table(self, i: int, a: ir.ActionIR):
+        """Every combination of static parameter values, with its prebuilt label."""
+        domains = [self.static_values(p.domain) for p in a.params]
+        for combo in itertools.product(*domains):
+            yield (*combo, (i, tuple(combo)))
+
+    def static_values(self, dom: ir.E) -> list:
+        t = dom.t.elem
+        if isinstance(dom, ir.TypeSet):
+            return [T.from_ordinal(t, o) for o in range(T.size(t))]
+        value = self.evaluate(dom)
+        if isinstance(value, frozenset):
+            return sorted(value)
+        return [T.from_ordinal(t, o) for o in T.bits(value)]
+
+    def evaluate(self, e: ir.E):
+        """Evaluate a closed expression now (for tables built at compile time)."""
+        from checker.compile.model import evaluate_closed
+        return evaluate_closed(e, self)
+
+    def gen_checks(self) -> None:
+        checked = [p for p in self.spec.properties if p.kind != "constraint"]
+        self.emit(0, "def check_state(s):")
+        self.emit(1, "bad = ()")
+        for i, p in enumerate(checked):
+            if p.kind == "invariant":
+                self.emit(1, f"if not ({self.ex(p.expr, Env('s'))}): bad += ({i},)")
+            elif p.kind == "reachable":
+                self.emit(1, f"if {self.ex(p.expr, Env('s'))}: bad += ({i},)")
+        self.emit(1, "return bad")
+        self.emit(0, "def check_transition(s, label, t):")
+        self.emit(1, "bad = ()")
+        for i, p in enumerate(checked):
+            if p.kind == "action":
+                self.emit(1, f"if not ({self.ex(p.expr, Env('s', 't'))}): bad += ({i},)")
+        self.emit(1, "return bad")
+        constraints = [p for p in self.spec.properties if p.kind == "constraint"]
+        self.emit(0, "def within_constraint(s):")
+        self.emit(1, "return " + (" and ".join(f"({self.ex(p.expr, Env('s'))})" for p in constraints) or "True"))
+        self.emit(0, "def is_terminal(s):")
+        conds = []
+        for var, done in self.spec.terminal_pcs:
+            t = self.spec.vars[var].t
+            want = 0
+            for o in range(T.size(t.key)):
+                want |= done << (o * T.slot_width(t))
+            conds.append(f"{self.read_var(var, 's')} == {want}")
+        self.emit(1, "return " + (" and ".join(conds) if conds else "False"))
+
+    # ------------------------------------------------------------ statements
+    def block(self, stmts: list, idx: int, w: str, ind: int, done) -> None:
+        """Emit stmts[idx:], then `done(indent, state_var)`; forks nest the rest."""
+        while idx < len(stmts):
+            s = stmts[idx]
+            if isinstance(s, ir.Require):
+                conds = [s.cond]
+                while idx + 1 < len(stmts) and isinstance(stmts[idx + 1], ir.Require):
+                    idx += 1
+                    conds.append(stmts[idx].cond)
+                self.emit(ind, "if " + " and ".join(f"({self.ex(c, Env(w))})" for c in conds) + ":")
+                ind += 1
+            elif isinstance(s, ir.Assign):
+                self.assign(s, w, ind)
+            elif isinstance(s, ir.LetS):
+                self.emit(ind, f"{s.name} = {self.ex(s.value, Env(w))}")
+            elif isinstance(s, ir.ChooseS):
+                self.emit(ind, f"for {s.name} in {self.iterate(s.domain, Env(w), ordered=True)}:")
+                w2 = self.fresh("w")
+                self.emit(ind + 1, f"{w2} = {w}")
+                w, ind = w2, ind + 1
+            elif isinstance(s, ir.ForS):
+                self.emit(ind, f"for {s.name} in {self.iterate(s.domain, Env(w), ordered=True)}:")
+                self.block(list(s.body), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+            elif isinstance(s, ir.IfS):
+                cond = self.ex(s.cond, Env(w))
+                if _forks(s):
+                    rest = stmts[idx + 1:]
+                    self.emit(ind, f"if {cond}:")
+                    self.block(list(s.then) + rest, 0, w, ind + 1, done)
+                    self.emit(ind, "else:")
+                    self.block(list(s.else_) + rest, 0, w, ind + 1, done)
+                    return
+                self.emit(ind, f"if {cond}:")
+                self.block(list(s.then), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+                if s.else_:
+                    self.emit(ind, "else:")
+                    self.block(list(s.else_), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+            else:
+                raise AssertionError(s)
+            idx += 1
+        done(ind, w)
+
+    def assign(self, s: ir.Assign, w: str, ind: int) -> None:
+        off, width = self.layout.offset(s.var), self.layout.width(s.var)
+        self.splice(s.value, ir.VarRef(self.spec.vars[s.var].t, s.var), str(off), width, w, ind)
+
+    def splice(self, value: ir.E, target: ir.E, off: str, width: int, w: str, ind: int) -> None:
+        """Write value's code into bits [off, off+width) of w; descend into updates of target."""
+        if isinstance(value, ir.Update) and _same_place(value.base, target) and len(value.entries) == 1:
+            key, inner = value.entries[0]
+            t = value.t
+            if isinstance(t, T.RecordT):
+                ft = t.field_type(key)
+                sub = ir.FieldGet(ft, target, key)
+                self.splice(inner, sub, f"{off} + {t.offset(key)}", T.width(ft), w, ind)
+                return
+            if isinstance(t, T.MapT) and t.total:
+                o = self.fresh("o")
+                self.emit(ind, f"{o} = {_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t)))}")
+                self.splice(inner, ir.Index(t.value, target, key), o, T.width(t.value), w, ind)
+                return
+            if isinstance(t, T.MapT) and not _reads_place(inner, target):
+                o = self.fresh("o")
+                sw, vw = T.slot_width(t), T.width(t.value)
+                self.emit(ind, f"{o} = {_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(sw))}")
+                code = f"({self.code(inner, Env(w))} | {1 << vw})"
+                self.emit(ind, f"{w} = ({w} & ~({(1 << sw) - 1} << {o})) | ({code} << {o})")
+                return
+        code = self.code(value, Env(w))
+        mask = (1 << width) - 1
+        if off.isdigit():
+            clear = ~(mask << int(off))
+            self.emit(ind, f"{w} = ({w} & {clear}) | ({code} << {off})")
+        else:
+            self.emit(ind, f"{w} = ({w} & ~({mask} << ({off}))) | ({code} << ({off}))")
+
+    # ------------------------------------------------------------ reading state
+    def read_var(self, index: int, state: str) -> str:
+        off, width = self.layout.offset(index), self.layout.width(index)
+        mask = (1 << width) - 1
+        if width == 0:
+            return "0"
+        if off == 0:
+            return f"({state} & {mask})"
+        return f"(({state} >> {off}) & {mask})"
+
+    def place(self, e: ir.E, env: Env) -> tuple[str, str] | None:
+        """(state var, bit offset expression) when e is a fixed part of the state."""
+        if isinstance(e, ir.VarRef):
+            return (env.nxt if e.primed else env.state), str(self.layout.offset(e.index))
+        if isinstance(e, ir.FieldGet) and isinstance(e.base.t, T.RecordT):
+            p = self.place(e.base, env)
+            if p is not None:
+                return p[0], _add(p[1], e.base.t.offset(e.name))
+        if isinstance(e, ir.Index) and isinstance(e.base.t, T.MapT) and e.base.t.total:
+            p = self.place(e.base, env)
+            if p is not None:
+                ko = self.key_ordinal(e.key, e.base.t.key, env)
+                return p[0], _plus(p[1], f"{ko} * {T.slot_width(e.base.t)}") if not ko.isdigit() \
+                    else _add(p[1], int(ko) * T.slot_width(e.base.t))
+        if isinstance(e, ir.Op) and e.op == "prime":
+            return self.place(e.args[0], env.primed())
+        return None
+
+    # ------------------------------------------------------------ expressions
+    def ex(self, e: ir.E, env: Env) -> str:
+        """A Python expression for e's run-time representation."""
+        if self.fold and not isinstance(e, (ir.Lit, ir.TypeSet)) and _closed(e):
+            value = self.evaluate(e)
+            if isinstance(value, bool):
+                return "True" if value else "False"
+            if isinstance(value, int) and value.bit_length() <= 64:
+                return str(value)
+            return self.const(value)
+        return getattr(self, "x_" + type(e).__name__)(e, env)
+
+    def code(self, e: ir.E, env: Env) -> str:
+        """A Python expression for e's code (its bits inside a packed parent)."""
+        x = self.ex(e, env)
+        if isinstance(e.t, T.IntT) and e.t.lo:
+            return f"({x} - {e.t.lo})"
+        return x
+
+    def rep(self, code: str, t: T.Type) -> str:
+        if isinstance(t, T.IntT) and t.lo:
+            return f"({code} + {t.lo})"
+        return code
+
+    def ordinal(self, e: ir.E, env: Env) -> str:
+        t = e.t
+        x = self.ex(e, env)
+        if isinstance(t, T.IntT):
+            return f"({x} - {t.lo})" if t.lo else x
+        if isinstance(t, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
+            return x
+        return f"_ord({self.const(t, 'T')}, {x})"
+
+    def key_ordinal(self, key: ir.E, kt: T.Type, env: Env) -> str:
+        """Ordinal of key among kt's values; range-checked when key's type is wider."""
+        if isinstance(kt, T.IntT) and isinstance(key.t, T.IntT) and not _within(key.t, kt):
+            return f"_key({self.ex(key, env)}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
+        return self.ordinal(key, env)
+
+    def x_Lit(self, e: ir.Lit, env):
+        if isinstance(e.value, bool):
+            return "True" if e.value else "False"
+        if isinstance(e.value, int):
+            return str(e.value)
+        return self.const(e.value)
+
+    def x_VarRef(self, e: ir.VarRef, env):
+        state = env.nxt if e.primed else env.state
+        return self.rep(self.read_var(e.index, state), e.t)
+
+    def x_Local(self, e: ir.Local, env):
+        return e.name
+
+    def x_TypeSet(self, e: ir.TypeSet, env):
+        return str((1 << T.size(e.t.elem)) - 1)
+
+    def x_Ite(self, e: ir.Ite, env):
+        return f"({self.ex(e.then, env)} if {self.ex(e.cond, env)} else {self.ex(e.else_, env)})"
+
+    def x_LetE(self, e: ir.LetE, env):
+        return f"(lambda {e.name}: {self.ex(e.body, env)})({self.ex(e.value, env)})"
+
+    def x_CallDef(self, e: ir.CallDef, env):
+        args = ", ".join([env.state] + [self.ex(a, env) for a in e.args])
+        return f"d{e.index}({args})"
+
+    def x_Quant(self, e: ir.Quant, env):
+        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env)}" for b in e.binders)
+        fn = "all" if e.kind == "forall" else "any"
+        return f"{fn}({self.ex(e.body, env)} {loops})"
+
+    def x_Comp(self, e: ir.Comp, env):
+        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env)}" for b in e.binders)
+        cond = f" if {self.ex(e.cond, env)}" if e.cond is not None else ""
+        t = e.t
+        if isinstance(t, T.SetT):
+            if T.finite(t):
+                return f"_bitset({self.ordinal(e.elem, env)} {loops}{cond})"
+            return f"frozenset({self.ex(e.elem, env)} {loops}{cond})"
+        assert isinstance(t, T.MapT)
+        pbit = 0 if t.total else 1 << T.width(t.value)
+        total = T.size(t.key) if t.total else None
+        pairs = f"(({self.key_ordinal(e.key, t.key, env)}, {self.code(e.elem, env)}) {loops}{cond})"
+        return f"_mapbuild({pairs}, {T.slot_width(t)}, {pbit}, {total}, {self.oid(e.origin)})"
+
+    def x_Index(self, e: ir.Index, env):
+        bt = e.base.t
+        if isinstance(bt, T.MapT):
+            if bt.total:
+                p = self.place(e, env)
+                if p is not None:
+                    return self.rep(_read(p[0], p[1], T.width(e.t)), e.t)
+                base = self.ex(e.base, env)
+                ko = self.key_ordinal(e.key, bt.key, env)
+                return self.rep(_read(base, f"{ko} * {T.slot_width(bt)}", T.width(e.t)), e.t)
+            base = self.ex(e.base, env)
+            ko = self.key_ordinal(e.key, bt.key, env)
+            code = f"_mget({base}, {ko}, {T.slot_width(bt)}, {T.width(bt.value)}, {self.oid(e.origin)})"
+            return self.rep(code, e.t)
+        if isinstance(bt, T.SeqT):
+            base, i = self.ex(e.base, env), self.ex(e.key, env)
+            if T.finite(bt):
+                return self.rep(f"_sget({base}, {i}, {T.len_width(bt)}, {T.width(bt.elem)}, "
+                                f"{self.oid(e.origin)})", e.t)
+            return f"_tidx({base}, {i}, {self.oid(e.origin)})"
+        raise AssertionError(bt)
+
+    def x_FieldGet(self, e: ir.FieldGet, env):
+        p = self.place(e, env)
+        if p is not None:
+            return self.rep(_read(p[0], p[1], T.width(e.t)), e.t)
+        base = self.ex(e.base, env)
+        return self.rep(_read(base, str(e.base.t.offset(e.name)), T.width(e.t)), e.t)
+
+    def x_Update(self, e: ir.Update, env):
+        t = e.t
+        x = self.ex(e.base, env)
+        for key, value in e.entries:
+            if isinstance(t, T.RecordT):
+                ft = t.field_type(key)
+                x = f"_splice({x}, {t.offset(key)}, {(1 << T.width(ft)) - 1}, {self.code(value, env)})"
+            elif isinstance(t, T.MapT):
+                sw = T.slot_width(t)
+                pbit = 0 if t.total else 1 << T.width(t.value)
+                ko = self.key_ordinal(key, t.key, env)
+                x = f"_splice({x}, {ko} * {sw}, {(1 << sw) - 1}, ({self.code(value, env)} | {pbit}))"
+            elif isinstance(t, T.SeqT) and T.finite(t):
+                x = (f"_sset({x}, {self.ex(key, env)}, {self.code(value, env)}, {T.len_width(t)}, "
+                     f"{T.width(t.elem)}, {self.oid(e.origin)})")
+            else:
+                x = f"_tset({x}, {self.ex(key, env)}, {self.ex(value, env)}, {self.oid(e.origin)})"
+        return x
+
+    def x_Collection(self, e: ir.Collection, env):
+        t = e.t
+        if isinstance(t, T.SetT):
+            if T.finite(t):
+                if not e.items:
+                    return "0"
+                return "(" + " | ".join(f"(1 << {self.ordinal(x, env)})" for x in e.items) + ")"
+            return "frozenset((" + "".join(f"{self.ex(x, env)}, " for x in e.items) + "))"
+        if isinstance(t, T.RecordT):
+            parts, off = [], 0
+            for (name, ft), x in zip(t.fields, e.items):
+                parts.append(f"({self.code(x, env)} << {off})" if off else self.code(x, env))
+                off += T.width(ft)
+            return "(" + " | ".join(parts) + ")" if parts else "0"
+        if isinstance(t, T.MapT):
+            pbit = 0 if t.total else 1 << T.width(t.value)
+            total = T.size(t.key) if t.total else None
+            pairs = "(" + "".join(f"({self.key_ordinal(k, t.key, env)}, {self.code(v, env)}), "
+                                  for k, v in e.items) + ")"
+            return f"_mapbuild({pairs}, {T.slot_width(t)}, {pbit}, {total}, {self.oid(e.origin)})"
+        if isinstance(t, T.SeqT):
+            if T.finite(t):
+                codes = "(" + "".join(f"{self.code(x, env)}, " for x in e.items) + ")"
+                return f"_spack({codes}, {T.len_width(t)}, {T.width(t.elem)}, {t.max}, {self.oid(e.origin)})"
+            return "(" + "".join(f"{self.ex(x, env)}, " for x in e.items) + ")"
+        raise AssertionError(t)
+
+    def x_Construct(self, e: ir.Construct, env):
+        t = e.t
+        base = t.bases()[t.tag_index(e.tag)]
+        if e.payload is None:
+            return str(base)
+        o = self.ordinal(e.payload, env)
+        return f"({base} + {o})" if base else o
+
+    def x_MatchE(self, e: ir.MatchE, env):
+        t = e.subject.t
+        m = self.fresh("m")
+        bases = t.bases()
+        default = None
+        branches = []
+        for arm in e.arms:
+            if arm.tag is None:
+                default = self.ex(arm.body, env)
+                continue
+            i = t.tag_index(arm.tag)
+            lo = bases[i]
+            ptype = t.alts[i][1]
+            hi = lo + (1 if ptype is None else T.size(ptype))
+            body = self.ex(arm.body, env)
+            if arm.bind is not None:
+                body = f"(lambda {arm.bind}: {body})(_from_ord({self.const(ptype, 'T')}, {m} - {lo}))"
+            branches.append((f"{lo} <= {m} < {hi}", body))
+        expr = default if default is not None else "None"
+        for cond, body in reversed(branches):
+            expr = f"({body} if {cond} else {expr})"
+        return f"(lambda {m}: {expr})({self.ex(e.subject, env)})"
+
+    def x_Coerce(self, e: ir.Coerce, env):
+        src, dst = e.e.t, e.t
+        x = self.ex(e.e, env)
+        if isinstance(src, T.IntT) and isinstance(dst, T.IntT):
+            if not dst.bounded or _within(src, dst):
+                return x
+            return f"_rng({x}, {dst.lo}, {dst.hi}, {self.oid(e.origin)})"
+        if isinstance(src, T.SetT) and isinstance(dst, T.SetT) and T.finite(src) and T.finite(dst) \
+                and isinstance(src.elem, T.IntT) and isinstance(dst.elem, T.IntT) and _within(src.elem, dst.elem):
+            shift = src.elem.lo - dst.elem.lo
+            return f"({x} << {shift})" if shift else x
+        if isinstance(src, T.OptT) and isinstance(src.elem, T.EmptyT):
+            return "0" if T.finite(dst) else "None"
+        return f"_conv({x}, {self.const(src, 'T')}, {self.const(dst, 'T')}, {self.oid(e.origin)})"
+
+    # ------------------------------------------------------------ iteration
+    def iterate(self, dom: ir.E, env: Env, ordered: bool = False) -> str:
+        """A Python iterable over the run-time values of a set expression."""
+        t = dom.t
+        elem = t.elem
+        if isinstance(dom, ir.TypeSet):
+            if isinstance(elem, T.IntT):
+                return f"range({elem.lo}, {elem.hi + 1})"
+            if isinstance(elem, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
+                return f"range({T.size(elem)})"
+            return self.const(tuple(T.from_ordinal(elem, o) for o in range(T.size(elem))))
+        x = self.ex(dom, env)
+        if not T.finite(t):
+            return f"sorted({x})" if ordered else x
+        if isinstance(elem, T.IntT) and elem.lo:
+            return f"_bits_off({x}, {elem.lo})"
+        if isinstance(elem, (T.IntT, T.BoolT, T.SumT, T.LabelT, T.SetT)):
+            return f"_bits({x})"
+        return f"_elems({self.const(elem, 'T')}, {x})"
+
+    # ------------------------------------------------------------ operators
+    def x_Op(self, e: ir.Op, env):
+        op, args = e.op, e.args
+        if op == "prime":
+            return self.ex(args[0], env.primed())
+        if op in _SIMPLE:
+            a = [self.ex(x, env) for x in args]
+            return _SIMPLE[op].format(*a)
+        return getattr(self, "op_" + op)(e, env)
+
+    def op_eq(self, e, env):
+        a, b = e.args
+        if isinstance(a.t, T.BoolT):
+            return f"(bool({self.ex(a, env)}) == bool({self.ex(b, env)}))"
+        return f"({self.ex(a, env)} == {self.ex(b, env)})"
+
+    def op_ne(self, e, env):
+        return f"(not {self.op_eq(e, env)})"
+
+    def op_div(self, e, env):
+        a, b = (self.ex(x, env) for x in e.args)
+        return f"_div({a}, {b}, {self.oid(e.origin)})"
+
+    def op_mod(self, e, env):
+        a, b = (self.ex(x, env) for x in e.args)
+        return f"_mod({a}, {b}, {self.oid(e.origin)})"
+
+    def op_in(self, e, env):
+        x, s = e.args
+        st = s.t
+        sx = self.ex(s, env)
+        if not T.finite(st):
+            return f"({self.ex(x, env)} in {sx})"
+        elem = st.elem
+        if isinstance(elem, T.IntT) and isinstance(x.t, T.IntT) and not _within(x.t, elem):
+            return f"_in_rng({sx}, {self.ex(x, env)}, {elem.lo}, {elem.hi})"
+        return f"(({sx} >> {self.ordinal(x, env)}) & 1)"
+
+    def _setop(self, e, env, bit: str, fs: str):
+        a, b = (self.ex(x, env) for x in e.args)
+        return (bit if T.finite(e.args[0].t) else fs).format(a, b)
+
+    def op_union(self, e, env):
+        return self._setop(e, env, "({} | {})", "({} | {})")
+
+    def op_inter(self, e, env):
+        return self._setop(e, env, "({} & {})", "({} & {})")
+
+    def op_diff(self, e, env):
+        return self._setop(e, env, "({} & ~{})", "({} - {})")
+
+    def op_subseteq(self, e, env):
+        return self._setop(e, env, "(({} & ~{}) == 0)", "({} <= {})")
+
+    def op_range(self, e, env):
+        a, b = (self.ex(x, env) for x in e.args)
+        return f"frozenset(range({a}, {b} + 1))"
+
+    def op_len(self, e, env):
+        (x,) = e.args
+        t = x.t
+        v = self.ex(x, env)
+        if isinstance(t, T.SetT):
+            return f"{v}.bit_count()" if T.finite(t) else f"len({v})"
+        if isinstance(t, T.SeqT):
+            return f"_slen({v}, {T.len_width(t)})" if T.finite(t) else f"len({v})"
+        if t.total:
+            return str(T.size(t.key))
+        return f"_mlen({v}, {T.size(t.key)}, {T.slot_width(t)}, {T.width(t.value)})"
+
+    def _minmax(self, e, env, which: str):
+        (x,) = e.args
+        t = x.t
+        v = self.ex(x, env)
+        oid = self.oid(e.origin)
+        if isinstance(t, T.SetT) and T.finite(t):
+            return f"_{which}set({v}, {t.elem.lo}, {oid})"
+        return f"_{which}any({self.iterate(x, env) if isinstance(t, T.SetT) else self.seq_iter(x, env)}, {oid})"
+
+    def seq_iter(self, x: ir.E, env: Env) -> str:
+        t = x.t
+        v = self.ex(x, env)
+        if not T.finite(t):
+            return v
+        lw, ew = T.len_width(t), T.width(t.elem)
+        item = self.rep(f"(({v} >> ({lw} + i * {ew})) & {(1 << ew) - 1})", t.elem)
+        return f"[{item} for i in range(_slen({v}, {lw}))]"
+
+    def op_min(self, e, env):
+        return self._minmax(e, env, "min")
+
+    def op_max(self, e, env):
+        return self._minmax(e, env, "max")
+
+    def op_some(self, e, env):
+        (x,) = e.args
+        if T.finite(e.t):
+            return f"(({self.code(x, env)} << 1) | 1)"
+        return f"({self.ex(x, env)},)"
+
+    def op_is_some(self, e, env):
+        (x,) = e.args
+        v = self.ex(x, env)
+        return f"({v} & 1)" if T.finite(x.t) else f"({v} is not None)"
+
+    def op_get(self, e, env):
+        (x,) = e.args
+        v = self.ex(x, env)
+        oid = self.oid(e.origin)
+        if T.finite(x.t):
+            lo = x.t.elem.lo if isinstance(x.t.elem, T.IntT) else 0
+            return f"_oget({v}, {lo}, {oid})"
+        return f"_tget({v}, {oid})"
+
+    def op_keys(self, e, env):
+        (x,) = e.args
+        t = x.t
+        if t.total:
+            return str((1 << T.size(t.key)) - 1)
+        return f"_mkeys({self.ex(x, env)}, {T.size(t.key)}, {T.slot_width(t)}, {T.width(t.value)})"
+
+    def _seq(self, e, env, fn: str, tuple_form: str):
+        s = e.args[0]
+        t = s.t
+        v = self.ex(s, env)
+        oid = self.oid(e.origin)
+        if T.finite(t):
+            code = f"_{fn}({v}, {T.len_width(t)}, {T.width(t.elem)}, {oid})"
+            return code if fn == "stail" else self.rep(code, t.elem)
+        return tuple_form.format(v=v, oid=oid)
+
+    def op_head(self, e, env):
+        return self._seq(e, env, "shead", "_tnonempty({v}, {oid}, 'head')[0]")
+
+    def op_last(self, e, env):
+        return self._seq(e, env, "slast", "_tnonempty({v}, {oid}, 'last')[-1]")
+
+    def op_tail(self, e, env):
+        return self._seq(e, env, "stail", "_tnonempty({v}, {oid}, 'tail')[1:]")
+
+    def op_append(self, e, env):
+        s, x = e.args
+        t = s.t
+        if T.finite(t):
+            return (f"_sappend({self.ex(s, env)}, {self.code(x, env)}, {T.len_width(t)}, {T.width(t.elem)}, "
+                    f"{t.max}, {self.oid(e.origin)})")
+        return f"({self.ex(s, env)} + ({self.ex(x, env)},))"
+
+    def op_concat(self, e, env):
+        a, b = e.args
+        return f"(tuple({self.seq_iter(a, env)}) + tuple({self.seq_iter(b, env)}))"
+
+
+_SIMPLE = {
+    "not": "(not {0})", "and": "({0} and {1})", "or": "({0} or {1})",
+    "implies": "(not {0} or {1})", "iff": "(bool({0}) == bool({1}))",
+    "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
+    "lt": "({0} < {1})", "le": "({0} <= {1})", "gt": "({0} > {1})", "ge": "({0} >= {1})",
+    "abs": "abs({0})", "min2": "min({0}, {1})", "max2": "max({0}, {1})",
+}
+
+
+def _read(state: str, off: str, width: int) -> str:
+    mask = (1 << width) - 1
+    if width == 0:
+        return "0"
+    if off == "0":
+        return f"({state} & {mask})"
+    return f"(({state} >> ({off})) & {mask})"
+
+
+def _plus(off: str, term: str) -> str:
+    return term if off == "0" else f"{off} + {term}"
+
+
+def _add(off: str, k: int) -> str:
+    if off.isdigit():
+        return str(int(off) + k)
+    return f"{off} + {k}" if k else off
+
+
+def _within(a: T.IntT, b: T.IntT) -> bool:
+    if not b.bounded:
+        return True
+    return a.bounded and b.lo <= a.lo and a.hi <= b.hi
+
+
+def _closed(e: ir.E) -> bool:
+    for n in walk(e):
+        if isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)):
+            return False
+        if isinstance(n, ir.Op) and n.op == "prime":
+            return False
+    return True
+
+
+def _forks(s: ir.IfS) -> bool:
+    return any(isinstance(n, (ir.Require, ir.ChooseS)) for n in walk(s))
+
+
+def _same_place(a: ir.E, b: ir.E) -> bool:
+    if isinstance(a, ir.VarRef) and isinstance(b, ir.VarRef):
+        return a.index == b.index and a.primed == b.primed
+    if isinstance(a, ir.FieldGet) and isinstance(b, ir.FieldGet):
+        return a.name == b.name and _same_place(a.base, b.base)
+    if isinstance(a, ir.Index) and isinstance(b, ir.Index):
+        return a.key == b.key and _same_place(a.base, b.base)
+    return False
+
+
+def _reads_place(e: ir.E, place: ir.E) -> bool:
+    return any(_same_place(n, place) for n in walk(e) if isinstance(n, (ir.VarRef, ir.FieldGet, ir.Index)))
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+        return True
+    except TypeError:
+        return False

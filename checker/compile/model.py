@@ -1,0 +1,92 @@
+"""A compiled variant: `ir.SpecIR` -> an engine `Model` backed by generated Python code.
+
+Input: the IR of one variant. Output: `SpecModel`, which implements engine.model.Model
+(init_states, successors, check_state, ...) by executing the module codegen.py writes,
+plus `describe` / `format_label` for traces. Also evaluates closed expressions at compile
+time (constants, type bounds, static parameter tables) with the same code generator.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from checker.compile.codegen import CodeGen, Env
+from checker.compile.runtime import Failure, make_helpers
+from checker.engine.model import ActionInfo, Label, ModelError, PropertyInfo
+from checker.ir import nodes as ir
+from checker.semantics import types as T
+
+_EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
+
+
+def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
+    """Run a closed expression (no state, no bound names) and return its representation."""
+    gen = CodeGen(parent.spec if parent is not None else _EMPTY_SPEC, fold=False)
+    if parent is not None:
+        gen.constants, gen.const_ids = dict(parent.constants), dict(parent.const_ids)
+    source = gen.ex(e, Env("s"))
+    ns = make_helpers(Failure(gen.origins))
+    ns.update(gen.constants)
+    if parent is not None:
+        for i, d in enumerate(parent.spec.defs):
+            ns[f"d{i}"] = None  # closed expressions never call definitions
+    return eval(compile(source, "<kovn constant>", "eval"), ns, {"s": 0})
+
+
+class SpecModel:
+    """One variant of a spec, compiled. States are ints (the packed variable codes)."""
+
+    def __init__(self, spec: ir.SpecIR):
+        self.spec = spec
+        self.name = f"{spec.name}:{spec.variant}"
+        gen = CodeGen(spec)
+        generated = gen.module()
+        self.source = generated.source
+        self.layout = gen.layout
+        ns: dict = make_helpers(Failure(generated.origins))
+        ns.update(generated.constants)
+        exec(compile(generated.source, f"<kovn {self.name}>", "exec"), ns)
+        self._ns = ns
+        self.successors = ns["successors"]
+        self.check_state = ns["check_state"]
+        self.check_transition = ns["check_transition"]
+        self.within_constraint = ns["within_constraint"]
+        self.is_terminal = ns["is_terminal"]
+        self._init = ns["init_states"]
+        self.actions = tuple(ActionInfo(a.name, a.origin) for a in spec.actions)
+        self.properties = tuple(PropertyInfo(p.name, p.kind, p.origin)
+                                for p in spec.properties if p.kind != "constraint")
+        self.check_deadlock = spec.check_deadlock
+        self.has_action_properties = any(p.kind == "action" for p in self.properties)
+        self.has_constraint = any(p.kind == "constraint" for p in spec.properties)
+
+    def init_states(self):
+        return self._init()
+
+    def format_label(self, label: Label) -> str:
+        index, params = label
+        action = self.spec.actions[index]
+        if not action.params:
+            return action.name
+        shown = ", ".join(T.show(T.to_display(p.t, v)) for p, v in zip(action.params, params))
+        return f"{action.name}({shown})"
+
+    def action_origin(self, label: Label):
+        return self.spec.actions[label[0]].origin
+
+    def describe(self, state: int) -> dict[str, Any]:
+        out = {}
+        for i, v in enumerate(self.spec.vars):
+            code = self.layout.field(state, i)
+            out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
+        return out
+
+
+def check_closed_value(e: ir.E) -> Any:
+    """Evaluate a constant expression for the elaborator; failures become EvalFailure."""
+    from checker.semantics.elaborate import EvalFailure
+    try:
+        return evaluate_closed(e)
+    except ModelError as exc:
+        failure = EvalFailure(exc.message)
+        failure.origin = exc.origin
+        raise failure from None

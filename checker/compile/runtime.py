@@ -1,0 +1,213 @@
+"""Helpers that generated successor code calls for the less common operations.
+
+Input/output: run-time representations (see semantics/types.py). Each helper that can fail
+takes `oid`, an index into the compiled model's table of source spans, and raises
+`ModelError` with that span; nothing here knows the spec.
+"""
+from __future__ import annotations
+
+from checker.engine.model import ModelError
+from checker.semantics import types as T
+
+ORIGINS: list = []   # replaced per compiled module: oid -> span
+
+
+class Failure:
+    """Binds a module's origin table so helpers can turn an oid into a span."""
+
+    def __init__(self, origins: list):
+        self.origins = origins
+
+    def __call__(self, oid: int, message: str):
+        raise ModelError(message, self.origins[oid] if 0 <= oid < len(self.origins) else None)
+
+
+def make_helpers(fail: Failure) -> dict:
+    """The helper functions, closed over one model's failure reporter."""
+
+    def _bits(m):
+        out = []
+        while m:
+            low = m & -m
+            out.append(low.bit_length() - 1)
+            m ^= low
+        return out
+
+    def _bits_off(m, lo):
+        out = []
+        while m:
+            low = m & -m
+            out.append(low.bit_length() - 1 + lo)
+            m ^= low
+        return out
+
+    def _bitset(ordinals):
+        m = 0
+        for o in ordinals:
+            m |= 1 << o
+        return m
+
+    def _rng(v, lo, hi, oid):
+        if lo <= v <= hi:
+            return v
+        fail(oid, f"value {v} is outside {lo}..{hi}")
+
+    def _key(v, lo, hi, oid):
+        if lo <= v <= hi:
+            return v - lo
+        fail(oid, f"key {v} is outside the map's keys {lo}..{hi}")
+
+    def _in_rng(s, v, lo, hi):
+        return lo <= v <= hi and (s >> (v - lo)) & 1
+
+    def _div(a, b, oid):
+        if b == 0:
+            fail(oid, "division by zero")
+        return a // b
+
+    def _mod(a, b, oid):
+        if b == 0:
+            fail(oid, "modulo by zero")
+        return a % b
+
+    def _mget(m, o, sw, vw, oid):
+        slot = m >> (o * sw)
+        if (slot >> vw) & 1:
+            return slot & ((1 << vw) - 1)
+        fail(oid, "the map has no value at this key")
+
+    def _splice(m, off, mask, code):
+        return (m & ~(mask << off)) | (code << off)
+
+    def _mkeys(m, n, sw, vw):
+        keys = 0
+        for o in range(n):
+            if (m >> (o * sw + vw)) & 1:
+                keys |= 1 << o
+        return keys
+
+    def _mlen(m, n, sw, vw):
+        return _mkeys(m, n, sw, vw).bit_count()
+
+    def _mapbuild(pairs, sw, pbit, total_n, oid):
+        m = 0
+        seen = 0
+        for o, code in pairs:
+            m = (m & ~(((1 << sw) - 1) << (o * sw))) | ((code | pbit) << (o * sw))
+            seen |= 1 << o
+        if total_n is not None and seen != (1 << total_n) - 1:
+            fail(oid, "a function must give a value for every key of its key type")
+        return m
+
+    def _minset(s, lo, oid):
+        if not s:
+            fail(oid, "min of an empty set")
+        return (s & -s).bit_length() - 1 + lo
+
+    def _maxset(s, lo, oid):
+        if not s:
+            fail(oid, "max of an empty set")
+        return s.bit_length() - 1 + lo
+
+    def _minany(xs, oid):
+        xs = list(xs)
+        if not xs:
+            fail(oid, "min of an empty collection")
+        return min(xs)
+
+    def _maxany(xs, oid):
+        xs = list(xs)
+        if not xs:
+            fail(oid, "max of an empty collection")
+        return max(xs)
+
+    def _oget(o, lo, oid):
+        if o & 1:
+            return (o >> 1) + lo
+        fail(oid, "get() of none")
+
+    def _tget(o, oid):
+        if o is None:
+            fail(oid, "get() of none")
+        return o[0]
+
+    # packed sequences: length in the low lw bits, element i at lw + i*ew
+    def _slen(s, lw):
+        return s & ((1 << lw) - 1)
+
+    def _sget(s, i, lw, ew, oid):
+        n = s & ((1 << lw) - 1)
+        if not 0 <= i < n:
+            fail(oid, f"index {i} is outside the sequence (length {n})")
+        return (s >> (lw + i * ew)) & ((1 << ew) - 1)
+
+    def _sset(s, i, code, lw, ew, oid):
+        n = s & ((1 << lw) - 1)
+        if not 0 <= i < n:
+            fail(oid, f"index {i} is outside the sequence (length {n})")
+        off = lw + i * ew
+        return (s & ~(((1 << ew) - 1) << off)) | (code << off)
+
+    def _sappend(s, code, lw, ew, mx, oid):
+        n = s & ((1 << lw) - 1)
+        if n >= mx:
+            fail(oid, f"append to a full sequence (at most {mx} elements)")
+        return ((s & ~((1 << lw) - 1)) | (n + 1)) | (code << (lw + n * ew))
+
+    def _shead(s, lw, ew, oid):
+        if not s & ((1 << lw) - 1):
+            fail(oid, "head of an empty sequence")
+        return (s >> lw) & ((1 << ew) - 1)
+
+    def _slast(s, lw, ew, oid):
+        n = s & ((1 << lw) - 1)
+        if not n:
+            fail(oid, "last of an empty sequence")
+        return (s >> (lw + (n - 1) * ew)) & ((1 << ew) - 1)
+
+    def _stail(s, lw, ew, oid):
+        n = s & ((1 << lw) - 1)
+        if not n:
+            fail(oid, "tail of an empty sequence")
+        return ((s >> (lw + ew)) << lw) | (n - 1)
+
+    def _spack(codes, lw, ew, mx, oid):
+        codes = list(codes)
+        if len(codes) > mx:
+            fail(oid, f"a sequence of {len(codes)} elements does not fit (at most {mx})")
+        s = len(codes)
+        for i, c in enumerate(codes):
+            s |= c << (lw + i * ew)
+        return s
+
+    def _tidx(s, i, oid):
+        if not 0 <= i < len(s):
+            fail(oid, f"index {i} is outside the sequence (length {len(s)})")
+        return s[i]
+
+    def _tset(s, i, v, oid):
+        if not 0 <= i < len(s):
+            fail(oid, f"index {i} is outside the sequence (length {len(s)})")
+        return s[:i] + (v,) + s[i + 1:]
+
+    def _tnonempty(s, oid, what):
+        if not s:
+            fail(oid, f"{what} of an empty sequence")
+        return s
+
+    def _conv(v, src, dst, oid):
+        try:
+            return T.from_plain(dst, T.to_plain(src, v))
+        except (ValueError, KeyError) as exc:
+            fail(oid, f"value does not fit {dst}: {exc}")
+
+    def _ord(t, v):
+        return T.ordinal(t, v)
+
+    def _from_ord(t, o):
+        return T.from_ordinal(t, o)
+
+    def _elems(t, m):
+        return [T.from_ordinal(t, o) for o in _bits(m)]
+
+    return {k: v for k, v in locals().items() if k.startswith("_") and callable(v)}

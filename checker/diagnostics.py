@@ -1,0 +1,181 @@
+"""Diagnostics: the one type every user-facing problem becomes.
+
+Input: spans (character offsets into a `SourceFile`) and messages from any stage.
+Output: `Diagnostic` values, and their rendering as text
+
+    spec/x.kovn:3:7: error[KOV101]: name 'foo' is not defined
+      3 | var x: foo
+        |        ^^^
+      = hint: ...
+
+Offsets are kept internally; lines and columns are computed only when printing.
+"""
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A named text; the unit that spans point into."""
+
+    path: str
+    text: str
+    _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        for i, ch in enumerate(self.text):
+            if ch == "\n":
+                starts.append(i + 1)
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of characters [start, end) in a source file."""
+
+    source: SourceFile = field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def line(self) -> int:
+        return self.source.line_col(self.start)[0]
+
+    @property
+    def col(self) -> int:
+        return self.source.line_col(self.start)[1]
+
+    def location(self) -> str:
+        line, col = self.source.line_col(self.start)
+        return f"{self.source.path}:{line}:{col}"
+
+    def text(self) -> str:
+        return self.source.text[self.start:self.end]
+
+    def to(self, other: "Span") -> "Span":
+        """The span from the start of this one to the end of `other`."""
+        return Span(self.source, self.start, max(self.end, other.end))
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None = None
+    severity: Severity = Severity.ERROR
+    labels: tuple[tuple[Span, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+class DiagnosticError(Exception):
+    """Carries the diagnostics of a stage to the pipeline boundary (api.py).
+
+    Stages collect every problem they find and raise this once, at the end, so that a user
+    sees all errors of a stage together; only api.py catches it.
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+MAX_SHOWN = 25
+
+
+def render(diag: Diagnostic) -> str:
+    """One diagnostic as text: location, code, message, source line, carets, notes."""
+    head = f"{diag.severity.value}[{diag.code}]: {diag.message}"
+    if diag.span is None:
+        lines = [f"kovn: {head}"]
+    else:
+        lines = [f"{diag.span.location()}: {head}"]
+        lines += _excerpt(diag.span, "")
+    for span, label in diag.labels:
+        lines.append(f"  note: {label} at {span.location()}")
+        lines += _excerpt(span, label)
+    for note in diag.notes:
+        lines.append(f"  = note: {note}")
+    if diag.hint:
+        lines.append(f"  = hint: {diag.hint}")
+    return "\n".join(lines)
+
+
+def _excerpt(span: Span, label: str) -> list[str]:
+    line, col = span.source.line_col(span.start)
+    text = span.source.line_text(line).replace("\t", " ")
+    end_line, end_col = span.source.line_col(max(span.start, span.end - 1))
+    width = (end_col - col + 1) if end_line == line and span.end > span.start else 1
+    width = max(1, min(width, len(text) - col + 1 if len(text) >= col else 1))
+    gutter = " " * len(str(line))
+    return [
+        f"  {line} | {text}",
+        f"  {gutter} | {' ' * (col - 1)}{'^' * width}{' ' + label if label else ''}",
+    ]
+
+
+def render_all(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
+    """Every diagnostic (errors first, in source order), capped, with a summary line."""
+    ordered = sorted(diags, key=_sort_key)
+    shown = ordered[:MAX_SHOWN]
+    parts = [render(d) for d in shown]
+    if len(ordered) > MAX_SHOWN:
+        parts.append(f"... and {len(ordered) - MAX_SHOWN} more")
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = sum(1 for d in diags if d.severity is Severity.WARNING)
+    summary = []
+    if errors:
+        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if summary:
+        parts.append(", ".join(summary))
+    return "\n".join(parts)
+
+
+def _sort_key(d: Diagnostic) -> tuple:
+    sev = 0 if d.is_error else 1
+    if d.span is None:
+        return (sev, "", 0, d.code)
+    return (sev, d.span.path, d.span.start, d.code)
+
+
+def dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop repeats (the same problem found while checking several variants)."""
+    seen: set[tuple] = set()
+    out = []
+    for d in diags:
+        key = (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out

@@ -1,0 +1,89 @@
+"""The Model protocol: what the explorer needs of a transition system, and nothing more.
+
+The engine never imports the front end. A compiled `.kovn` spec (checker.compile) is one
+Model; a Python class written by hand (models/peterson_model.py) is another.
+
+States are hashable, immutable values whose equality is exact (compiled specs use one
+Python int per state: the canonical packed encoding). Successors must be produced in a
+deterministic order: the search order, the counts at a stop and the counterexamples all
+follow from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Hashable, Iterable, Literal, Mapping, Protocol, Sequence
+
+State = Hashable
+# An action instance: (index into Model.actions, parameter values). Parameter values are
+# whatever the model uses (ints for compiled specs); format_label turns them into text.
+Label = tuple[int, tuple]
+
+PropertyKind = Literal["invariant", "action", "reachable"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One action (all its parameter instances). `origin` is opaque to the engine (a span)."""
+
+    name: str
+    origin: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyInfo:
+    """A safety property the engine checks while it explores.
+
+    invariant: must hold in every reachable state (checked on each new distinct state);
+    action: must hold on every transition (checked on every generated transition);
+    reachable: some reachable state must satisfy it (a witness must be found).
+    """
+
+    name: str
+    kind: PropertyKind
+    origin: Any = None
+
+
+class ModelError(Exception):
+    """The model cannot evaluate something in a state (a spec error found at run time,
+    such as reading a map at a key it does not hold). `origin` is opaque (a span)."""
+
+    def __init__(self, message: str, origin: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.origin = origin
+
+
+class Model(Protocol):
+    name: str
+    actions: Sequence[ActionInfo]
+    properties: Sequence[PropertyInfo]
+    check_deadlock: bool
+    has_action_properties: bool
+    has_constraint: bool
+
+    def init_states(self) -> Iterable[State]:
+        """The initial states, in a deterministic order (duplicates allowed)."""
+
+    def successors(self, state: State) -> Iterable[tuple[Label, State]]:
+        """Every enabled action instance's successor, in a deterministic order.
+
+        Duplicates and self-loops included: each (label, next) pair counts as one generated
+        state, as TLC counts them."""
+
+    def check_state(self, state: State) -> Sequence[int]:
+        """Indices (into `properties`) of the invariants this state violates and of the
+        reachable properties it witnesses; empty in the common case."""
+
+    def check_transition(self, state: State, label: Label, nxt: State) -> Sequence[int]:
+        """Indices of the action properties this transition violates (only called when
+        `has_action_properties`)."""
+
+    def within_constraint(self, state: State) -> bool:
+        """False when the state lies outside the state constraint: it is counted and
+        checked, but its successors are not explored (only called when `has_constraint`)."""
+
+    def format_label(self, label: Label) -> str:
+        """`RMPrepare(2)`: the action instance as a user reads it."""
+
+    def describe(self, state: State) -> Mapping[str, Any]:
+        """Variable name -> display value (plain Python data), in declaration order."""

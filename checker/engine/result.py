@@ -1,0 +1,96 @@
+"""What an exploration produces: verdict, per-property outcomes, statistics, traces.
+
+Input: built by the explorers (bfs, dfs). Output: read by render/ and report/.
+All plain frozen data; states inside traces are the model's own state values.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.engine.model import Label, State
+
+
+class Verdict(enum.Enum):
+    OK = "ok"                  # exhaustive, every property holds
+    VIOLATED = "violated"      # at least one property has a counterexample
+    INCOMPLETE = "incomplete"  # a limit was hit before the search could decide
+    ERROR = "error"            # the model failed to evaluate (ModelError)
+
+
+class Status(enum.Enum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    UNKNOWN = "unknown"        # the search stopped (a limit) before deciding
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One state of a trace and the action instance that led to it (None for the first)."""
+
+    label: Label | None
+    action: str | None          # the label formatted by the model
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    steps: tuple[Step, ...]
+    loop_start: int | None = None   # for lassos: index of the step the last one returns to
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyResult:
+    name: str
+    kind: str                   # "invariant" | "action" | "reachable" | "deadlock" | "liveness"
+    status: Status
+    trace: Trace | None = None  # counterexample (or, for reachable, the witness)
+    origin: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCoverage:
+    name: str
+    generated: int              # transitions produced by this action
+    distinct: int               # new distinct states first reached by this action
+    origin: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    distinct: int
+    generated: int
+    depth: int
+    seconds: float
+    peak_rss_bytes: int
+    coverage: tuple[ActionCoverage, ...] = ()
+    left_in_queue: int = 0
+
+    @property
+    def states_per_second(self) -> float:
+        return self.generated / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFailure:
+    message: str
+    origin: Any
+    trace: Trace | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    verdict: Verdict
+    properties: tuple[PropertyResult, ...]
+    stats: Stats
+    limit: str | None = None            # which limit stopped the search, e.g. "max-states 1000"
+    failure: RuntimeFailure | None = None
+    extra: dict = field(default_factory=dict, compare=False)  # engine add-ons (solver stats, ...)
+
+    @property
+    def violations(self) -> tuple[PropertyResult, ...]:
+        return tuple(p for p in self.properties if p.status is Status.VIOLATED)

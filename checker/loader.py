@@ -1,0 +1,73 @@
+"""Files -> parsed specs: reads a spec and, depth first, the files it imports.
+
+Input: a path. Output: the `ast.Spec` of every file (imports before importers, each once)
+and the `SourceFile`s, or DiagnosticError (KOV0xx syntax, KOV9xx files). `import "k8s"`
+names a file of the shipped library (checker/stdlib/k8s.kovn); `import "./x.kovn"` a file
+relative to the importer.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker import codes
+from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Span
+from checker.syntax import ast
+from checker.syntax.parser import parse
+
+STDLIB = Path(__file__).with_name("stdlib")
+
+
+def read_source(path: str) -> SourceFile:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DiagnosticError([Diagnostic(codes.FILE_NOT_FOUND, f"no such file: {path}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiagnosticError([Diagnostic(codes.FILE_NOT_FOUND, f"cannot read {path}: {exc}")]) from None
+    return SourceFile(path, text)
+
+
+def load(path: str) -> list[ast.Spec]:
+    specs: list[ast.Spec] = []
+    _load(read_source(path), specs, set(), [])
+    return specs
+
+
+def _resolve(imp: ast.Import, importer: SourceFile) -> Path:
+    if imp.path.endswith(".kovn") or "/" in imp.path:
+        return (Path(importer.path).parent / imp.path)
+    return STDLIB / f"{imp.path}.kovn"
+
+
+def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[str]) -> None:
+    key = str(Path(source.path).resolve())
+    stack.append(key)
+    spec = parse(source)
+    errors: list[Diagnostic] = []
+    for d in spec.decls:
+        if not isinstance(d, ast.Import):
+            continue
+        target = _resolve(d, source)
+        tkey = str(target.resolve())
+        if tkey in stack:
+            errors.append(Diagnostic(codes.IMPORT_CYCLE, f"import cycle through {d.path}", d.span))
+            continue
+        if tkey in done:
+            continue
+        if not target.is_file():
+            errors.append(Diagnostic(codes.FILE_NOT_FOUND, f"cannot find imported file '{d.path}'", d.span,
+                                     hint=f"looked for {target}"))
+            continue
+        try:
+            _load(read_source(str(target)), out, done, stack)
+        except DiagnosticError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise DiagnosticError(errors)
+    stack.pop()
+    done.add(key)
+    out.append(spec)
+
+
+def span_of(spec: ast.Spec) -> Span:
+    return spec.span

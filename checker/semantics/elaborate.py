@@ -1,0 +1,1270 @@
+"""Type checking and lowering of one variant: `Declarations` + constant values -> `SpecIR`.
+
+Input: the declaration table (names.py), the variant's constant overrides (AST expressions)
+and a constant evaluator (compiles a closed IR expression and runs it). Output: `ir.SpecIR`
+and every diagnostic found (KOV1xx-KOV4xx). Types are concrete (`1..N` is `1..3` when
+N = 3), so checking and lowering are one pass (docs/adr/0003-concrete-types.md): each
+expression is checked against an expected type where the context gives one
+(bidirectional), which is how `committed` finds its enum and `{}` its element type.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from checker import codes
+from checker.diagnostics import Diagnostic, Span
+from checker.ir import nodes as ir
+from checker.semantics import types as T
+from checker.semantics.names import Declarations
+from checker.syntax import ast
+
+
+class ErrorT(T.Type):
+    """The type of an expression that already produced a diagnostic; fits anywhere."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return isinstance(other, ErrorT)
+
+    def __hash__(self):
+        return 0
+
+    def __str__(self):
+        return "<error>"
+
+
+ERR_T = ErrorT()
+BOOL = T.BoolT()
+INT = T.IntT()
+
+
+def err(origin=None) -> ir.E:
+    return ir.Lit(ERR_T, None, origin)
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str          # "local" | "plocal"
+    node: Any          # ir.Local, or (var index, self Local) for process locals
+
+
+class Scope:
+    def __init__(self, parent: "Scope | None" = None):
+        self.parent = parent
+        self.names: dict[str, Binding] = {}
+
+    def lookup(self, name: str) -> Binding | None:
+        s = self
+        while s is not None:
+            if name in s.names:
+                return s.names[name]
+            s = s.parent
+        return None
+
+    def child(self) -> "Scope":
+        return Scope(self)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    scope: Scope
+    state: bool = True       # may read state variables
+    prime: bool = False      # may use x'
+    process: str | None = None
+
+
+ConstEval = Callable[[ir.E], Any]
+
+
+class Elaborator:
+    def __init__(self, decls: Declarations, overrides: dict[str, ast.Expr], variant: str,
+                 const_eval: ConstEval, check_deadlock: bool):
+        self.d = decls
+        self.overrides = overrides
+        self.variant = variant
+        self.const_eval = const_eval
+        self.check_deadlock = check_deadlock
+        self.diags: list[Diagnostic] = []
+        self.const_values: dict[str, ir.ConstIR | None] = {}
+        self.type_values: dict[str, T.Type | None] = {}
+        self.in_progress: set[str] = set()
+        self.vars: list[ir.VarIR] = []
+        self.var_index: dict[str, int] = {}
+        self.defs: list[ir.DefIR] = []
+        self.def_index: dict[str, int] = {}
+        self.process_vars: dict[str, dict[str, int]] = {}   # process -> local -> var index
+        self.labels: dict[str, T.LabelT] = {}
+        self.counter = itertools.count()
+
+    # ------------------------------------------------------------ diagnostics
+    def error(self, code: str, message: str, span: Span | None, **kw) -> ir.E:
+        self.diags.append(Diagnostic(code, message, span, **kw))
+        return err(span)
+
+    # ------------------------------------------------------------ entry
+    def run(self) -> ir.SpecIR:
+        for name in self.d.consts:
+            self.const(name, self.d.consts[name].span)
+        for name in self.d.types:
+            self.named_type(name, self.d.types[name].span)
+        for name, decl in self.d.vars.items():
+            self.declare_var(name, decl.type, decl.span)
+        for proc in self.d.processes.values():
+            self.declare_process(proc)
+        init = self.elab_init()
+        actions = [self.elab_action(a) for a in self.d.actions]
+        for proc in self.d.processes.values():
+            actions.extend(self.elab_process(proc))
+        props = [self.elab_property(p) for p in self.d.properties]
+        terminal = tuple((self.process_vars[p]["pc"], len(self.labels[p].labels) - 1)
+                         for p in self.d.processes)
+        consts = tuple(c for c in self.const_values.values() if c is not None)
+        return ir.SpecIR(self.d.name, self.variant, consts, tuple(self.vars), tuple(self.defs),
+                         init, tuple(actions), tuple(props), self.check_deadlock, terminal)
+
+    # ------------------------------------------------------------ constants
+    def const(self, name: str, use: Span | None) -> ir.ConstIR | None:
+        if name in self.const_values:
+            return self.const_values[name]
+        decl = self.d.consts[name]
+        if name in self.in_progress:
+            self.error(codes.RECURSIVE_DEFINITION, f"constant '{name}' depends on itself", use)
+            return None
+        self.in_progress.add(name)
+        try:
+            t = self.resolve_type(decl.type)
+            expr = self.overrides.get(name, decl.default)
+            if expr is None:
+                self.error(codes.MISSING_CONSTANT, f"constant '{name}' has no value", decl.span,
+                           hint=f"give it a default (`const {name}: ... = value`), set it in the "
+                                f"variant, or pass --const {name}=VALUE")
+                result = None
+            else:
+                e = self.check(expr, t, Ctx(Scope(), state=False))
+                result = None if _has_error(e) else ir.ConstIR(name, t, self.evaluate(e, expr.span))
+        finally:
+            self.in_progress.discard(name)
+        self.const_values[name] = result
+        return result
+
+    def evaluate(self, e: ir.E, span: Span | None) -> Any:
+        try:
+            return self.const_eval(e)
+        except _EvalFailure as exc:
+            self.error(codes.RUNTIME_ERROR, str(exc), getattr(exc, "origin", None) or span)
+            return None
+
+    def const_int(self, expr: ast.Expr) -> int | None:
+        e = self.check(expr, INT, Ctx(Scope(), state=False))
+        if _has_error(e):
+            return None
+        v = self.evaluate(e, expr.span)
+        return v if isinstance(v, int) else None
+
+    # ------------------------------------------------------------ types
+    def named_type(self, name: str, use: Span | None) -> T.Type:
+        if name in self.type_values:
+            return self.type_values[name] or ERR_T
+        decl = self.d.types[name]
+        if name in self.in_progress:
+            self.error(codes.RECURSIVE_DEFINITION, f"type '{name}' refers to itself", use)
+            return ERR_T
+        self.in_progress.add(name)
+        try:
+            rhs = decl.rhs
+            if isinstance(rhs, ast.SumType):
+                alts = tuple((tag, None if p is None else self.resolve_type(p)) for tag, p in rhs.alts)
+                tags = [a for a, _ in alts]
+                for tag in tags:
+                    if tags.count(tag) > 1:
+                        self.error(codes.DUPLICATE_NAME, f"'{tag}' appears twice in type '{name}'", decl.span)
+                        break
+                t: T.Type = T.SumT(name, alts)
+            else:
+                t = self.resolve_type(rhs)
+                if isinstance(t, T.RecordT):
+                    t = T.RecordT(t.fields, name)
+        finally:
+            self.in_progress.discard(name)
+        self.type_values[name] = t
+        return t
+
+    def resolve_type(self, te: ast.TypeExpr) -> T.Type:
+        if isinstance(te, ast.BoolType):
+            return BOOL
+        if isinstance(te, ast.IntType):
+            return INT
+        if isinstance(te, ast.NamedType):
+            if te.name in self.d.types:
+                return self.named_type(te.name, te.span)
+            self.error(codes.NOT_A_TYPE, f"'{te.name}' is not a type", te.span,
+                       hint=_suggest(te.name, self.d.types))
+            return ERR_T
+        if isinstance(te, ast.RangeType):
+            lo, hi = self.const_int(te.lo), self.const_int(te.hi)
+            if lo is None or hi is None:
+                return ERR_T
+            if hi < lo:
+                self.error(codes.BAD_RANGE, f"the range {lo}..{hi} is empty", te.span)
+                return ERR_T
+            return T.IntT(lo, hi)
+        if isinstance(te, ast.SetType):
+            return T.SetT(self.resolve_type(te.elem))
+        if isinstance(te, ast.MapType):
+            return T.MapT(self.resolve_type(te.key), self.resolve_type(te.value), te.total)
+        if isinstance(te, ast.SeqType):
+            n = None if te.max is None else self.const_int(te.max)
+            return T.SeqT(self.resolve_type(te.elem), n)
+        if isinstance(te, ast.OptionType):
+            return T.OptT(self.resolve_type(te.elem))
+        if isinstance(te, ast.RecordType):
+            return T.RecordT(tuple((n, self.resolve_type(f)) for n, f in te.fields))
+        if isinstance(te, ast.SumType):
+            self.error(codes.NOT_A_TYPE, "a sum type must be declared with its own name", te.span,
+                       hint="type Name = a | b | c")
+            return ERR_T
+        raise AssertionError(te)
+
+    def require_finite(self, t: T.Type, span: Span, what: str) -> bool:
+        if isinstance(t, ErrorT) or _contains_error(t):
+            return False
+        if not T.finite(t):
+            self.error(codes.UNBOUNDED_STATE, f"{what} has type {t}, which is not finite", span,
+                       hint="state needs bounded types: a range lo..hi instead of int, "
+                            "seq[T, max] instead of seq[T]")
+            return False
+        return True
+
+    # ------------------------------------------------------------ variables and processes
+    def declare_var(self, name: str, te: ast.TypeExpr | T.Type, span: Span) -> int:
+        t = te if isinstance(te, T.Type) else self.resolve_type(te)
+        self.require_finite(t, span, f"state variable '{name}'")
+        self.var_index[name] = len(self.vars)
+        self.vars.append(ir.VarIR(name, t, span))
+        return self.var_index[name]
+
+    def declare_process(self, proc: ast.ProcessDecl) -> None:
+        labels = [s.name for s in proc.body if isinstance(s, ast.Label)]
+        if not proc.body or not isinstance(proc.body[0], ast.Label):
+            self.error(codes.PROCESS_WITHOUT_LABEL, f"process '{proc.name}' must start with a label",
+                       proc.span, hint="write `start:` before the first statement")
+        for lab in labels:
+            if labels.count(lab) > 1:
+                self.error(codes.DUPLICATE_NAME, f"label '{lab}' appears twice in process '{proc.name}'", proc.span)
+                break
+        label_t = T.LabelT(proc.name, tuple(labels) + ("done",))
+        self.labels[proc.name] = label_t
+        key_t = self.param_type(proc.param)
+        pvars = {"pc": self.declare_var(f"{proc.name}.pc", T.MapT(key_t, label_t, True), proc.span)}
+        for local in proc.locals:
+            t = self.resolve_type(local.type)
+            pvars[local.name] = self.declare_var(f"{proc.name}.{local.name}", T.MapT(key_t, t, True),
+                                                 local.span)
+        self.process_vars[proc.name] = pvars
+
+    def param_type(self, p: ast.Param) -> T.Type:
+        if p.type is not None:
+            return self.resolve_type(p.type)
+        dom = self.infer(p.domain, Ctx(Scope(), state=False))
+        return dom.t.elem if isinstance(dom.t, T.SetT) else ERR_T
+
+    # ------------------------------------------------------------ init
+    def elab_init(self) -> tuple[ir.S, ...]:
+        ctx = Ctx(Scope())
+        out: list[ir.S] = []
+        for name, decl in self.d.vars.items():
+            if decl.init is not None:
+                i = self.var_index[name]
+                out.append(ir.Assign(i, self.check(decl.init, self.vars[i].t, ctx), decl.span))
+        for proc in self.d.processes.values():
+            out.extend(self.process_init(proc, ctx))
+        for block in self.d.inits:
+            out.extend(self.stmts(block.body, ctx))
+        assigned = _assigned_on_all_paths(out)
+        for i, v in enumerate(self.vars):
+            if i not in assigned:
+                where = self.d.inits[0].span if self.d.inits else v.origin
+                self.error(codes.MISSING_INIT, f"state variable '{v.name}' is not given an initial value",
+                           v.origin, labels=((where, "in this init"),) if self.d.inits else (),
+                           hint=f"assign it in `init {{ ... }}` or write `var {v.name}: ... = value`")
+        return tuple(out)
+
+    def process_init(self, proc: ast.ProcessDecl, ctx: Ctx) -> list[ir.S]:
+        pvars = self.process_vars[proc.name]
+        pc = pvars["pc"]
+        pc_t = self.vars[pc].t
+        out = [ir.Assign(pc, self.full_map(pc_t, ir.Lit(pc_t.value, 0)), proc.span)]
+        for local in proc.locals:
+            i = pvars[local.name]
+            if local.init is None:
+                self.error(codes.MISSING_INIT, f"process local '{local.name}' needs an initial value",
+                           local.span, hint=f"var {local.name}: ... = value")
+                continue
+            value = self.check(local.init, self.vars[i].t.value, ctx)
+            out.append(ir.Assign(i, self.full_map(self.vars[i].t, value), local.span))
+        return out
+
+    def full_map(self, t: T.MapT, value: ir.E) -> ir.E:
+        k = self.fresh("k")
+        return ir.Comp(t, (ir.Binder(k, ir.TypeSet(T.SetT(t.key))),), None, ir.Local(t.key, k), value)
+
+    # ------------------------------------------------------------ actions
+    def fresh(self, name: str) -> str:
+        return f"{name}_{next(self.counter)}"
+
+    def bind_params(self, params: tuple[ast.Param, ...], ctx: Ctx) -> tuple[ir.ParamIR, ...]:
+        out = []
+        for p in params:
+            if p.type is not None:
+                t = self.resolve_type(p.type)
+                dom: ir.E = ir.TypeSet(T.SetT(t), p.span)
+                if not isinstance(t, ErrorT) and not T.finite(t):
+                    self.error(codes.DOMAIN_TOO_LARGE, f"parameter '{p.name}' ranges over {t}, which is not finite",
+                               p.span, hint=f"write `{p.name} in SET` or give the type a bound")
+            else:
+                dom = self.infer(p.domain, ctx)
+                if not isinstance(dom.t, (T.SetT, ErrorT)):
+                    dom = self.error(codes.TYPE_MISMATCH, f"parameter '{p.name}' must range over a set, not {dom.t}",
+                                     p.domain.span)
+                t = dom.t.elem if isinstance(dom.t, T.SetT) else ERR_T
+            local = self.bind(ctx.scope, p.name, t, p.span)
+            out.append(ir.ParamIR(local.name, p.name, t, dom))
+        return tuple(out)
+
+    def bind(self, scope: Scope, name: str, t: T.Type, span: Span | None) -> ir.Local:
+        local = ir.Local(t, self.fresh(name), span)
+        scope.names[name] = Binding("local", local)
+        return local
+
+    def elab_action(self, a: ast.ActionDecl) -> ir.ActionIR:
+        ctx = Ctx(Scope())
+        params = self.bind_params(a.params, ctx)
+        body = self.stmts(a.body, ctx)
+        return ir.ActionIR(a.name, params, body, origin=a.span)
+
+    def elab_process(self, proc: ast.ProcessDecl) -> list[ir.ActionIR]:
+        steps: list[tuple[ast.Label, list[ast.Stmt]]] = []
+        for s in proc.body:
+            if isinstance(s, ast.Label):
+                steps.append((s, []))
+            elif steps:
+                steps[-1][1].append(s)
+        label_t = self.labels[proc.name]
+        out = []
+        for i, (label, body) in enumerate(steps):
+            ctx = Ctx(Scope(), process=proc.name)
+            params = self.bind_params((proc.param,), ctx)
+            me = ir.Local(params[0].t, params[0].name)
+            ctx.scope.names["self"] = Binding("local", me)
+            for name, vi in self.process_vars[proc.name].items():
+                if name != "pc":
+                    ctx.scope.names[name] = Binding("plocal", (vi, me))
+            pc = self.process_vars[proc.name]["pc"]
+            pc_t = self.vars[pc].t
+            here = ir.Lit(label_t, i)
+            guard = ir.Require(ir.Op(BOOL, "eq", (ir.Index(label_t, ir.VarRef(pc_t, pc), me), here)), label.span)
+            nxt = ir.Lit(label_t, i + 1)   # fall through (the last label falls to `done`)
+            set_pc = ir.Assign(pc, ir.Update(pc_t, ir.VarRef(pc_t, pc), ((me, nxt),)), label.span)
+            stmts = self.stmts(tuple(body), ctx)
+            out.append(ir.ActionIR(f"{proc.name}.{label.name}", params, (guard, set_pc) + stmts,
+                                   proc.name, label.name, label.span))
+        return out
+
+    # ------------------------------------------------------------ properties
+    def elab_property(self, p: ast.PropertyDecl) -> ir.PropertyIR:
+        ctx = Ctx(Scope(), prime=p.kind == "action")
+        return ir.PropertyIR(p.name, p.kind, self.check(p.expr, BOOL, ctx), p.span)
+
+    # ------------------------------------------------------------ statements
+    def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx, in_for: bool = False) -> tuple[ir.S, ...]:
+        out: list[ir.S] = []
+        scope = ctx.scope.child()
+        ctx = Ctx(scope, ctx.state, ctx.prime, ctx.process)
+        for i, s in enumerate(body):
+            if isinstance(s, ast.Goto) and i != len(body) - 1:
+                self.error(codes.BAD_STATEMENT_PLACE, "nothing may follow `goto` in its block", body[i + 1].span)
+            out.extend(self.stmt(s, ctx, in_for))
+        return tuple(out)
+
+    def stmt(self, s: ast.Stmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
+        if isinstance(s, ast.Require):
+            if in_for:
+                self.error(codes.BAD_STATEMENT_PLACE, "`require` is not allowed inside `for`", s.span,
+                           hint="state the condition with `forall` before the loop")
+            return [ir.Require(self.check(s.cond, BOOL, ctx), s.span)]
+        if isinstance(s, ast.Assign):
+            return [self.assign(s, ctx)]
+        if isinstance(s, ast.If):
+            cond = self.check(s.cond, BOOL, ctx)
+            then = self.stmts(s.then, ctx, in_for)
+            else_ = self.stmts(s.else_, ctx, in_for) if s.else_ else ()
+            return [ir.IfS(cond, then, else_, s.span)]
+        if isinstance(s, ast.Choose):
+            if in_for:
+                self.error(codes.BAD_STATEMENT_PLACE, "`choose` is not allowed inside `for`", s.span)
+            dom = self.set_expr(s.domain, ctx)
+            local = self.bind(ctx.scope, s.name, _elem(dom.t), s.span)
+            return [ir.ChooseS(local.name, dom, s.span)]
+        if isinstance(s, ast.Let):
+            value = self.infer(s.value, ctx)
+            local = self.bind(ctx.scope, s.name, value.t, s.span)
+            return [ir.LetS(local.name, value, s.span)]
+        if isinstance(s, ast.For):
+            dom = self.set_expr(s.domain, ctx)
+            inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+            local = self.bind(inner.scope, s.name, _elem(dom.t), s.span)
+            return [ir.ForS(local.name, dom, self.stmts(s.body, inner, True), s.span)]
+        if isinstance(s, ast.Goto):
+            return [self.goto(s, ctx)]
+        if isinstance(s, ast.Skip):
+            return []
+        if isinstance(s, ast.Label):
+            self.error(codes.BAD_STATEMENT_PLACE, "labels are only allowed at the top level of a process body",
+                       s.span)
+            return []
+        raise AssertionError(s)
+
+    def goto(self, s: ast.Goto, ctx: Ctx) -> ir.S:
+        if ctx.process is None:
+            self.error(codes.BAD_STATEMENT_PLACE, "`goto` is only allowed in a process", s.span)
+            return ir.LetS("_", err())
+        label_t = self.labels[ctx.process]
+        if s.label not in label_t.labels:
+            self.error(codes.UNDEFINED_LABEL, f"process '{ctx.process}' has no label '{s.label}'", s.span,
+                       hint=_suggest(s.label, label_t.labels))
+            return ir.LetS("_", err())
+        pc = self.process_vars[ctx.process]["pc"]
+        pc_t = self.vars[pc].t
+        me = ctx.scope.lookup("self").node
+        target = ir.Lit(label_t, label_t.labels.index(s.label))
+        return ir.Assign(pc, ir.Update(pc_t, ir.VarRef(pc_t, pc), ((me, target),)), s.span)
+
+    def assign(self, s: ast.Assign, ctx: Ctx) -> ir.S:
+        target = s.target
+        b = ctx.scope.lookup(target.name)
+        selectors = list(target.selectors)
+        if b is not None and b.kind == "plocal":
+            vi, me = b.node
+            selectors.insert(0, _LocalKey(me))
+        elif b is not None:
+            self.error(codes.ASSIGN_NOT_VARIABLE, f"'{target.name}' is a bound name, not a state variable",
+                       target.span)
+            return ir.LetS("_", err())
+        elif target.name in self.var_index and "." not in target.name:
+            vi = self.var_index[target.name]
+        else:
+            what = "a constant" if target.name in self.d.consts else "not a state variable"
+            code = codes.ASSIGN_NOT_VARIABLE if target.name in self.d.consts or target.name in self.d.defs \
+                else codes.UNDEFINED_NAME
+            self.error(code, f"cannot assign to '{target.name}': it is {what}", target.span,
+                       hint=_suggest(target.name, self.var_index))
+            return ir.LetS("_", err())
+        var = self.vars[vi]
+        base = ir.VarRef(var.t, vi, origin=target.span)
+        value = self.assign_path(base, selectors, s.value, ctx, target.span)
+        return ir.Assign(vi, value, s.span)
+
+    def assign_path(self, base: ir.E, selectors: list, value: ast.Expr, ctx: Ctx, span: Span) -> ir.E:
+        """base with the part named by selectors replaced by value (a whole new value)."""
+        if not selectors:
+            return self.check(value, base.t, ctx)
+        sel, rest = selectors[0], selectors[1:]
+        if isinstance(sel, str):
+            if not isinstance(base.t, T.RecordT):
+                return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no fields", span)
+            ft = base.t.field_type(sel)
+            if ft is None:
+                return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no field '{sel}'", span,
+                                  hint=_suggest(sel, [n for n, _ in base.t.fields]))
+            inner = self.assign_path(ir.FieldGet(ft, base, sel, span), rest, value, ctx, span)
+            return ir.Update(base.t, base, ((sel, inner),), span)
+        key = sel.local if isinstance(sel, _LocalKey) else None
+        if isinstance(base.t, T.MapT):
+            key = key or self.check(sel, base.t.key, ctx)
+            inner = self.assign_path(ir.Index(base.t.value, base, key, span), rest, value, ctx, span)
+            return ir.Update(base.t, base, ((key, inner),), span)
+        if isinstance(base.t, T.SeqT):
+            key = key or self.check(sel, INT, ctx)
+            inner = self.assign_path(ir.Index(base.t.elem, base, key, span), rest, value, ctx, span)
+            return ir.Update(base.t, base, ((key, inner),), span)
+        if isinstance(base.t, ErrorT):
+            return err(span)
+        return self.error(codes.BAD_OPERAND, f"cannot index a value of type {base.t}", span)
+
+    # ------------------------------------------------------------ expressions: entry points
+    def infer(self, e: ast.Expr, ctx: Ctx) -> ir.E:
+        return self.expr(e, None, ctx)
+
+    def check(self, e: ast.Expr, t: T.Type, ctx: Ctx) -> ir.E:
+        got = self.expr(e, t, ctx)
+        return self.coerce(got, t, e.span)
+
+    def set_expr(self, e: ast.Expr, ctx: Ctx) -> ir.E:
+        got = self.infer(e, ctx)
+        if isinstance(got.t, (T.SetT, ErrorT)):
+            return got
+        return self.error(codes.TYPE_MISMATCH, f"expected a set, found {got.t}", e.span)
+
+    def coerce(self, e: ir.E, t: T.Type, span: Span | None) -> ir.E:
+        if isinstance(e.t, ErrorT) or isinstance(t, ErrorT) or e.t == t:
+            return e
+        if not _assignable(e.t, t):
+            return self.error(codes.TYPE_MISMATCH, f"expected {t}, found {e.t}", span)
+        if isinstance(e.t, T.EmptyT):
+            return _empty_value(t, span)
+        return ir.Coerce(t, e, span)
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e: ast.Expr, expected: T.Type | None, ctx: Ctx) -> ir.E:
+        method = getattr(self, "e_" + type(e).__name__)
+        return method(e, expected, ctx)
+
+    def e_IntLit(self, e, expected, ctx):
+        return ir.Lit(INT, e.value, e.span)
+
+    def e_BoolLit(self, e, expected, ctx):
+        return ir.Lit(BOOL, e.value, e.span)
+
+    def e_Name(self, e: ast.Name, expected, ctx):
+        b = ctx.scope.lookup(e.name)
+        if b is not None:
+            if b.kind == "local":
+                return ir.Local(b.node.t, b.node.name, e.span)
+            vi, me = b.node
+            var = self.vars[vi]
+            return ir.Index(var.t.value, ir.VarRef(var.t, vi, origin=e.span), me, e.span)
+        return self.global_name(e.name, e.span, expected, ctx)
+
+    def global_name(self, name: str, span: Span, expected, ctx: Ctx) -> ir.E:
+        if name in self.d.consts:
+            c = self.const(name, span)
+            return err(span) if c is None else ir.Lit(c.t, c.value, span)
+        if name in self.var_index and "." not in name:
+            if not ctx.state:
+                return self.error(codes.STATE_IN_CONSTANT, f"state variable '{name}' cannot be read here", span,
+                                  hint="constants, type bounds and variant settings are evaluated before any state exists")
+            return ir.VarRef(self.vars[self.var_index[name]].t, self.var_index[name], origin=span)
+        if name in self.d.types:
+            t = self.named_type(name, span)
+            if isinstance(t, ErrorT):
+                return err(span)
+            if not T.finite(t):
+                return self.error(codes.DOMAIN_TOO_LARGE, f"type {name} is not finite and cannot be used as a set",
+                                  span)
+            return ir.TypeSet(T.SetT(t), span)
+        if name in self.d.members:
+            return self.member(name, span, expected, None)
+        if name in self.d.defs:
+            return self.call_def(name, (), span, ctx)
+        if name == "none":
+            inner = expected.elem if isinstance(expected, T.OptT) else T.EmptyT()
+            return ir.Lit(T.OptT(inner), 0, span)
+        hint = _suggest(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
+                        + list(self.d.members) + list(self.d.defs) + _scope_names(ctx.scope))
+        return self.error(codes.UNDEFINED_NAME, f"name '{name}' is not defined", span, hint=hint)
+
+    def member(self, tag: str, span: Span, expected, payload: ast.Expr | None, ctx: Ctx | None = None,
+               type_name: str | None = None) -> ir.E:
+        owners = [type_name] if type_name else self.d.members[tag]
+        if type_name is None and len(owners) > 1:
+            if isinstance(expected, T.SumT) and expected.name in owners:
+                owners = [expected.name]
+            else:
+                return self.error(codes.AMBIGUOUS_MEMBER, f"'{tag}' is a member of {', '.join(owners)}", span,
+                                  hint=f"write {owners[0]}.{tag}")
+        t = self.named_type(owners[0], span)
+        if not isinstance(t, T.SumT):
+            return err(span)
+        ptype = t.payload(tag)
+        if ptype is None:
+            if payload is not None:
+                return self.error(codes.BAD_CALL, f"'{tag}' carries no value", span)
+            return ir.Construct(t, tag, None, span)
+        if payload is None:
+            return self.error(codes.BAD_CALL, f"'{tag}' needs a value of type {ptype}", span,
+                              hint=f"{tag}(...)")
+        return ir.Construct(t, tag, self.check(payload, ptype, ctx), span)
+
+    def e_Unary(self, e: ast.Unary, expected, ctx):
+        if e.op == "not":
+            return ir.Op(BOOL, "not", (self.check(e.operand, BOOL, ctx),), e.span)
+        return ir.Op(INT, "neg", (self.int_operand(e.operand, ctx),), e.span)
+
+    def int_operand(self, e: ast.Expr, ctx: Ctx) -> ir.E:
+        got = self.infer(e, ctx)
+        if isinstance(got.t, (T.IntT, ErrorT)):
+            return got
+        return self.error(codes.BAD_OPERAND, f"expected an integer, found {got.t}", e.span)
+
+    def e_Binary(self, e: ast.Binary, expected, ctx):
+        op = e.op
+        if op in ("and", "or", "=>", "<=>"):
+            name = {"and": "and", "or": "or", "=>": "implies", "<=>": "iff"}[op]
+            return ir.Op(BOOL, name, (self.check(e.left, BOOL, ctx), self.check(e.right, BOOL, ctx)), e.span)
+        if op in ("==", "!="):
+            a, b = self.pair(e.left, e.right, ctx, e.span)
+            return ir.Op(BOOL, "eq" if op == "==" else "ne", (a, b), e.span)
+        if op in ("in", "notin"):
+            s = self.infer(e.right, ctx)
+            if isinstance(s.t, T.MapT):
+                s = ir.Op(T.SetT(s.t.key), "keys", (s,), e.right.span)
+            if not isinstance(s.t, (T.SetT, ErrorT)):
+                return self.error(codes.BAD_OPERAND, f"'in' needs a set on its right, found {s.t}", e.right.span)
+            elem_t = s.t.elem if isinstance(s.t, T.SetT) else None
+            x = self.expr(e.left, elem_t, ctx)
+            x = self.member_operand(x, elem_t, e.left.span)
+            node = ir.Op(BOOL, "in", (x, s), e.span)
+            return node if op == "in" else ir.Op(BOOL, "not", (node,), e.span)
+        if op == "..":
+            return self.range_set(e, ctx)
+        a = self.expr(e.left, expected, ctx)
+        if op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=") and isinstance(a.t, (T.IntT, ErrorT)):
+            b = self.int_operand(e.right, ctx)
+            name = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod",
+                    "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}[op]
+            return ir.Op(BOOL if name in ("lt", "le", "gt", "ge") else INT, name, (a, b), e.span)
+        if op in ("|", "&", "-", "<=", "<", ">=", ">") and isinstance(a.t, (T.SetT, T.EmptyT)):
+            return self.set_op(op, a, e, expected, ctx)
+        if op == "++" and isinstance(a.t, (T.SeqT, T.EmptyT)):
+            b = self.expr(e.right, a.t if isinstance(a.t, T.SeqT) else expected, ctx)
+            t = self.join(a.t, b.t, e.span)
+            if isinstance(t, T.SeqT) and t.max is not None:
+                t = T.SeqT(t.elem, None)
+            return ir.Op(t, "concat", (self.coerce(a, t, e.left.span), self.coerce(b, t, e.right.span)), e.span)
+        return self.error(codes.BAD_OPERAND, f"'{op}' is not defined for {a.t}", e.span)
+
+    def member_operand(self, x: ir.E, elem_t, span) -> ir.E:
+        """The left of `in`: ints may be of a wider range (then membership is false)."""
+        if elem_t is None or isinstance(x.t, ErrorT) or x.t == elem_t:
+            return x
+        if isinstance(x.t, T.IntT) and isinstance(elem_t, T.IntT):
+            return x
+        return self.coerce(x, elem_t, span)
+
+    def set_op(self, op: str, a: ir.E, e: ast.Binary, expected, ctx: Ctx) -> ir.E:
+        b = self.expr(e.right, a.t if isinstance(a.t, T.SetT) else expected, ctx)
+        t = self.join(a.t, b.t, e.span)
+        if isinstance(t, ErrorT):
+            return err(e.span)
+        if isinstance(t, T.EmptyT):
+            if expected is None:
+                return self.error(codes.CANNOT_INFER, "the element type of this set is not known", e.span)
+            t = expected
+        a, b = self.coerce(a, t, e.left.span), self.coerce(b, t, e.right.span)
+        if op in ("|", "&", "-"):
+            return ir.Op(t, {"|": "union", "&": "inter", "-": "diff"}[op], (a, b), e.span)
+        if op == "<=":
+            return ir.Op(BOOL, "subseteq", (a, b), e.span)
+        if op == ">=":
+            return ir.Op(BOOL, "subseteq", (b, a), e.span)
+        if op == "<":
+            return ir.Op(BOOL, "and", (ir.Op(BOOL, "subseteq", (a, b)), ir.Op(BOOL, "ne", (a, b))), e.span)
+        return ir.Op(BOOL, "and", (ir.Op(BOOL, "subseteq", (b, a)), ir.Op(BOOL, "ne", (a, b))), e.span)
+
+    def range_set(self, e: ast.Binary, ctx: Ctx) -> ir.E:
+        lo, hi = self.int_operand(e.left, ctx), self.int_operand(e.right, ctx)
+        if _has_error(lo) or _has_error(hi):
+            return err(e.span)
+        if _is_closed(lo) and _is_closed(hi):
+            a, b = self.evaluate(lo, e.left.span), self.evaluate(hi, e.right.span)
+            if isinstance(a, int) and isinstance(b, int):
+                if b < a:
+                    return ir.Lit(T.SetT(INT), frozenset(), e.span)
+                t = T.SetT(T.IntT(a, b))
+                if T.finite(t):
+                    return ir.TypeSet(t, e.span)
+                return ir.Op(T.SetT(INT), "range", (lo, hi), e.span)
+        return ir.Op(T.SetT(INT), "range", (lo, hi), e.span)
+
+    def pair(self, left: ast.Expr, right: ast.Expr, ctx: Ctx, span: Span) -> tuple[ir.E, ir.E]:
+        """Two operands that must have one type (==, !=): the one that fixes it goes first."""
+        if self.needs_context(left) and not self.needs_context(right):
+            b = self.infer(right, ctx)
+            a = self.expr(left, b.t, ctx)
+        else:
+            a = self.infer(left, ctx)
+            b = self.expr(right, a.t, ctx)
+        t = self.join(a.t, b.t, span)
+        if isinstance(t, T.EmptyT):
+            return self.error(codes.CANNOT_INFER, "the type of these empty collections is not known", span), err()
+        if isinstance(a.t, T.IntT) and isinstance(b.t, T.IntT):
+            return a, b
+        return self.coerce(a, t, left.span), self.coerce(b, t, right.span)
+
+    def needs_context(self, e: ast.Expr) -> bool:
+        if isinstance(e, (ast.EmptyBraces,)):
+            return True
+        if isinstance(e, ast.SeqLit) and not e.elems:
+            return True
+        if isinstance(e, ast.Name):
+            return e.name == "none" or (len(self.d.members.get(e.name, ())) > 1
+                                         and e.name not in self.d.consts and e.name not in self.var_index)
+        return False
+
+    def join(self, a: T.Type, b: T.Type, span: Span | None) -> T.Type:
+        t = _join(a, b)
+        if t is None:
+            self.error(codes.TYPE_MISMATCH, f"{a} and {b} do not have a common type", span)
+            return ERR_T
+        return t
+
+    def e_Quant(self, e: ast.Quant, expected, ctx):
+        inner, binders = self.binders(e.binders, ctx)
+        body = self.check(e.body, BOOL, inner)
+        return ir.Quant(BOOL, e.kind, binders, body, e.span)
+
+    def binders(self, binders: tuple[ast.Binder, ...], ctx: Ctx) -> tuple[Ctx, tuple[ir.Binder, ...]]:
+        inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+        out = []
+        for b in binders:
+            dom = self.set_expr(b.domain, inner)
+            local = self.bind(inner.scope, b.name, _elem(dom.t), b.span)
+            out.append(ir.Binder(local.name, dom))
+        return inner, tuple(out)
+
+    def e_LetExpr(self, e: ast.LetExpr, expected, ctx):
+        value = self.infer(e.value, ctx)
+        inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+        local = self.bind(inner.scope, e.name, value.t, e.span)
+        body = self.expr(e.body, expected, inner)
+        return ir.LetE(body.t, local.name, value, body, e.span)
+
+    def e_IfExpr(self, e: ast.IfExpr, expected, ctx):
+        cond = self.check(e.cond, BOOL, ctx)
+        a = self.expr(e.then, expected, ctx)
+        b = self.expr(e.else_, expected if expected is not None else a.t, ctx)
+        t = self.join(a.t, b.t, e.span)
+        if isinstance(a.t, T.IntT) and isinstance(b.t, T.IntT):
+            t = _join(a.t, b.t)
+            return ir.Ite(t, cond, a, b, e.span)
+        return ir.Ite(t, cond, self.coerce(a, t, e.then.span), self.coerce(b, t, e.else_.span), e.span)
+
+    def e_Index(self, e: ast.Index, expected, ctx):
+        base = self.infer(e.base, ctx)
+        if isinstance(base.t, T.MapT):
+            key = self.expr(e.key, base.t.key, ctx)
+            key = self.member_operand(key, base.t.key, e.key.span)
+            return ir.Index(base.t.value, base, key, e.span)
+        if isinstance(base.t, T.SeqT):
+            return ir.Index(base.t.elem, base, self.int_operand(e.key, ctx), e.span)
+        if isinstance(base.t, ErrorT):
+            return err(e.span)
+        return self.error(codes.BAD_OPERAND, f"cannot index a value of type {base.t}", e.span)
+
+    def e_Field(self, e: ast.Field, expected, ctx):
+        if isinstance(e.base, ast.Name) and ctx.scope.lookup(e.base.name) is None:
+            qualified = self.qualified(e.base.name, e.name, e.span, expected, ctx)
+            if qualified is not None:
+                return qualified
+        base = self.infer(e.base, ctx)
+        if isinstance(base.t, T.RecordT):
+            ft = base.t.field_type(e.name)
+            if ft is None:
+                return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no field '{e.name}'", e.span,
+                                  hint=_suggest(e.name, [n for n, _ in base.t.fields]))
+            return ir.FieldGet(ft, base, e.name, e.span)
+        if isinstance(base.t, ErrorT):
+            return err(e.span)
+        return self.error(codes.NO_SUCH_FIELD, f"a value of type {base.t} has no field '{e.name}'", e.span)
+
+    def qualified(self, left: str, right: str, span: Span, expected, ctx: Ctx) -> ir.E | None:
+        """`Type.member` and `Process.pc` / `Process.local`."""
+        if left in self.d.types and left not in self.d.consts and left not in self.var_index:
+            t = self.named_type(left, span)
+            if isinstance(t, T.SumT):
+                if right not in [a for a, _ in t.alts]:
+                    return self.error(codes.NO_SUCH_FIELD, f"type {left} has no member '{right}'", span)
+                return self.member(right, span, expected, None, ctx, type_name=left)
+        if left in self.process_vars:
+            pv = self.process_vars[left]
+            if right not in pv:
+                return self.error(codes.NO_SUCH_FIELD, f"process {left} has no local '{right}'", span,
+                                  hint=_suggest(right, pv))
+            if not ctx.state:
+                return self.error(codes.STATE_IN_CONSTANT, f"'{left}.{right}' is state and cannot be read here", span)
+            return ir.VarRef(self.vars[pv[right]].t, pv[right], origin=span)
+        return None
+
+    def e_Prime(self, e: ast.Prime, expected, ctx):
+        if not ctx.prime:
+            return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY, "x' (the next value) is only allowed in action properties",
+                              e.span)
+        inner = self.infer(e.operand, ctx)
+        return _prime(inner)
+
+    def e_With(self, e: ast.With, expected, ctx):
+        base = self.expr(e.base, expected, ctx)
+        entries = []
+        if isinstance(base.t, T.RecordT):
+            for ent in e.entries:
+                if not isinstance(ent.key, ast.Name) or base.t.field_type(ent.key.name) is None:
+                    return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no field '{ent.key.span.text()}'", ent.key.span)
+                entries.append((ent.key.name, self.check(ent.value, base.t.field_type(ent.key.name), ctx)))
+            return ir.Update(base.t, base, tuple(entries), e.span)
+        if isinstance(base.t, T.MapT):
+            for ent in e.entries:
+                entries.append((self.check(ent.key, base.t.key, ctx), self.check(ent.value, base.t.value, ctx)))
+            return ir.Update(base.t, base, tuple(entries), e.span)
+        if isinstance(base.t, T.SeqT):
+            for ent in e.entries:
+                entries.append((self.int_operand(ent.key, ctx), self.check(ent.value, base.t.elem, ctx)))
+            return ir.Update(base.t, base, tuple(entries), e.span)
+        if isinstance(base.t, ErrorT):
+            return err(e.span)
+        return self.error(codes.BAD_OPERAND, f"`with` needs a record, map or sequence, found {base.t}", e.span)
+
+    def e_EmptyBraces(self, e, expected, ctx):
+        if isinstance(expected, (T.SetT, T.MapT)):
+            return _empty_value(expected, e.span)
+        return ir.Lit(T.EmptyT(), None, e.span)
+
+    def e_SetLit(self, e: ast.SetLit, expected, ctx):
+        want = expected.elem if isinstance(expected, T.SetT) else None
+        elems = [self.expr(x, want, ctx) for x in e.elems]
+        t = want
+        if t is None:
+            t = elems[0].t
+            for x, src in zip(elems[1:], e.elems[1:]):
+                t = self.join(t, x.t, src.span)
+        return ir.Collection(T.SetT(t), tuple(self.coerce(x, t, src.span) for x, src in zip(elems, e.elems)),
+                             e.span)
+
+    def e_MapLit(self, e: ast.MapLit, expected, ctx):
+        if isinstance(expected, T.MapT):
+            kt, vt = expected.key, expected.value
+        else:
+            k0, v0 = self.infer(e.entries[0].key, ctx), self.infer(e.entries[0].value, ctx)
+            kt, vt = k0.t, v0.t
+        items = tuple((self.check(x.key, kt, ctx), self.check(x.value, vt, ctx)) for x in e.entries)
+        t = expected if isinstance(expected, T.MapT) else T.MapT(kt, vt)
+        return ir.Collection(t, items, e.span)
+
+    def e_SeqLit(self, e: ast.SeqLit, expected, ctx):
+        if not e.elems:
+            if isinstance(expected, T.SeqT):
+                return _empty_value(expected, e.span)
+            return ir.Lit(T.EmptyT(), None, e.span)
+        want = expected.elem if isinstance(expected, T.SeqT) else None
+        elems = [self.expr(x, want, ctx) for x in e.elems]
+        t = want
+        if t is None:
+            t = elems[0].t
+            for x, src in zip(elems[1:], e.elems[1:]):
+                t = self.join(t, x.t, src.span)
+        st = expected if isinstance(expected, T.SeqT) else T.SeqT(t, None)
+        return ir.Collection(st, tuple(self.coerce(x, t, s.span) for x, s in zip(elems, e.elems)), e.span)
+
+    def e_SetComp(self, e: ast.SetComp, expected, ctx):
+        inner, binders = self.binders(e.binders, ctx)
+        cond = None if e.cond is None else self.check(e.cond, BOOL, inner)
+        want = expected.elem if isinstance(expected, T.SetT) else None
+        elem = self.expr(e.elem, want, inner)
+        t = want or elem.t
+        return ir.Comp(T.SetT(t), binders, cond, None, self.coerce(elem, t, e.elem.span), e.span)
+
+    def e_MapComp(self, e: ast.MapComp, expected, ctx):
+        inner, binders = self.binders(e.binders, ctx)
+        cond = None if e.cond is None else self.check(e.cond, BOOL, inner)
+        kt = expected.key if isinstance(expected, T.MapT) else None
+        vt = expected.value if isinstance(expected, T.MapT) else None
+        key = self.expr(e.key, kt, inner)
+        value = self.expr(e.value, vt, inner)
+        kt, vt = kt or key.t, vt or value.t
+        total = isinstance(expected, T.MapT) and expected.total
+        t = T.MapT(kt, vt, total)
+        return ir.Comp(t, binders, cond, self.coerce(key, kt, e.key.span), self.coerce(value, vt, e.value.span),
+                       e.span)
+
+    def e_Match(self, e: ast.Match, expected, ctx):
+        subject = self.infer(e.subject, ctx)
+        if not isinstance(subject.t, T.SumT):
+            if isinstance(subject.t, ErrorT):
+                return err(e.span)
+            return self.error(codes.BAD_OPERAND, f"`match` needs a value of a sum type, found {subject.t}", e.subject.span)
+        arms, t = [], expected
+        for arm in e.arms:
+            inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+            bind = None
+            if arm.tag is not None:
+                if arm.tag not in [a for a, _ in subject.t.alts]:
+                    self.error(codes.NO_SUCH_FIELD, f"{subject.t} has no member '{arm.tag}'", arm.span)
+                    continue
+                ptype = subject.t.payload(arm.tag)
+                if arm.bind is not None:
+                    if ptype is None:
+                        self.error(codes.BAD_CALL, f"'{arm.tag}' carries no value to bind", arm.span)
+                        continue
+                    bind = self.bind(inner.scope, arm.bind, ptype, arm.span).name
+            body = self.expr(arm.body, t, inner)
+            t = body.t if t is None else self.join(t, body.t, arm.span)
+            arms.append((arm, ir.MatchArm(arm.tag, bind, body)))
+        covered = {a.tag for a, _ in arms}
+        if None not in covered and not all(tag in covered for tag, _ in subject.t.alts):
+            missing = [tag for tag, _ in subject.t.alts if tag not in covered]
+            self.error(codes.BAD_OPERAND, f"`match` does not cover {', '.join(missing)}", e.span,
+                       hint="add the missing arms or `_ => ...`")
+        out = tuple(ir.MatchArm(m.tag, m.bind, self.coerce(m.body, t, a.body.span)) for a, m in arms)
+        return ir.MatchE(t or ERR_T, subject, out, e.span)
+
+    # ------------------------------------------------------------ calls
+    def e_Call(self, e: ast.Call, expected, ctx):
+        if not isinstance(e.func, ast.Name) or ctx.scope.lookup(e.func.name) is not None:
+            return self.error(codes.BAD_CALL, "only definitions, built-ins, constructors and record types can be called",
+                              e.func.span)
+        name = e.func.name
+        if name in BUILTIN_CALLS:
+            return BUILTIN_CALLS[name](self, e, expected, ctx)
+        if name in self.d.members:
+            if len(e.args) != 1 or e.args[0].name is not None:
+                return self.error(codes.BAD_CALL, f"'{name}' takes one value", e.span)
+            return self.member(name, e.span, expected, e.args[0].value, ctx)
+        if name in self.d.types:
+            return self.record_value(name, e, ctx)
+        if name in self.d.defs:
+            return self.call_def(name, e.args, e.span, ctx)
+        return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
+                          hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
+
+    def record_value(self, name: str, e: ast.Call, ctx: Ctx) -> ir.E:
+        t = self.named_type(name, e.span)
+        if not isinstance(t, T.RecordT):
+            return self.error(codes.BAD_CALL, f"type {name} is not a record type", e.span)
+        given = {}
+        for a in e.args:
+            if a.name is None:
+                return self.error(codes.BAD_CALL, f"fields of {name} are given by name: {name}(field: value, ...)",
+                                  a.span)
+            if t.field_type(a.name) is None:
+                return self.error(codes.NO_SUCH_FIELD, f"{name} has no field '{a.name}'", a.span,
+                                  hint=_suggest(a.name, [n for n, _ in t.fields]))
+            given[a.name] = self.check(a.value, t.field_type(a.name), ctx)
+        missing = [n for n, _ in t.fields if n not in given]
+        if missing:
+            return self.error(codes.BAD_CALL, f"{name}(...) is missing {', '.join(missing)}", e.span)
+        return ir.Collection(t, tuple(given[n] for n, _ in t.fields), e.span)
+
+    def call_def(self, name: str, args: tuple[ast.Arg, ...], span: Span, ctx: Ctx) -> ir.E:
+        d = self.def_ir(name, span)
+        if d is None:
+            return err(span)
+        if len(args) != len(d.params):
+            return self.error(codes.BAD_CALL, f"'{name}' takes {len(d.params)} argument(s), given {len(args)}", span)
+        values = tuple(self.check(a.value, pt, ctx) for a, (_, pt) in zip(args, d.params))
+        if not ctx.state and _def_reads_state(d, self.defs):
+            return self.error(codes.STATE_IN_CONSTANT, f"'{name}' reads state and cannot be used here", span)
+        return ir.CallDef(d.t, self.def_index[name], values, span)
+
+    def def_ir(self, name: str, span: Span) -> ir.DefIR | None:
+        if name in self.def_index:
+            return self.defs[self.def_index[name]]
+        decl = self.d.defs[name]
+        if name in self.in_progress:
+            self.error(codes.RECURSIVE_DEFINITION, f"definition '{name}' refers to itself", span,
+                       hint="definitions may not be recursive; use a quantifier or comprehension")
+            return None
+        self.in_progress.add(name)
+        try:
+            ctx = Ctx(Scope(), prime=False)
+            params = []
+            for p in decl.params or ():
+                if p.type is None:
+                    self.error(codes.TYPE_MISMATCH, f"parameter '{p.name}' of a definition needs a type", p.span,
+                               hint=f"{p.name}: Type")
+                    return None
+                t = self.resolve_type(p.type)
+                params.append((self.bind(ctx.scope, p.name, t, p.span).name, t))
+            ret = None if decl.ret is None else self.resolve_type(decl.ret)
+            body = self.check(decl.body, ret, ctx) if ret is not None else self.infer(decl.body, ctx)
+        finally:
+            self.in_progress.discard(name)
+        d = ir.DefIR(name, tuple(params), body, ret or body.t, decl.span)
+        self.def_index[name] = len(self.defs)
+        self.defs.append(d)
+        return d
+
+
+# ---------------------------------------------------------------- built-in calls
+
+def _args(el: Elaborator, e: ast.Call, n: int | tuple[int, ...]) -> bool:
+    counts = (n,) if isinstance(n, int) else n
+    if len(e.args) not in counts or any(a.name is not None for a in e.args):
+        el.error(codes.BAD_CALL, f"{e.func.name}() takes {' or '.join(map(str, counts))} argument(s)", e.span)
+        return False
+    return True
+
+
+def _b_len(el, e, expected, ctx):
+    if not _args(el, e, 1):
+        return err(e.span)
+    x = el.infer(e.args[0].value, ctx)
+    if isinstance(x.t, (T.SetT, T.SeqT, T.MapT)):
+        return ir.Op(INT, "len", (x,), e.span)
+    if isinstance(x.t, ErrorT):
+        return err(e.span)
+    return el.error(codes.BAD_OPERAND, f"len() needs a set, sequence or map, found {x.t}", e.args[0].span)
+
+
+def _b_minmax(el, e, expected, ctx):
+    name = e.func.name
+    if len(e.args) >= 2:
+        xs = tuple(el.int_operand(a.value, ctx) for a in e.args)
+        return ir.Op(INT, name + "2", xs, e.span)
+    if not _args(el, e, (1, 2)):
+        return err(e.span)
+    x = el.infer(e.args[0].value, ctx)
+    if isinstance(x.t, (T.SetT, T.SeqT)) and isinstance(_elem_any(x.t), T.IntT):
+        return ir.Op(_elem_any(x.t), name, (x,), e.span)
+    if isinstance(x.t, ErrorT):
+        return err(e.span)
+    return el.error(codes.BAD_OPERAND, f"{name}() needs integers or a set or sequence of integers, found {x.t}",
+                    e.args[0].span)
+
+
+def _b_abs(el, e, expected, ctx):
+    if not _args(el, e, 1):
+        return err(e.span)
+    return ir.Op(INT, "abs", (el.int_operand(e.args[0].value, ctx),), e.span)
+
+
+def _b_some(el, e, expected, ctx):
+    if not _args(el, e, 1):
+        return err(e.span)
+    want = expected.elem if isinstance(expected, T.OptT) else None
+    x = el.expr(e.args[0].value, want, ctx)
+    t = want or x.t
+    return ir.Op(T.OptT(t), "some", (el.coerce(x, t, e.args[0].span),), e.span)
+
+
+def _opt_arg(el, e, ctx):
+    if not _args(el, e, 1):
+        return None
+    x = el.infer(e.args[0].value, ctx)
+    if isinstance(x.t, T.OptT):
+        return x
+    if not isinstance(x.t, ErrorT):
+        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs an option, found {x.t}", e.args[0].span)
+    return None
+
+
+def _b_is_some(el, e, expected, ctx):
+    x = _opt_arg(el, e, ctx)
+    return err(e.span) if x is None else ir.Op(BOOL, "is_some", (x,), e.span)
+
+
+def _b_is_none(el, e, expected, ctx):
+    x = _opt_arg(el, e, ctx)
+    return err(e.span) if x is None else ir.Op(BOOL, "not", (ir.Op(BOOL, "is_some", (x,)),), e.span)
+
+
+def _b_get(el, e, expected, ctx):
+    x = _opt_arg(el, e, ctx)
+    return err(e.span) if x is None else ir.Op(x.t.elem, "get", (x,), e.span)
+
+
+def _b_keys(el, e, expected, ctx):
+    if not _args(el, e, 1):
+        return err(e.span)
+    x = el.infer(e.args[0].value, ctx)
+    if isinstance(x.t, T.MapT):
+        return ir.Op(T.SetT(x.t.key), "keys", (x,), e.span)
+    if isinstance(x.t, ErrorT):
+        return err(e.span)
+    return el.error(codes.BAD_OPERAND, f"keys() needs a map, found {x.t}", e.args[0].span)
+
+
+def _seq_arg(el, e, ctx, n):
+    if not _args(el, e, n):
+        return None
+    x = el.infer(e.args[0].value, ctx)
+    if isinstance(x.t, T.SeqT):
+        return x
+    if not isinstance(x.t, ErrorT):
+        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs a sequence, found {x.t}", e.args[0].span)
+    return None
+
+
+def _b_append(el, e, expected, ctx):
+    s = _seq_arg(el, e, ctx, 2)
+    if s is None:
+        return err(e.span)
+    x = el.check(e.args[1].value, s.t.elem, ctx)
+    return ir.Op(s.t, "append", (s, x), e.span)
+
+
+def _b_seq1(op):
+    def build(el, e, expected, ctx):
+        s = _seq_arg(el, e, ctx, 1)
+        if s is None:
+            return err(e.span)
+        return ir.Op(s.t if op == "tail" else s.t.elem, op, (s,), e.span)
+    return build
+
+
+BUILTIN_CALLS = {
+    "len": _b_len, "min": _b_minmax, "max": _b_minmax, "abs": _b_abs, "some": _b_some,
+    "is_some": _b_is_some, "is_none": _b_is_none, "get": _b_get, "keys": _b_keys,
+    "append": _b_append, "head": _b_seq1("head"), "tail": _b_seq1("tail"), "last": _b_seq1("last"),
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+class _EvalFailure(Exception):
+    """Raised by a ConstEval when a constant expression fails to evaluate."""
+
+
+EvalFailure = _EvalFailure
+
+
+@dataclass(frozen=True)
+class _LocalKey:
+    local: ir.Local
+
+
+def _elem(t: T.Type) -> T.Type:
+    return t.elem if isinstance(t, T.SetT) else ERR_T
+
+
+def _elem_any(t: T.Type) -> T.Type:
+    return t.elem if isinstance(t, (T.SetT, T.SeqT)) else ERR_T
+
+
+def _join(a: T.Type, b: T.Type) -> T.Type | None:
+    if a == b:
+        return a
+    if isinstance(a, ErrorT) or isinstance(b, ErrorT):
+        return ERR_T
+    if isinstance(a, T.EmptyT):
+        return b
+    if isinstance(b, T.EmptyT):
+        return a
+    if isinstance(a, T.IntT) and isinstance(b, T.IntT):
+        if a.bounded and b.bounded:
+            return T.IntT(min(a.lo, b.lo), max(a.hi, b.hi))
+        return INT
+    if type(a) is not type(b):
+        return None
+    if isinstance(a, T.SetT):
+        e = _join(a.elem, b.elem)
+        return None if e is None else T.SetT(e)
+    if isinstance(a, T.OptT):
+        e = _join(a.elem, b.elem)
+        return None if e is None else T.OptT(e)
+    if isinstance(a, T.SeqT):
+        e = _join(a.elem, b.elem)
+        if e is None:
+            return None
+        m = None if a.max is None or b.max is None else max(a.max, b.max)
+        return T.SeqT(e, m)
+    if isinstance(a, T.MapT):
+        if a.key != b.key:
+            return None
+        v = _join(a.value, b.value)
+        return None if v is None else T.MapT(a.key, v, a.total and b.total)
+    if isinstance(a, T.RecordT):
+        if [n for n, _ in a.fields] != [n for n, _ in b.fields]:
+            return None
+        fs = [(n, _join(x, y)) for (n, x), (_, y) in zip(a.fields, b.fields)]
+        if any(f is None for _, f in fs):
+            return None
+        return T.RecordT(tuple(fs), a.name or b.name)
+    return None
+
+
+def _assignable(src: T.Type, dst: T.Type) -> bool:
+    if src == dst or isinstance(src, ErrorT) or isinstance(dst, ErrorT):
+        return True
+    if isinstance(src, T.EmptyT):
+        return isinstance(dst, (T.SetT, T.MapT, T.SeqT))
+    if isinstance(src, T.IntT) and isinstance(dst, T.IntT):
+        return True
+    if type(src) is not type(dst):
+        return False
+    if isinstance(src, (T.SetT, T.OptT)):
+        return isinstance(src.elem, T.EmptyT) or _assignable(src.elem, dst.elem)
+    if isinstance(src, T.SeqT):
+        return _assignable(src.elem, dst.elem)
+    if isinstance(src, T.MapT):
+        return _assignable(src.key, dst.key) and _assignable(src.value, dst.value) and \
+            (src.total or not dst.total or True)
+    if isinstance(src, T.RecordT):
+        return [n for n, _ in src.fields] == [n for n, _ in dst.fields] and \
+            all(_assignable(x, y) for (_, x), (_, y) in zip(src.fields, dst.fields))
+    return False
+
+
+def _empty_value(t: T.Type, span) -> ir.E:
+    if isinstance(t, T.SetT):
+        return ir.Lit(t, 0 if T.finite(t) else frozenset(), span)
+    if isinstance(t, T.SeqT):
+        return ir.Lit(t, 0 if T.finite(t) else (), span)
+    if isinstance(t, T.MapT):
+        return ir.Collection(t, (), span)
+    return ir.Lit(t, None, span)
+
+
+def _has_error(e: ir.E) -> bool:
+    from checker.ir.walk import walk
+    return any(isinstance(getattr(n, "t", None), ErrorT) for n in walk(e))
+
+
+def _contains_error(t: T.Type) -> bool:
+    if isinstance(t, ErrorT):
+        return True
+    for attr in ("elem", "key", "value"):
+        inner = getattr(t, attr, None)
+        if isinstance(inner, T.Type) and _contains_error(inner):
+            return True
+    if isinstance(t, T.RecordT):
+        return any(_contains_error(f) for _, f in t.fields)
+    if isinstance(t, T.SumT):
+        return any(p is not None and _contains_error(p) for _, p in t.alts)
+    return False
+
+
+def _is_closed(e: ir.E) -> bool:
+    """No state, no bound variables: can be evaluated at compile time."""
+    from checker.ir.walk import walk
+    return not any(isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)) for n in walk(e))
+
+
+def _def_reads_state(d: ir.DefIR, defs: list[ir.DefIR]) -> bool:
+    from checker.ir.walk import walk
+    for n in walk(d.body):
+        if isinstance(n, ir.VarRef):
+            return True
+        if isinstance(n, ir.CallDef) and n.index < len(defs) and _def_reads_state(defs[n.index], defs):
+            return True
+    return False
+
+
+def _prime(e: ir.E) -> ir.E:
+    """x' : the expression read in the next state (codegen evaluates it against it)."""
+    return ir.Op(e.t, "prime", (e,), e.origin)
+
+
+def _assigned_on_all_paths(stmts) -> set[int]:
+    assigned: set[int] = set()
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            assigned.add(s.var)
+        elif isinstance(s, ir.IfS):
+            assigned |= _assigned_on_all_paths(s.then) & _assigned_on_all_paths(s.else_)
+    return assigned
+
+
+def _scope_names(scope: Scope) -> list[str]:
+    out = []
+    while scope is not None:
+        out.extend(scope.names)
+        scope = scope.parent
+    return out
+
+
+def _suggest(name: str, candidates) -> str | None:
+    import difflib
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,98 @@
+"""Top-level declarations of a spec and its imports, collected into one table.
+
+Input: the parsed `ast.Spec`s of a spec file and the files it imports (in import order).
+Output: `Declarations` (names -> declarations, enum members -> their types, actions,
+processes, properties, variants, init blocks) and KOV1xx diagnostics for duplicates.
+Resolution of uses happens in elaborate.py, which needs concrete types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker import codes
+from checker.diagnostics import Diagnostic
+from checker.syntax import ast
+
+BUILTINS = frozenset({
+    "len", "min", "max", "abs", "some", "none", "is_some", "is_none", "get", "keys",
+    "append", "head", "tail", "last", "self",
+})
+
+
+@dataclass
+class Declarations:
+    name: str
+    consts: dict[str, ast.ConstDecl] = field(default_factory=dict)
+    types: dict[str, ast.TypeDecl] = field(default_factory=dict)
+    vars: dict[str, ast.VarDecl] = field(default_factory=dict)
+    defs: dict[str, ast.DefDecl] = field(default_factory=dict)
+    processes: dict[str, ast.ProcessDecl] = field(default_factory=dict)
+    actions: list[ast.ActionDecl] = field(default_factory=list)
+    properties: list[ast.PropertyDecl] = field(default_factory=list)
+    variants: list[ast.VariantDecl] = field(default_factory=list)
+    inits: list[ast.InitDecl] = field(default_factory=list)
+    deadlock: ast.DeadlockDecl | None = None
+    members: dict[str, list[str]] = field(default_factory=dict)   # enum member -> type names
+    order: list[ast.Decl] = field(default_factory=list)
+
+
+def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagnostic]]:
+    decls = Declarations(name)
+    diags: list[Diagnostic] = []
+    seen: dict[str, ast.Decl] = {}
+    for spec in specs:
+        for d in spec.decls:
+            _add(decls, d, seen, diags)
+    return decls, diags
+
+
+def _declared_name(d: ast.Decl) -> str | None:
+    if isinstance(d, (ast.ConstDecl, ast.TypeDecl, ast.VarDecl, ast.DefDecl, ast.ProcessDecl,
+                      ast.ActionDecl, ast.PropertyDecl)):
+        return d.name
+    return None
+
+
+def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
+    name = _declared_name(d)
+    if name is not None:
+        if name in seen:
+            diags.append(_duplicate(name, d, seen[name]))
+            return
+        if name in BUILTINS:
+            diags.append(Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is a built-in name",
+                                    d.span, hint="choose another name"))
+            return
+        seen[name] = d
+    decls.order.append(d)
+    if isinstance(d, ast.ConstDecl):
+        decls.consts[d.name] = d
+    elif isinstance(d, ast.TypeDecl):
+        decls.types[d.name] = d
+        if isinstance(d.rhs, ast.SumType):
+            for tag, _ in d.rhs.alts:
+                decls.members.setdefault(tag, []).append(d.name)
+    elif isinstance(d, ast.VarDecl):
+        decls.vars[d.name] = d
+    elif isinstance(d, ast.DefDecl):
+        decls.defs[d.name] = d
+    elif isinstance(d, ast.ProcessDecl):
+        decls.processes[d.name] = d
+    elif isinstance(d, ast.ActionDecl):
+        decls.actions.append(d)
+    elif isinstance(d, ast.PropertyDecl):
+        decls.properties.append(d)
+    elif isinstance(d, ast.VariantDecl):
+        if any(v.name == d.name for v in decls.variants):
+            diags.append(Diagnostic(codes.DUPLICATE_NAME, f"variant '{d.name}' is declared twice", d.span))
+        else:
+            decls.variants.append(d)
+    elif isinstance(d, ast.InitDecl):
+        decls.inits.append(d)
+    elif isinstance(d, ast.DeadlockDecl):
+        decls.deadlock = d
+
+
+def _duplicate(name: str, d: ast.Decl, first: ast.Decl) -> Diagnostic:
+    return Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is declared twice", d.span,
+                      labels=((first.span, "first declared here"),))

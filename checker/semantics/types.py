@@ -1,0 +1,537 @@
+"""Concrete kovn types, their sizes and bit layouts, and conversion to and from plain values.
+
+Input: built by the type checker once constants have values (a range `1..N` is `IntT(1, 3)`
+when N = 3). Output: used by the type checker (finiteness, sizes), the code generator (bit
+widths, offsets, ordinals) and the renderers (decode a packed value for display).
+
+Every value of a finite type has a *code*: a non-negative int below 2**width(t), canonical,
+so that equal values have equal codes. A state is the concatenation of its variables' codes.
+Records, maps and bounded sequences are bit-packed; sum types and sets use dense codes
+(a sum value's code is its ordinal; a set's code is the bitmask of its elements' ordinals).
+Plain values (`to_plain` / `from_plain`) are ordinary Python data: bool, int, `Tag`, tuples
+of fields for records, frozensets, tuples for sequences, dicts for maps, None / `Some`.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+MAX_ELEMENTS = 4096  # largest domain used as set elements or map keys (bitmask / slot count)
+
+
+class Type:
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolT(Type):
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True, slots=True)
+class IntT(Type):
+    lo: int | None = None
+    hi: int | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.lo is not None and self.hi is not None
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}" if self.bounded else "int"
+
+
+@dataclass(frozen=True, slots=True)
+class SumT(Type):
+    """A tagged union; an enum is a sum whose alternatives carry nothing."""
+
+    name: str
+    alts: tuple[tuple[str, Type | None], ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tag_index(self, tag: str) -> int:
+        for i, (t, _) in enumerate(self.alts):
+            if t == tag:
+                return i
+        raise KeyError(tag)
+
+    def payload(self, tag: str) -> Type | None:
+        return self.alts[self.tag_index(tag)][1]
+
+    def bases(self) -> tuple[int, ...]:
+        """Ordinal of the first value of each alternative."""
+        out, acc = [], 0
+        for _, p in self.alts:
+            out.append(acc)
+            acc += 1 if p is None else size(p)
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordT(Type):
+    fields: tuple[tuple[str, Type], ...]
+    name: str | None = None
+
+    def __str__(self) -> str:
+        if self.name:
+            return self.name
+        return "{" + ", ".join(f"{n}: {t}" for n, t in self.fields) + "}"
+
+    def field_type(self, name: str) -> Type | None:
+        for n, t in self.fields:
+            if n == name:
+                return t
+        return None
+
+    def offset(self, name: str) -> int:
+        off = 0
+        for n, t in self.fields:
+            if n == name:
+                return off
+            off += width(t)
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SetT(Type):
+    elem: Type
+
+    def __str__(self) -> str:
+        return f"set[{self.elem}]"
+
+
+@dataclass(frozen=True, slots=True)
+class MapT(Type):
+    key: Type
+    value: Type
+    total: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.value}" if self.total else f"map[{self.key}, {self.value}]"
+
+
+@dataclass(frozen=True, slots=True)
+class SeqT(Type):
+    elem: Type
+    max: int | None = None
+
+    def __str__(self) -> str:
+        return f"seq[{self.elem}, {self.max}]" if self.max is not None else f"seq[{self.elem}]"
+
+
+@dataclass(frozen=True, slots=True)
+class OptT(Type):
+    elem: Type
+
+    def __str__(self) -> str:
+        return f"option[{self.elem}]"
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyT(Type):
+    """The type of `{}` and `[]` before the context fixes the element type."""
+
+    def __str__(self) -> str:
+        return "empty collection"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelT(Type):
+    """A process's program counter: its labels plus `done`."""
+
+    process: str
+    labels: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.process}.pc"
+
+
+# ---------------------------------------------------------------- plain values
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A value of a sum type: `committed` or `Prepared(2)`."""
+
+    tag: str
+    payload: Any = None
+    has_payload: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Some:
+    value: Any
+
+
+# ---------------------------------------------------------------- sizes and widths
+
+def finite(t: Type) -> bool:
+    if isinstance(t, (BoolT, LabelT)):
+        return True
+    if isinstance(t, IntT):
+        return t.bounded
+    if isinstance(t, SumT):
+        return all(p is None or finite(p) for _, p in t.alts)
+    if isinstance(t, RecordT):
+        return all(finite(f) for _, f in t.fields)
+    if isinstance(t, (SetT, OptT)):
+        return finite(t.elem) and (not isinstance(t, SetT) or size(t.elem) <= MAX_ELEMENTS)
+    if isinstance(t, MapT):
+        return finite(t.key) and size(t.key) <= MAX_ELEMENTS and finite(t.value)
+    if isinstance(t, SeqT):
+        return t.max is not None and finite(t.elem)
+    return False
+
+
+def size(t: Type) -> int:
+    """Number of values of a finite type."""
+    if isinstance(t, BoolT):
+        return 2
+    if isinstance(t, IntT):
+        return max(0, t.hi - t.lo + 1)
+    if isinstance(t, LabelT):
+        return len(t.labels)
+    if isinstance(t, SumT):
+        return sum(1 if p is None else size(p) for _, p in t.alts)
+    if isinstance(t, RecordT):
+        n = 1
+        for _, f in t.fields:
+            n *= size(f)
+        return n
+    if isinstance(t, SetT):
+        return 2 ** size(t.elem)
+    if isinstance(t, OptT):
+        return size(t.elem) + 1
+    if isinstance(t, MapT):
+        per = size(t.value) + (0 if t.total else 1)
+        return per ** size(t.key)
+    if isinstance(t, SeqT):
+        n = size(t.elem)
+        return sum(n ** k for k in range(t.max + 1))
+    raise TypeError(f"size of {t}")
+
+
+def width(t: Type) -> int:
+    """Bits of a code of t."""
+    if isinstance(t, BoolT):
+        return 1
+    if isinstance(t, (IntT, LabelT, SumT)):
+        return max(0, size(t) - 1).bit_length()
+    if isinstance(t, RecordT):
+        return sum(width(f) for _, f in t.fields)
+    if isinstance(t, SetT):
+        return size(t.elem)
+    if isinstance(t, OptT):
+        return 1 + width(t.elem)
+    if isinstance(t, MapT):
+        return size(t.key) * slot_width(t)
+    if isinstance(t, SeqT):
+        return len_width(t) + t.max * width(t.elem)
+    raise TypeError(f"width of {t}")
+
+
+def slot_width(t: MapT) -> int:
+    return width(t.value) + (0 if t.total else 1)
+
+
+def len_width(t: SeqT) -> int:
+    return t.max.bit_length()
+
+
+def is_code(t: Type) -> bool:
+    """True when the run-time representation is the code itself (compound finite types).
+
+    Bools and ints are represented by their natural Python value; sets of an infinite
+    element type by frozensets, unbounded sequences by tuples."""
+    if isinstance(t, (BoolT, IntT)):
+        return False
+    return finite(t)
+
+
+# ---------------------------------------------------------------- ordinals
+
+def ordinal(t: Type, rep: Any) -> int:
+    """Dense index (0 .. size-1) of a value given in its run-time representation."""
+    if isinstance(t, BoolT):
+        return int(rep)
+    if isinstance(t, IntT):
+        return rep - t.lo
+    if isinstance(t, (SumT, LabelT, SetT)):
+        return rep
+    return _ordinal_of_plain(t, to_plain(t, rep))
+
+
+def from_ordinal(t: Type, o: int) -> Any:
+    """Run-time representation of the value with ordinal o."""
+    if isinstance(t, BoolT):
+        return bool(o)
+    if isinstance(t, IntT):
+        return o + t.lo
+    if isinstance(t, (SumT, LabelT, SetT)):
+        return o
+    return from_plain(t, _plain_of_ordinal(t, o))
+
+
+def _ordinal_of_plain(t: Type, v: Any) -> int:
+    if isinstance(t, RecordT):
+        o = 0
+        for (_, ft), fv in zip(t.fields, v):
+            o = o * size(ft) + _ordinal_of_plain(ft, fv)
+        return o
+    if isinstance(t, OptT):
+        return 0 if v is None else 1 + _ordinal_of_plain(t.elem, v.value)
+    if isinstance(t, (MapT, SeqT)):
+        return _generic_ordinal(t, v)
+    return ordinal(t, from_plain(t, v))
+
+
+def _plain_of_ordinal(t: Type, o: int) -> Any:
+    if isinstance(t, RecordT):
+        out = []
+        for _, ft in reversed(t.fields):
+            n = size(ft)
+            out.append(_plain_of_ordinal(ft, o % n))
+            o //= n
+        return tuple(reversed(out))
+    if isinstance(t, OptT):
+        return None if o == 0 else Some(_plain_of_ordinal(t.elem, o - 1))
+    if isinstance(t, (MapT, SeqT)):
+        return list(all_plain(t))[o]
+    return to_plain(t, from_ordinal(t, o))
+
+
+def _generic_ordinal(t: Type, v: Any) -> int:
+    for i, w in enumerate(all_plain(t)):
+        if w == v:
+            return i
+    raise ValueError(f"{v!r} is not a value of {t}")
+
+
+def all_plain(t: Type) -> Iterator[Any]:
+    """Every value of a finite type as plain data, in ordinal order."""
+    if isinstance(t, RecordT):
+        for combo in itertools.product(*(list(all_plain(f)) for _, f in t.fields)):
+            yield tuple(combo)
+    elif isinstance(t, OptT):
+        yield None
+        for v in all_plain(t.elem):
+            yield Some(v)
+    elif isinstance(t, SeqT):
+        elems = list(all_plain(t.elem))
+        for n in range(t.max + 1):
+            yield from itertools.product(elems, repeat=n)
+    elif isinstance(t, MapT):
+        keys = list(all_plain(t.key))
+        vals = list(all_plain(t.value))
+        choices = vals if t.total else [_ABSENT] + vals
+        for combo in itertools.product(choices, repeat=len(keys)):
+            yield {k: v for k, v in zip(keys, combo) if v is not _ABSENT}
+    else:
+        for o in range(size(t)):
+            yield to_plain(t, from_ordinal(t, o))
+
+
+_ABSENT = object()
+
+
+# ---------------------------------------------------------------- codes <-> plain values
+
+def code_of(t: Type, rep: Any) -> int:
+    """The code of a run-time value (its bits inside a packed parent)."""
+    if isinstance(t, BoolT):
+        return 1 if rep else 0
+    if isinstance(t, IntT):
+        return rep - t.lo
+    return rep
+
+
+def rep_of_code(t: Type, code: int) -> Any:
+    if isinstance(t, BoolT):
+        return bool(code)
+    if isinstance(t, IntT):
+        return code + t.lo
+    return code
+
+
+def to_plain(t: Type, rep: Any) -> Any:
+    """Run-time representation -> plain Python value (for display, ITF, constants)."""
+    if isinstance(t, BoolT):
+        return bool(rep)
+    if isinstance(t, IntT):
+        return rep
+    if isinstance(t, LabelT):
+        return t.labels[rep]
+    if isinstance(t, SumT):
+        return _sum_plain(t, rep)
+    if isinstance(t, SetT):
+        if not finite(t):
+            return frozenset(rep)
+        return frozenset(to_plain(t.elem, from_ordinal(t.elem, o)) for o in bits(rep))
+    if isinstance(t, SeqT) and not finite(t):
+        return tuple(rep)
+    return _unpack(t, rep)
+
+
+def _sum_plain(t: SumT, o: int) -> Tag:
+    for (tag, payload), base in zip(t.alts, t.bases()):
+        n = 1 if payload is None else size(payload)
+        if o < base + n:
+            if payload is None:
+                return Tag(tag)
+            inner = from_ordinal(payload, o - base)
+            return Tag(tag, to_plain(payload, inner), True)
+    raise ValueError(f"ordinal {o} out of range for {t}")
+
+
+def _unpack(t: Type, code: int) -> Any:
+    if isinstance(t, RecordT):
+        out, off = [], 0
+        for _, ft in t.fields:
+            w = width(ft)
+            out.append(to_plain(ft, rep_of_code(ft, (code >> off) & ((1 << w) - 1))))
+            off += w
+        return tuple(out)
+    if isinstance(t, OptT):
+        if not code & 1:
+            return None
+        return Some(to_plain(t.elem, rep_of_code(t.elem, code >> 1)))
+    if isinstance(t, MapT):
+        sw, vw = slot_width(t), width(t.value)
+        out = {}
+        for o in range(size(t.key)):
+            slot = (code >> (o * sw)) & ((1 << sw) - 1)
+            if t.total or slot >> vw:
+                v = slot & ((1 << vw) - 1)
+                out[to_plain(t.key, from_ordinal(t.key, o))] = to_plain(t.value, rep_of_code(t.value, v))
+        return out
+    if isinstance(t, SeqT):
+        lw, ew = len_width(t), width(t.elem)
+        n = code & ((1 << lw) - 1)
+        return tuple(to_plain(t.elem, rep_of_code(t.elem, (code >> (lw + i * ew)) & ((1 << ew) - 1)))
+                     for i in range(n))
+    raise TypeError(f"cannot unpack {t}")
+
+
+def from_plain(t: Type, v: Any) -> Any:
+    """Plain Python value -> run-time representation (ValueError when v is not of type t)."""
+    if isinstance(t, BoolT):
+        return bool(v)
+    if isinstance(t, IntT):
+        if (t.lo is not None and v < t.lo) or (t.hi is not None and v > t.hi):
+            raise ValueError(f"{v} is not in {t}")
+        return v
+    if isinstance(t, LabelT):
+        return t.labels.index(v)
+    if isinstance(t, SumT):
+        i = t.tag_index(v.tag)
+        payload = t.alts[i][1]
+        base = t.bases()[i]
+        return base if payload is None else base + ordinal(payload, from_plain(payload, v.payload))
+    if isinstance(t, SetT):
+        if not finite(t):
+            return frozenset(v)
+        m = 0
+        for e in v:
+            m |= 1 << ordinal(t.elem, from_plain(t.elem, e))
+        return m
+    if isinstance(t, SeqT) and not finite(t):
+        return tuple(v)
+    return _pack(t, v)
+
+
+def _pack(t: Type, v: Any) -> int:
+    if isinstance(t, RecordT):
+        code, off = 0, 0
+        for (_, ft), fv in zip(t.fields, v):
+            code |= code_of(ft, from_plain(ft, fv)) << off
+            off += width(ft)
+        return code
+    if isinstance(t, OptT):
+        return 0 if v is None else (code_of(t.elem, from_plain(t.elem, v.value)) << 1) | 1
+    if isinstance(t, MapT):
+        sw, vw = slot_width(t), width(t.value)
+        code = 0
+        keys = dict(v)
+        if t.total and len(keys) != size(t.key):
+            raise ValueError(f"a total function {t} needs a value for every key")
+        for k, val in keys.items():
+            o = ordinal(t.key, from_plain(t.key, k))
+            slot = code_of(t.value, from_plain(t.value, val)) | (0 if t.total else 1 << vw)
+            code |= slot << (o * sw)
+        return code
+    if isinstance(t, SeqT):
+        if len(v) > t.max:
+            raise ValueError(f"sequence of length {len(v)} exceeds {t}")
+        lw, ew = len_width(t), width(t.elem)
+        code = len(v)
+        for i, e in enumerate(v):
+            code |= code_of(t.elem, from_plain(t.elem, e)) << (lw + i * ew)
+        return code
+    raise TypeError(f"cannot pack {t}")
+
+
+def bits(m: int) -> Iterator[int]:
+    """Positions of the set bits of m, lowest first."""
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+# ---------------------------------------------------------------- display
+
+def show(v: Any) -> str:
+    """A plain value in kovn's own syntax."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Tag):
+        return f"{v.tag}({show(v.payload)})" if v.has_payload else v.tag
+    if isinstance(v, Some):
+        return f"some({show(v.value)})"
+    if v is None:
+        return "none"
+    if isinstance(v, frozenset):
+        return "{" + ", ".join(sorted((show(e) for e in v), key=_natural)) + "}"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{show(k)}: {show(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, tuple):
+        return "[" + ", ".join(show(e) for e in v) + "]"
+    if isinstance(v, Record):
+        return v.type_name + "(" + ", ".join(f"{n}: {show(x)}" for n, x in v.items) + ")"
+    return str(v)
+
+
+def _natural(s: str):
+    return (0, int(s)) if s.lstrip("-").isdigit() else (1, s)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record as displayed: its type's name and (field, value) pairs."""
+
+    type_name: str
+    items: tuple[tuple[str, Any], ...]
+
+
+def to_display(t: Type, rep: Any) -> Any:
+    """Like to_plain, but records keep their field names (for traces and JSON)."""
+    return _display_plain(t, to_plain(t, rep))
+
+
+def _display_plain(t: Type, v: Any) -> Any:
+    if isinstance(t, RecordT):
+        return Record(t.name or "", tuple((n, _display_plain(ft, x)) for (n, ft), x in zip(t.fields, v)))
+    if isinstance(t, SetT):
+        return frozenset(_display_plain(t.elem, e) for e in v)
+    if isinstance(t, MapT):
+        return {_display_plain(t.key, k): _display_plain(t.value, x) for k, x in v.items()}
+    if isinstance(t, SeqT):
+        return tuple(_display_plain(t.elem, e) for e in v)
+    if isinstance(t, OptT):
+        return None if v is None else Some(_display_plain(t.elem, v.value))
+    if isinstance(t, SumT) and v.has_payload:
+        return Tag(v.tag, _display_plain(t.payload(v.tag), v.payload), True)
+    return v

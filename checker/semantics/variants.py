@@ -1,0 +1,73 @@
+"""Variants: named settings of one spec and the outcome each is expected to have.
+
+Input: `Declarations` and the constants given on the command line. Output: `Variant`s
+(a spec with no `variant` declarations has one, named `default`) and KOV4xx diagnostics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker import codes
+from checker.diagnostics import Diagnostic, Span
+from checker.semantics.names import Declarations
+from checker.syntax import ast
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    overrides: dict = field(hash=False)            # const name -> ast.Expr
+    expect_violated: tuple[str, ...] = ()          # every other checked property must hold
+    deadlock: bool | None = None                   # None: the spec's setting
+    properties: tuple[str, ...] | None = None      # None: every property
+    span: Span | None = None
+
+
+def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    for name, expr in cli_consts.items():
+        if name not in decls.consts:
+            diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"--const {name}: the spec has no constant '{name}'",
+                                    None, hint=_known(decls)))
+    declared = decls.variants or [ast.VariantDecl("default", (), span=None)]
+    out = [_variant(v, decls, cli_consts, diags) for v in declared]
+    return out, diags
+
+
+def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list) -> Variant:
+    overrides: dict = {}
+    expect: tuple[str, ...] | None = None
+    deadlock = None
+    props = None
+    prop_names = {p.name for p in decls.properties if p.kind != "constraint"} | {"deadlock"}
+    for item in v.items:
+        if isinstance(item, ast.VConst):
+            if item.name not in decls.consts:
+                diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"variant '{v.name}' sets '{item.name}', which is not a constant",
+                                        item.span, hint=_known(decls)))
+            elif item.name in overrides:
+                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' sets '{item.name}' twice", item.span))
+            overrides[item.name] = item.value
+        elif isinstance(item, ast.VExpect):
+            if expect is not None:
+                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' has two expectations", item.span))
+            _check_names(item.violated, prop_names, item.span, diags)
+            expect = item.violated
+        elif isinstance(item, ast.VDeadlock):
+            deadlock = not item.allow
+        elif isinstance(item, ast.VProperties):
+            _check_names(item.names, prop_names, item.span, diags)
+            props = item.names
+    overrides.update(cli)
+    return Variant(v.name, overrides, expect or (), deadlock, props, v.span)
+
+
+def _check_names(names, known, span, diags) -> None:
+    for n in names:
+        if n not in known:
+            diags.append(Diagnostic(codes.UNKNOWN_PROPERTY, f"there is no property named '{n}'", span,
+                                    hint="properties: " + ", ".join(sorted(known))))
+
+
+def _known(decls: Declarations) -> str:
+    return "constants: " + (", ".join(decls.consts) or "none")

@@ -1,0 +1,465 @@
+"""The surface syntax of kovn as frozen dataclasses.
+
+Input: built by build_ast.py from Lark's parse tree. Output: read by semantics/.
+Every node carries `span` (compare=False), so two nodes of the same structure compare equal
+wherever they stand in the source; tuples, never lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker.diagnostics import Span
+
+def _sp():
+    return field(compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- types
+
+@dataclass(frozen=True, slots=True)
+class TypeExpr:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class BoolType(TypeExpr):
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class IntType(TypeExpr):
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class NamedType(TypeExpr):
+    name: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RangeType(TypeExpr):
+    lo: "Expr"
+    hi: "Expr"
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SetType(TypeExpr):
+    elem: TypeExpr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MapType(TypeExpr):
+    """`map[K, V]` (partial) or `K -> V` (total)."""
+
+    key: TypeExpr
+    value: TypeExpr
+    total: bool
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SeqType(TypeExpr):
+    elem: TypeExpr
+    max: "Expr | None"
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class OptionType(TypeExpr):
+    elem: TypeExpr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType(TypeExpr):
+    fields: tuple[tuple[str, TypeExpr], ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SumType(TypeExpr):
+    alts: tuple[tuple[str, TypeExpr | None], ...]
+    alt_spans: tuple[Span, ...] = _sp()
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------- expressions
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit(Expr):
+    value: int
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit(Expr):
+    value: bool
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Expr):
+    name: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    """op is one of + - ++ * / % == != < <= > >= in notin | & .. and or => <=>."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    op: str  # "not" | "-"
+    operand: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Binder:
+    name: str
+    domain: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Quant(Expr):
+    kind: str  # "forall" | "exists"
+    binders: tuple[Binder, ...]
+    body: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class LetExpr(Expr):
+    name: str
+    value: Expr
+    body: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class IfExpr(Expr):
+    cond: Expr
+    then: Expr
+    else_: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    name: str | None
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    func: Expr
+    args: tuple[Arg, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Expr):
+    base: Expr
+    key: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Field(Expr):
+    base: Expr
+    name: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Prime(Expr):
+    operand: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    key: Expr
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class With(Expr):
+    base: Expr
+    entries: tuple[Entry, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyBraces(Expr):
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLit(Expr):
+    elems: tuple[Expr, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MapLit(Expr):
+    entries: tuple[Entry, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SetComp(Expr):
+    elem: Expr
+    binders: tuple[Binder, ...]
+    cond: Expr | None
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MapComp(Expr):
+    key: Expr
+    value: Expr
+    binders: tuple[Binder, ...]
+    cond: Expr | None
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SeqLit(Expr):
+    elems: tuple[Expr, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchArm:
+    tag: str | None      # None: the wildcard `_`
+    bind: str | None
+    body: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Expr):
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------- statements
+
+@dataclass(frozen=True, slots=True)
+class Stmt:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LValue:
+    name: str
+    selectors: tuple[Expr | str, ...]   # Expr: [index]; str: .field
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Require(Stmt):
+    cond: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Assign(Stmt):
+    target: LValue
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class If(Stmt):
+    cond: Expr
+    then: tuple[Stmt, ...]
+    else_: tuple[Stmt, ...] | None
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Choose(Stmt):
+    name: str
+    domain: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Let(Stmt):
+    name: str
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class For(Stmt):
+    name: str
+    domain: Expr
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Goto(Stmt):
+    label: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Skip(Stmt):
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Label(Stmt):
+    name: str
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------- declarations
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: TypeExpr | None       # `x: T`
+    domain: Expr | None         # `x in S`
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Decl:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Import(Decl):
+    path: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ConstDecl(Decl):
+    name: str
+    type: TypeExpr
+    default: Expr | None
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl(Decl):
+    name: str
+    rhs: TypeExpr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VarDecl(Decl):
+    name: str
+    type: TypeExpr
+    init: Expr | None
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class DefDecl(Decl):
+    name: str
+    params: tuple[Param, ...] | None
+    ret: TypeExpr | None
+    body: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class InitDecl(Decl):
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDecl(Decl):
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDecl(Decl):
+    name: str
+    param: Param
+    locals: tuple[VarDecl, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyDecl(Decl):
+    kind: str   # "invariant" | "action" | "reachable" | "constraint"
+    name: str
+    expr: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlockDecl(Decl):
+    allow: bool
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VConst:
+    name: str
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VExpect:
+    violated: tuple[str, ...]   # empty: `expect holds`
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VDeadlock:
+    allow: bool
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VProperties:
+    names: tuple[str, ...]      # empty: `properties none`
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VariantDecl(Decl):
+    name: str
+    items: tuple[object, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str | None
+    decls: tuple[Decl, ...]
+    span: Span = _sp()
