@@ -1,0 +1,129 @@
+"""The `check` command: argv in, exit code out (docs/cli.md). Thin: parsing options,
+calling api.check, printing the report; no checking logic lives here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+
+from checker import api
+from checker.diagnostics import DiagnosticError, render_all
+from checker.engine import CheckOptions
+from checker.engine.progress import Progress
+from checker.report import exitcodes
+
+__version__ = "0.1.0"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would exit(2); we report and exit 151
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="check", description="Model-check a kovn spec: every variant against its expectation.")
+    p.add_argument("spec", help="the .kovn file to check")
+    p.add_argument("--variant", action="append", metavar="NAME",
+                   help="check only this variant and exit with its verdict (repeatable)")
+    p.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant in every variant (value in the spec's syntax)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary instead of the report")
+    p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
+    p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
+    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
+    dl = p.add_mutually_exclusive_group()
+    dl.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
+                    help="do not report deadlocks")
+    dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
+    p.add_argument("--stop-at-first", action="store_true",
+                   help="stop at the first violation instead of deciding every property")
+    p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
+    p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    p.add_argument("--version", action="version", version=f"kovn {__version__}")
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+class ProgressLine:
+    """Prints a progress line to stderr on long runs (the engine calls it every few seconds)."""
+
+    def on_progress(self, p: Progress) -> None:
+        sys.stderr.write(f"  ... {p.distinct:,} distinct states, {p.generated:,} generated, depth {p.depth}, "
+                         f"queue {p.queue:,}, {p.seconds:.0f} s\n")
+        sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        return _run(build_parser().parse_args(argv))
+    except UsageError as exc:
+        sys.stderr.write(f"check: error: {exc}\n(see check --help)\n")
+        return exitcodes.USAGE_ERROR
+    except DiagnosticError as exc:
+        sys.stderr.write(render_all(exc.diagnostics) + "\n")
+        return exitcodes.SPEC_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("check: interrupted\n")
+        return 130
+    except Exception:  # a bug in kovn, not in the spec
+        if debug:
+            traceback.print_exc()
+        else:
+            sys.stderr.write("check: internal error (this is a bug in kovn); rerun with --debug for the traceback\n")
+        return exitcodes.INTERNAL_ERROR
+
+
+def _run(args) -> int:
+    consts = api.parse_consts(args.const)
+    if args.show_code:
+        compiled, _ = api.compile_spec(args.spec, consts, args.variant)
+        for variant, model in compiled:
+            print(f"# ---- variant {variant.name}\n{model.source}")
+        return exitcodes.OK
+    options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
+                           check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first)
+    reporter = None if args.no_progress else ProgressLine()
+    report = api.check(args.spec, consts, args.variant, options, reporter)
+    if report.warnings:
+        sys.stderr.write(render_all(report.warnings) + "\n")
+    if args.json:
+        from checker.report.json import report_dict
+        print(json.dumps(report_dict(report), indent=2))
+    else:
+        from rich.console import Console
+        from checker.report.terminal import render
+        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose))
+    return exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

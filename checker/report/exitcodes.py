@@ -1,0 +1,64 @@
+"""Exit codes, in one table (documented in docs/cli.md and the README).
+
+Input: a Report (or the kind of failure). Output: the process exit code.
+"""
+from __future__ import annotations
+
+from checker.engine.result import Status, Verdict
+
+OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
+EXPECTATION_FAILED = 1  # a variant's outcome differs from its declared expectation
+DEADLOCK = 11           # --variant: a deadlock was found
+SAFETY_VIOLATION = 12   # --variant: an invariant, action property or reachability property failed
+LIVENESS_VIOLATION = 13 # --variant: a temporal property failed
+SPEC_ERROR = 150        # the spec has errors (syntax, names, types, a failed evaluation)
+USAGE_ERROR = 151       # bad command line: unknown flag, bad option value, missing file argument
+INCOMPLETE = 152        # a limit was hit before the search could decide
+INTERNAL_ERROR = 255    # a bug in kovn (rerun with --debug for the traceback)
+
+
+def for_expectations(report) -> int:
+    """`check FILE`: did every variant show what it expects?"""
+    if any(r.result.verdict is Verdict.ERROR for r in report.results):
+        return SPEC_ERROR
+    if any(not r.expectation_met and not _only_unknown(r) for r in report.results):
+        return EXPECTATION_FAILED
+    if any(not r.expectation_met for r in report.results):
+        return INCOMPLETE
+    return OK
+
+
+def _only_unknown(r) -> bool:
+    return r.result.limit is not None and all(
+        p.status is Status.UNKNOWN or (p.name in r.variant.expect_violated) == (p.status is Status.VIOLATED)
+        for p in r.result.properties)
+
+
+def for_verdicts(report) -> int:
+    """`check FILE --variant NAME`: the verdict itself (the worst over the variants run)."""
+    code = OK
+    for r in report.results:
+        code = max(code, _verdict_code(r.result), key=_severity)
+    return code
+
+
+def _verdict_code(result) -> int:
+    if result.verdict is Verdict.ERROR:
+        return SPEC_ERROR
+    kinds = {p.kind for p in result.properties if p.status is Status.VIOLATED}
+    if "liveness" in kinds:
+        return LIVENESS_VIOLATION
+    if kinds - {"deadlock"}:
+        return SAFETY_VIOLATION
+    if "deadlock" in kinds:
+        return DEADLOCK
+    if result.verdict is Verdict.INCOMPLETE:
+        return INCOMPLETE
+    return OK
+
+
+_ORDER = [OK, INCOMPLETE, DEADLOCK, SAFETY_VIOLATION, LIVENESS_VIOLATION, SPEC_ERROR]
+
+
+def _severity(code: int) -> int:
+    return _ORDER.index(code)

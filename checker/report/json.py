@@ -1,0 +1,62 @@
+"""A Report as the JSON summary that `check --json` prints.
+
+Input: `api.Report`. Output: a dict (json-serialisable) of the documented shape:
+{"spec", "results": [{"variant", "verdict", "expectation_met", "distinct_states",
+"states_generated", "depth", "seconds", "violations": [{"property", "kind", "trace_length"}],
+...}]}; trace_length counts states, the initial state included.
+"""
+from __future__ import annotations
+
+from checker.engine.result import Status
+
+
+def report_dict(report) -> dict:
+    return {
+        "spec": report.spec,
+        "results": [_result(r) for r in report.results],
+    }
+
+
+def _result(r) -> dict:
+    res = r.result
+    st = res.stats
+    out = {
+        "variant": r.variant.name,
+        "verdict": res.verdict.value,
+        "expectation_met": r.expectation_met,
+        "expected_violated": list(r.variant.expect_violated),
+        "distinct_states": st.distinct,
+        "states_generated": st.generated,
+        "depth": st.depth,
+        "seconds": round(st.seconds, 4),
+        "states_per_second": round(st.states_per_second, 1),
+        "peak_rss_bytes": st.peak_rss_bytes,
+        "limit": res.limit,
+        "violations": [_violation(p) for p in res.properties if p.status is Status.VIOLATED],
+        "properties": [{"property": p.name, "kind": p.kind, "status": p.status.value}
+                       for p in res.properties],
+        "coverage": [{"action": c.name, "generated": c.generated, "distinct": c.distinct}
+                     for c in st.coverage],
+        "mismatches": list(r.mismatches),
+    }
+    if res.failure is not None:
+        out["error"] = {"message": res.failure.message, "location": _loc(res.failure.origin)}
+    out.update(res.extra)
+    return out
+
+
+def _violation(p) -> dict:
+    v = {"property": p.name, "kind": p.kind,
+         "trace_length": len(p.trace) if p.trace is not None else None}
+    if p.trace is not None and p.trace.loop_start is not None:
+        v["prefix_length"] = p.trace.loop_start + 1
+        v["loop_length"] = len(p.trace) - p.trace.loop_start
+    if p.origin is not None:
+        v["location"] = _loc(p.origin)
+    return v
+
+
+def _loc(origin):
+    if origin is None or not hasattr(origin, "location"):
+        return None
+    return origin.location()

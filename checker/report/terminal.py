@@ -1,0 +1,112 @@
+"""A Report as the terminal shows it: verdict, statistics, properties, coverage, traces.
+
+Input: `api.Report`. Output: text with rich markup (colour on a terminal, plain text
+elsewhere: the CLI prints it through rich). Spec-supplied text is escaped.
+"""
+from __future__ import annotations
+
+from rich.markup import escape
+
+from checker.engine.result import Status, Verdict
+from checker.render.text import origin_text, trace_lines
+
+
+def render(report, verbose: bool = False) -> str:
+    out: list[str] = []
+    for r in report.results:
+        out.extend(_variant(r, verbose))
+        out.append("")
+    out.append(summary(report))
+    return "\n".join(out)
+
+
+def _variant(r, verbose: bool) -> list[str]:
+    res, st = r.result, r.result.stats
+    lines = [f"[bold]{escape(r.model.spec.name)}[/] variant [bold]{escape(r.variant.name)}[/]: "
+             + _verdict(res)]
+    lines.append(f"  {st.distinct:,} distinct states, {st.generated:,} generated, depth {st.depth}, "
+                 f"{st.seconds:.2f} s ({st.states_per_second:,.0f} states/s), "
+                 f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
+    for key, value in res.extra.items():
+        lines.append(f"  {escape(key)}: {escape(str(value))}")
+    if res.properties:
+        lines.append("  properties:")
+        width = max(len(p.name) for p in res.properties)
+        for p in res.properties:
+            lines.append(f"    {escape(p.name):<{width}}  {p.kind:<9}  {_status(p)}")
+    lines.extend(_coverage(res, verbose))
+    if res.failure is not None:
+        f = res.failure
+        where = f.origin.location() if f.origin is not None and hasattr(f.origin, "location") else ""
+        lines.append(f"  [red]error[/]: {escape(f.message)} {escape(where)}")
+        if f.trace is not None:
+            lines.append("  trace to the state where it failed:")
+            lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
+    for p in res.properties:
+        if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
+            lines.append(f"  counterexample for [bold]{escape(p.name)}[/] ({len(p.trace)} states"
+                         + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
+                         + "):")
+            lines.extend(escape(x) for x in trace_lines(r.model, p.trace, "  "))
+    lines.append("  expectation: " + _expectation(r))
+    return lines
+
+
+def _verdict(res) -> str:
+    if res.verdict is Verdict.OK:
+        return "[green]OK[/] (exhaustive: every property holds)"
+    if res.verdict is Verdict.VIOLATED:
+        names = ", ".join(p.name for p in res.properties if p.status is Status.VIOLATED)
+        extra = f" (search stopped at {res.limit})" if res.limit else ""
+        return f"[red]VIOLATED[/] {escape(names)}{escape(extra)}"
+    if res.verdict is Verdict.INCOMPLETE:
+        return f"[yellow]INCOMPLETE[/] (stopped at {escape(res.limit or 'a limit')}; nothing is proven)"
+    return "[red]ERROR[/] (the model could not be evaluated)"
+
+
+def _status(p) -> str:
+    where = origin_text(p.origin)
+    if p.status is Status.HOLDS:
+        text = "[green]holds[/]" if p.kind != "reachable" else "[green]reached[/]"
+        if p.kind == "reachable" and p.trace is not None:
+            text += f" (witness in {len(p.trace)} states)"
+    elif p.status is Status.VIOLATED:
+        text = "[red]violated[/]" if p.kind != "reachable" else "[red]never reached[/]"
+        if p.trace is not None and p.kind != "reachable":
+            text += f" ({len(p.trace)} states)"
+    else:
+        text = "[yellow]unknown[/]"
+    return f"{text}  {escape(where)}".rstrip()
+
+
+def _coverage(res, verbose: bool) -> list[str]:
+    cov = res.stats.coverage
+    if not cov:
+        return []
+    never = [c for c in cov if c.generated == 0]
+    lines = []
+    if verbose:
+        lines.append("  coverage (transitions generated / new states found):")
+        width = max(len(c.name) for c in cov)
+        for c in cov:
+            lines.append(f"    {escape(c.name):<{width}}  {c.generated:>12,}  {c.distinct:>12,}")
+    if never and res.verdict is not Verdict.INCOMPLETE:
+        names = ", ".join(escape(c.name) for c in never)
+        lines.append(f"  [yellow]warning[/]: never enabled: {names}")
+    return lines
+
+
+def _expectation(r) -> str:
+    want = ("violated " + ", ".join(r.variant.expect_violated)) if r.variant.expect_violated else "holds"
+    if r.expectation_met:
+        return f"{escape(want)} [green]met[/]"
+    reasons = "; ".join(r.mismatches)
+    return f"{escape(want)} [red]NOT met[/]: {escape(reasons)}"
+
+
+def summary(report) -> str:
+    n = len(report.results)
+    met = sum(1 for r in report.results if r.expectation_met)
+    if met == n:
+        return f"[green]{met} of {n} variant{'s' if n != 1 else ''} met their expectations[/]"
+    return f"[red]{n - met} of {n} variant{'s' if n != 1 else ''} did not meet their expectations[/]"
