@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     except DiagnosticError as exc:
         sys.stderr.write(render_all(exc.diagnostics) + "\n")
         return exitcodes.SPEC_ERROR
+    except BrokenPipeError:  # the reader (e.g. `head`) went away
+        return exitcodes.OK
     except KeyboardInterrupt:
         sys.stderr.write("check: interrupted\n")
         return 130

@@ -68,15 +68,20 @@ class Model(Protocol):
         """Every enabled action instance's successor, in a deterministic order.
 
         Duplicates and self-loops included: each (label, next) pair counts as one generated
-        state, as TLC counts them."""
+        state, as TLC counts them. Called again on explored states when a trace is rebuilt by
+        replay (checker.engine.trace), so it must give the same pairs in the same order on
+        every call."""
 
     def check_state(self, state: State) -> Sequence[int]:
         """Indices (into `properties`) of the invariants this state violates and of the
-        reachable properties it witnesses; empty in the common case."""
+        reachable properties it witnesses; empty in the common case. Called once per
+        distinct state, when it is first stored (initial states included); not called at all
+        when the model has no invariant or reachable property."""
 
     def check_transition(self, state: State, label: Label, nxt: State) -> Sequence[int]:
         """Indices of the action properties this transition violates (only called when
-        `has_action_properties`)."""
+        `has_action_properties`). Called for every generated transition, including those
+        that lead to a state already seen."""
 
     def within_constraint(self, state: State) -> bool:
         """False when the state lies outside the state constraint: it is counted and

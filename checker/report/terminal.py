@@ -28,7 +28,11 @@ def _variant(r, verbose: bool) -> list[str]:
                  f"{st.seconds:.2f} s ({st.states_per_second:,.0f} states/s), "
                  f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
     for key, value in res.extra.items():
-        lines.append(f"  {escape(key)}: {escape(str(value))}")
+        if key == "stopped":
+            why = "every property was decided" if value == "all-decided" else "the first violation (--stop-at-first)"
+            lines.append(f"  (the search ended early at {why}; the counts cover the part explored)")
+        else:
+            lines.append(f"  {escape(key)}: {escape(str(value))}")
     if res.properties:
         lines.append("  properties:")
         width = max(len(p.name) for p in res.properties)
@@ -90,7 +94,7 @@ def _coverage(res, verbose: bool) -> list[str]:
         width = max(len(c.name) for c in cov)
         for c in cov:
             lines.append(f"    {escape(c.name):<{width}}  {c.generated:>12,}  {c.distinct:>12,}")
-    if never and res.verdict is not Verdict.INCOMPLETE:
+    if never and res.verdict is not Verdict.INCOMPLETE and "stopped" not in res.extra:
         names = ", ".join(escape(c.name) for c in never)
         lines.append(f"  [yellow]warning[/]: never enabled: {names}")
     return lines

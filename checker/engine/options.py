@@ -1,0 +1,44 @@
+"""Options for one exploration: limits and what to stop on.
+
+Input: built by the caller (the CLI merges its flags into one `CheckOptions`).
+Output: read by `checker.engine.bfs.explore`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """How far and how long to search.
+
+    Attributes:
+        max_states: stop before storing more than this many distinct states.
+        max_depth: store and check states up to this BFS level (initial states are level 1)
+            but do not expand states at that level.
+        timeout: wall-clock budget in seconds (checked every few thousand states).
+        check_deadlock: report states without successors; None defers to the model's
+            own `check_deadlock`.
+        stop_on_violation: end the search at the first violated property instead of
+            searching on so every property gets its own verdict.
+        progress_interval: seconds between two progress reports (when a reporter is given).
+    """
+
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    check_deadlock: bool | None = None
+    stop_on_violation: bool = False
+    progress_interval: float = 3.0
+
+    def __post_init__(self) -> None:
+        # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give
+        # an "incomplete" run that says nothing about why.
+        if self.max_states is not None and self.max_states < 0:
+            raise ValueError(f"max_states must be >= 0, got {self.max_states}")
+        if self.max_depth is not None and self.max_depth < 1:
+            raise ValueError(f"max_depth must be >= 1, got {self.max_depth}")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
+        if self.progress_interval <= 0:
+            raise ValueError(f"progress_interval must be > 0, got {self.progress_interval}")
