@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from checker import codes
 from checker.compile.model import SpecModel, check_closed_value
-from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, dedupe
+from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe
 from checker.engine import CheckOptions, explore
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
@@ -125,6 +125,23 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
             why.append(f"{p.name}: expected to {'be violated' if want is Status.VIOLATED else 'hold'}, "
                        f"but it {'holds' if p.status is Status.HOLDS else 'is violated'}")
     return not why, tuple(why)
+
+
+def runtime_diagnostics(report: Report) -> list[Diagnostic]:
+    """A KOV501 diagnostic for every variant whose exploration failed to evaluate an
+    expression (verdict ERROR), pointing at that expression; the trace to the failing state
+    stays in the report."""
+    out = []
+    for r in report.results:
+        failure = r.result.failure
+        if failure is None:
+            continue
+        span = failure.origin if isinstance(failure.origin, Span) else None
+        n = len(failure.trace) if failure.trace is not None else 0
+        where = f"in state {n} of the trace" if n else "while computing the initial states"
+        out.append(Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
+                              span, hint="the report shows the trace to the state where it failed"))
+    return out
 
 
 def _stop_on_errors(diags: list[Diagnostic]) -> None:

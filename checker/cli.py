@@ -105,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    consts = api.parse_consts(args.const)
+    try:
+        consts = api.parse_consts(args.const)
+    except DiagnosticError as exc:   # a malformed --const is a bad command line, whatever the spec
+        sys.stderr.write(render_all(exc.diagnostics) + "\n(see check --help)\n")
+        return exitcodes.USAGE_ERROR
     if args.show_code:
         compiled, _ = api.compile_spec(args.spec, consts, args.variant)
         for variant, model in compiled:
@@ -124,6 +128,9 @@ def _run(args) -> int:
         from rich.console import Console
         from checker.report.terminal import render
         Console(highlight=False, soft_wrap=True).print(render(report, args.verbose))
+    failures = api.runtime_diagnostics(report)
+    if failures:
+        sys.stderr.write(render_all(failures) + "\n")
     return exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
 
 

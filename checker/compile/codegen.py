@@ -647,6 +647,12 @@ class CodeGen:
                     f"{t.max}, {self.oid(e.origin)})")
         return f"({self.ex(s, env)} + ({self.ex(x, env)},))"
 
+    def op_remove(self, e, env):
+        m, k = e.args
+        t = m.t
+        sw = T.slot_width(t)
+        return f"_splice({self.ex(m, env)}, {self.key_ordinal(k, t.key, env)} * {sw}, {(1 << sw) - 1}, 0)"
+
     def op_concat(self, e, env):
         a, b = e.args
         return f"(tuple({self.seq_iter(a, env)}) + tuple({self.seq_iter(b, env)}))"

@@ -282,6 +282,12 @@ class _Search:
             self._record(index, (state, label, nxt), violation=True)
 
     def _on_deadlock(self, state: State) -> None:
+        # A state without successors in which the model says it has finished (optional
+        # `is_terminal(state)`: every process of a compiled spec at `done`) is a normal end,
+        # not a deadlock. Asked here, on the rare path, so the hot loop does not pay for it.
+        is_terminal = getattr(self.model, "is_terminal", None)
+        if is_terminal is not None and is_terminal(state):
+            return
         self._record(self.deadlock_key, (state, None, None), violation=True)
 
     def _record(self, key: int, where: tuple[State, Label | None, State],

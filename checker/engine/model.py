@@ -11,7 +11,7 @@ follow from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Hashable, Iterable, Literal, Mapping, Protocol, Sequence
+from typing import Any, Callable, Hashable, Iterable, Literal, Mapping, Protocol, Sequence
 
 State = Hashable
 # An action instance: (index into Model.actions, parameter values). Parameter values are
@@ -40,6 +40,49 @@ class PropertyInfo:
 
     name: str
     kind: PropertyKind
+    origin: Any = None
+
+
+TemporalKind = Literal["always", "eventually", "always_eventually", "eventually_always",
+                       "leads_to"]
+FairnessStrength = Literal["weak", "strong"]
+
+
+@dataclass(frozen=True, slots=True)
+class TemporalInfo:
+    """A temporal property, checked after the search over the whole state graph
+    (checker.engine.liveness); the semantics of each kind is in docs/liveness.md.
+
+    always P | eventually P | always eventually P | eventually always P | P leads to Q,
+    once per instance (`forall i in S: ...` gives one instance per binding; a property
+    without parameters has one instance, named ""). `p(state, k)` evaluates P for instance k,
+    `q(state, k)` evaluates Q (leads_to only). A violation names the instance.
+    """
+
+    name: str
+    kind: TemporalKind
+    p: Callable[[State, int], bool]
+    q: Callable[[State, int], bool] | None = None
+    instances: tuple[str, ...] = ("",)
+    origin: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class FairnessInfo:
+    """One fairness declaration: weak or strong fairness of the transitions it groups.
+
+    `group(label)` maps an action instance to the key of the fairness constraint it belongs
+    to, or None when it belongs to none. Every distinct key is one constraint (TLA+'s
+    WF_vars(A_key) or SF_vars(A_key), where A_key is the set of transitions whose label maps
+    to key): one constant key for a whole action (or several actions: their union), the
+    parameters for each action instance (`\\A i: WF_vars(A(i))`), the process's own id for
+    each process instance. A self-loop is a stuttering step: it neither enables nor takes a
+    constraint (TLA+'s <<A>>_vars).
+    """
+
+    strength: FairnessStrength
+    group: Callable[[Label], Hashable | None]
+    description: str = ""
     origin: Any = None
 
 
@@ -92,3 +135,8 @@ class Model(Protocol):
 
     def describe(self, state: State) -> Mapping[str, Any]:
         """Variable name -> display value (plain Python data), in declaration order."""
+
+    # Optional (read with getattr, default empty): temporal properties and the fairness
+    # they are checked under. A model without them is checked for safety only.
+    #   temporal: Sequence[TemporalInfo]
+    #   fairness: Sequence[FairnessInfo]

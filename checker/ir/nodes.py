@@ -202,6 +202,7 @@ class Assign(S):
     var: int
     value: E
     origin: Any = _o()
+    goto: bool = False   # a process's `goto`: the step ends here (see elaborate._end_at_goto)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,14 @@ Input: `api.Report`. Output: a dict (json-serialisable) of the documented shape:
 {"spec", "results": [{"variant", "verdict", "expectation_met", "distinct_states",
 "states_generated", "depth", "seconds", "violations": [{"property", "kind", "trace_length"}],
 ...}]}; trace_length counts states, the initial state included.
+
+Besides those, each result has "expected_violated" (the variant's expectation),
+"states_per_second", "peak_rss_bytes", "limit" (the limit that stopped the search, or null),
+"properties" ([{"property", "kind", "status"}]), "coverage" ([{"action", "generated",
+"distinct"}]), "mismatches" (why the expectation was not met), "error" ({"message",
+"location"}, only for verdict "error") and "stopped" (only when the search ended early:
+"all-decided" or "violation"). A violation may add "location" (the property's
+file:line:col) and, for a lasso, "prefix_length" and "loop_length".
 """
 from __future__ import annotations
 

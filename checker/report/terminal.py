@@ -29,8 +29,9 @@ def _variant(r, verbose: bool) -> list[str]:
                  f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
     for key, value in res.extra.items():
         if key == "stopped":
-            why = "every property was decided" if value == "all-decided" else "the first violation (--stop-at-first)"
-            lines.append(f"  (the search ended early at {why}; the counts cover the part explored)")
+            why = ("every property was decided" if value == "all-decided"
+                   else "it stopped at the first violation (--stop-at-first)")
+            lines.append(f"  (the search ended early: {why}; the counts cover the part explored)")
         else:
             lines.append(f"  {escape(key)}: {escape(str(value))}")
     if res.properties:
@@ -94,7 +95,8 @@ def _coverage(res, verbose: bool) -> list[str]:
         width = max(len(c.name) for c in cov)
         for c in cov:
             lines.append(f"    {escape(c.name):<{width}}  {c.generated:>12,}  {c.distinct:>12,}")
-    if never and res.verdict is not Verdict.INCOMPLETE and "stopped" not in res.extra:
+    # Only a complete search may say an action is never enabled.
+    if never and res.verdict not in (Verdict.INCOMPLETE, Verdict.ERROR) and "stopped" not in res.extra:
         names = ", ".join(escape(c.name) for c in never)
         lines.append(f"  [yellow]warning[/]: never enabled: {names}")
     return lines

@@ -260,6 +260,7 @@ class Elaborator:
         key_t = self.param_type(proc.param)
         pvars = {"pc": self.declare_var(f"{proc.name}.pc", T.MapT(key_t, label_t, True), proc.span)}
         for local in proc.locals:
+            self.check_shadowing(local.name, local.span)
             t = self.resolve_type(local.type)
             pvars[local.name] = self.declare_var(f"{proc.name}.{local.name}", T.MapT(key_t, t, True),
                                                  local.span)
@@ -283,6 +284,7 @@ class Elaborator:
             out.extend(self.process_init(proc, ctx))
         for block in self.d.inits:
             out.extend(self.stmts(block.body, ctx))
+        self.check_double_init(out, {})
         assigned = _assigned_on_all_paths(out)
         for i, v in enumerate(self.vars):
             if i not in assigned:
@@ -291,6 +293,26 @@ class Elaborator:
                            v.origin, labels=((where, "in this init"),) if self.d.inits else (),
                            hint=f"assign it in `init {{ ... }}` or write `var {v.name}: ... = value`")
         return tuple(out)
+
+    def check_double_init(self, stmts, first: dict[int, Any]) -> dict[int, Any]:
+        """KOV306: an init assignment that overwrites, without reading it, a value assigned
+        earlier on the same path (the first value is lost, so one of the two is a mistake).
+        `first` maps var index -> span of its first assignment; returns it for what follows."""
+        from checker.ir.walk import walk
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                reads_itself = any(isinstance(n, ir.VarRef) and n.index == s.var for n in walk(s.value))
+                if s.var in first and not reads_itself:
+                    self.error(codes.DOUBLE_ASSIGN,
+                               f"'{self.vars[s.var].name}' is assigned twice in init; the first value is lost",
+                               s.origin, labels=((first[s.var], "first assigned here"),) if first[s.var] else ())
+                first.setdefault(s.var, s.origin)
+            elif isinstance(s, ir.IfS):
+                then = self.check_double_init(s.then, dict(first))
+                first = {**self.check_double_init(s.else_, dict(first)), **then}
+            elif isinstance(s, ir.ForS):
+                first = {**self.check_double_init(s.body, dict(first)), **first}
+        return first
 
     def process_init(self, proc: ast.ProcessDecl, ctx: Ctx) -> list[ir.S]:
         pvars = self.process_vars[proc.name]
@@ -334,10 +356,24 @@ class Elaborator:
             out.append(ir.ParamIR(local.name, p.name, t, dom))
         return tuple(out)
 
-    def bind(self, scope: Scope, name: str, t: T.Type, span: Span | None) -> ir.Local:
+    def bind(self, scope: Scope, name: str, t: T.Type, span: Span | None, shadow_ok: bool = False) -> ir.Local:
+        if not shadow_ok:
+            self.check_shadowing(name, span)
         local = ir.Local(t, self.fresh(name), span)
         scope.names[name] = Binding("local", local)
         return local
+
+    def check_shadowing(self, name: str, span: Span | None) -> None:
+        """KOV107: a bound name (parameter, binder, let, choose, process local) may not hide a
+        declaration usable in expressions: which one a use means would depend on scope rules a
+        reader has to remember (TLA+ forbids it too)."""
+        kinds = (("constant", self.d.consts), ("state variable", self.d.vars), ("type", self.d.types),
+                 ("definition", self.d.defs), ("enum member", self.d.members))
+        for what, table in kinds:
+            if name in table:
+                self.error(codes.SHADOWED_NAME, f"'{name}' hides the {what} of the same name", span,
+                           hint="rename the bound name")
+                return
 
     def elab_action(self, a: ast.ActionDecl) -> ir.ActionIR:
         ctx = Ctx(Scope())
@@ -368,7 +404,7 @@ class Elaborator:
             guard = ir.Require(ir.Op(BOOL, "eq", (ir.Index(label_t, ir.VarRef(pc_t, pc), me), here)), label.span)
             nxt = ir.Lit(label_t, i + 1)   # fall through (the last label falls to `done`)
             set_pc = ir.Assign(pc, ir.Update(pc_t, ir.VarRef(pc_t, pc), ((me, nxt),)), label.span)
-            stmts = self.stmts(tuple(body), ctx)
+            stmts = _end_at_goto(list(self.stmts(tuple(body), ctx)))
             out.append(ir.ActionIR(f"{proc.name}.{label.name}", params, (guard, set_pc) + stmts,
                                    proc.name, label.name, label.span))
         return out
@@ -425,7 +461,38 @@ class Elaborator:
             self.error(codes.BAD_STATEMENT_PLACE, "labels are only allowed at the top level of a process body",
                        s.span)
             return []
+        if isinstance(s, ast.CallStmt):
+            return self.call_macro(s, ctx, in_for)
         raise AssertionError(s)
+
+    def call_macro(self, s: ast.CallStmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
+        """Inline a macro: its arguments are evaluated first (bound like `let`), then its
+        body runs with only its parameters and global names in scope (hygienic)."""
+        m = self.d.macros.get(s.name)
+        if m is None:
+            return [self.error_stmt(codes.UNDEFINED_NAME, f"there is no macro named '{s.name}'", s.span,
+                                    hint=_suggest(s.name, self.d.macros))]
+        if s.name in self.in_progress:
+            return [self.error_stmt(codes.RECURSIVE_DEFINITION, f"macro '{s.name}' calls itself", s.span)]
+        if len(s.args) != len(m.params) or any(a.name is not None for a in s.args):
+            return [self.error_stmt(codes.BAD_CALL, f"macro '{s.name}' takes {len(m.params)} argument(s), "
+                                    f"given {len(s.args)}", s.span)]
+        out: list[ir.S] = []
+        inner = Ctx(Scope(), ctx.state, ctx.prime, None)
+        for p, a in zip(m.params, s.args):
+            t = self.resolve_type(p.type) if p.type is not None else self.param_type(p)
+            value = self.check(a.value, t, ctx)
+            local = self.bind(inner.scope, p.name, t, p.span)
+            out.append(ir.LetS(local.name, value, a.span))
+        self.in_progress.add(s.name)
+        try:
+            out.extend(self.stmts(m.body, inner, in_for))
+        finally:
+            self.in_progress.discard(s.name)
+        return out
+
+    def error_stmt(self, code: str, message: str, span, **kw) -> ir.S:
+        return ir.LetS("_", self.error(code, message, span, **kw))
 
     def goto(self, s: ast.Goto, ctx: Ctx) -> ir.S:
         if ctx.process is None:
@@ -440,7 +507,7 @@ class Elaborator:
         pc_t = self.vars[pc].t
         me = ctx.scope.lookup("self").node
         target = ir.Lit(label_t, label_t.labels.index(s.label))
-        return ir.Assign(pc, ir.Update(pc_t, ir.VarRef(pc_t, pc), ((me, target),)), s.span)
+        return ir.Assign(pc, ir.Update(pc_t, ir.VarRef(pc_t, pc), ((me, target),)), s.span, goto=True)
 
     def assign(self, s: ast.Assign, ctx: Ctx) -> ir.S:
         target = s.target
@@ -455,6 +522,10 @@ class Elaborator:
             return ir.LetS("_", err())
         elif target.name in self.var_index and "." not in target.name:
             vi = self.var_index[target.name]
+        elif target.name in self.process_vars and selectors and isinstance(selectors[0], str) \
+                and selectors[0] in self.process_vars[target.name]:
+            # `Proc.local := ...` / `Proc.pc := ...` from outside the process (e.g. a restart)
+            vi = self.process_vars[target.name][selectors.pop(0)]
         else:
             what = "a constant" if target.name in self.d.consts else "not a state variable"
             code = codes.ASSIGN_NOT_VARIABLE if target.name in self.d.consts or target.name in self.d.defs \
@@ -780,6 +851,9 @@ class Elaborator:
                 return self.member(right, span, expected, None, ctx, type_name=left)
         if left in self.process_vars:
             pv = self.process_vars[left]
+            labels = self.labels[left].labels
+            if right not in pv and right in labels:   # a label as a value: `Worker.start`
+                return ir.Lit(self.labels[left], labels.index(right), span)
             if right not in pv:
                 return self.error(codes.NO_SUCH_FIELD, f"process {left} has no local '{right}'", span,
                                   hint=_suggest(right, pv))
@@ -975,7 +1049,8 @@ class Elaborator:
                                hint=f"{p.name}: Type")
                     return None
                 t = self.resolve_type(p.type)
-                params.append((self.bind(ctx.scope, p.name, t, p.span).name, t))
+                # a definition's parameters may reuse global names: its body's scope is its own
+                params.append((self.bind(ctx.scope, p.name, t, p.span, shadow_ok=True).name, t))
             ret = None if decl.ret is None else self.resolve_type(decl.ret)
             body = self.check(decl.body, ret, ctx) if ret is not None else self.infer(decl.body, ctx)
         finally:
@@ -1103,10 +1178,22 @@ def _b_seq1(op):
     return build
 
 
+def _b_remove(el, e, expected, ctx):
+    if not _args(el, e, 2):
+        return err(e.span)
+    m = el.infer(e.args[0].value, ctx)
+    if isinstance(m.t, T.MapT) and not m.t.total:
+        return ir.Op(m.t, "remove", (m, el.check(e.args[1].value, m.t.key, ctx)), e.span)
+    if isinstance(m.t, ErrorT):
+        return err(e.span)
+    return el.error(codes.BAD_OPERAND, f"remove() needs a partial map (map[K, V]), found {m.t}", e.args[0].span,
+                    hint="a total function K -> V has a value at every key")
+
+
 BUILTIN_CALLS = {
     "len": _b_len, "min": _b_minmax, "max": _b_minmax, "abs": _b_abs, "some": _b_some,
     "is_some": _b_is_some, "is_none": _b_is_none, "get": _b_get, "keys": _b_keys,
-    "append": _b_append, "head": _b_seq1("head"), "tail": _b_seq1("tail"), "last": _b_seq1("last"),
+    "append": _b_append, "remove": _b_remove, "head": _b_seq1("head"), "tail": _b_seq1("tail"), "last": _b_seq1("last"),
 }
 
 
@@ -1244,6 +1331,36 @@ def _def_reads_state(d: ir.DefIR, defs: list[ir.DefIR]) -> bool:
 def _prime(e: ir.E) -> ir.E:
     """x' : the expression read in the next state (codegen evaluates it against it)."""
     return ir.Op(e.t, "prime", (e,), e.origin)
+
+
+def _ends_in_goto(stmts) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, ir.Assign):
+        return last.goto
+    if isinstance(last, ir.IfS):
+        return _ends_in_goto(last.then) and _ends_in_goto(last.else_)
+    return False
+
+
+def _has_goto(s) -> bool:
+    from checker.ir.walk import walk
+    return any(isinstance(n, ir.Assign) and n.goto for n in walk(s))
+
+
+def _end_at_goto(stmts: list) -> tuple:
+    """`goto` ends the step: what follows an `if` on the paths that jumped must not run.
+
+    [if c { A; goto L }, B] becomes [if c { A; goto L } else { B }]: the statements after an
+    `if` move into each branch that does not always end in a goto."""
+    for i, s in enumerate(stmts):
+        if isinstance(s, ir.IfS) and _has_goto(s):
+            rest = stmts[i + 1:]
+            then = _end_at_goto(list(s.then) + ([] if _ends_in_goto(s.then) else rest))
+            else_ = _end_at_goto(list(s.else_) + ([] if _ends_in_goto(s.else_) else rest))
+            return tuple(stmts[:i]) + (ir.IfS(s.cond, then, else_, s.origin),)
+    return tuple(stmts)
 
 
 def _assigned_on_all_paths(stmts) -> set[int]:

@@ -15,7 +15,7 @@ from checker.syntax import ast
 
 BUILTINS = frozenset({
     "len", "min", "max", "abs", "some", "none", "is_some", "is_none", "get", "keys",
-    "append", "head", "tail", "last", "self",
+    "append", "head", "tail", "last", "self", "remove",
 })
 
 
@@ -27,6 +27,7 @@ class Declarations:
     vars: dict[str, ast.VarDecl] = field(default_factory=dict)
     defs: dict[str, ast.DefDecl] = field(default_factory=dict)
     processes: dict[str, ast.ProcessDecl] = field(default_factory=dict)
+    macros: dict[str, ast.MacroDecl] = field(default_factory=dict)
     actions: list[ast.ActionDecl] = field(default_factory=list)
     properties: list[ast.PropertyDecl] = field(default_factory=list)
     variants: list[ast.VariantDecl] = field(default_factory=list)
@@ -48,7 +49,7 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
 
 def _declared_name(d: ast.Decl) -> str | None:
     if isinstance(d, (ast.ConstDecl, ast.TypeDecl, ast.VarDecl, ast.DefDecl, ast.ProcessDecl,
-                      ast.ActionDecl, ast.PropertyDecl)):
+                      ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
         return d.name
     return None
 
@@ -78,6 +79,8 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         decls.defs[d.name] = d
     elif isinstance(d, ast.ProcessDecl):
         decls.processes[d.name] = d
+    elif isinstance(d, ast.MacroDecl):
+        decls.macros[d.name] = d
     elif isinstance(d, ast.ActionDecl):
         decls.actions.append(d)
     elif isinstance(d, ast.PropertyDecl):

@@ -336,6 +336,15 @@ class Label(Stmt):
     span: Span = _sp()
 
 
+@dataclass(frozen=True, slots=True)
+class CallStmt(Stmt):
+    """A macro used as a statement: `apiDelete(ip)`."""
+
+    name: str
+    args: tuple["Arg", ...]
+    span: Span = _sp()
+
+
 # ---------------------------------------------------------------- declarations
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +406,16 @@ class InitDecl(Decl):
 
 @dataclass(frozen=True, slots=True)
 class ActionDecl(Decl):
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDecl(Decl):
+    """A named, parameterised block of statements, inlined where it is called."""
+
     name: str
     params: tuple[Param, ...]
     body: tuple[Stmt, ...]

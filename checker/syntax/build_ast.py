@@ -98,6 +98,15 @@ class BuildAst(Transformer):
         return ast.ActionDecl(str(c[0]), params, c[-1], span=self.span(meta))
 
     @v_args(meta=True)
+    def macro_decl(self, meta, c):
+        params = c[1][1] if len(c) == 3 else ()
+        return ast.MacroDecl(str(c[0]), params, c[-1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def call_stmt(self, meta, c):
+        return ast.CallStmt(str(c[0]), tuple(a for a in c[1:] if a is not None), span=self.span(meta))
+
+    @v_args(meta=True)
     def process_decl(self, meta, c):
         locals_ = tuple(x for x in c[2:] if isinstance(x, ast.VarDecl))
         body = tuple(x for x in c[2:] if isinstance(x, ast.Stmt) and not isinstance(x, _Empty))

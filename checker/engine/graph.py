@@ -1,0 +1,130 @@
+"""The reachable state graph, stored compactly, and its strongly connected components.
+
+Input: a Model and its reachable states (the explorer's seen set, in the order the
+breadth-first search stored them). Output: `StateGraph`: states numbered 0..n-1 in that
+order, the initial states, and the labelled edges in compressed-sparse-row arrays (the
+out-edges of state v are positions off[v]..off[v+1]-1 of `dst` and `lab`; `lab` holds an
+index into `labels`, each distinct action instance stored once). Also `tarjan`, an
+iterative Tarjan SCC over any subgraph.
+
+The graph is built in a second pass that calls `model.successors` once more on every
+reachable state: the explorer's hot loop stays as it is for safety-only runs, and the
+liveness check pays for its own graph (docs/liveness.md measures what that costs).
+
+Self-loops are left out. In TLA+ a step that leaves the state unchanged is a stuttering
+step, and fairness is about <<A>>_vars, steps that change the state: a self-loop neither
+enables nor takes a fairness constraint, and stuttering is always possible anyway.
+States outside the state constraint (model.within_constraint) get no edges: as in the
+search, they are not expanded.
+"""
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from checker.engine.model import Label, Model, State
+
+
+@dataclass(frozen=True, slots=True)
+class StateGraph:
+    states: Sequence[State]            # id -> state, in discovery (BFS) order
+    index: dict                        # state -> id
+    init: tuple[int, ...]              # ids of the distinct initial states, in order
+    off: array                         # len n + 1: out-edges of v are off[v]..off[v+1]-1
+    dst: array                         # edge -> target id
+    lab: array                         # edge -> label id
+    labels: tuple[Label, ...]          # label id -> action instance
+
+    @property
+    def size(self) -> int:
+        return len(self.states)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.dst)
+
+    def out(self, v: int) -> Iterable[tuple[int, int]]:
+        """(target id, label id) of every out-edge of v, in successor order."""
+        dst, lab = self.dst, self.lab
+        return ((dst[e], lab[e]) for e in range(self.off[v], self.off[v + 1]))
+
+
+def build_graph(model: Model, states: Iterable[State]) -> StateGraph:
+    """Number `states` and collect every edge between them by calling successors again.
+
+    Raises KeyError if a successor is not among `states`: the caller must pass a closed
+    set (every state the search reached, from a complete search).
+    """
+    order = list(states)
+    index = {s: i for i, s in enumerate(order)}
+    within = model.within_constraint if getattr(model, "has_constraint", False) else None
+    label_ids: dict[Label, int] = {}
+    labels: list[Label] = []
+    off, dst, lab = array("q", [0]), array("q"), array("q")
+    for s in order:
+        if within is None or within(s):
+            for label, t in model.successors(s):
+                if t == s:
+                    continue            # a stuttering step (see the module docstring)
+                lid = label_ids.get(label)
+                if lid is None:
+                    lid = label_ids[label] = len(labels)
+                    labels.append(label)
+                dst.append(index[t])
+                lab.append(lid)
+        off.append(len(dst))
+    init = dict.fromkeys(index[s] for s in model.init_states())   # distinct, in order
+    return StateGraph(order, index, tuple(init), off, dst, lab, tuple(labels))
+
+
+def tarjan(nodes: Iterable[int], succ: Callable[[int], Iterable[int]]) -> list[list[int]]:
+    """The strongly connected components of the subgraph on `nodes` (Tarjan's algorithm).
+
+    `succ(v)` yields v's successors inside the subgraph. Iterative (an explicit stack of
+    (node, successor iterator) pairs), so deep graphs cannot hit Python's recursion limit.
+    Components come out in reverse topological order (a component before those that reach
+    it), each with its states in the order they were popped.
+    """
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    out: list[list[int]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ(root)))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ(w))))
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    out.append(comp)
+    return out
