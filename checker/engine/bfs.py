@@ -25,6 +25,7 @@ import sys
 from time import perf_counter
 from typing import Any, Sequence
 
+from checker.engine.liveness import PredicateFailure, check_liveness
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
@@ -79,6 +80,9 @@ class _Search:
         # label and next are set only for findings on a transition (action properties).
         self.found: dict[int, tuple[State, Label | None, State]] = {}
         self.undecided = len(self.kinds) + (1 if self.check_deadlock else 0)
+        # Temporal properties are decided after the search, on the whole graph: while a model
+        # has any, the search never ends early as "all-decided".
+        self.undecided += len(getattr(model, "temporal", ()))
         self.gen_cov = [0] * len(model.actions)
         self.new_cov = [0] * len(model.actions)
         self.init_generated = 0
@@ -111,8 +115,24 @@ class _Search:
                     self.depth += 1
         except _Stop:
             pass
+        live = self._liveness()
         seconds = perf_counter() - self.start
-        return self._result(seconds)
+        return self._result(seconds, live)
+
+    def _liveness(self) -> list[PropertyResult]:
+        """The temporal properties, checked on the graph of every stored state
+        (checker.engine.liveness); UNKNOWN unless the search was complete."""
+        if not getattr(self.model, "temporal", ()):
+            return []
+        start = perf_counter()
+        complete = self.limit is None and self.stopped is None and self.failure is None
+        try:
+            results = check_liveness(self.model, self.parent.keys(), complete)
+        except PredicateFailure as e:
+            self.failure = (e.error, e.state, None, None)
+            results = check_liveness(self.model, (), False)
+        self.liveness_seconds = perf_counter() - start
+        return results
 
     def _initial_level(self) -> list[State]:
         """Store and check the initial states; return the distinct ones in order."""
@@ -323,13 +343,14 @@ class _Search:
         trace = rebuild_trace(self.model, chain_to(self.parent, state))
         return trace if label is None else extend_trace(self.model, trace, label, nxt)
 
-    def _result(self, seconds: float) -> CheckResult:
+    def _result(self, seconds: float, live: Sequence[PropertyResult] = ()) -> CheckResult:
         exhaustive = self.limit is None and self.stopped is None and self.failure is None
         properties = [self._property_result(i, p.name, p.kind, p.origin, exhaustive)
                       for i, p in enumerate(self.model.properties)]
         if self.check_deadlock:
             properties.append(self._property_result(
                 self.deadlock_key, "deadlock", "deadlock", None, exhaustive))
+        properties.extend(live)
         failure = self._runtime_failure()
         if failure is not None:
             verdict = Verdict.ERROR
@@ -340,6 +361,8 @@ class _Search:
         else:
             verdict = Verdict.OK
         extra = {"stopped": self.stopped} if self.stopped is not None else {}
+        if live:
+            extra["liveness_seconds"] = round(self.liveness_seconds, 4)
         return CheckResult(verdict, tuple(properties), self._stats(seconds), self.limit,
                            failure, extra)
 

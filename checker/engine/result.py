@@ -37,7 +37,10 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Trace:
     steps: tuple[Step, ...]
-    loop_start: int | None = None   # for lassos: index of the step the last one returns to
+    # For lassos (liveness counterexamples): index of the first state of the loop. The last
+    # step returns to it (its state equals steps[loop_start].state) by its action, or by
+    # stuttering (label None, action "(stutters)") when the loop is one state repeated.
+    loop_start: int | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -50,6 +53,7 @@ class PropertyResult:
     status: Status
     trace: Trace | None = None  # counterexample (or, for reachable, the witness)
     origin: Any = None
+    instance: str | None = None  # liveness: the violated instance of `forall i in S: ...`
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,7 @@ def _coverage(res, verbose: bool) -> list[str]:
     # Only a complete search may say an action is never enabled.
     if never and res.verdict not in (Verdict.INCOMPLETE, Verdict.ERROR) and "stopped" not in res.extra:
         names = ", ".join(escape(c.name) for c in never)
-        lines.append(f"  [yellow]warning[/]: never enabled: {names}")
+        lines.append(f"  [yellow]warning\\[KOV601][/]: never enabled: {names}")
     return lines
 
 

@@ -106,22 +106,30 @@ class Elaborator:
 
     # ------------------------------------------------------------ entry
     def run(self) -> ir.SpecIR:
+        # State variables first: a definition elaborated while a constant or type bound is
+        # evaluated must find them (and is then refused there: KOV303). Constants and types
+        # are resolved on first use, whatever the order.
+        for name, decl in self.d.vars.items():
+            self.declare_var(name, decl.type, decl.span)
         for name in self.d.consts:
             self.const(name, self.d.consts[name].span)
         for name in self.d.types:
             self.named_type(name, self.d.types[name].span)
-        for name, decl in self.d.vars.items():
-            self.declare_var(name, decl.type, decl.span)
         for proc in self.d.processes.values():
             self.declare_process(proc)
         init = self.elab_init()
-        actions = [self.elab_action(a) for a in self.d.actions]
-        for proc in self.d.processes.values():
-            actions.extend(self.elab_process(proc))
+        # actions and process steps in declaration order: the search tries them in this
+        # order, so it decides which of several equally short counterexamples is reported
+        actions = []
+        for decl in self.d.order:
+            if isinstance(decl, ast.ActionDecl):
+                actions.append(self.elab_action(decl))
+            elif isinstance(decl, ast.ProcessDecl):
+                actions.extend(self.elab_process(decl))
         props = [self.elab_property(p) for p in self.d.properties]
         terminal = tuple((self.process_vars[p]["pc"], len(self.labels[p].labels) - 1)
                          for p in self.d.processes)
-        consts = tuple(c for c in self.const_values.values() if c is not None)
+        consts = tuple(self.const_values[n] for n in self.d.consts if self.const_values.get(n) is not None)
         return ir.SpecIR(self.d.name, self.variant, consts, tuple(self.vars), tuple(self.defs),
                          init, tuple(actions), tuple(props), self.check_deadlock, terminal)
 
@@ -152,7 +160,7 @@ class Elaborator:
 
     def evaluate(self, e: ir.E, span: Span | None) -> Any:
         try:
-            return self.const_eval(e)
+            return self.const_eval(_inline_defs(e, self.defs))
         except _EvalFailure as exc:
             self.error(codes.RUNTIME_ERROR, str(exc), getattr(exc, "origin", None) or span)
             return None
@@ -287,7 +295,7 @@ class Elaborator:
         self.check_double_init(out, {})
         assigned = _assigned_on_all_paths(out)
         for i, v in enumerate(self.vars):
-            if i not in assigned:
+            if i not in assigned and "." not in v.name:   # process locals: see process_init
                 where = self.d.inits[0].span if self.d.inits else v.origin
                 self.error(codes.MISSING_INIT, f"state variable '{v.name}' is not given an initial value",
                            v.origin, labels=((where, "in this init"),) if self.d.inits else (),
@@ -318,7 +326,7 @@ class Elaborator:
         pvars = self.process_vars[proc.name]
         pc = pvars["pc"]
         pc_t = self.vars[pc].t
-        out = [ir.Assign(pc, self.full_map(pc_t, ir.Lit(pc_t.value, 0)), proc.span)]
+        out = [ir.Assign(pc, self.pc_init(proc, pc_t, ctx), proc.span)]
         for local in proc.locals:
             i = pvars[local.name]
             if local.init is None:
@@ -328,6 +336,19 @@ class Elaborator:
             value = self.check(local.init, self.vars[i].t.value, ctx)
             out.append(ir.Assign(i, self.full_map(self.vars[i].t, value), local.span))
         return out
+
+    def pc_init(self, proc: ast.ProcessDecl, pc_t: T.MapT, ctx: Ctx) -> ir.E:
+        """Every process starts at its first label. With `p in SET`, the pc map still has a
+        slot for every value of the element type: the ids outside SET name no process and
+        start at `done`, so that termination (every pc at done) is reached."""
+        if proc.param.domain is None:
+            return self.full_map(pc_t, ir.Lit(pc_t.value, 0))
+        dom = self.set_expr(proc.param.domain, Ctx(ctx.scope, state=False))
+        k = self.fresh("k")
+        key = ir.Local(pc_t.key, k)
+        done = ir.Lit(pc_t.value, len(pc_t.value.labels) - 1)
+        value = ir.Ite(pc_t.value, ir.Op(BOOL, "in", (key, dom)), ir.Lit(pc_t.value, 0), done)
+        return ir.Comp(pc_t, (ir.Binder(k, ir.TypeSet(T.SetT(pc_t.key))),), None, key, value)
 
     def full_map(self, t: T.MapT, value: ir.E) -> ir.E:
         k = self.fresh("k")
@@ -613,6 +634,10 @@ class Elaborator:
         if name in self.d.consts:
             c = self.const(name, span)
             return err(span) if c is None else ir.Lit(c.t, c.value, span)
+        if name in self.d.vars and name not in self.var_index:
+            # only while a state variable's own type is being resolved
+            return self.error(codes.STATE_IN_CONSTANT, f"state variable '{name}' cannot be read here", span,
+                              hint="a type bound is evaluated before any state exists")
         if name in self.var_index and "." not in name:
             if not ctx.state:
                 return self.error(codes.STATE_IN_CONSTANT, f"state variable '{name}' cannot be read here", span,
@@ -999,6 +1024,10 @@ class Elaborator:
             return self.record_value(name, e, ctx)
         if name in self.d.defs:
             return self.call_def(name, e.args, e.span, ctx)
+        if name in self.d.consts or name in self.d.vars:
+            what = "a constant" if name in self.d.consts else "a state variable"
+            return self.error(codes.BAD_CALL, f"'{name}' is {what} and cannot be called", e.func.span,
+                              hint="index a map or sequence with [key]")
         return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
                           hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
 
@@ -1326,6 +1355,24 @@ def _def_reads_state(d: ir.DefIR, defs: list[ir.DefIR]) -> bool:
         if isinstance(n, ir.CallDef) and n.index < len(defs) and _def_reads_state(defs[n.index], defs):
             return True
     return False
+
+
+def _inline_defs(e: ir.E, defs: list[ir.DefIR]) -> ir.E:
+    """e with every call of a definition replaced by its body under `let`s of its parameters,
+    so that a constant expression calling definitions can be evaluated on its own (definitions
+    are never recursive, so this ends)."""
+    from checker.ir.walk import transform
+
+    def inline(n):
+        if not isinstance(n, ir.CallDef):
+            return n
+        d = defs[n.index]
+        body = _inline_defs(d.body, defs)
+        for (name, _), arg in reversed(list(zip(d.params, n.args))):
+            body = ir.LetE(body.t, name, arg, body, n.origin)
+        return body
+
+    return transform(e, inline)
 
 
 def _prime(e: ir.E) -> ir.E:

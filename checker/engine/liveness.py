@@ -1,0 +1,417 @@
+"""Temporal properties under fairness: a search for fair lassos that violate them.
+
+Input: a Model with `temporal` (TemporalInfo) and `fairness` (FairnessInfo) and the states
+a complete search reached. Output: one PropertyResult (kind "liveness") per temporal
+property; a violation carries a lasso Trace (prefix from an initial state, then a loop whose
+last state is the loop's first again; `loop_start` is the index of that first state).
+
+Semantics (TLA+'s, as TLC checks them; docs/liveness.md has the details and examples):
+- A behaviour is an infinite path; it may stutter (repeat a state) at any point, and may
+  stutter forever unless fairness forbids it. A deadlocked state stutters forever.
+- Fairness constraint C (one key of a FairnessInfo) over an infinite behaviour whose states
+  and steps visited infinitely often form a cycle L: weak: C is taken in L or disabled in
+  some state of L; strong: C is taken in L or disabled in every state of L. Enabled means
+  some non-stuttering transition of C leaves the state; self-loops are stuttering.
+- A violation is a fair lasso whose behaviour falsifies the property:
+    always P             some reachable state has not P (a finite trace: every finite
+                         prefix extends to a fair behaviour, so no loop is needed)
+    eventually P         a fair cycle of not-P states reached through not-P states only
+    always eventually P  a reachable fair cycle of not-P states
+    eventually always P  a reachable fair cycle that visits a not-P state
+    P leads to Q         a reachable state with P and not Q from which not-Q states lead
+                         to a fair cycle of not-Q states
+
+Algorithm: the strongly connected components of the allowed subgraph (Tarjan), refined as
+Emerson and Lei do for strong fairness: a component in which a strong constraint is
+enabled somewhere but taken on no internal edge loses the states where it is enabled, and
+the rest is split again. A component that survives is fair iff every weak constraint is
+taken inside it or disabled in one of its states (and, for eventually-always, it holds a
+not-P state); a single state with no internal edge is fair iff it may stutter forever (no
+constraint enabled). The prefix is a shortest path to any state of a fair component; the
+loop is grown greedily from that state, by shortest paths to the nearest step or state that
+meets an open obligation, then back.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from checker.engine.graph import StateGraph, build_graph, tarjan
+from checker.engine.model import FairnessInfo, Model, ModelError, State, TemporalInfo
+from checker.engine.result import PropertyResult, Status, Step, Trace
+
+STUTTER = "(stutters)"     # the action shown for a step that repeats the state forever
+
+Path = list[tuple[int, int]]       # (label id, target state id) per step
+
+
+class PredicateFailure(Exception):
+    """A temporal property's predicate could not be evaluated in `state`."""
+
+    def __init__(self, error: ModelError, state: State):
+        super().__init__(error.message)
+        self.error = error
+        self.state = state
+
+
+@dataclass(frozen=True, slots=True)
+class Fairness:
+    """The fairness constraints of a model, compiled against one graph.
+
+    Every (declaration, key) pair is one constraint, numbered; sets of constraints are int
+    bitmasks. `by_label[l]`: the constraints label l belongs to; `enabled[v]`: those with a
+    (non-stuttering) transition out of state v; `weak`, `strong`: which are which.
+    """
+
+    by_label: tuple[int, ...]
+    enabled: tuple[int, ...]
+    weak: int
+    strong: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lasso:
+    """A counterexample over graph ids: `start`, then `prefix` steps; `loop` steps lead back
+    to the prefix's last state ([] : it stutters there forever; None: no loop, a finite
+    trace for `always P`)."""
+
+    start: int
+    prefix: Path
+    loop: Path | None
+
+
+def check_liveness(model: Model, states: Sequence[State], complete: bool) -> list[PropertyResult]:
+    """Check every temporal property of `model` over the graph of `states`.
+
+    `complete` says the search reached every reachable state; without it every temporal
+    property is UNKNOWN (a cycle may hide beyond the cut). Raises PredicateFailure when a
+    predicate fails to evaluate.
+    """
+    temporal = tuple(getattr(model, "temporal", ()))
+    if not temporal:
+        return []
+    if not complete:
+        return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
+    graph = build_graph(model, states)
+    fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
+    return [check_property(model, graph, fair, t) for t in temporal]
+
+
+def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fairness:
+    ids: dict[tuple[int, object], int] = {}
+    weak = strong = 0
+    by_label = []
+    for label in graph.labels:
+        mask = 0
+        for ci, c in enumerate(fairness):
+            key = c.group(label)
+            if key is None:
+                continue
+            fid = ids.setdefault((ci, key), len(ids))
+            mask |= 1 << fid
+            if c.strength == "weak":
+                weak |= 1 << fid
+            else:
+                strong |= 1 << fid
+        by_label.append(mask)
+    off, lab = graph.off, graph.lab
+    enabled = []
+    for v in range(graph.size):
+        m = 0
+        for e in range(off[v], off[v + 1]):
+            m |= by_label[lab[e]]
+        enabled.append(m)
+    return Fairness(tuple(by_label), tuple(enabled), weak, strong, len(ids))
+
+
+def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo) -> PropertyResult:
+    """The verdict of one temporal property: the first violated instance, with its lasso."""
+    for k, instance in enumerate(t.instances):
+        p = _truth(graph, t.p, k)
+        q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
+        lasso = find_violation(graph, fair, t.kind, p, q)
+        if lasso is not None:
+            return PropertyResult(t.name, "liveness", Status.VIOLATED, to_trace(model, graph, lasso),
+                                  t.origin, instance or None)
+    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin)
+
+
+def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int) -> bytearray:
+    out = bytearray(graph.size)
+    assert pred is not None
+    for v, s in enumerate(graph.states):
+        try:
+            out[v] = 1 if pred(s, k) else 0
+        except ModelError as e:
+            raise PredicateFailure(e, s) from None
+    return out
+
+
+# ---------------------------------------------------------------- the search
+
+def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
+                   q: bytearray | None = None) -> Lasso | None:
+    """A fair lasso violating the property of `kind` over the truth tables p (and q), or None."""
+    everywhere = bytearray(b"\x01") * graph.size
+    not_p = bytearray(1 - x for x in p)
+    if kind == "always":
+        found = _bfs(graph, graph.init, everywhere, not_p)
+        return None if found is None else Lasso(found[0], found[1], None)
+    if kind == "eventually":
+        comps, member = fair_components(graph, fair, not_p)
+        found = _bfs(graph, graph.init, not_p, member)
+    elif kind == "always_eventually":
+        comps, member = fair_components(graph, fair, not_p)
+        found = _bfs(graph, graph.init, everywhere, member)
+    elif kind == "eventually_always":
+        comps, member = fair_components(graph, fair, everywhere, must=not_p)
+        found = _bfs(graph, graph.init, everywhere, member)
+    elif kind == "leads_to":
+        assert q is not None
+        not_q = bytearray(1 - x for x in q)
+        trigger = bytearray(a & b for a, b in zip(p, not_q))
+        comps, member = fair_components(graph, fair, not_q)
+        found = _bfs_through(graph, trigger, not_q, member)
+    else:
+        raise ValueError(f"unknown temporal kind {kind!r}")
+    if found is None:
+        return None
+    start, prefix = found
+    entry = prefix[-1][1] if prefix else start
+    comp = comps[member[entry] - 1]
+    must = not_p if kind == "eventually_always" else None
+    return Lasso(start, prefix, fair_loop(graph, fair, comp, entry, must))
+
+
+def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,
+                    must: bytearray | None = None) -> tuple[list[set[int]], list[int]]:
+    """The components of the `allowed` subgraph that hold a fair cycle (one that meets every
+    fairness constraint and, if `must` is given, visits a state of `must`).
+
+    Returns the components and a table state id -> 1 + index of its component (0: none).
+    Every fair cycle of the subgraph lies inside one of them, and each of them is itself
+    one fair cycle (a closed walk through all its states and internal edges), or a single
+    state that may stutter forever.
+    """
+    enabled, by_label = fair.enabled, fair.by_label
+    off, dst, lab = graph.off, graph.dst, graph.lab
+    where = [0] * graph.size            # current piece tag of each state (0: outside)
+    tag = 0
+    found: list[set[int]] = []
+    work = [[v for v in range(graph.size) if allowed[v]]]
+    while work:
+        nodes = work.pop()
+        tag += 1
+        for v in nodes:
+            where[v] = tag
+        inside = tag
+
+        def succ(v: int) -> list[int]:
+            return [dst[e] for e in range(off[v], off[v + 1]) if where[dst[e]] == inside]
+
+        for comp in tarjan(nodes, succ):
+            tag += 1
+            for v in comp:
+                where[v] = tag
+            taken, any_en, all_en, internal = 0, 0, -1, False
+            for v in comp:
+                any_en |= enabled[v]
+                all_en &= enabled[v]
+                for e in range(off[v], off[v + 1]):
+                    if where[dst[e]] == tag:
+                        taken |= by_label[lab[e]]
+                        internal = True
+            if not internal:            # one state, no cycle but stuttering
+                v = comp[0]
+                if enabled[v] == 0 and (must is None or must[v]):
+                    found.append({v})
+                continue
+            unmet = fair.strong & any_en & ~taken
+            if unmet:
+                # Emerson-Lei: no fair cycle passes where an untaken strong constraint is
+                # enabled; drop those states and split what is left again.
+                keep = [v for v in comp if not enabled[v] & unmet]
+                if keep:
+                    work.append(keep)
+                continue
+            if fair.weak & all_en & ~taken:
+                continue                # a weak constraint enabled throughout, never taken
+            if must is not None and not any(must[v] for v in comp):
+                continue
+            found.append(set(comp))
+    member = [0] * graph.size
+    for i, comp in enumerate(found):
+        for v in comp:
+            member[v] = i + 1
+    return found, member
+
+
+def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
+              must: bytearray | None) -> Path:
+    """A short fair closed walk from `entry` inside the fair component `comp` ([]: stutter).
+
+    Greedy: while some obligation is open (a strong constraint enabled at a visited state and
+    not yet taken; a weak one enabled at every visited state and not yet taken; no `must`
+    state visited yet), walk the shortest path to the nearest step or state that meets one,
+    then return to `entry`; repeat until returning opens nothing new. Each round meets at
+    least one obligation and a met one stays met, so this ends; `comp` being fair and
+    strongly connected, a target always exists.
+    """
+    enabled, by_label = fair.enabled, fair.by_label
+    walk: Path = []
+    any_en = all_en = enabled[entry]
+    taken = 0
+    seen_must = must is None or bool(must[entry])
+    cur = entry
+    while True:
+        strong_open = fair.strong & any_en & ~taken
+        weak_open = fair.weak & all_en & ~taken
+        if not (strong_open or weak_open or not seen_must):
+            if cur == entry:
+                return walk
+            path = _bfs_in(graph, cur, comp, lambda v, lid: lid is None and v == entry)
+        else:
+            want = strong_open | weak_open
+
+            def meets(v: int, lid: int | None) -> bool:
+                if lid is not None:
+                    return bool(by_label[lid] & want)
+                return bool(weak_open & ~enabled[v]) or (not seen_must and bool(must[v]))
+            path = _bfs_in(graph, cur, comp, meets)
+        assert path, "a fair component always has a step that meets an open obligation"
+        for lid, w in path:
+            walk.append((lid, w))
+            any_en |= enabled[w]
+            all_en &= enabled[w]
+            taken |= by_label[lid]
+            if must is not None and must[w]:
+                seen_must = True
+        cur = walk[-1][1]
+
+
+def _bfs_in(graph: StateGraph, src: int, comp: set[int],
+            meets: Callable[[int, int | None], bool]) -> Path:
+    """Shortest path inside `comp` from src to a state v with meets(v, None), or ending with
+    an edge (lid) with meets(target, lid); src itself does not count as a target state."""
+    parent: dict[int, tuple[int, int] | None] = {src: None}
+    queue = deque([src])
+    while queue:
+        v = queue.popleft()
+        for w, lid in graph.out(v):
+            if w not in comp:
+                continue
+            if meets(w, lid):
+                return _path(parent, v) + [(lid, w)]
+            if w not in parent:
+                parent[w] = (v, lid)
+                if meets(w, None):
+                    return _path(parent, w)
+                queue.append(w)
+    return []
+
+
+def _bfs(graph: StateGraph, sources, allowed: bytearray, target) -> tuple[int, Path] | None:
+    """A shortest path from a source to a target state, through `allowed` states only."""
+    parent: dict[int, tuple[int, int] | None] = {}
+    queue: deque[int] = deque()
+    for s in sources:
+        if allowed[s] and s not in parent:
+            parent[s] = None
+            queue.append(s)
+    while queue:
+        v = queue.popleft()
+        if target[v]:
+            return _start(parent, v), _path(parent, v)
+        for w, lid in graph.out(v):
+            if w not in parent and allowed[w]:
+                parent[w] = (v, lid)
+                queue.append(w)
+    return None
+
+
+def _bfs_through(graph: StateGraph, trigger: bytearray, allowed: bytearray,
+                 target) -> tuple[int, Path] | None:
+    """For leads-to: a shortest path from an initial state that passes a trigger state and
+    from there stays in `allowed` until it reaches a target (a 0-1 BFS over (state, phase):
+    phase 0 before the trigger, anywhere; phase 1 after it, in `allowed` only)."""
+    dist: dict[tuple[int, int], int] = {}
+    parent: dict[tuple[int, int], tuple[tuple[int, int], int | None] | None] = {}
+    done: set[tuple[int, int]] = set()
+    queue: deque[tuple[int, int]] = deque()
+    for s in graph.init:
+        if (s, 0) not in dist:
+            dist[(s, 0)] = 0
+            parent[(s, 0)] = None
+            queue.append((s, 0))
+    while queue:
+        node = queue.popleft()
+        if node in done:
+            continue
+        done.add(node)
+        v, phase = node
+        if phase == 1 and target[v]:
+            return _phased_path(parent, node)
+        d = dist[node]
+        moves: list[tuple[tuple[int, int], int | None, int]] = []
+        if trigger[v]:
+            moves.append(((v, 1), None, 0))
+        for w, lid in graph.out(v):
+            if phase == 0 or allowed[w]:
+                moves.append(((w, phase), lid, 1))
+        for nxt, lid, cost in moves:
+            if d + cost < dist.get(nxt, d + cost + 1):
+                dist[nxt] = d + cost
+                parent[nxt] = (node, lid)
+                if cost == 0:
+                    queue.appendleft(nxt)
+                else:
+                    queue.append(nxt)
+    return None
+
+
+def _phased_path(parent, node) -> tuple[int, Path]:
+    steps: Path = []
+    while parent[node] is not None:
+        prev, lid = parent[node]
+        if lid is not None:             # the phase switch is not a step
+            steps.append((lid, node[0]))
+        node = prev
+    steps.reverse()
+    return node[0], steps
+
+
+def _start(parent, v: int) -> int:
+    while parent[v] is not None:
+        v = parent[v][0]
+    return v
+
+
+def _path(parent, v: int) -> Path:
+    steps: Path = []
+    while parent[v] is not None:
+        prev, lid = parent[v]
+        steps.append((lid, v))
+        v = prev
+    steps.reverse()
+    return steps
+
+
+# ---------------------------------------------------------------- traces
+
+def to_trace(model: Model, graph: StateGraph, lasso: Lasso) -> Trace:
+    """The lasso as a Trace of model states, each step with its action instance."""
+    steps = [Step(None, None, graph.states[lasso.start])]
+    for lid, w in lasso.prefix:
+        label = graph.labels[lid]
+        steps.append(Step(label, model.format_label(label), graph.states[w]))
+    if lasso.loop is None:
+        return Trace(tuple(steps))
+    loop_start = len(steps) - 1
+    if not lasso.loop:
+        steps.append(Step(None, STUTTER, steps[-1].state))
+    for lid, w in lasso.loop:
+        label = graph.labels[lid]
+        steps.append(Step(label, model.format_label(label), graph.states[w]))
+    return Trace(tuple(steps), loop_start)
