@@ -124,6 +124,9 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
         elif p.status is not want:
             why.append(f"{p.name}: expected to {'be violated' if want is Status.VIOLATED else 'hold'}, "
                        f"but it {'holds' if p.status is Status.HOLDS else 'is violated'}")
+    if res.limit is not None and not why:
+        # nothing left undecided (no property at all), yet unexplored states remain
+        why.append(f"the search stopped at {res.limit} before it was complete")
     return not why, tuple(why)
 
 

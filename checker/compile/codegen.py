@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 
 from checker.compile.layout import Layout
+from checker.engine.model import ModelError
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 from checker.semantics import types as T
@@ -101,10 +102,9 @@ class CodeGen:
     def gen_action(self, i: int, a: ir.ActionIR) -> None:
         self.emit(0, f"def a{i}(s, app):")
         indent = 1
-        static = all(_closed(p.domain) for p in a.params)
-        if a.params and static:
+        table = self.static_param_table(i, a)
+        if a.params and table is not None:
             names = ", ".join(p.name for p in a.params)
-            table = self.const(tuple(self.param_table(i, a)), "P")
             self.emit(indent, f"for {names}, lbl in {table}:")
             indent += 1
             label = "lbl"
@@ -118,6 +118,16 @@ class CodeGen:
         self.emit(indent, "w = s")
         self.block(list(a.body), 0, "w", indent, lambda ind, w: self.emit(ind, f"app(({label}, {w}))"))
         self.emit(1, "return")
+
+    def static_param_table(self, i: int, a: ir.ActionIR) -> str | None:
+        """The constant holding every parameter combination, or None when a domain reads
+        state or fails to evaluate (then it is computed, and fails, at run time)."""
+        if not all(_closed(p.domain) for p in a.params):
+            return None
+        try:
+            return self.const(tuple(self.param_table(i, a)), "P")
+        except ModelError:
+            return None
 
     def param_table(self, i: int, a: ir.ActionIR):
         """Every combination of static parameter values, with its prebuilt label."""
@@ -277,7 +287,12 @@ class CodeGen:
     def ex(self, e: ir.E, env: Env) -> str:
         """A Python expression for e's run-time representation."""
         if self.fold and not isinstance(e, (ir.Lit, ir.TypeSet)) and _closed(e):
-            value = self.evaluate(e)
+            try:
+                value = self.evaluate(e)
+            except ModelError:
+                # It fails (1 / 0, a value out of range): leave it to run time, where it
+                # fails only if a state actually reaches it, with that state's trace.
+                return getattr(self, "x_" + type(e).__name__)(e, env)
             if isinstance(value, bool):
                 return "True" if value else "False"
             if isinstance(value, int) and value.bit_length() <= 64:
@@ -602,7 +617,7 @@ class CodeGen:
     def op_is_some(self, e, env):
         (x,) = e.args
         v = self.ex(x, env)
-        return f"({v} & 1)" if T.finite(x.t) else f"({v} is not None)"
+        return f"({v} & 1)" if T.finite(x.t) else f"({v} != None)"   # `is` warns on a literal
 
     def op_get(self, e, env):
         (x,) = e.args

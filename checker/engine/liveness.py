@@ -355,7 +355,7 @@ def _bfs_through(graph: StateGraph, trigger: bytearray, allowed: bytearray,
             return _phased_path(parent, node)
         d = dist[node]
         moves: list[tuple[tuple[int, int], int | None, int]] = []
-        if trigger[v]:
+        if phase == 0 and trigger[v]:
             moves.append(((v, 1), None, 0))
         for w, lid in graph.out(v):
             if phase == 0 or allowed[w]:

@@ -484,7 +484,26 @@ class Elaborator:
             return []
         if isinstance(s, ast.CallStmt):
             return self.call_macro(s, ctx, in_for)
+        if isinstance(s, ast.Restart):
+            return self.restart(s, ctx)
         raise AssertionError(s)
+
+    def restart(self, s: ast.Restart, ctx: Ctx) -> list[ir.S]:
+        """`restart`: volatile variables are recomputed from their initial expressions (in
+        the current state: e.g. an in-memory index rebuilt from the API), processes start over."""
+        fresh = Ctx(Scope(), ctx.state, False, None)
+        out: list[ir.S] = []
+        for name, decl in self.d.vars.items():
+            if decl.volatile:
+                if decl.init is None:
+                    self.error(codes.MISSING_INIT, f"volatile variable '{name}' needs an initial value "
+                               "(`restart` recomputes it)", decl.span)
+                    continue
+                i = self.var_index[name]
+                out.append(ir.Assign(i, self.check(decl.init, self.vars[i].t, fresh), s.span))
+        for proc in self.d.processes.values():
+            out.extend(self.process_init(proc, fresh))
+        return out
 
     def call_macro(self, s: ast.CallStmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
         """Inline a macro: its arguments are evaluated first (bound like `let`), then its
@@ -716,6 +735,8 @@ class Elaborator:
             return node if op == "in" else ir.Op(BOOL, "not", (node,), e.span)
         if op == "..":
             return self.range_set(e, ctx)
+        if op in ("<", "<=", ">", ">="):
+            expected = None     # the result is a bool; it says nothing of the operands' type
         a = self.expr(e.left, expected, ctx)
         if op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=") and isinstance(a.t, (T.IntT, ErrorT)):
             b = self.int_operand(e.right, ctx)

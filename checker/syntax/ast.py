@@ -331,6 +331,14 @@ class Skip(Stmt):
 
 
 @dataclass(frozen=True, slots=True)
+class Restart(Stmt):
+    """Every volatile variable gets its initial value again (evaluated now), and every
+    process starts over at its first label with its initial locals."""
+
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
 class Label(Stmt):
     name: str
     span: Span = _sp()
@@ -387,6 +395,7 @@ class VarDecl(Decl):
     type: TypeExpr
     init: Expr | None
     span: Span = _sp()
+    volatile: bool = False   # in-memory state of the controller: `restart` recomputes it
 
 
 @dataclass(frozen=True, slots=True)

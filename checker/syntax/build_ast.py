@@ -68,7 +68,11 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def var_decl(self, meta, c):
-        return ast.VarDecl(str(c[0]), c[1], c[2] if len(c) > 2 else None, span=self.span(meta))
+        volatile = bool(c) and isinstance(c[0], Token) and c[0].type == "VOLATILE"
+        if volatile:
+            c = c[1:]
+        return ast.VarDecl(str(c[0]), c[1], c[2] if len(c) > 2 else None, span=self.span(meta),
+                           volatile=volatile)
 
     @v_args(meta=True)
     def def_decl(self, meta, c):
@@ -278,6 +282,10 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def goto_stmt(self, meta, c):
         return ast.Goto(str(c[0]), span=self.span(meta))
+
+    @v_args(meta=True)
+    def restart_stmt(self, meta, c):
+        return ast.Restart(span=self.span(meta))
 
     @v_args(meta=True)
     def skip_stmt(self, meta, c):

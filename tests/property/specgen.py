@@ -439,7 +439,8 @@ class _Gen:
         if choice == 3:
             k = self.fresh("k")
             inner = scope.with_local(k, _int(ty.lo, ty.hi))
-            dom = f"{ty.lo}..{ty.hi}" if self.chance(0.8) else self.domain(scope, d - 1)
+            # without context the key type is the domain's element type: it must be the map's
+            dom = f"{ty.lo}..{ty.hi}" if not known or self.chance(0.8) else self.domain(scope, d - 1)
             return f"{{{k}: {self.expr(_int(ty.vlo, ty.vhi), inner, d - 1)} for {k} in {dom}}}"
         if choice == 4:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.expr(ty, scope, d - 1, known)} " \
@@ -463,7 +464,7 @@ class _Gen:
             k = self.fresh("k")
             inner = scope.with_local(k, _int(ty.lo, ty.hi))
             cond = f" if {self.expr(BOOL, inner, d - 1)}" if self.chance(0.5) else ""
-            dom = f"{ty.lo}..{ty.hi}" if self.chance(0.6) else self.domain(scope, d - 1)
+            dom = f"{ty.lo}..{ty.hi}" if not known or self.chance(0.6) else self.domain(scope, d - 1)
             return f"{{{k}: {self.expr(_int(ty.vlo, ty.vhi), inner, d - 1)} for {k} in {dom}{cond}}}"
         if choice == 5:
             return f"remove({self.expr(ty, scope, d - 1, known)}, {self.key_expr(ty, scope, d - 1)})"

@@ -85,12 +85,12 @@ def models(draw):
     n = draw(st.integers(1, 4))
     state = st.integers(0, n - 1)
     edges = draw(st.lists(st.tuples(state, st.integers(0, 1), st.integers(0, 1), state),
-                          max_size=8, unique=True))
+                          min_size=n, max_size=8, unique=True))
     init = draw(st.lists(state, min_size=1, max_size=2, unique=True))
     fair_items = draw(st.lists(st.tuples(st.sampled_from(("weak", "strong")),
                                          st.sampled_from(("whole", "each", "param")),
                                          st.lists(st.integers(0, 1), min_size=1, max_size=2)),
-                               max_size=3))
+                               min_size=draw(st.sampled_from((0, 1, 1, 1))), max_size=3))
     kind = draw(st.sampled_from(KINDS))
     instances = draw(st.integers(1, 2))
     # Predicates true in few states: the interesting verdicts hinge on fairness, not on P.
