@@ -81,7 +81,8 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         check_deadlock = decls.deadlock is None or not decls.deadlock.allow
         if v.deadlock is not None:
             check_deadlock = v.deadlock
-        el = Elaborator(decls, v.overrides, v.name, check_closed_value, check_deadlock)
+        el = Elaborator(decls, v.overrides, v.name, check_closed_value, check_deadlock,
+                        fairness=v.fairness)
         spec_ir = el.run()
         diags.extend(el.diags)
         if any(d.is_error for d in el.diags):
@@ -89,7 +90,8 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         if v.properties is not None:
             keep = set(v.properties)
             spec_ir = dataclasses.replace(spec_ir, properties=tuple(
-                p for p in spec_ir.properties if p.kind == "constraint" or p.name in keep))
+                p for p in spec_ir.properties if p.kind == "constraint" or p.name in keep),
+                temporals=tuple(t for t in spec_ir.temporals if t.name in keep))
             if "deadlock" not in keep and v.deadlock is None:
                 spec_ir = dataclasses.replace(spec_ir, check_deadlock=False)
         compiled.append((v, SpecModel(spec_ir)))

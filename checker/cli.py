@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant in every variant (value in the spec's syntax)")
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of the report")
+    _add_ci_flags(p)
     p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
     p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
     p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
@@ -49,6 +50,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"kovn {__version__}")
     return p
+
+
+def _add_ci_flags(p: argparse.ArgumentParser) -> None:
+    """Outputs for CI (docs/ci.md): annotations, JUnit, SARIF, the state-space baseline."""
+    p.add_argument("--format", choices=["text", "json", "github"], default=None,
+                   help="text: the report (default); json: same as --json; github: the report, then a GitHub "
+                        "Actions ::error annotation at each property not as expected and at the step that broke it")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one testcase per variant x property")
+    p.add_argument("--sarif", metavar="FILE", help="also write a SARIF 2.1.0 log of the properties not as expected")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="compare verdicts and distinct-state counts with a saved --json output; "
+                        "exit 2 if they changed (and nothing worse happened)")
+
+
+def _output_format(args) -> str:
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(f"--json and --format {args.format} ask for two different outputs")
+    return "json" if args.json else (args.format or "text")
+
+
+def _load_baseline(args):
+    """The baseline's results by variant (None without --baseline); a bad file is a usage error."""
+    if args.baseline is None:
+        return None
+    from checker.report.baseline import BaselineError, load_baseline
+    try:
+        return load_baseline(args.baseline)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _ci_outputs(args, report, fmt: str, baseline, code: int) -> int:
+    """Write --junit and --sarif, print the github annotations and the baseline comparison;
+    the exit code, changed to BASELINE_CHANGED when the baseline differs and all else is OK."""
+    if fmt == "github":
+        from checker.report.github import github_commands
+        for line in github_commands(report):
+            print(line)
+    try:
+        if args.junit:
+            from checker.report.junit import write_junit
+            write_junit(report, args.junit)
+        if args.sarif:
+            from checker.report.sarif import sarif_log
+            with open(args.sarif, "w", encoding="utf-8") as out:
+                json.dump(sarif_log(report), out, indent=2)
+                out.write("\n")
+    except OSError as exc:
+        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        return exitcodes.USAGE_ERROR
+    if baseline is not None:
+        from checker.report.baseline import compare, render_changes
+        changes = compare(baseline, report)
+        sys.stderr.write(render_changes(changes, args.baseline, len(report.results)) + "\n")
+        return exitcodes.with_baseline(code, bool(changes))
+    return code
 
 
 def _positive_int(text: str) -> int:
@@ -115,13 +172,14 @@ def _run(args) -> int:
         for variant, model in compiled:
             print(f"# ---- variant {variant.name}\n{model.source}")
         return exitcodes.OK
+    fmt, baseline = _output_format(args), _load_baseline(args)
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first)
     reporter = None if args.no_progress else ProgressLine()
     report = api.check(args.spec, consts, args.variant, options, reporter)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
-    if args.json:
+    if fmt == "json":
         from checker.report.json import report_dict
         print(json.dumps(report_dict(report), indent=2))
     else:
@@ -131,7 +189,8 @@ def _run(args) -> int:
     failures = api.runtime_diagnostics(report)
     if failures:
         sys.stderr.write(render_all(failures) + "\n")
-    return exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
+    code = exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
+    return _ci_outputs(args, report, fmt, baseline, code)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ UNDEFINED_LABEL = _code("KOV104", "A `goto` to a label the process does not have
 UNKNOWN_PROPERTY = _code("KOV105", "A variant names a property that is not declared.")
 RECURSIVE_DEFINITION = _code("KOV106", "A definition, constant or type that refers to itself.")
 SHADOWED_NAME = _code("KOV107", "A bound name that hides a declaration of the same name.")
+UNKNOWN_FAIR_TARGET = _code("KOV108", "A fairness declaration names something that is not an action, a process or a process step (`Proc.label`).")
 
 # types
 TYPE_MISMATCH = _code("KOV201", "An expression of one type where another is required.")
@@ -37,6 +38,7 @@ CANNOT_INFER = _code("KOV206", "An expression whose type the context does not de
 UNBOUNDED_STATE = _code("KOV207", "A state variable whose type has no finite bound (every state variable needs one).")
 BAD_RANGE = _code("KOV208", "A range type whose bounds are not constant integers or are empty.")
 DOMAIN_TOO_LARGE = _code("KOV209", "A type too large to enumerate or to use as set elements or map keys.")
+FAIR_PARAMS_DIFFER = _code("KOV210", "`fair ... (A, B)(*)` groups the instances of several actions by their parameter values, but the actions take parameters of different types.")
 
 # statements and levels
 PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property.")

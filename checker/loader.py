@@ -7,6 +7,7 @@ relative to the importer.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from checker import codes
@@ -17,9 +18,15 @@ from checker.syntax.parser import parse
 STDLIB = Path(__file__).with_name("stdlib")
 
 
+def stdlib_dir() -> Path:
+    """The shipped library, or KOVN_STDLIB (used by tests to check a deliberately broken one)."""
+    override = os.environ.get("KOVN_STDLIB")
+    return Path(override) if override else STDLIB
+
+
 def read_source(path: str) -> SourceFile:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")   # -sig: a leading BOM is not a character of the spec
     except FileNotFoundError:
         raise DiagnosticError([Diagnostic(codes.FILE_NOT_FOUND, f"no such file: {path}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -36,7 +43,7 @@ def load(path: str) -> list[ast.Spec]:
 def _resolve(imp: ast.Import, importer: SourceFile) -> Path:
     if imp.path.endswith(".kovn") or "/" in imp.path:
         return (Path(importer.path).parent / imp.path)
-    return STDLIB / f"{imp.path}.kovn"
+    return stdlib_dir() / f"{imp.path}.kovn"
 
 
 def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[str]) -> None:

@@ -89,6 +89,7 @@ class CodeGen:
             self.emit(1, f"a{i}(s, app)")
         self.emit(1, "return out")
         self.gen_checks()
+        self.gen_temporal()
         return Generated("\n".join(self.lines) + "\n", self.constants, self.origins)
 
     def gen_init(self) -> None:
@@ -177,6 +178,23 @@ class CodeGen:
                 want |= done << (o * T.slot_width(t))
             conds.append(f"{self.read_var(var, 's')} == {want}")
         self.emit(1, "return " + (" and ".join(conds) if conds else "False"))
+
+    # ------------------------------------------------------------ temporal properties
+    def gen_temporal(self) -> None:
+        """`tp<i>(s, params...)` (and `tq<i>` for leads-to): the state predicates of temporal
+        property i, with its `forall` bindings as arguments (see temporal_instances)."""
+        for i, t in enumerate(self.spec.temporals):
+            args = ", ".join(["s"] + [p.name for p in t.params])
+            self.emit(0, f"def tp{i}({args}):")
+            self.emit(1, f"return {self.ex(t.p, Env('s'))}")
+            if t.q is not None:
+                self.emit(0, f"def tq{i}({args}):")
+                self.emit(1, f"return {self.ex(t.q, Env('s'))}")
+
+    def temporal_instances(self, t: ir.TemporalIR) -> list[tuple]:
+        """Every binding of t's `forall` (parameter values in the run-time representation),
+        in the order of their domains; [()] for a property without one."""
+        return list(itertools.product(*(self.static_values(p.domain) for p in t.params)))
 
     # ------------------------------------------------------------ statements
     def block(self, stmts: list, idx: int, w: str, ind: int, done) -> None:
@@ -355,14 +373,22 @@ class CodeGen:
         return f"d{e.index}({args})"
 
     def x_Quant(self, e: ir.Quant, env):
-        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env)}" for b in e.binders)
+        # In canonical order even for a set of unbounded ints: which element decides the
+        # quantifier (and so whether a later one that fails is ever evaluated) must not
+        # depend on the hash order of a frozenset.
+        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env, ordered=True)}" for b in e.binders)
         fn = "all" if e.kind == "forall" else "any"
         return f"{fn}({self.ex(e.body, env)} {loops})"
 
     def x_Comp(self, e: ir.Comp, env):
-        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env)}" for b in e.binders)
+        # Canonical order, as for quantifiers: it also decides which of two equal keys of a
+        # map comprehension wins (the later one).
+        loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env, ordered=True)}" for b in e.binders)
         cond = f" if {self.ex(e.cond, env)}" if e.cond is not None else ""
         t = e.t
+        if isinstance(t, T.MapT) and not T.finite(t):
+            pairs = f"(({self.ex(e.key, env)}, {self.ex(e.elem, env)}) {loops}{cond})"
+            return self.nf_build(t, pairs, e)
         if isinstance(t, T.SetT):
             if T.finite(t):
                 return f"_bitset({self.ordinal(e.elem, env)} {loops}{cond})"
@@ -375,6 +401,8 @@ class CodeGen:
 
     def x_Index(self, e: ir.Index, env):
         bt = e.base.t
+        if isinstance(bt, T.MapT) and not T.finite(bt):
+            return f"_nfget({self.ex(e.base, env)}, {self.ex(e.key, env)}, {self.oid(e.origin)})"
         if isinstance(bt, T.MapT):
             if bt.total:
                 p = self.place(e, env)
@@ -409,6 +437,8 @@ class CodeGen:
             if isinstance(t, T.RecordT):
                 ft = t.field_type(key)
                 x = f"_splice({x}, {t.offset(key)}, {(1 << T.width(ft)) - 1}, {self.code(value, env)})"
+            elif isinstance(t, T.MapT) and not T.finite(t):
+                x = f"_nfset({x}, {self.ex(key, env)}, {self.ex(value, env)})"
             elif isinstance(t, T.MapT):
                 sw = T.slot_width(t)
                 pbit = 0 if t.total else 1 << T.width(t.value)
@@ -435,6 +465,9 @@ class CodeGen:
                 parts.append(f"({self.code(x, env)} << {off})" if off else self.code(x, env))
                 off += T.width(ft)
             return "(" + " | ".join(parts) + ")" if parts else "0"
+        if isinstance(t, T.MapT) and not T.finite(t):
+            return self.nf_build(t, "(" + "".join(f"({self.ex(k, env)}, {self.ex(v, env)}), "
+                                                  for k, v in e.items) + ")", e)
         if isinstance(t, T.MapT):
             pbit = 0 if t.total else 1 << T.width(t.value)
             total = T.size(t.key) if t.total else None
@@ -464,7 +497,8 @@ class CodeGen:
         branches = []
         for arm in e.arms:
             if arm.tag is None:
-                default = self.ex(arm.body, env)
+                if default is None:     # `_` stands for every tag no arm names
+                    default = self.ex(arm.body, env)
                 continue
             i = t.tag_index(arm.tag)
             lo = bases[i]
@@ -577,9 +611,11 @@ class CodeGen:
         t = x.t
         v = self.ex(x, env)
         if isinstance(t, T.SetT):
-            return f"{v}.bit_count()" if T.finite(t) else f"len({v})"
+            return f"({v}).bit_count()" if T.finite(t) else f"len({v})"   # v may be a literal: 3.bit_count()
         if isinstance(t, T.SeqT):
             return f"_slen({v}, {T.len_width(t)})" if T.finite(t) else f"len({v})"
+        if not T.finite(t):
+            return f"len({v})"
         if t.total:
             return str(T.size(t.key))
         return f"_mlen({v}, {T.size(t.key)}, {T.slot_width(t)}, {T.width(t.value)})"
@@ -631,6 +667,9 @@ class CodeGen:
     def op_keys(self, e, env):
         (x,) = e.args
         t = x.t
+        if not T.finite(t):
+            key_t = self.const(t.key, "T") if T.finite(e.t) else None
+            return f"_nfkeys({self.ex(x, env)}, {key_t})"
         if t.total:
             return str((1 << T.size(t.key)) - 1)
         return f"_mkeys({self.ex(x, env)}, {T.size(t.key)}, {T.slot_width(t)}, {T.width(t.value)})"
@@ -665,8 +704,24 @@ class CodeGen:
     def op_remove(self, e, env):
         m, k = e.args
         t = m.t
+        if not T.finite(t):
+            return f"_nfremove({self.ex(m, env)}, {self.ex(k, env)})"
         sw = T.slot_width(t)
         return f"_splice({self.ex(m, env)}, {self.key_ordinal(k, t.key, env)} * {sw}, {(1 << sw) - 1}, 0)"
+
+    def op_min2(self, e, env):     # min(a, b, ...): two or more operands
+        return "min(" + ", ".join(self.ex(x, env) for x in e.args) + ")"
+
+    def op_max2(self, e, env):
+        return "max(" + ", ".join(self.ex(x, env) for x in e.args) + ")"
+
+    # ------------------------------------------------------------ maps of an infinite type
+    # A map whose key or value type is not finite (`{k: n + 1 for k in K}` before a context
+    # fixes its type) cannot be packed; it is a frozenset of (key, value) representation
+    # pairs, one per key (runtime._nf*).
+    def nf_build(self, t: T.MapT, pairs: str, e: ir.E) -> str:
+        total = T.size(t.key) if t.total and T.finite(t.key) else None
+        return f"_nfmap({pairs}, {total}, {self.oid(e.origin)})"
 
     def op_concat(self, e, env):
         a, b = e.args
@@ -678,7 +733,7 @@ _SIMPLE = {
     "implies": "(not {0} or {1})", "iff": "(bool({0}) == bool({1}))",
     "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
     "lt": "({0} < {1})", "le": "({0} <= {1})", "gt": "({0} > {1})", "ge": "({0} >= {1})",
-    "abs": "abs({0})", "min2": "min({0}, {1})", "max2": "max({0}, {1})",
+    "abs": "abs({0})",
 }
 
 

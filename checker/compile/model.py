@@ -11,7 +11,8 @@ from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
 from checker.compile.runtime import Failure, make_helpers
-from checker.engine.model import ActionInfo, Label, ModelError, PropertyInfo
+from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PropertyInfo,
+                                  TemporalInfo)
 from checker.ir import nodes as ir
 from checker.semantics import types as T
 
@@ -58,6 +59,8 @@ class SpecModel:
         self.check_deadlock = spec.check_deadlock
         self.has_action_properties = any(p.kind == "action" for p in self.properties)
         self.has_constraint = any(p.kind == "constraint" for p in spec.properties)
+        self.temporal = temporal_infos(spec, gen, ns)
+        self.fairness = tuple(fairness_info(f) for f in spec.fairness)
 
     def init_states(self):
         return self._init()
@@ -79,6 +82,35 @@ class SpecModel:
             code = self.layout.field(state, i)
             out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
         return out
+
+
+def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInfo, ...]:
+    """The engine's view of the temporal properties: their generated predicates (tp<i>,
+    tq<i>), called with instance k's `forall` values, and each instance's display name."""
+    out = []
+    for i, t in enumerate(spec.temporals):
+        table = gen.temporal_instances(t)
+        names = tuple(", ".join(f"{p.display} = {T.show(T.to_display(p.t, v))}"
+                                for p, v in zip(t.params, values)) for values in table)
+        p = _instance_call(ns[f"tp{i}"], table)
+        q = _instance_call(ns[f"tq{i}"], table) if t.q is not None else None
+        out.append(TemporalInfo(t.name, t.kind, p, q, names, t.origin))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _instance_call(fn, table):
+    return lambda state, k: fn(state, *table[k])
+
+
+def fairness_info(f: ir.FairnessIR) -> FairnessInfo:
+    """`fair weak A`: one constraint (key 0) over A's transitions; `A(*)`: one per
+    parameter tuple (the label's parameters are the key)."""
+    members = frozenset(f.actions)
+    if f.each:
+        group = lambda label: label[1] if label[0] in members else None  # noqa: E731
+    else:
+        group = lambda label: 0 if label[0] in members else None  # noqa: E731
+    return FairnessInfo(f.strength, group, f.text, f.origin)  # type: ignore[arg-type]
 
 
 def check_closed_value(e: ir.E) -> Any:

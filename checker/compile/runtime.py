@@ -201,6 +201,32 @@ def make_helpers(fail: Failure) -> dict:
         except (ValueError, KeyError) as exc:
             fail(oid, f"value does not fit {dst}: {exc}")
 
+    # maps of an infinite type: frozensets of (key, value) pairs
+    def _nfmap(pairs, total_n, oid):
+        d = {}
+        for k, v in pairs:      # a later pair overrides an earlier one
+            d[k] = v
+        if total_n is not None and len(d) != total_n:
+            fail(oid, "a function must give a value for every key of its key type")
+        return frozenset(d.items())
+
+    def _nfget(m, k, oid):
+        for key, v in m:
+            if key == k:
+                return v
+        fail(oid, "the map has no value at this key")
+
+    def _nfset(m, k, v):
+        return frozenset([(key, x) for key, x in m if key != k] + [(k, v)])
+
+    def _nfremove(m, k):
+        return frozenset((key, x) for key, x in m if key != k)
+
+    def _nfkeys(m, key_t):
+        if key_t is None:
+            return frozenset(k for k, _ in m)
+        return _bitset(T.ordinal(key_t, k) for k, _ in m)
+
     def _ord(t, v):
         return T.ordinal(t, v)
 

@@ -18,6 +18,8 @@ with the code generator and is not meant to be fast. The semantics it fixes:
   a comprehension or literal wins (the later one), and which error a quantifier meets first.
 - `and`, `or` and `=>` evaluate their right operand only when needed; `forall`/`exists`
   stop at the first element that decides them.
+- `match` takes the arm that names the value's tag; `_` stands for every tag no arm names
+  (docs/language.md), wherever it is written.
 - `Coerce` (range checks, conversions) fails when the value is not a value of the target
   type; so does an assignment, a bounded sequence overflowing, a map read at a missing key,
   a sequence index out of bounds, division by zero, get() of none, min() of nothing...
@@ -453,12 +455,13 @@ class Interpreter:
 
     def match(self, e: ir.MatchE, ctx: Ctx) -> Any:
         v = self.eval(e.subject, ctx)
-        for arm in e.arms:                 # the first arm that matches is taken
-            if arm.tag is None:
-                return self.eval(arm.body, ctx)
+        for arm in e.arms:                 # the (first) arm that names the tag...
             if arm.tag == v.tag:
                 inner = ctx.bind(arm.bind, v.payload) if arm.bind is not None else ctx
                 return self.eval(arm.body, inner)
+        for arm in e.arms:                 # ...else `_`, which stands for all the others
+            if arm.tag is None:
+                return self.eval(arm.body, ctx)
         raise TypeBroken(f"no arm of a match takes {v!r}")
 
     # ------------------------------------------------------------ operators
@@ -568,17 +571,29 @@ def _field_pos(t: T.RecordT, name: str) -> int:
 
 @dataclass(frozen=True)
 class Exploration:
-    """Everything a breadth-first search over the interpreter finds (no early stop)."""
+    """Everything a breadth-first search over the interpreter saw (it never stops early).
 
-    states: dict                 # frozen state -> BFS level (1 = initial)
-    init_generated: int          # initial states produced, duplicates included
-    generated: dict              # action index -> transitions generated
-    errors: dict                 # frozen state -> message, for states whose evaluation failed
-    init_error: str | None
-    violated: frozenset          # names of invariants violated / action properties broken
-    witnessed: frozenset         # names of reachable properties some state satisfies
-    deadlocks: int               # states with no successor (inside the constraint)
-    depth: int
+    States are frozen (see `freeze`). A failure is recorded as the InterpError's message
+    where the value would be, and the search goes on past it."""
+
+    level: dict            # state -> BFS level (1 = initial)
+    init: list             # initial states in init order, duplicates included (or a message)
+    checks: dict           # state -> indices of violated invariants / satisfied reachables
+    inside: dict           # state -> within the constraint? (or a message)
+    succ: dict             # state inside the constraint -> [(label, next)] (or a message)
+    steps: dict            # (state, label, next) -> indices of violated action properties
+
+    @property
+    def depth(self) -> int:
+        return max(self.level.values(), default=0)
+
+    def failures(self) -> list[tuple[str, Any]]:
+        """(where, message) of every failure: 'init', 'check', 'constraint', 'successors', 'step'."""
+        out = [("init", self.init)] if isinstance(self.init, str) else []
+        for name, table in (("check", self.checks), ("constraint", self.inside), ("successors", self.succ),
+                            ("step", self.steps)):
+            out += [(name, v) for v in table.values() if isinstance(v, str)]
+        return out
 
 
 def freeze(state: State) -> tuple:
@@ -586,71 +601,75 @@ def freeze(state: State) -> tuple:
     return tuple((k, normalize(v)) for k, v in state.items())
 
 
+def thaw(state: tuple) -> State:
+    return dict(state)
+
+
+def checked_properties(spec: ir.SpecIR) -> list[ir.PropertyIR]:
+    """The properties a model reports on, in its order (constraints are not among them)."""
+    return [p for p in spec.properties if p.kind != "constraint"]
+
+
 def explore(interp: Interpreter, max_states: int = 100_000) -> Exploration:
-    """Breadth-first search of every reachable state, recording failures instead of
-    stopping at them. Each state's properties and successors are evaluated once."""
-    errors: dict = {}
-    violated: set = set()
-    witnessed: set = set()
-    generated = {i: 0 for i in range(len(interp.spec.actions))}
+    """Breadth-first search of every reachable state. Each state is checked once and, when
+    inside the constraint, expanded once; failures are recorded, not raised."""
+    props = list(enumerate(checked_properties(interp.spec)))
     try:
-        init = interp.init_states()
-        init_error = None
+        init: Any = [freeze(s) for s in interp.init_states()]
     except InterpError as exc:
-        init, init_error = [], str(exc)
-    levels: dict = {}
+        init = str(exc)
+    level: dict = {}
+    checks: dict = {}
+    inside: dict = {}
+    succ: dict = {}
+    steps: dict = {}
+
+    def check(f, s):
+        try:
+            checks[f] = tuple(i for i, p in props
+                              if (p.kind == "invariant" and not interp.holds(p, s))
+                              or (p.kind == "reachable" and interp.holds(p, s)))
+        except InterpError as exc:
+            checks[f] = str(exc)
+
+    def expand(f, s) -> list:
+        try:
+            inside[f] = interp.within_constraint(s)
+        except InterpError as exc:
+            inside[f] = str(exc)
+        if inside[f] is not True:
+            return []
+        try:
+            out = [(normalize(label), freeze(t)) for label, t in interp.successors(s)]
+        except InterpError as exc:
+            succ[f] = str(exc)
+            return []
+        succ[f] = out
+        for label, g in out:
+            try:
+                steps[f, label, g] = tuple(i for i, p in props
+                                           if p.kind == "action" and not interp.holds(p, s, thaw(g)))
+            except InterpError as exc:
+                steps[f, label, g] = str(exc)
+        return [g for _, g in out]
+
     frontier = []
-    for s in init:
-        f = freeze(s)
-        if f not in levels:
-            levels[f] = 1
-            frontier.append(s)
-    deadlocks, depth = 0, 1 if frontier else 0
-    for s in frontier:
-        _check_state(interp, s, errors, violated, witnessed)
+    for f in init if isinstance(init, list) else []:
+        if f not in level:
+            level[f] = 1
+            frontier.append(f)
+            check(f, thaw(f))
+    depth = 1
     while frontier:
         nxt = []
-        for s in frontier:
-            f = freeze(s)
-            if f in errors:
-                continue
-            try:
-                if not interp.within_constraint(s):
-                    continue
-                succ = interp.successors(s)
-                for label, t in succ:
-                    for p in interp.properties("action"):
-                        if not interp.holds(p, s, t):
-                            violated.add(p.name)
-            except InterpError as exc:
-                errors[f] = str(exc)
-                continue
-            if not succ:
-                deadlocks += 1
-            for label, t in succ:
-                generated[label[0]] += 1
-                ft = freeze(t)
-                if ft not in levels:
-                    if len(levels) >= max_states:
+        for f in frontier:
+            for g in expand(f, thaw(f)):
+                if g not in level:
+                    if len(level) >= max_states:
                         raise RuntimeError(f"more than {max_states} states")
-                    levels[ft] = depth + 1
-                    nxt.append(t)
-                    _check_state(interp, t, errors, violated, witnessed)
+                    level[g] = depth + 1
+                    nxt.append(g)
+                    check(g, thaw(g))
         frontier = nxt
-        if nxt:
-            depth += 1
-    return Exploration(levels, len(init), generated, errors, init_error,
-                       frozenset(violated), frozenset(witnessed), deadlocks, depth)
-
-
-def _check_state(interp: Interpreter, s: State, errors: dict, violated: set, witnessed: set) -> None:
-    try:
-        for p in interp.properties("invariant"):
-            if not interp.holds(p, s):
-                violated.add(p.name)
-        for p in interp.properties("reachable"):
-            if interp.holds(p, s):
-                witnessed.add(p.name)
-    except InterpError as exc:
-        errors[freeze(s)] = str(exc)
-
+        depth += 1
+    return Exploration(level, init, checks, inside, succ, steps)

@@ -298,3 +298,49 @@ class SpecIR:
     properties: tuple[PropertyIR, ...]
     check_deadlock: bool
     terminal_pcs: tuple[tuple[int, int], ...] = ()   # (pc var index, done ordinal) per process
+    temporals: tuple["TemporalIR", ...] = ()
+    fairness: tuple["FairnessIR", ...] = ()
+
+
+# ---------------------------------------------------------------- temporal properties, fairness
+
+@dataclass(frozen=True, slots=True)
+class TemporalIR:
+    """A temporal property (docs/liveness.md): `p` (and `q` for leads_to) are state
+    predicates over the `params`, whose domains are constant: one instance per binding."""
+
+    name: str
+    kind: str          # "always" | "eventually" | "always_eventually" | "eventually_always" | "leads_to"
+    params: tuple[ParamIR, ...]
+    p: E
+    q: E | None
+    origin: Any = _o()
+
+
+@dataclass(frozen=True, slots=True)
+class FairnessIR:
+    """Weak or strong fairness of the union of `actions` (indices into SpecIR.actions): one
+    constraint in all, or with `each` one per tuple of parameter values."""
+
+    strength: str      # "weak" | "strong"
+    actions: tuple[int, ...]
+    each: bool
+    text: str          # as written, for messages
+    origin: Any = _o()
+
+
+# ---------------------------------------------------------------- constraint solving (docs/solver.md)
+
+@dataclass(frozen=True, slots=True)
+class Solve(E):
+    """{name in t.elem | cond}: the values of the element type that satisfy cond in the
+    current state, ascending (least: only the smallest, or none). `choose x: T where C`
+    is ChooseS over it; so is a parameter of a large type constrained by its action's
+    leading `require`s. The compiler enumerates small types in Python and hands large
+    ones to checker/solver, whose answers are cached by the values cond reads."""
+
+    t: Type              # SetT(element type)
+    name: str            # the bound local (unique, as all IR locals)
+    cond: E
+    least: bool = False
+    origin: Any = _o()

@@ -78,5 +78,7 @@ def trace_lines(model, trace: Trace, indent: str = "  ") -> list[str]:
                              else f"{indent}       {path} {text}")
         prev = state
     if trace.loop_start is not None:
-        lines.append(f"{indent}       ... and back to state {trace.loop_start + 1}, forever")
+        # A lasso's last state is its loop's first again (engine.result.Trace).
+        lines.append(f"{indent}       ... state {len(trace.steps)} is state {trace.loop_start + 1} "
+                     "again: the loop repeats forever")
     return lines

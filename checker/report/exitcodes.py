@@ -8,6 +8,7 @@ from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
 EXPECTATION_FAILED = 1  # a variant's outcome differs from its declared expectation
+BASELINE_CHANGED = 2    # --baseline: all else OK, but a verdict or distinct-state count changed
 DEADLOCK = 11           # --variant: a deadlock was found
 SAFETY_VIOLATION = 12   # --variant: an invariant, action property or reachability property failed
 LIVENESS_VIOLATION = 13 # --variant: a temporal property failed
@@ -62,3 +63,9 @@ _ORDER = [OK, INCOMPLETE, DEADLOCK, SAFETY_VIOLATION, LIVENESS_VIOLATION, SPEC_E
 
 def _severity(code: int) -> int:
     return _ORDER.index(code)
+
+
+def with_baseline(code: int, changed: bool) -> int:
+    """`check --baseline`: a changed state space turns an OK run into BASELINE_CHANGED; any
+    other code already says more (docs/ci.md)."""
+    return BASELINE_CHANGED if changed and code == OK else code

@@ -10,8 +10,11 @@ Besides those, each result has "expected_violated" (the variant's expectation),
 "properties" ([{"property", "kind", "status"}]), "coverage" ([{"action", "generated",
 "distinct"}]), "mismatches" (why the expectation was not met), "error" ({"message",
 "location"}, only for verdict "error") and "stopped" (only when the search ended early:
-"all-decided" or "violation"). A violation may add "location" (the property's
-file:line:col) and, for a lasso, "prefix_length" and "loop_length".
+"all-decided" or "violation"); engine add-ons add their own keys (such as
+"liveness_seconds"). A violation may add "location" (the property's
+file:line:col) and, for a lasso, "prefix_length" and "loop_length" (in steps: the steps
+before the loop's first state, and the steps of the loop back to it) and, for a property
+with `forall`, "instance" (the violated binding, e.g. "i = 1").
 """
 from __future__ import annotations
 
@@ -57,8 +60,12 @@ def _violation(p) -> dict:
     v = {"property": p.name, "kind": p.kind,
          "trace_length": len(p.trace) if p.trace is not None else None}
     if p.trace is not None and p.trace.loop_start is not None:
-        v["prefix_length"] = p.trace.loop_start + 1
-        v["loop_length"] = len(p.trace) - p.trace.loop_start
+        # In steps: trace_length = prefix_length + loop_length + 1 (engine.result.Trace:
+        # the last state closes the loop); a loop that stutters in one state has length 1.
+        v["prefix_length"] = p.trace.loop_start
+        v["loop_length"] = len(p.trace) - 1 - p.trace.loop_start
+    if getattr(p, "instance", None):
+        v["instance"] = p.instance
     if p.origin is not None:
         v["location"] = _loc(p.origin)
     return v

@@ -49,7 +49,9 @@ def _variant(r, verbose: bool) -> list[str]:
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
     for p in res.properties:
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
-            lines.append(f"  counterexample for [bold]{escape(p.name)}[/] ({len(p.trace)} states"
+            lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
+                         + (f" with {escape(p.instance)}" if getattr(p, "instance", None) else "")
+                         + f" ({len(p.trace)} states"
                          + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
                          + "):")
             lines.extend(escape(x) for x in trace_lines(r.model, p.trace, "  "))

@@ -9,6 +9,7 @@ expression is checked against an expected type where the context gives one
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -37,6 +38,9 @@ class ErrorT(T.Type):
 
 
 ERR_T = ErrorT()
+# Most values a set, a type used as a set, or an action's typed parameters may enumerate:
+# beyond this, compiling or exploring would run for hours instead of answering.
+ENUM_LIMIT = 1 << 20
 BOOL = T.BoolT()
 INT = T.IntT()
 
@@ -81,8 +85,10 @@ ConstEval = Callable[[ir.E], Any]
 
 class Elaborator:
     def __init__(self, decls: Declarations, overrides: dict[str, ast.Expr], variant: str,
-                 const_eval: ConstEval, check_deadlock: bool):
+                 const_eval: ConstEval, check_deadlock: bool,
+                 fairness: tuple[ast.FairDecl, ...] = ()):
         self.d = decls
+        self.variant_fairness = fairness    # the variant's own, besides the spec's
         self.overrides = overrides
         self.variant = variant
         self.const_eval = const_eval
@@ -130,8 +136,9 @@ class Elaborator:
         terminal = tuple((self.process_vars[p]["pc"], len(self.labels[p].labels) - 1)
                          for p in self.d.processes)
         consts = tuple(self.const_values[n] for n in self.d.consts if self.const_values.get(n) is not None)
-        return ir.SpecIR(self.d.name, self.variant, consts, tuple(self.vars), tuple(self.defs),
+        spec = ir.SpecIR(self.d.name, self.variant, consts, tuple(self.vars), tuple(self.defs),
                          init, tuple(actions), tuple(props), self.check_deadlock, terminal)
+        return self.add_liveness(spec)
 
     # ------------------------------------------------------------ constants
     def const(self, name: str, use: Span | None) -> ir.ConstIR | None:
@@ -225,6 +232,10 @@ class Elaborator:
             return T.MapT(self.resolve_type(te.key), self.resolve_type(te.value), te.total)
         if isinstance(te, ast.SeqType):
             n = None if te.max is None else self.const_int(te.max)
+            if n is not None and n < 0:
+                self.error(codes.BAD_RANGE, f"a sequence holds at most {n} elements: the bound must be at least 0",
+                           te.max.span)
+                return ERR_T
             return T.SeqT(self.resolve_type(te.elem), n)
         if isinstance(te, ast.OptionType):
             return T.OptT(self.resolve_type(te.elem))
@@ -259,10 +270,15 @@ class Elaborator:
         if not proc.body or not isinstance(proc.body[0], ast.Label):
             self.error(codes.PROCESS_WITHOUT_LABEL, f"process '{proc.name}' must start with a label",
                        proc.span, hint="write `start:` before the first statement")
-        for lab in labels:
-            if labels.count(lab) > 1:
-                self.error(codes.DUPLICATE_NAME, f"label '{lab}' appears twice in process '{proc.name}'", proc.span)
-                break
+        seen: dict[str, ast.Label] = {}
+        for lab in (s for s in proc.body if isinstance(s, ast.Label)):
+            if lab.name == "done":
+                self.error(codes.DUPLICATE_NAME, f"process '{proc.name}' has a label 'done', the name of its "
+                           "implicit end", lab.span, hint="choose another label name")
+            elif lab.name in seen:
+                self.error(codes.DUPLICATE_NAME, f"label '{lab.name}' appears twice in process '{proc.name}'",
+                           lab.span, labels=((seen[lab.name].span, "first here"),))
+            seen.setdefault(lab.name, lab)
         label_t = T.LabelT(proc.name, tuple(labels) + ("done",))
         self.labels[proc.name] = label_t
         key_t = self.param_type(proc.param)
@@ -375,7 +391,20 @@ class Elaborator:
                 t = dom.t.elem if isinstance(dom.t, T.SetT) else ERR_T
             local = self.bind(ctx.scope, p.name, t, p.span)
             out.append(ir.ParamIR(local.name, p.name, t, dom))
+        self.check_instances(params, out)
         return tuple(out)
+
+    def check_instances(self, params: tuple[ast.Param, ...], out: list[ir.ParamIR]) -> None:
+        """KOV209: typed parameters whose value combinations are too many to enumerate (the
+        instances are tabled when the spec is compiled)."""
+        n = 1
+        for p in out:
+            if isinstance(p.domain, ir.TypeSet) and T.finite(p.t):
+                n *= T.size(p.t)
+        if n > ENUM_LIMIT:
+            self.error(codes.DOMAIN_TOO_LARGE, f"the parameters have {n:,} combinations of values, more than "
+                       f"the {ENUM_LIMIT:,} an action may have", params[0].span.to(params[-1].span),
+                       hint="use smaller types, or `x in SET` over a set the state bounds")
 
     def bind(self, scope: Scope, name: str, t: T.Type, span: Span | None, shadow_ok: bool = False) -> ir.Local:
         if not shadow_ok:
@@ -390,6 +419,10 @@ class Elaborator:
         reader has to remember (TLA+ forbids it too)."""
         kinds = (("constant", self.d.consts), ("state variable", self.d.vars), ("type", self.d.types),
                  ("definition", self.d.defs), ("enum member", self.d.members))
+        if span is not None and _in_library(span):
+            # the shipped library cannot know the names a spec declares: its bound names
+            # are local to it (macros are hygienic), so hiding a spec's name is harmless
+            return
         for what, table in kinds:
             if name in table:
                 self.error(codes.SHADOWED_NAME, f"'{name}' hides the {what} of the same name", span,
@@ -434,6 +467,51 @@ class Elaborator:
     def elab_property(self, p: ast.PropertyDecl) -> ir.PropertyIR:
         ctx = Ctx(Scope(), prime=p.kind == "action")
         return ir.PropertyIR(p.name, p.kind, self.check(p.expr, BOOL, ctx), p.span)
+
+    # ------------------------------------------------------------ temporal properties, fairness
+    def add_liveness(self, spec: ir.SpecIR) -> ir.SpecIR:
+        """`spec` with its temporal properties and the variant's fairness (the spec's
+        top-level declarations, then the variant's own)."""
+        temporals = tuple(self.elab_temporal(t) for t in self.d.temporals)
+        decls = tuple(self.d.fairness) + tuple(self.variant_fairness)
+        fairness = tuple(f for d in decls for f in self.elab_fairness(d, spec.actions))
+        return dataclasses.replace(spec, temporals=temporals, fairness=fairness)
+
+    def elab_temporal(self, d: ast.TemporalDecl) -> ir.TemporalIR:
+        # `forall i in S:` binds like an action parameter: S is constant (KOV303 otherwise),
+        # so the instances are known before the search.
+        scope = Scope()
+        binders = tuple(ast.Param(b.name, None, b.domain, span=b.span) for b in d.binders)
+        params = self.bind_params(binders, Ctx(scope, state=False))
+        ctx = Ctx(scope)
+        p = self.check(d.p, BOOL, ctx)
+        q = self.check(d.q, BOOL, ctx) if d.q is not None else None
+        return ir.TemporalIR(d.name, d.kind, params, p, q, d.span)
+
+    def elab_fairness(self, d: ast.FairDecl, actions: tuple[ir.ActionIR, ...]) -> list[ir.FairnessIR]:
+        out = []
+        for item in d.items:
+            chosen: list[int] = []
+            for name in item.names:
+                found = [i for i, a in enumerate(actions)
+                         if a.name == name or (a.process == name and "." not in name)]
+                if not found:
+                    known = [a.name for a in actions] + list(self.d.processes)
+                    self.error(codes.UNKNOWN_FAIR_TARGET,
+                               f"fairness names '{name}', which is not an action, a process or a process step",
+                               item.span, hint=_suggest(name, known))
+                chosen.extend(i for i in found if i not in chosen)
+            if item.each and len({tuple(p.t for p in actions[i].params) for i in chosen}) > 1:
+                shown = ", ".join(f"{actions[i].name}({', '.join(str(p.t) for p in actions[i].params)})"
+                                  for i in chosen)
+                self.error(codes.FAIR_PARAMS_DIFFER,
+                           f"`(*)` groups instances by their parameters, but these actions take different ones: {shown}",
+                           item.span, hint="give each action its own fairness, or group actions with the same parameters")
+                continue
+            if chosen:
+                text = f"fair {d.strength} " + _fair_text(item)
+                out.append(ir.FairnessIR(d.strength, tuple(chosen), item.each, text, item.span))
+        return out
 
     # ------------------------------------------------------------ statements
     def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx, in_for: bool = False) -> tuple[ir.S, ...]:
@@ -669,6 +747,9 @@ class Elaborator:
             if not T.finite(t):
                 return self.error(codes.DOMAIN_TOO_LARGE, f"type {name} is not finite and cannot be used as a set",
                                   span)
+            if T.size(t) > ENUM_LIMIT:
+                return self.error(codes.DOMAIN_TOO_LARGE, f"type {name} has {T.size(t):,} values, too many to "
+                                  f"enumerate (at most {ENUM_LIMIT:,})", span)
             return ir.TypeSet(T.SetT(t), span)
         if name in self.d.members:
             return self.member(name, span, expected, None)
@@ -676,7 +757,8 @@ class Elaborator:
             return self.call_def(name, (), span, ctx)
         if name == "none":
             inner = expected.elem if isinstance(expected, T.OptT) else T.EmptyT()
-            return ir.Lit(T.OptT(inner), 0, span)
+            t = T.OptT(inner)
+            return ir.Lit(t, 0 if T.finite(t) else None, span)   # the representation of none
         hint = _suggest(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
                         + list(self.d.members) + list(self.d.defs) + _scope_names(ctx.scope))
         return self.error(codes.UNDEFINED_NAME, f"name '{name}' is not defined", span, hint=hint)
@@ -793,6 +875,10 @@ class Elaborator:
                 t = T.SetT(T.IntT(a, b))
                 if T.finite(t):
                     return ir.TypeSet(t, e.span)
+                if b - a + 1 > ENUM_LIMIT:
+                    return self.error(codes.DOMAIN_TOO_LARGE, f"the set {a}..{b} has {b - a + 1:,} elements, "
+                                      f"more than the {ENUM_LIMIT:,} a set value may have", e.span,
+                                      hint="compare with lo <= x and x <= hi instead")
                 return ir.Op(T.SetT(INT), "range", (lo, hi), e.span)
         return ir.Op(T.SetT(INT), "range", (lo, hi), e.span)
 
@@ -1401,6 +1487,13 @@ def _prime(e: ir.E) -> ir.E:
     return ir.Op(e.t, "prime", (e,), e.origin)
 
 
+def _in_library(span: Span) -> bool:
+    from pathlib import Path
+
+    from checker.loader import stdlib_dir
+    return Path(span.path).resolve().parent == stdlib_dir().resolve()
+
+
 def _ends_in_goto(stmts) -> bool:
     if not stmts:
         return False
@@ -1447,6 +1540,11 @@ def _scope_names(scope: Scope) -> list[str]:
         out.extend(scope.names)
         scope = scope.parent
     return out
+
+
+def _fair_text(item: ast.FairItem) -> str:
+    names = item.names[0] if len(item.names) == 1 else "(" + ", ".join(item.names) + ")"
+    return names + ("(*)" if item.each else "")
 
 
 def _suggest(name: str, candidates) -> str | None:

@@ -35,6 +35,8 @@ class Declarations:
     deadlock: ast.DeadlockDecl | None = None
     members: dict[str, list[str]] = field(default_factory=dict)   # enum member -> type names
     order: list[ast.Decl] = field(default_factory=list)
+    temporals: list[ast.TemporalDecl] = field(default_factory=list)
+    fairness: list[ast.FairDecl] = field(default_factory=list)    # top level (every variant)
 
 
 def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagnostic]]:
@@ -49,7 +51,7 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
 
 def _declared_name(d: ast.Decl) -> str | None:
     if isinstance(d, (ast.ConstDecl, ast.TypeDecl, ast.VarDecl, ast.DefDecl, ast.ProcessDecl,
-                      ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
+                      ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.TemporalDecl)):
         return d.name
     return None
 
@@ -94,6 +96,10 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         decls.inits.append(d)
     elif isinstance(d, ast.DeadlockDecl):
         decls.deadlock = d
+    elif isinstance(d, ast.TemporalDecl):
+        decls.temporals.append(d)
+    elif isinstance(d, ast.FairDecl):
+        decls.fairness.append(d)
 
 
 def _duplicate(name: str, d: ast.Decl, first: ast.Decl) -> Diagnostic:

@@ -14,6 +14,7 @@ of fields for records, frozensets, tuples for sequences, dicts for maps, None / 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -99,9 +100,12 @@ class RecordT(Type):
 @dataclass(frozen=True, slots=True)
 class SetT(Type):
     elem: Type
+    # At most `max` elements: only for element types too large for a bitmask (ip, wide ints,
+    # records of them), whose sets are stored as a sorted, counted sequence (see is_bitset).
+    max: int | None = None
 
     def __str__(self) -> str:
-        return f"set[{self.elem}]"
+        return f"set[{self.elem}, {self.max}]" if self.max is not None else f"set[{self.elem}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +154,63 @@ class LabelT(Type):
         return f"{self.process}.pc"
 
 
+# ---------------------------------------------------------------- network types (docs/solver.md)
+
+IP_MAX = 2 ** 32 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class IpT(IntT):
+    """An IPv4 address: the integers 0 .. 2**32-1 (a 32-bit field of the state) shown as a
+    dotted quad. Arithmetic on addresses is integer arithmetic, range-checked when stored."""
+
+    lo: int | None = 0
+    hi: int | None = IP_MAX
+
+    def __str__(self) -> str:
+        return "ip"
+
+
+@dataclass(frozen=True, slots=True)
+class CidrT(RecordT):
+    """A CIDR block: the record {network: ip, prefix: 0..32}, host bits of network zero."""
+
+    fields: tuple[tuple[str, Type], ...] = (("network", IpT()), ("prefix", IntT(0, 32)))
+    name: str | None = "cidr"
+
+    def __str__(self) -> str:
+        return "cidr"
+
+
+class Addr(int):
+    """The plain value of an ip: an int (so it computes and compares as one) that prints
+    as a dotted quad."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        v = int(self)
+        return ".".join(str((v >> s) & 255) for s in (24, 16, 8, 0))
+
+    __repr__ = __str__
+
+
+class Block(tuple):
+    """The display value of a cidr: (network, prefix), printed as `10.16.0.0/16`."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{Addr(self[0])}/{self[1]}"
+
+    __repr__ = __str__
+
+
+def block_range(network: int, prefix: int) -> tuple[int, int]:
+    """First and last address of a CIDR block."""
+    return network, network + (1 << (32 - prefix)) - 1
+
+
 # ---------------------------------------------------------------- plain values
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +238,10 @@ def finite(t: Type) -> bool:
         return all(p is None or finite(p) for _, p in t.alts)
     if isinstance(t, RecordT):
         return all(finite(f) for _, f in t.fields)
-    if isinstance(t, (SetT, OptT)):
-        return finite(t.elem) and (not isinstance(t, SetT) or size(t.elem) <= MAX_ELEMENTS)
+    if isinstance(t, SetT):
+        return finite(t.elem) and (size(t.elem) <= MAX_ELEMENTS or t.max is not None)
+    if isinstance(t, OptT):
+        return finite(t.elem)
     if isinstance(t, MapT):
         return finite(t.key) and size(t.key) <= MAX_ELEMENTS and finite(t.value)
     if isinstance(t, SeqT):
@@ -202,6 +265,8 @@ def size(t: Type) -> int:
             n *= size(f)
         return n
     if isinstance(t, SetT):
+        if not is_bitset(t):
+            return sum(math.comb(size(t.elem), k) for k in range(t.max + 1))
         return 2 ** size(t.elem)
     if isinstance(t, OptT):
         return size(t.elem) + 1
@@ -223,6 +288,8 @@ def width(t: Type) -> int:
     if isinstance(t, RecordT):
         return sum(width(f) for _, f in t.fields)
     if isinstance(t, SetT):
+        if not is_bitset(t):
+            return t.max.bit_length() + t.max * width(t.elem)
         return size(t.elem)
     if isinstance(t, OptT):
         return 1 + width(t.elem)
@@ -245,10 +312,43 @@ def is_code(t: Type) -> bool:
     """True when the run-time representation is the code itself (compound finite types).
 
     Bools and ints are represented by their natural Python value; sets of an infinite
-    element type by frozensets, unbounded sequences by tuples."""
-    if isinstance(t, (BoolT, IntT)):
+    element type by frozensets, unbounded sequences by tuples; bounded sets of a large
+    element type by frozensets too (their code is packed only when stored: see is_bitset)."""
+    if isinstance(t, (BoolT, IntT)) or is_packed_set(t):
         return False
     return finite(t)
+
+
+def is_bitset(t: Type) -> bool:
+    """A set represented by the bitmask of its elements' ordinals (small element types).
+
+    Every other set is a frozenset of its elements' representations at run time; among those,
+    a set with a `max` whose element type is finite (`set[ip, 8]`) is also storable in a state
+    (is_packed_set): its code is its elements' codes in ascending order after their count,
+    the unused slots zero, so equal sets have equal codes."""
+    return isinstance(t, SetT) and finite(t.elem) and size(t.elem) <= MAX_ELEMENTS
+
+
+def is_packed_set(t: Type) -> bool:
+    return isinstance(t, SetT) and t.max is not None and not is_bitset(t) and finite(t.elem)
+
+
+def pack_set(t: SetT, rep: Any) -> int:
+    """Code of a packed set given as a frozenset of representations (ValueError if too many)."""
+    if len(rep) > t.max:
+        raise ValueError(f"a set of {len(rep)} elements does not fit {t}")
+    lw, ew = t.max.bit_length(), width(t.elem)
+    code = len(rep)
+    for i, c in enumerate(sorted(code_of(t.elem, e) for e in rep)):
+        code |= c << (lw + i * ew)
+    return code
+
+
+def unpack_set(t: SetT, code: int) -> frozenset:
+    lw, ew = t.max.bit_length(), width(t.elem)
+    mask = (1 << ew) - 1
+    return frozenset(rep_of_code(t.elem, (code >> (lw + i * ew)) & mask)
+                     for i in range(code & ((1 << lw) - 1)))
 
 
 # ---------------------------------------------------------------- ordinals
@@ -345,6 +445,8 @@ def code_of(t: Type, rep: Any) -> int:
         return 1 if rep else 0
     if isinstance(t, IntT):
         return rep - t.lo
+    if is_packed_set(t):
+        return pack_set(t, rep)
     return rep
 
 
@@ -353,6 +455,8 @@ def rep_of_code(t: Type, code: int) -> Any:
         return bool(code)
     if isinstance(t, IntT):
         return code + t.lo
+    if is_packed_set(t):
+        return unpack_set(t, code)
     return code
 
 
@@ -360,6 +464,8 @@ def to_plain(t: Type, rep: Any) -> Any:
     """Run-time representation -> plain Python value (for display, ITF, constants)."""
     if isinstance(t, BoolT):
         return bool(rep)
+    if isinstance(t, IpT):
+        return Addr(rep)
     if isinstance(t, IntT):
         return rep
     if isinstance(t, LabelT):
@@ -367,11 +473,15 @@ def to_plain(t: Type, rep: Any) -> Any:
     if isinstance(t, SumT):
         return _sum_plain(t, rep)
     if isinstance(t, SetT):
-        if not finite(t):
-            return frozenset(rep)
+        if not is_bitset(t):   # a frozenset of the elements' run-time representations
+            return frozenset(to_plain(t.elem, x) for x in rep)
         return frozenset(to_plain(t.elem, from_ordinal(t.elem, o)) for o in bits(rep))
     if isinstance(t, SeqT) and not finite(t):
-        return tuple(rep)
+        return tuple(to_plain(t.elem, x) for x in rep)
+    if isinstance(t, OptT) and not finite(t):   # None, or a 1-tuple of the value's representation
+        return None if rep is None else Some(to_plain(t.elem, rep[0]))
+    if isinstance(t, MapT) and not finite(t):   # a frozenset of (key, value) representations
+        return {to_plain(t.key, k): to_plain(t.value, v) for k, v in rep}
     return _unpack(t, rep)
 
 
@@ -431,14 +541,22 @@ def from_plain(t: Type, v: Any) -> Any:
         base = t.bases()[i]
         return base if payload is None else base + ordinal(payload, from_plain(payload, v.payload))
     if isinstance(t, SetT):
-        if not finite(t):
-            return frozenset(v)
+        if not is_bitset(t):
+            if t.max is not None and len(v) > t.max:
+                raise ValueError(f"a set of {len(v)} elements does not fit {t}")
+            return frozenset(from_plain(t.elem, e) for e in v)
         m = 0
         for e in v:
             m |= 1 << ordinal(t.elem, from_plain(t.elem, e))
         return m
     if isinstance(t, SeqT) and not finite(t):
-        return tuple(v)
+        return tuple(from_plain(t.elem, e) for e in v)
+    if isinstance(t, OptT) and not finite(t):
+        return None if v is None else (from_plain(t.elem, v.value),)
+    if isinstance(t, MapT) and not finite(t):
+        if t.total and finite(t.key) and len(v) != size(t.key):
+            raise ValueError(f"a total function {t} needs a value for every key")
+        return frozenset((from_plain(t.key, k), from_plain(t.value, x)) for k, x in v.items())
     return _pack(t, v)
 
 
@@ -487,6 +605,8 @@ def show(v: Any) -> str:
     """A plain value in kovn's own syntax."""
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, (Addr, Block)):
+        return str(v)
     if isinstance(v, Tag):
         return f"{v.tag}({show(v.payload)})" if v.has_payload else v.tag
     if isinstance(v, Some):
@@ -505,6 +625,8 @@ def show(v: Any) -> str:
 
 
 def _natural(s: str):
+    if s.count(".") == 3 and s.replace(".", "").isdigit():   # addresses in numeric order
+        return (0, sum(int(p) << (24 - 8 * i) for i, p in enumerate(s.split("."))))
     return (0, int(s)) if s.lstrip("-").isdigit() else (1, s)
 
 
@@ -522,6 +644,8 @@ def to_display(t: Type, rep: Any) -> Any:
 
 
 def _display_plain(t: Type, v: Any) -> Any:
+    if isinstance(t, CidrT):
+        return Block((Addr(v[0]), v[1]))
     if isinstance(t, RecordT):
         return Record(t.name or "", tuple((n, _display_plain(ft, x)) for (n, ft), x in zip(t.fields, v)))
     if isinstance(t, SetT):

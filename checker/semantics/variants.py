@@ -21,6 +21,7 @@ class Variant:
     deadlock: bool | None = None                   # None: the spec's setting
     properties: tuple[str, ...] | None = None      # None: every property
     span: Span | None = None
+    fairness: tuple[ast.FairDecl, ...] = ()        # its own, besides the spec's top-level ones
 
 
 def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
@@ -40,6 +41,8 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list) ->
     deadlock = None
     props = None
     prop_names = {p.name for p in decls.properties if p.kind != "constraint"} | {"deadlock"}
+    prop_names |= {t.name for t in decls.temporals}
+    fairness = tuple(item for item in v.items if isinstance(item, ast.FairDecl))
     for item in v.items:
         if isinstance(item, ast.VConst):
             if item.name not in decls.consts:
@@ -59,7 +62,7 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list) ->
             _check_names(item.names, prop_names, item.span, diags)
             props = item.names
     overrides.update(cli)
-    return Variant(v.name, overrides, expect or (), deadlock, props, v.span)
+    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness)
 
 
 def _check_names(names, known, span, diags) -> None:

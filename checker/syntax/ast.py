@@ -486,8 +486,80 @@ class VariantDecl(Decl):
     span: Span = _sp()
 
 
+# ---------------------------------------------------------------- temporal properties, fairness
+
+@dataclass(frozen=True, slots=True)
+class TemporalDecl(Decl):
+    """`temporal NAME: [forall x in S, ...:] FORMULA` (docs/liveness.md)."""
+
+    name: str
+    kind: str       # "always" | "eventually" | "always_eventually" | "eventually_always" | "leads_to"
+    binders: tuple[Binder, ...]     # one instance of the property per binding
+    p: Expr
+    q: Expr | None                  # leads_to: P leads to Q
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class FairItem:
+    """What one fairness constraint covers: actions, process steps `Proc.label` or whole
+    processes `Proc` (their union); `each`: one constraint per parameter instance."""
+
+    names: tuple[str, ...]
+    each: bool
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class FairDecl(Decl):
+    """`fair weak|strong ITEM, ...` (top level or inside a variant)."""
+
+    strength: str   # "weak" | "strong"
+    items: tuple[FairItem, ...]
+    span: Span = _sp()
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
     name: str | None
     decls: tuple[Decl, ...]
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------- addresses, bounded sets, choose-where
+# (docs/solver.md)
+
+@dataclass(frozen=True, slots=True)
+class IpLit(Expr):
+    """`10.16.0.1`, as written (the elaborator checks the octets)."""
+
+    text: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class CidrLit(Expr):
+    """`10.16.0.0/16`, as written (the elaborator checks the prefix and the host bits)."""
+
+    text: str
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundedSetType(TypeExpr):
+    """`set[T, N]`: a set of at most N elements of a type too large for a bitmask."""
+
+    elem: TypeExpr
+    max: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseWhere(Stmt):
+    """`choose x: T where C` (one path per solution) or `choose least x: T where C`."""
+
+    name: str
+    type: TypeExpr
+    cond: Expr
+    least: bool
     span: Span = _sp()

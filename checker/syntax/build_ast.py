@@ -156,6 +156,58 @@ class BuildAst(Transformer):
     def param_in(self, meta, c):
         return ast.Param(str(c[0]), None, c[1], span=self.span(meta))
 
+    # -- temporal properties and fairness
+    @v_args(meta=True)
+    def temporal_decl(self, meta, c):
+        formula = c[1]
+        binders, (kind, p, q) = ((formula[1], formula[2]) if formula[0] == "forall"
+                                 else ((), formula))
+        return ast.TemporalDecl(str(c[0]), kind, binders, p, q, span=self.span(meta))
+
+    def temporal_forall(self, c):
+        return ("forall", c[0], c[1])
+
+    def t_always_eventually(self, c):
+        return ("always_eventually", c[0], None)
+
+    def t_eventually_always(self, c):
+        return ("eventually_always", c[0], None)
+
+    def t_always(self, c):
+        return ("always", c[0], None)
+
+    def t_eventually(self, c):
+        return ("eventually", c[0], None)
+
+    def t_leads_to(self, c):
+        return ("leads_to", c[0], c[1])
+
+    @v_args(meta=True)
+    def fair_weak(self, meta, c):
+        return ast.FairDecl("weak", tuple(c), span=self.span(meta))
+
+    @v_args(meta=True)
+    def fair_strong(self, meta, c):
+        return ast.FairDecl("strong", tuple(c), span=self.span(meta))
+
+    @v_args(meta=True)
+    def fair_whole(self, meta, c):
+        return ast.FairItem(c[0], False, span=self.span(meta))
+
+    @v_args(meta=True)
+    def fair_each(self, meta, c):
+        return ast.FairItem(c[0], True, span=self.span(meta))
+
+    @v_args(meta=True)
+    def fair_process(self, meta, c):
+        return ast.FairItem((str(c[0]),), True, span=self.span(meta))
+
+    def fair_actions(self, c):
+        return tuple(c)
+
+    def qual_name(self, c):
+        return ".".join(str(t) for t in c)
+
     # -- variant items
     @v_args(meta=True)
     def v_const(self, meta, c):
@@ -226,6 +278,10 @@ class BuildAst(Transformer):
         return ast.SetType(c[0], span=self.span(meta))
 
     @v_args(meta=True)
+    def set_type_bounded(self, meta, c):
+        return ast.BoundedSetType(c[0], c[1], span=self.span(meta))
+
+    @v_args(meta=True)
     def map_type(self, meta, c):
         return ast.MapType(c[0], c[1], False, span=self.span(meta))
 
@@ -270,6 +326,14 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def choose_stmt(self, meta, c):
         return ast.Choose(str(c[0]), c[1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def choose_where_stmt(self, meta, c):
+        return ast.ChooseWhere(str(c[0]), c[1], c[2], False, span=self.span(meta))
+
+    @v_args(meta=True)
+    def choose_least_stmt(self, meta, c):
+        return ast.ChooseWhere(str(c[0]), c[1], c[2], True, span=self.span(meta))
 
     @v_args(meta=True)
     def let_stmt(self, meta, c):
@@ -378,6 +442,14 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def int_lit(self, meta, c):
         return ast.IntLit(int(c[0]), span=self.span(meta))
+
+    @v_args(meta=True)
+    def ip_lit(self, meta, c):
+        return ast.IpLit(str(c[0]), span=self.span(meta))
+
+    @v_args(meta=True)
+    def cidr_lit(self, meta, c):
+        return ast.CidrLit(str(c[0]), span=self.span(meta))
 
     @v_args(meta=True)
     def true_lit(self, meta, c):

@@ -4,7 +4,7 @@
   variant meets its expectation), or the code written in the fence (```kovn spec exit=12
   --variant buggy runs `check example.kovn --variant buggy` and expects exit 12). A plain
   ```kovn block is a fragment: it must parse as declarations, as statements (inside an
-  action), as an expression or as a type.
+  action), as an expression, as a type, or as one expression per line.
 - docs/errors.md: one `### KOVnnn` section per code in checker/codes.py. Each example is one
   or more ```kovn blocks (written to example.kovn, or to the file named in the fence:
   ```kovn file=lib.kovn) followed by a ```console transcript; running the transcript's
@@ -209,7 +209,9 @@ def test_language_md_has_examples():
 
 @pytest.mark.parametrize("block", SPECS, ids=_id)
 def test_language_spec_example_checks(block: Block, tmp_path, monkeypatch):
-    """A complete spec of language.md meets its expectation under `check`."""
+    """A complete spec of language.md meets its expectation under `check`. The blocks that
+    name a file (```kovn file=lib.kovn) are written beside it, for its imports."""
+    write_files([b for b in _language_blocks() if any(w.startswith("file=") for w in b.words)], tmp_path)
     write_files([block], tmp_path)
     want, args = 0, []
     for w in block.words[1:]:
@@ -234,7 +236,13 @@ def _parses(text: str) -> bool:
             return True
         except DiagnosticError:
             continue
-    return False
+    lines = [line for line in text.split("\n") if line.strip()]
+    try:                                         # several expressions, one per line
+        for line in lines:
+            parse_expr(SourceFile("doc", line))
+        return bool(lines)
+    except DiagnosticError:
+        return False
 
 
 @pytest.mark.parametrize("block", FRAGMENTS, ids=_id)

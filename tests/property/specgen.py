@@ -144,6 +144,7 @@ class _Gen:
         self.seq = self.pick([(0, 2), (0, 1)])
         self.has_def = False
         self.has_const = False
+        self.risk = 0.0            # how often a literal is drawn just outside its range
 
     # ------------------------------------------------------------ drawing
     def pick(self, options):
@@ -210,7 +211,7 @@ class _Gen:
         choice = self.num(0, 30 if d > 0 else 3)
         if choice <= 1:
             lo, hi = (ty.lo, ty.hi) if ty.kind == "int" else (0, 3)
-            if self.chance(0.15):
+            if self.chance(self.risk):
                 lo, hi = lo - 1, hi + 1
             return _lit(self.num(lo, hi))
         if choice <= 3:
@@ -224,7 +225,7 @@ class _Gen:
         b = lambda: self.expr(BOOL, scope, d - 1)  # noqa: E731
         if choice == 4:
             return f"({i()} {self.pick(['+', '-', '*'])} {i()})"
-        if choice == 5:
+        if choice == 5 and self.risky():
             return f"({i()} {self.pick(['/', '%'])} {i()})"
         if choice == 6:
             return f"{self.pick(['min', 'max'])}({i()}, {i()})"
@@ -236,21 +237,21 @@ class _Gen:
             return f"(if {b()} then {self.expr(ty, scope, d - 1)} else {self.expr(ty, scope, d - 1)})"
         if choice == 10:
             m = self.map_expr(scope, d - 1)
-            if m is not None:
+            if m is not None and (m[1].kind == "tmap" or self.risky()):
                 base, mty = m
                 return f"{base}[{self.key_expr(mty, scope, d - 1)}]"
         if choice == 11:
             r = self.rec_expr(scope, d - 1)
             return f"{r}.a"
-        if choice == 12:
+        if choice == 12 and self.risky():
             o = self.expr(Ty("opt", *self.opt), scope, d - 1, known=False)
             return f"get({o})"
-        if choice == 13:
+        if choice == 13 and self.risky():
             q = self.expr(Ty("seq", *self.seq, 2), scope, d - 1, known=False)
             return self.pick([f"head({q})", f"last({q})", f"{q}[{self.num(-1, 2)}]", f"len({q})"])
         if choice == 14:
             s = self.expr(self.set_ty(), scope, d - 1, known=False)
-            return self.pick([f"len({s})", f"min({s})", f"max({s})"])
+            return self.pick([f"len({s})", f"min({s})", f"max({s})"]) if self.risky() else f"len({s})"
         if choice == 15:
             c = self.expr(ENUM, scope, d - 1)
             arms = self.enum_arms(lambda: self.expr(ty, scope, d - 1))
@@ -280,9 +281,19 @@ class _Gen:
                 return f"{m}[{self.key_expr(Ty('rmap', *self.key), scope, d - 1)}].a"
         return self.e_int(ty, scope, 0, known)
 
+    def risky(self) -> bool:
+        """May an operation that can fail (get, head, /, a partial map's read...) go here?"""
+        return self.chance(0.1 + 3 * self.risk)
+
+    def value_expr(self, mty: Ty, scope: Scope, d: int) -> str:
+        """A value for a map of type mty (an arbitrary int expression only when risky)."""
+        if self.risky():
+            return self.expr(_int(mty.vlo, mty.vhi), scope, d)
+        return self.elem_expr(scope, mty.vlo, mty.vhi)
+
     def key_expr(self, mty: Ty, scope: Scope, d: int) -> str:
         """A key for a map of type mty: in range most of the time."""
-        if self.chance(0.8):
+        if not self.chance(2 * self.risk):
             v = self.leaf_var(None, scope, lambda t: t.kind == "int" and mty.lo <= t.lo and t.hi <= mty.hi)
             if v is not None and self.chance(0.6):
                 return v
@@ -396,7 +407,8 @@ class _Gen:
                 return v
         if choice <= 2:
             n = self.num(1, 3)
-            return "{" + ", ".join(_lit(self.num(ty.lo - (1 if known else 0), ty.hi)) for _ in range(n)) + "}"
+            below = 1 if known and self.chance(self.risk) else 0
+            return "{" + ", ".join(_lit(self.num(ty.lo - below, ty.hi)) for _ in range(n)) + "}"
         if choice == 3:
             a = self.num(ty.lo, ty.hi + 1)
             return f"({a}..{self.num(a - 1, ty.hi)})"
@@ -431,7 +443,7 @@ class _Gen:
 
     def e_tmap(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
         choice = self.num(0, 6 if d > 0 else 0)
-        v = lambda: self.expr(_int(ty.vlo, ty.vhi), scope, d - 1)  # noqa: E731
+        v = lambda: self.value_expr(ty, scope, d - 1)  # noqa: E731
         if choice == 1:
             return f"({self.expr(ty, scope, d - 1, known)} with {{{self.key_expr(ty, scope, d - 1)}: {v()}}})"
         if choice == 2 and known:
@@ -441,7 +453,7 @@ class _Gen:
             inner = scope.with_local(k, _int(ty.lo, ty.hi))
             # without context the key type is the domain's element type: it must be the map's
             dom = f"{ty.lo}..{ty.hi}" if not known or self.chance(0.8) else self.domain(scope, d - 1)
-            return f"{{{k}: {self.expr(_int(ty.vlo, ty.vhi), inner, d - 1)} for {k} in {dom}}}"
+            return f"{{{k}: {self.value_expr(ty, inner, d - 1)} for {k} in {dom}}}"
         if choice == 4:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.expr(ty, scope, d - 1, known)} " \
                    f"else {self.expr(ty, scope, d - 1, True)})"
@@ -453,7 +465,7 @@ class _Gen:
 
     def e_pmap(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
         choice = self.num(0, 7 if d > 0 else 1)
-        v = lambda: self.expr(_int(ty.vlo, ty.vhi), scope, d - 1)  # noqa: E731
+        v = lambda: self.value_expr(ty, scope, d - 1)  # noqa: E731
         if choice == 0 and known:
             return "{}"
         if choice == 2:
@@ -465,9 +477,9 @@ class _Gen:
             inner = scope.with_local(k, _int(ty.lo, ty.hi))
             cond = f" if {self.expr(BOOL, inner, d - 1)}" if self.chance(0.5) else ""
             dom = f"{ty.lo}..{ty.hi}" if not known or self.chance(0.6) else self.domain(scope, d - 1)
-            return f"{{{k}: {self.expr(_int(ty.vlo, ty.vhi), inner, d - 1)} for {k} in {dom}{cond}}}"
+            return f"{{{k}: {self.value_expr(ty, inner, d - 1)} for {k} in {dom}{cond}}}"
         if choice == 5:
-            return f"remove({self.expr(ty, scope, d - 1, known)}, {self.key_expr(ty, scope, d - 1)})"
+            return f"remove({self.expr(ty, scope, d - 1, False)}, {self.key_expr(ty, scope, d - 1)})"
         if choice == 6:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.expr(ty, scope, d - 1, known)} " \
                    f"else {self.expr(ty, scope, d - 1, True)})"
@@ -616,7 +628,10 @@ class _Gen:
                 kinds.append("for")
         kind = self.pick(kinds)
         if kind == "require":
-            return [f"require {self.expr(BOOL, scope, 2)}"], scope
+            cond = self.guard(scope) if self.chance(0.7) else self.expr(BOOL, scope, 2)
+            return [f"require {cond}"], scope
+        if kind == "assign" and self.chance(0.5):
+            return [self.step(scope)], scope
         if kind == "assign" or kind == "sub":
             return [self.assignment(scope, kind == "sub")], scope
         if kind == "if" and depth > 0:
@@ -638,6 +653,87 @@ class _Gen:
             body = self.stmts(inner, depth - 1, self.num(1, 2), in_for=True)
             return [f"for {name} in {self.domain(scope, 1)} {{"] + _indent(body) + ["}"], scope
         raise AssertionError(kind)
+
+    # ------------------------------------------------------------ typical guards and steps
+    def elem_expr(self, scope: Scope, lo: int, hi: int) -> str:
+        """An int for a set element, key or value: a bound name in range, or a literal."""
+        v = self.leaf_var(None, scope, lambda t: t.kind == "int" and lo <= t.lo and t.hi <= hi)
+        if v is not None and not v.endswith("'") and self.chance(0.7):
+            return v
+        if self.chance(self.risk):
+            return _lit(self.pick([lo - 1, hi + 1]))
+        return _lit(self.num(lo, hi))
+
+    def guard(self, scope: Scope) -> str:
+        """A condition of the kind actions are guarded by: about one variable."""
+        name = self.pick(sorted(scope.vars))
+        ty = scope.vars[name]
+        k = ty.kind
+        if k == "int":
+            return self.pick([f"({name} < {ty.hi})", f"({name} > {ty.lo})",
+                              f"({name} != {self.elem_expr(scope, ty.lo, ty.hi)})"])
+        if k == "bool":
+            return self.pick([name, f"(not {name})"])
+        if k == "set":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"({e} in {name})", f"({e} not in {name})", f"(len({name}) < 2)",
+                              f"({name} != {{}})"])
+        if k == "tmap":
+            return f"({name}[{self.elem_expr(scope, ty.lo, ty.hi)}] < {ty.vhi})"
+        if k == "pmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"({e} in {name})", f"({e} not in {name})"])
+        if k == "opt":
+            return self.pick([f"is_some({name})", f"is_none({name})"])
+        if k in ("seq", "cseq"):
+            return self.pick([f"(len({name}) < {ty.vlo})", f"(len({name}) > 0)"])
+        if k == "enum":
+            return f"({name} {self.pick(['==', '!='])} {self.pick(COLORS)})"
+        if k == "rec":
+            return self.pick([f"{name}.b", f"({name}.a < 2)"])
+        if k == "rmap":
+            return f"{name}[{self.elem_expr(scope, ty.lo, ty.hi)}].b"
+        if k == "msg":
+            return self.pick([f"({name} == Idle)", f"({name} != Idle)"])
+        raise AssertionError(k)
+
+    def step(self, scope: Scope) -> str:
+        """An assignment that moves a variable on from its current value."""
+        name = self.pick(sorted(scope.vars))
+        ty = scope.vars[name]
+        k = ty.kind
+        if k == "int":
+            return self.pick([f"{name} := ({name} + 1)", f"{name} := ({name} - 1)",
+                              f"{name} := min(({name} + 1), {ty.hi})", f"{name} := max(({name} - 1), {ty.lo})",
+                              f"{name} := {self.elem_expr(scope, ty.lo, ty.hi)}"])
+        if k == "bool":
+            return f"{name} := (not {name})"
+        if k == "set":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"{name} := ({name} | {{{e}}})", f"{name} := ({name} - {{{e}}})"])
+        if k == "tmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"{name}[{e}] := (({name}[{e}] + 1) % {ty.vhi + 1})",
+                              f"{name}[{e}] := ({name}[{e}] + 1)"])
+        if k == "pmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"{name}[{e}] := {self.elem_expr(scope, ty.vlo, ty.vhi)}", f"{name} := remove({name}, {e})"])
+        if k == "opt":
+            return self.pick([f"{name} := some({self.elem_expr(scope, ty.lo, ty.hi)})", f"{name} := none"])
+        if k == "seq":
+            return self.pick([f"{name} := append({name}, {self.elem_expr(scope, ty.lo, ty.hi)})", f"{name} := tail({name})"])
+        if k == "cseq":
+            return self.pick([f"{name} := append({name}, {self.pick(COLORS)})", f"{name} := tail({name})"])
+        if k == "enum":
+            return f"{name} := (match {name} {{red => green, green => blue, _ => red}})"
+        if k == "rec":
+            return self.pick([f"{name}.a := min(({name}.a + 1), 2)", f"{name}.b := (not {name}.b)"])
+        if k == "rmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"{name}[{e}].b := (not {name}[{e}].b)", f"{name}[{e}].a := (({name}[{e}].a + 1) % 3)"])
+        if k == "msg":
+            return f"{name} := (match {name} {{Idle => Req(0), Req(p) => Ack((p == 0)), _ => Idle}})"
+        raise AssertionError(k)
 
     def assignment(self, scope: Scope, sub: bool) -> str:
         name = self.pick(sorted(scope.vars))
@@ -700,6 +796,7 @@ class _Gen:
                 lines.append(f"  {name} := {self.expr(variables[name], init_scope, 1)}")
                 init_scope.vars[name] = variables[name]
             lines.append("}")
+        self.risk = self.pick([0.0, 0.03, 0.1])     # initial states are drawn safe
         for a in range(self.num(1, 4)):
             lines.extend(self.action(a, variables))
         lines.extend(self.properties(variables))

@@ -82,7 +82,7 @@ def fairness_decl(draw_item):
 
 @st.composite
 def models(draw):
-    n = draw(st.integers(1, 4))
+    n = draw(st.integers(1, 5))
     state = st.integers(0, n - 1)
     edges = draw(st.lists(st.tuples(state, st.integers(0, 1), st.integers(0, 1), state),
                           min_size=n, max_size=8, unique=True))

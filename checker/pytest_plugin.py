@@ -1,0 +1,279 @@
+"""The pytest plugin: every variant x property of a `.kovn` spec is one test item.
+
+Registered through the `pytest11` entry point (pyproject.toml), so installing kovn is
+enough: `pytest spec/ models/` collects every `.kovn` file below those directories.
+
+Input: `.kovn` files that pytest meets while collecting, the `--kovn-*` options and the
+`kovn_paths` / `kovn_slow` ini options. Output: test items with ids such as
+`spec/ipam.kovn::v1_12::NoOrphanIP` (a variant that checks no property is one item,
+`models/diehard.kovn::space`, which passes when its exploration completes). An item passes
+when its property is what the variant declares (checker.report.cases); a failure shows the
+mismatch, the property's line, the step that broke it and the counterexample as the
+terminal report prints it, and where the rendered trace was written (`--kovn-render DIR`).
+
+A spec is compiled once when its file is collected; a variant is explored once, by the
+first of its items that runs, and the result is shared with the others (a cache keyed by
+file, variant, constants and options). A spec with errors is a collection error showing the
+diagnostics. docs/ci.md documents the options.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+from pathlib import Path
+
+import pytest
+
+from checker import api
+from checker.diagnostics import DiagnosticError, render_all
+from checker.engine import CheckOptions, explore
+from checker.report.cases import Case, ci_path, variant_cases
+
+_CACHE = pytest.StashKey[dict]()
+_SETTINGS = pytest.StashKey["_Settings"]()
+
+
+# ---------------------------------------------------------------- options
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kovn", "kovn specs (.kovn files: one test item per variant x property)")
+    group.addoption("--kovn-const", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a constant in every collected spec (repeatable; value in the spec's syntax)")
+    group.addoption("--kovn-max-states", type=_positive_int, metavar="N",
+                    help="stop each exploration after N distinct states (undecided properties fail)")
+    group.addoption("--kovn-max-depth", type=_positive_int, metavar="N",
+                    help="do not explore beyond BFS level N (undecided properties fail)")
+    group.addoption("--kovn-timeout", type=_positive_float, metavar="SECONDS",
+                    help="stop each exploration after this long (undecided properties fail)")
+    group.addoption("--kovn-render", metavar="DIR",
+                    help="write the counterexample of each failing item as rendered files below DIR")
+    parser.addini("kovn_paths", type="paths", default=[],
+                  help="collect .kovn files only below these paths (default: every .kovn file met); "
+                       "a .kovn file named on the command line is always collected")
+    parser.addini("kovn_slow", type="linelist", default=[],
+                  help="node-id patterns (fnmatch) of kovn items or variants to mark slow, "
+                       "e.g. spec/ipam.kovn::fixed_faults")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+class _Settings:
+    """The options, read once: parsed constants (and their text, for the cache key)."""
+
+    def __init__(self, config: pytest.Config):
+        self.const_text = tuple(config.getoption("kovn_const") or ())
+        try:
+            self.consts = api.parse_consts(list(self.const_text))
+        except DiagnosticError as exc:
+            raise pytest.UsageError("--kovn-const: " + render_all(exc.diagnostics)) from None
+        self.options = CheckOptions(max_states=config.getoption("kovn_max_states"),
+                                    max_depth=config.getoption("kovn_max_depth"),
+                                    timeout=config.getoption("kovn_timeout"))
+        render = config.getoption("kovn_render")
+        self.render_dir = Path(render) if render else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kovn: an item collected from a .kovn spec (one variant x property)")
+    config.addinivalue_line("markers", "slow: takes seconds (kovn: set through the kovn_slow ini option)")
+    config.stash[_SETTINGS] = _Settings(config)
+    config.stash[_CACHE] = {}
+
+
+# ---------------------------------------------------------------- collection
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix == ".kovn" and _wanted(parent.config, file_path):
+        return KovnFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _wanted(config: pytest.Config, file_path: Path) -> bool:
+    roots = config.getini("kovn_paths")
+    if not roots:
+        return True
+    path = file_path.resolve()
+    if any(path == r.resolve() or r.resolve() in path.parents for r in roots):
+        return True
+    # A file named on the command line is always wanted (not a directory: `pytest tests`
+    # must not pick up the .kovn fixtures below tests/ when kovn_paths leaves them out).
+    here = config.invocation_params.dir
+    return any((here / arg.split("::")[0]).resolve() == path for arg in config.invocation_params.args
+               if not arg.startswith("-"))
+
+
+class KovnSpecWarning(UserWarning):
+    """A warning diagnostic of a collected spec."""
+
+
+class KovnFile(pytest.File):
+    """A .kovn spec: compiled once; yields one node per variant."""
+
+    def collect(self):
+        settings = self.config.stash[_SETTINGS]
+        spec = ci_path(str(self.path))
+        try:
+            compiled, warnings = api.compile_spec(spec, settings.consts)
+        except DiagnosticError as exc:
+            raise self.CollectError(render_all(exc.diagnostics)) from None
+        if warnings:
+            self.warn(KovnSpecWarning(render_all(warnings)))
+        for variant, model in compiled:
+            names = property_names(variant, model, settings.options)
+            if names:
+                yield KovnVariant.from_parent(self, name=variant.name, spec=spec, variant=variant,
+                                              model=model, names=names)
+            else:
+                yield KovnItem.from_parent(self, name=variant.name, spec=spec, variant=variant,
+                                           model=model, prop=None)
+
+
+def property_names(variant, model, options: CheckOptions) -> list[str]:
+    """The properties an exploration of `model` decides, in the order the result lists them
+    (engine: safety properties, then "deadlock" when checked, then temporal ones), and any
+    that the variant expects violated but does not check (their items fail)."""
+    names = [p.name for p in model.properties]
+    deadlock = options.check_deadlock if options.check_deadlock is not None else model.check_deadlock
+    if deadlock:
+        names.append("deadlock")
+    names += [t.name for t in getattr(model, "temporal", ())]
+    names += [n for n in variant.expect_violated if n not in names]
+    return names
+
+
+class KovnVariant(pytest.Collector):
+    """One variant of a spec; its items are its properties."""
+
+    def __init__(self, *, spec: str, variant, model, names: list[str], **kw):
+        super().__init__(**kw)
+        self.spec, self.variant, self.model, self.names = spec, variant, model, names
+
+    def collect(self):
+        for name in self.names:
+            yield KovnItem.from_parent(self, name=name, spec=self.spec, variant=self.variant,
+                                       model=self.model, prop=name)
+
+    def reportinfo(self):
+        return self.path, _line0(self.variant.span), self.nodeid
+
+
+class KovnFailure(Exception):
+    """An item whose property is not what its variant declares; carries the text to show."""
+
+
+class KovnItem(pytest.Item):
+    """One variant x property (prop None: a variant that checks no property)."""
+
+    def __init__(self, *, spec: str, variant, model, prop: str | None, **kw):
+        super().__init__(**kw)
+        self.spec, self.variant, self.model, self.prop = spec, variant, model, prop
+        self.add_marker(pytest.mark.kovn)
+        if _is_slow(self):
+            self.add_marker(pytest.mark.slow)
+
+    def runtest(self) -> None:
+        vr = explored(self.config, self.spec, self.variant, self.model)
+        case = _case(vr, self.spec, self.prop)
+        if not case.passed:
+            raise KovnFailure(failure_text(case, self._render(vr, case)))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, KovnFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
+        return self.path, _line0(origin or self.variant.span), self.nodeid
+
+    def _render(self, vr, case: Case) -> list[str]:
+        settings = self.config.stash[_SETTINGS]
+        if case.prop_result is None or case.prop_result.trace is None:
+            return []
+        if settings.render_dir is None:
+            return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
+        return render_files(vr, case, settings.render_dir / Path(self.spec).stem / self.variant.name)
+
+
+def _line0(span) -> int | None:
+    return span.line - 1 if span is not None and hasattr(span, "line") else None
+
+
+def _is_slow(item: KovnItem) -> bool:
+    patterns = item.config.getini("kovn_slow")
+    ids = [n.nodeid for n in item.listchain() if isinstance(n, (KovnFile, KovnVariant, KovnItem))]
+    return any(fnmatch.fnmatchcase(i, pat) for pat in patterns for i in ids)
+
+
+# ---------------------------------------------------------------- running
+
+def explored(config: pytest.Config, spec: str, variant, model):
+    """The variant's `api.VariantResult`, explored on first use and then shared by every
+    item of the variant (the key also holds the constants and options it was run with)."""
+    settings = config.stash[_SETTINGS]
+    cache = config.stash[_CACHE]
+    key = (spec, variant.name, settings.const_text, settings.options)
+    if key not in cache:
+        result = explore(model, settings.options)
+        met, why = api.expectation(variant, result)
+        cache[key] = api.VariantResult(variant, model, result, met, why)
+    return cache[key]
+
+
+def _case(vr, spec: str, prop: str | None) -> Case:
+    for case in variant_cases(vr, spec):
+        if case.prop == prop:
+            return case
+    # The collected names come from the model; the engine decided a different set. Say so
+    # rather than pass silently.
+    raise KovnFailure(f"{spec}::{vr.variant.name}: the exploration did not decide {prop!r} "
+                      f"(it decided: {', '.join(p.name for p in vr.result.properties) or 'nothing'})")
+
+
+def failure_text(case: Case, rendered: list[str]) -> str:
+    res = case.result.result
+    st = res.stats
+    want = ("violated " + ", ".join(case.result.variant.expect_violated)
+            if case.result.variant.expect_violated else "holds")
+    lines = [case.message]
+    if case.where is not None:
+        lines.append(f"  {'property' if case.prop else 'variant'} declared at {case.where.text()}")
+    lines.append(f"  variant {case.variant}: {st.distinct:,} distinct states, {st.generated:,} generated, "
+                 f"depth {st.depth}, verdict {res.verdict.value}; it expects: {want}")
+    if case.step is not None:
+        lines.append(f"  broken by step {case.step_action} at {case.step.text()}")
+    lines.extend(case.trace)
+    lines.extend(f"  {r}" for r in rendered)
+    return "\n".join(lines)
+
+
+def render_files(vr, case: Case, directory: Path) -> list[str]:
+    """Render the failing case's counterexample below `directory` through
+    checker.render.render_violation, when this version of kovn has it."""
+    from checker import render
+    fn = getattr(render, "render_violation", None)
+    if fn is None:
+        return ["rendered trace: rendering is unavailable in this version of kovn "
+                "(checker.render has no render_violation); the text trace is above"]
+    directory.mkdir(parents=True, exist_ok=True)
+    written = fn(vr.model, case.prop_result, directory)
+    paths = [ci_path(str(p)) for p in (written or ())]
+    return [f"rendered trace: {p}" for p in paths] or [f"rendered trace: written below {ci_path(str(directory))}"]

@@ -1,0 +1,83 @@
+"""Fixtures for the CI outputs (docs/ci.md): the pytest plugin, JUnit, GitHub, SARIF, baseline.
+
+- `broken_ipam`: a temporary copy of spec/ (never the original) whose `fix_all` variant of
+  ipam.kovn lost one fix: the line `IP_TOLERATES_NO_SUBNET = true` (fix (3), tolerating a
+  missing subnet). With only the lock and the by-pod deletion left, scenario A leaks the IP
+  custom resource again, so NoOrphanIP, which fix_all expects to hold, is violated.
+- `run_cli(argv)`: `checker.cli.main` in-process -> (exit code, stdout, stderr).
+- `run_pytest(args, cwd)`: a separate `python -m pytest` process (the plugin is found through
+  its entry point, as it is for users) -> (exit code, output).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parents[2]
+REMOVED_FIX = "IP_TOLERATES_NO_SUBNET = true"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str = ""
+
+
+def run_cli(argv) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main([str(a) for a in argv])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_pytest(args, cwd: Path, timeout: float = 300) -> Run:
+    env = dict(os.environ)
+    env.pop("PYTEST_ADDOPTS", None)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, args)],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def variant_block(text: str, name: str) -> tuple[int, int]:
+    """Offsets of `variant NAME { ... }` (the first closing brace at the start of a line)."""
+    m = re.search(rf"^variant {re.escape(name)} \{{", text, re.M)
+    assert m, f"spec/ipam.kovn has no variant {name}"
+    end = text.index("\n}", m.end())
+    return m.start(), end + 2
+
+
+@pytest.fixture(scope="session")
+def broken_ipam(tmp_path_factory) -> Path:
+    """spec/ copied to a temporary directory; its ipam.kovn's fix_all lacks one fix."""
+    dest = tmp_path_factory.mktemp("broken") / "spec"
+    shutil.copytree(ROOT / "spec", dest)
+    path = dest / "ipam.kovn"
+    text = path.read_text(encoding="utf-8")
+    start, end = variant_block(text, "fix_all")
+    block = text[start:end]
+    lines = block.split("\n")
+    kept = [line for line in lines if line.strip() != REMOVED_FIX]
+    assert len(kept) == len(lines) - 1, f"fix_all no longer sets {REMOVED_FIX}:\n{block}"
+    path.write_text(text[:start] + "\n".join(kept) + text[end:], encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line of the first line of `path` that starts with `needle`."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if line.startswith(needle):
+            return n
+    raise AssertionError(f"{needle!r} not in {path}")

@@ -1,0 +1,72 @@
+"""The Kubernetes library's rules (checker/stdlib/k8s.kovn), each checked by its own small
+spec in this folder, and each test spec shown to catch a deliberately broken rule."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker import api
+from checker.loader import STDLIB
+
+HERE = Path(__file__).parent
+SPECS = sorted(p.name for p in HERE.glob("*.kovn") if p.name != "prelude.kovn")
+
+
+def run(spec: str):
+    report = api.check(str(HERE / spec))
+    return report.results
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_rule_spec_meets_its_expectation(spec):
+    results = run(spec)
+    assert results, spec
+    for r in results:
+        assert r.expectation_met, (spec, r.variant.name, r.mismatches)
+        assert r.result.verdict.value == "ok"
+
+
+# (test spec, library file, the rule as written, the rule broken, the property that must catch it)
+BREAKAGES = [
+    ("api_verbs.kovn", "k8s.kovn",
+     "  if api[n].finalizers == {} {\n    api := remove(api, n)",
+     "  if true {\n    api := remove(api, n)", "FinalizersHoldObjects"),
+    ("api_verbs.kovn", "k8s.kovn",
+     "  if not api[n].deleting and not (fin in api[n].finalizers) {",
+     "  if not (fin in api[n].finalizers) {", "NoFinalizerAddedWhileDeleting"),
+    ("api_verbs.kovn", "k8s.kovn",
+     "  if api[n].deleting and api[n].finalizers == {} {\n    api := remove(api, n)",
+     "  if false {\n    api := remove(api, n)", "NoZombies"),
+    ("informer.kovn", "k8s.kovn",
+     "    cache := cache with {e.name: get(e.obj)}",
+     "    skip", "CaughtUpCacheIsTheAPI"),
+    ("queues.kovn", "k8s.kovn",
+     "  queue[h] := queue[h] | {n}\n}\n\n// The key",
+     "  queue[h] := {n}\n}\n\n// The key", "SetSemantics"),
+    ("conflicts.kovn", "k8s.kovn",
+     "def conflict(n: Name, o: Obj): bool = o.rv != api[n].rv",
+     "def conflict(n: Name, o: Obj): bool = false", "NoLostUpdate"),
+    ("restart.kovn", "k8s.kovn",
+     "volatile var cache: map[Name, Obj] = api",
+     "var cache: map[Name, Obj] = api", "RestartForgetsAndRelists"),
+    ("gc.kovn", "k8s_gc.kovn",
+     "  require n in api and is_some(api[n].owner) and not (get(api[n].owner) in api)",
+     "  require n in api and is_some(api[n].owner)", "CollectsOnlyOrphans"),
+]
+
+
+@pytest.mark.parametrize("spec, library, rule, broken, prop", BREAKAGES,
+                         ids=[f"{b[0]}:{b[4]}" for b in BREAKAGES])
+def test_broken_rule_is_caught(spec, library, rule, broken, prop, tmp_path, monkeypatch):
+    lib = tmp_path / "stdlib"
+    shutil.copytree(STDLIB, lib)
+    text = (lib / library).read_text()
+    assert text.count(rule) == 1, "the rule to break is not (uniquely) in the library any more"
+    (lib / library).write_text(text.replace(rule, broken))
+    monkeypatch.setenv("KOVN_STDLIB", str(lib))
+    results = run(spec)
+    violated = {p.name for r in results for p in r.result.violations}
+    assert prop in violated
+    assert not all(r.expectation_met for r in results)
