@@ -61,8 +61,10 @@ def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
 
 
 def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
-                 only: list[str] | None = None) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
-    """Parse, check and compile every (or each named) variant. Raises DiagnosticError."""
+                 only: list[str] | None = None,
+                 solver=None) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
+    """Parse, check and compile every (or each named) variant. Raises DiagnosticError.
+    `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds)."""
     specs = load(path)
     name = specs[-1].name or _stem(path)
     decls, diags = collect(specs, name)
@@ -94,17 +96,18 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                 temporals=tuple(t for t in spec_ir.temporals if t.name in keep))
             if "deadlock" not in keep and v.deadlock is None:
                 spec_ir = dataclasses.replace(spec_ir, check_deadlock=False)
-        compiled.append((v, SpecModel(spec_ir)))
+        compiled.append((v, SpecModel(spec_ir, solver)))
+        diags.extend(_dead_guards(spec_ir))
     _stop_on_errors(diags)
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
-          options: CheckOptions = CheckOptions(), reporter=None) -> Report:
-    compiled, warnings = compile_spec(path, consts, only)
+          options: CheckOptions = CheckOptions(), reporter=None, solver=None) -> Report:
+    compiled, warnings = compile_spec(path, consts, only, solver)
     results = []
     for variant, model in compiled:
-        res = explore(model, options, reporter)
+        res = _with_solver_stats(model, explore(model, options, reporter))
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     return Report(path, tuple(results), tuple(warnings))
@@ -147,6 +150,21 @@ def runtime_diagnostics(report: Report) -> list[Diagnostic]:
         out.append(Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
                               span, hint="the report shows the trace to the state where it failed"))
     return out
+
+
+def _dead_guards(spec_ir: ir.SpecIR) -> list[Diagnostic]:
+    """KOV602 warnings: guards and `choose ... where` constraints that can never hold
+    (checker/solver/deadguard.py)."""
+    from checker.solver.deadguard import dead_guards
+    return dead_guards(spec_ir)
+
+
+def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:
+    """The solver's calls, cache hits and time, in `extra` (the report and --json show
+    it), for models with constraints handed to the solver."""
+    if not model.solver.queries:
+        return res
+    return dataclasses.replace(res, extra={**res.extra, **model.solver.stats()})
 
 
 def _stop_on_errors(diags: list[Diagnostic]) -> None:

@@ -35,9 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a constant in every variant (value in the spec's syntax)")
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of the report")
     _add_ci_flags(p)
+    _add_render_flags(p)
     p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
     p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
     p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
+    p.add_argument("--max-solutions", type=_positive_int, metavar="N", default=1024,
+                   help="most solutions a `choose x: T where C` may have in a state (default 1024)")
     dl = p.add_mutually_exclusive_group()
     dl.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                     help="do not report deadlocks")
@@ -62,6 +65,63 @@ def _add_ci_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", metavar="FILE",
                    help="compare verdicts and distinct-state counts with a saved --json output; "
                         "exit 2 if they changed (and nothing worse happened)")
+
+
+def _add_render_flags(p: argparse.ArgumentParser) -> None:
+    """Rendered counterexamples (docs/traces.md): one set of files per violation."""
+    p.add_argument("--render", metavar="DIR",
+                   help="write each counterexample as a picture (DOT, SVG, PNG), an HTML report and an ITF "
+                        "trace to DIR, named <variant>-<property>.<ext>")
+    p.add_argument("--render-format", metavar="LIST", type=_render_formats, default=None,
+                   help="with --render: which of dot,svg,png,html,itf to write (comma-separated; default all)")
+    p.add_argument("--state-graph", action="store_true",
+                   help="with --render: also draw the whole reachable state graph, the counterexample in red "
+                        "(small specs only; see --max-graph-states)")
+    p.add_argument("--max-graph-states", type=_positive_int, metavar="N", default=None,
+                   help="with --state-graph: refuse to draw more than N states (default 200)")
+
+
+def _render_formats(text: str):
+    from checker.render import parse_formats
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _render_options(args):
+    """RenderOptions for --render (None without it); the other render flags need it."""
+    if args.render is None:
+        given = [f for f, v in (("--render-format", args.render_format), ("--state-graph", args.state_graph),
+                                ("--max-graph-states", args.max_graph_states)) if v]
+        if given:
+            raise UsageError(f"{given[0]} needs --render DIR (where to write the files)")
+        return None
+    from pathlib import Path
+    from checker.render import FORMATS, RenderOptions
+    return RenderOptions(Path(args.render), args.render_format or frozenset(FORMATS), args.state_graph,
+                         args.max_graph_states or 200)
+
+
+def _render_outputs(options, report) -> int | None:
+    """Write the rendered counterexamples; say where they went (stderr: stdout may be JSON).
+    Returns USAGE_ERROR when the directory cannot be written, else None."""
+    if options is None:
+        return None
+    from checker.render import render_report
+    try:
+        rendered = render_report(report, options)
+    except OSError as exc:
+        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        return exitcodes.USAGE_ERROR
+    for note in rendered.notes:
+        sys.stderr.write(f"check: note: {note}\n")
+    if rendered.files:
+        sys.stderr.write(f"rendered {len(rendered.files)} files:\n")
+        sys.stderr.write("".join(f"  {f}\n" for f in rendered.files))
+    else:
+        sys.stderr.write(f"nothing rendered to {options.out_dir}: no counterexample\n")
+    return None
 
 
 def _output_format(args) -> str:
@@ -173,10 +233,13 @@ def _run(args) -> int:
             print(f"# ---- variant {variant.name}\n{model.source}")
         return exitcodes.OK
     fmt, baseline = _output_format(args), _load_baseline(args)
+    render_options = _render_options(args)
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first)
     reporter = None if args.no_progress else ProgressLine()
-    report = api.check(args.spec, consts, args.variant, options, reporter)
+    from checker.solver.options import SolverOptions
+    report = api.check(args.spec, consts, args.variant, options, reporter,
+                       solver=SolverOptions(max_solutions=args.max_solutions))
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":
@@ -190,6 +253,9 @@ def _run(args) -> int:
     if failures:
         sys.stderr.write(render_all(failures) + "\n")
     code = exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
+    failed = _render_outputs(render_options, report)
+    if failed is not None:
+        return failed
     return _ci_outputs(args, report, fmt, baseline, code)
 
 

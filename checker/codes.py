@@ -39,6 +39,7 @@ UNBOUNDED_STATE = _code("KOV207", "A state variable whose type has no finite bou
 BAD_RANGE = _code("KOV208", "A range type whose bounds are not constant integers or are empty.")
 DOMAIN_TOO_LARGE = _code("KOV209", "A type too large to enumerate or to use as set elements or map keys.")
 FAIR_PARAMS_DIFFER = _code("KOV210", "`fair ... (A, B)(*)` groups the instances of several actions by their parameter values, but the actions take parameters of different types.")
+BAD_ADDRESS = _code("KOV211", "An IPv4 address or CIDR block literal that is not valid: an octet above 255, a prefix above 32, or host bits set in a block (`10.0.0.5/8`).")
 
 # statements and levels
 PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property.")
@@ -48,6 +49,7 @@ BAD_STATEMENT_PLACE = _code("KOV304", "A statement where it is not allowed (labe
 MISSING_INIT = _code("KOV305", "A state variable that the init block (or its declaration) never assigns.")
 DOUBLE_ASSIGN = _code("KOV306", "A variable assigned twice on the same path of an init block where the first value is lost.")
 PROCESS_WITHOUT_LABEL = _code("KOV307", "A process body that does not start with a label.")
+UNSUPPORTED_CONSTRAINT = _code("KOV308", "A `choose ... where` constraint (or a guard on a parameter of a large type) over values too many to enumerate, written with a form the solver cannot encode; the diagnostic points at the form.")
 
 # constants and variants
 MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the variant or on the command line.")
@@ -61,6 +63,7 @@ RUNTIME_ERROR = _code("KOV501", "An expression that cannot be evaluated in a rea
 
 # warnings
 UNUSED_ACTION = _code("KOV601", "An action that was never enabled during a complete search (reported in coverage).")
+DEAD_GUARD = _code("KOV602", "An action or process step whose guard cannot hold in any state the declared types and constants allow, or a `choose ... where` constraint with no solution in any such state (found by the solver before the search).")
 
 # files
 FILE_NOT_FOUND = _code("KOV901", "The spec file, or a file it imports, does not exist or cannot be read.")

@@ -46,7 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kovn-timeout", type=_positive_float, metavar="SECONDS",
                     help="stop each exploration after this long (undecided properties fail)")
     group.addoption("--kovn-render", metavar="DIR",
-                    help="write the counterexample of each failing item as rendered files below DIR")
+                    help="render the counterexample of each failing item (DOT, SVG, PNG, HTML report, ITF) "
+                         "into DIR/SPEC-STEM/")
     parser.addini("kovn_paths", type="paths", default=[],
                   help="collect .kovn files only below these paths (default: every .kovn file met); "
                        "a .kovn file named on the command line is always collected")
@@ -172,7 +173,7 @@ class KovnVariant(pytest.Collector):
                                        model=self.model, prop=name)
 
     def reportinfo(self):
-        return self.path, _line0(self.variant.span), self.nodeid
+        return self.path, _line0(self.variant.span), self.variant.name
 
 
 class KovnFailure(Exception):
@@ -191,6 +192,8 @@ class KovnItem(pytest.Item):
 
     def runtest(self) -> None:
         vr = explored(self.config, self.spec, self.variant, self.model)
+        if isinstance(self.parent, KovnVariant):
+            _check_names(vr, self.parent.names)
         case = _case(vr, self.spec, self.prop)
         if not case.passed:
             raise KovnFailure(failure_text(case, self._render(vr, case)))
@@ -202,7 +205,10 @@ class KovnItem(pytest.Item):
 
     def reportinfo(self):
         origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
-        return self.path, _line0(origin or self.variant.span), self.nodeid
+        # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
+        # holds no file name: `fix_all::NoOrphanIP` (the summary line gives the node id).
+        domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
+        return self.path, _line0(origin or self.variant.span), domain
 
     def _render(self, vr, case: Case) -> list[str]:
         settings = self.config.stash[_SETTINGS]
@@ -210,7 +216,7 @@ class KovnItem(pytest.Item):
             return []
         if settings.render_dir is None:
             return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
-        return render_files(vr, case, settings.render_dir / Path(self.spec).stem / self.variant.name)
+        return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
 
 
 def _line0(span) -> int | None:
@@ -236,6 +242,15 @@ def explored(config: pytest.Config, spec: str, variant, model):
         met, why = api.expectation(variant, result)
         cache[key] = api.VariantResult(variant, model, result, met, why)
     return cache[key]
+
+
+def _check_names(vr, names: list[str]) -> None:
+    """Every property the exploration decided must have had an item; one without would
+    never be reported, so every item of the variant fails instead."""
+    missing = [p.name for p in vr.result.properties if p.name not in names]
+    if missing:
+        raise KovnFailure(f"the exploration of variant {vr.variant.name} decided {', '.join(missing)}, "
+                          "which no test item was collected for (a bug in kovn's pytest plugin)")
 
 
 def _case(vr, spec: str, prop: str | None) -> Case:
@@ -266,14 +281,16 @@ def failure_text(case: Case, rendered: list[str]) -> str:
 
 
 def render_files(vr, case: Case, directory: Path) -> list[str]:
-    """Render the failing case's counterexample below `directory` through
-    checker.render.render_violation, when this version of kovn has it."""
+    """Render the failing case's counterexample into `directory` through
+    checker.render.render_violation (files `VARIANT-PROPERTY.{dot,svg,png,html,itf.json}`),
+    when this version of kovn has it; the lines to show, one per file and per note."""
     from checker import render
     fn = getattr(render, "render_violation", None)
     if fn is None:
         return ["rendered trace: rendering is unavailable in this version of kovn "
                 "(checker.render has no render_violation); the text trace is above"]
-    directory.mkdir(parents=True, exist_ok=True)
-    written = fn(vr.model, case.prop_result, directory)
-    paths = [ci_path(str(p)) for p in (written or ())]
-    return [f"rendered trace: {p}" for p in paths] or [f"rendered trace: written below {ci_path(str(directory))}"]
+    spec_name = getattr(vr.model.spec, "name", "") or Path(case.spec).stem
+    done = fn(vr.model, spec_name, vr.variant.name, vr.result, case.prop_result,
+              render.RenderOptions(out_dir=directory), source=case.spec)
+    return ([f"rendered trace: {ci_path(str(p))}" for p in done.files]
+            + [f"rendering: {note}" for note in done.notes])

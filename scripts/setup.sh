@@ -29,3 +29,14 @@ if ! command -v dot >/dev/null 2>&1; then
          "to get SVG/PNG traces (everything else works without it)" >&2
   fi
 fi
+# Debian's chromium: tests/browser opens the HTML report in it (Playwright drives the system
+# browser; `playwright install` and its own browser builds are not used).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (for the browser test of the HTML report)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "setup: could not install chromium; tests/browser will be skipped" >&2
+  else
+    echo "setup: chromium is missing; install it with 'sudo apt-get install chromium' to run tests/browser" >&2
+  fi
+fi

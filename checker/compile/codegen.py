@@ -48,6 +48,7 @@ class CodeGen:
         self.origins: list = []
         self.origin_ids: dict = {}
         self.tmp = itertools.count()
+        self.queries: list = []      # solver queries (checker/solver/plan.py), numbered
 
     # ------------------------------------------------------------ plumbing
     def const(self, value, prefix: str = "K") -> str:
@@ -323,11 +324,15 @@ class CodeGen:
         x = self.ex(e, env)
         if isinstance(e.t, T.IntT) and e.t.lo:
             return f"({x} - {e.t.lo})"
+        if T.is_packed_set(e.t):     # a frozenset at run time, sorted codes in a state
+            return f"_pset_code({x}, {self.const(e.t, 'T')}, {self.oid(e.origin)})"
         return x
 
     def rep(self, code: str, t: T.Type) -> str:
         if isinstance(t, T.IntT) and t.lo:
             return f"({code} + {t.lo})"
+        if T.is_packed_set(t):
+            return f"_pset_rep({code}, {self.const(t, 'T')})"
         return code
 
     def ordinal(self, e: ir.E, env: Env) -> str:
@@ -343,7 +348,15 @@ class CodeGen:
         """Ordinal of key among kt's values; range-checked when key's type is wider."""
         if isinstance(kt, T.IntT) and isinstance(key.t, T.IntT) and not _within(key.t, kt):
             return f"_key({self.ex(key, env)}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
-        return self.ordinal(key, env)
+        return self.ordinal_in(key, kt, env)
+
+    def ordinal_in(self, e: ir.E, t: T.Type, env: Env) -> str:
+        """Ordinal of e's value among t's values, when e's type lies within t: an int of a
+        narrower range counts from t's lower bound, not its own (key 2 of 0..2 is slot 2)."""
+        if isinstance(t, T.IntT) and isinstance(e.t, T.IntT):
+            x = self.ex(e, env)
+            return f"({x} - {t.lo})" if t.lo else x
+        return self.ordinal(e, env)
 
     def x_Lit(self, e: ir.Lit, env):
         if isinstance(e.value, bool):
@@ -390,7 +403,7 @@ class CodeGen:
             pairs = f"(({self.ex(e.key, env)}, {self.ex(e.elem, env)}) {loops}{cond})"
             return self.nf_build(t, pairs, e)
         if isinstance(t, T.SetT):
-            if T.finite(t):
+            if T.is_bitset(t):
                 return f"_bitset({self.ordinal(e.elem, env)} {loops}{cond})"
             return f"frozenset({self.ex(e.elem, env)} {loops}{cond})"
         assert isinstance(t, T.MapT)
@@ -454,7 +467,7 @@ class CodeGen:
     def x_Collection(self, e: ir.Collection, env):
         t = e.t
         if isinstance(t, T.SetT):
-            if T.finite(t):
+            if T.is_bitset(t):
                 if not e.items:
                     return "0"
                 return "(" + " | ".join(f"(1 << {self.ordinal(x, env)})" for x in e.items) + ")"
@@ -520,12 +533,14 @@ class CodeGen:
             if not dst.bounded or _within(src, dst):
                 return x
             return f"_rng({x}, {dst.lo}, {dst.hi}, {self.oid(e.origin)})"
-        if isinstance(src, T.SetT) and isinstance(dst, T.SetT) and T.finite(src) and T.finite(dst) \
+        if isinstance(src, T.SetT) and isinstance(dst, T.SetT) and T.is_bitset(src) and T.is_bitset(dst) \
                 and isinstance(src.elem, T.IntT) and isinstance(dst.elem, T.IntT) and _within(src.elem, dst.elem):
             shift = src.elem.lo - dst.elem.lo
             return f"({x} << {shift})" if shift else x
         if isinstance(src, T.OptT) and isinstance(src.elem, T.EmptyT):
             return "0" if T.finite(dst) else "None"
+        if _same_frozensets(src, dst):   # `set[ip, 8]` and `set[ip]`: frozensets of the same values
+            return x if dst.max is None else f"_pset_fit({x}, {self.const(dst, 'T')}, {self.oid(e.origin)})"
         return f"_conv({x}, {self.const(src, 'T')}, {self.const(dst, 'T')}, {self.oid(e.origin)})"
 
     # ------------------------------------------------------------ iteration
@@ -539,8 +554,10 @@ class CodeGen:
             if isinstance(elem, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
                 return f"range({T.size(elem)})"
             return self.const(tuple(T.from_ordinal(elem, o) for o in range(T.size(elem))))
+        if isinstance(dom, ir.Solve) and not T.is_bitset(t):
+            return self.solve_iter(dom, env)         # ascending already
         x = self.ex(dom, env)
-        if not T.finite(t):
+        if not T.is_bitset(t):
             return f"sorted({x})" if ordered else x
         if isinstance(elem, T.IntT) and elem.lo:
             return f"_bits_off({x}, {elem.lo})"
@@ -578,17 +595,20 @@ class CodeGen:
     def op_in(self, e, env):
         x, s = e.args
         st = s.t
+        if isinstance(s, ir.Op) and s.op == "range":   # never build lo..hi (it may be huge)
+            lo, hi = (self.ex(b, env) for b in s.args)
+            return f"({lo} <= {self.ex(x, env)} <= {hi})"
         sx = self.ex(s, env)
-        if not T.finite(st):
+        if not T.is_bitset(st):
             return f"({self.ex(x, env)} in {sx})"
         elem = st.elem
         if isinstance(elem, T.IntT) and isinstance(x.t, T.IntT) and not _within(x.t, elem):
             return f"_in_rng({sx}, {self.ex(x, env)}, {elem.lo}, {elem.hi})"
-        return f"(({sx} >> {self.ordinal(x, env)}) & 1)"
+        return f"(({sx} >> {self.ordinal_in(x, elem, env)}) & 1)"
 
     def _setop(self, e, env, bit: str, fs: str):
         a, b = (self.ex(x, env) for x in e.args)
-        return (bit if T.finite(e.args[0].t) else fs).format(a, b)
+        return (bit if T.is_bitset(e.args[0].t) else fs).format(a, b)
 
     def op_union(self, e, env):
         return self._setop(e, env, "({} | {})", "({} | {})")
@@ -611,7 +631,7 @@ class CodeGen:
         t = x.t
         v = self.ex(x, env)
         if isinstance(t, T.SetT):
-            return f"({v}).bit_count()" if T.finite(t) else f"len({v})"   # v may be a literal: 3.bit_count()
+            return f"({v}).bit_count()" if T.is_bitset(t) else f"len({v})"   # v may be a literal: 3.bit_count()
         if isinstance(t, T.SeqT):
             return f"_slen({v}, {T.len_width(t)})" if T.finite(t) else f"len({v})"
         if not T.finite(t):
@@ -625,7 +645,7 @@ class CodeGen:
         t = x.t
         v = self.ex(x, env)
         oid = self.oid(e.origin)
-        if isinstance(t, T.SetT) and T.finite(t):
+        if isinstance(t, T.SetT) and T.is_bitset(t):
             return f"_{which}set({v}, {t.elem.lo}, {oid})"
         return f"_{which}any({self.iterate(x, env) if isinstance(t, T.SetT) else self.seq_iter(x, env)}, {oid})"
 
@@ -727,6 +747,62 @@ class CodeGen:
         a, b = e.args
         return f"(tuple({self.seq_iter(a, env)}) + tuple({self.seq_iter(b, env)}))"
 
+    # ------------------------------------------------------------ constraints, addresses (docs/solver.md)
+    def x_Solve(self, e: ir.Solve, env):
+        """`{x in T | C}`: enumerated here when T is small (the measured break-even), else
+        the solutions of a planned query, computed (and cached) by checker/solver."""
+        from checker.solver.plan import enumerable, plan
+        t, elem = e.t, e.t.elem
+        origin = self.const(e.origin, "S")
+        if enumerable(elem):
+            # What the constraint reads from the state is computed once, before the loop
+            # over the candidates (plan.py's inputs), unless it may fail (`head(q)`): that
+            # stays in the loop, evaluated only for the candidates that reach it.
+            q = plan(e, self.spec.defs, -1, careful=True)
+            loop = f"for {e.name} in {self.iterate(ir.TypeSet(t), env)} if {self.ex(q.cond, env)}"
+            if T.is_bitset(t):
+                ordinal = self.ordinal(ir.Local(elem, e.name), env)
+                found = f"_least_bits({ordinal} {loop})" if e.least else \
+                    f"_all_bits(_bitset({ordinal} {loop}), {origin})"
+            else:
+                found = f"_least_set({e.name} {loop})" if e.least else \
+                    f"_all_set(frozenset({e.name} {loop}), {origin})"
+            if not q.inputs:
+                return found
+            names = ", ".join(f"_in{i}" for i in range(len(q.inputs)))
+            return f"(lambda {names}: {found})({', '.join(self.ex(i, env) for i in q.inputs)})"
+        found = self.solve_iter(e, env)
+        if T.is_bitset(t):
+            return f"_bits_of({found}, {elem.lo if isinstance(elem, T.IntT) else 0})"
+        return f"frozenset({found})"
+
+    def solve_iter(self, e: ir.Solve, env) -> str:
+        """The solutions of a large-type constraint, ascending (a tuple from the solver)."""
+        from checker.solver.plan import enumerable, plan
+        if enumerable(e.t.elem):
+            return f"sorted({self.x_Solve(e, env)})"
+        q = plan(e, self.spec.defs, len(self.queries))
+        self.queries.append(q)
+        inputs = "(" + "".join(f"{self.ex(i, env)}, " for i in q.inputs) + ")"
+        return f"_solve({self.const(q, 'Q')}, {inputs})"
+
+    def op_in_cidr(self, e, env):
+        x, c = (self.ex(a, env) for a in e.args)
+        return f"_in_cidr({x}, {c})"
+
+    def op_broadcast(self, e, env):
+        return f"_broadcast({self.ex(e.args[0], env)})"
+
+    def op_gateway(self, e, env):
+        return f"_gateway({self.ex(e.args[0], env)})"
+
+    def op_cidr_size(self, e, env):
+        return f"(1 << (32 - ({self.ex(e.args[0], env)} >> 32)))"
+
+    def op_cidr(self, e, env):
+        a, p = (self.ex(x, env) for x in e.args)
+        return f"_cidr({a}, {p}, {self.oid(e.origin)})"
+
 
 _SIMPLE = {
     "not": "(not {0})", "and": "({0} and {1})", "or": "({0} or {1})",
@@ -754,6 +830,14 @@ def _add(off: str, k: int) -> str:
     if off.isdigit():
         return str(int(off) + k)
     return f"{off} + {k}" if k else off
+
+
+def _same_frozensets(src: T.Type, dst: T.Type) -> bool:
+    """Two set types whose values are both frozensets of the same representations."""
+    if not (isinstance(src, T.SetT) and isinstance(dst, T.SetT)) or T.is_bitset(src) or T.is_bitset(dst):
+        return False
+    a, b = src.elem, dst.elem
+    return a == b or (isinstance(a, T.IntT) and isinstance(b, T.IntT) and _within(a, b))
 
 
 def _within(a: T.IntT, b: T.IntT) -> bool:

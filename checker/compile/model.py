@@ -36,14 +36,20 @@ def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
 class SpecModel:
     """One variant of a spec, compiled. States are ints (the packed variable codes)."""
 
-    def __init__(self, spec: ir.SpecIR):
+    def __init__(self, spec: ir.SpecIR, solver=None):
+        from checker.solver.options import SolverOptions
+        from checker.solver.runtime import SolverRuntime, helpers as solver_helpers
         self.spec = spec
         self.name = f"{spec.name}:{spec.variant}"
         gen = CodeGen(spec)
         generated = gen.module()
         self.source = generated.source
         self.layout = gen.layout
+        # `choose ... where` on large types: checker/solver answers, caches and counts
+        self.solver = SolverRuntime(solver or SolverOptions())
+        self.solver.queries = len(gen.queries)
         ns: dict = make_helpers(Failure(generated.origins))
+        ns.update(solver_helpers(self.solver))
         ns.update(generated.constants)
         exec(compile(generated.source, f"<kovn {self.name}>", "exec"), ns)
         self._ns = ns

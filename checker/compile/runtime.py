@@ -236,4 +236,39 @@ def make_helpers(fail: Failure) -> dict:
     def _elems(t, m):
         return [T.from_ordinal(t, o) for o in _bits(m)]
 
+    # bounded sets of a large element type (`set[ip, 8]`): frozensets while computing,
+    # their elements' codes in ascending order once stored (types.is_bitset)
+    def _pset_code(s, t, oid):
+        if len(s) > t.max:
+            fail(oid, f"a set of {len(s)} elements does not fit {t}")
+        return T.pack_set(t, s)
+
+    def _pset_rep(code, t):
+        return T.unpack_set(t, code)
+
+    def _pset_fit(s, t, oid):
+        if len(s) > t.max:
+            fail(oid, f"a set of {len(s)} elements does not fit {t}")
+        return s
+
+    # addresses and CIDR blocks (a cidr is network | prefix << 32: CidrT's record layout)
+    def _in_cidr(x, c):
+        n = c & 0xFFFFFFFF
+        return n <= x < n + (1 << (32 - (c >> 32)))
+
+    def _broadcast(c):
+        return (c & 0xFFFFFFFF) + (1 << (32 - (c >> 32))) - 1
+
+    def _gateway(c):
+        # the first address after the network (Kube-OVN's default gateway); /31 and /32
+        # blocks have no room for one: the network address itself
+        return (c & 0xFFFFFFFF) + (1 if c >> 32 <= 30 else 0)
+
+    def _cidr(a, p, oid):
+        if not 0 <= p <= 32:
+            fail(oid, f"prefix length {p} is outside 0..32")
+        if not 0 <= a <= 0xFFFFFFFF:
+            fail(oid, f"{a} is not an IPv4 address")
+        return (a & ~((1 << (32 - p)) - 1) & 0xFFFFFFFF) | (p << 32)
+
     return {k: v for k, v in locals().items() if k.startswith("_") and callable(v)}

@@ -118,7 +118,8 @@ def fits(t: T.Type, v: Any) -> bool:
         return isinstance(v, tuple) and len(v) == len(t.fields) and \
             all(fits(ft, x) for (_, ft), x in zip(t.fields, v))
     if isinstance(t, T.SetT):
-        return isinstance(v, frozenset) and all(fits(t.elem, x) for x in v)
+        return isinstance(v, frozenset) and all(fits(t.elem, x) for x in v) and \
+            (getattr(t, "max", None) is None or len(v) <= t.max)
     if isinstance(t, T.MapT):
         if not isinstance(v, dict):
             return False
@@ -364,7 +365,23 @@ class Interpreter:
             return v
         if isinstance(e, ir.MatchE):
             return self.match(e, ctx)
+        if isinstance(e, getattr(ir, "Solve", ())):
+            return self.solve(e, ctx)
         raise NotImplementedError(f"expression {type(e).__name__}")
+
+    def solve(self, e, ctx: Ctx) -> frozenset:
+        """{x in T | cond}: every value of T (in canonical order) for which cond holds, or
+        only the least one. By brute force, so only for small types."""
+        elem = e.t.elem
+        if not T.finite(elem) or T.size(elem) > SOLVE_LIMIT:
+            raise NotImplementedError(f"solving over {elem} by enumeration")
+        found = []
+        for v in T.all_plain(elem):
+            if self.truth(self.eval(e.cond, ctx.bind(e.name, normalize(v)))):
+                found.append(normalize(v))
+                if e.least:
+                    break
+        return frozenset(found)
 
     def quant(self, e: ir.Quant, ctx: Ctx) -> bool:
         want = e.kind == "exists"          # the value that decides the quantifier
@@ -520,6 +537,20 @@ class Interpreter:
             if not fits(e.t.key, k):
                 raise InterpError(f"key {k!r} is not a value of {e.t.key}")
             return FrozenMap({kk: v for kk, v in m.items() if kk != k})
+        if op == "in_cidr":              # x in c
+            x, (network, prefix) = vals
+            return network <= x < network + 2 ** (32 - prefix)
+        if op in _CIDR:
+            network, prefix = vals[0]
+            return _CIDR[op](network, prefix)
+        if op == "cidr":
+            a, p = vals
+            if not 0 <= p <= 32:
+                raise InterpError(f"prefix length {p} is outside 0..32")
+            if not 0 <= a < 2 ** 32:
+                raise InterpError(f"{a} is not an IPv4 address")
+            block = 2 ** (32 - p)
+            return (a - a % block, p)
         raise NotImplementedError(f"operator {op}")
 
 
@@ -551,6 +582,15 @@ _PURE = {
     "keys": lambda m: frozenset(m),
     "concat": lambda a, b: a + b,
 }
+
+
+# A cidr is the record (network, prefix): the addresses network .. network + 2**(32-prefix) - 1.
+_CIDR = {
+    "broadcast": lambda network, prefix: network + 2 ** (32 - prefix) - 1,
+    "gateway": lambda network, prefix: network + 1 if prefix <= 30 else network,
+    "cidr_size": lambda network, prefix: 2 ** (32 - prefix),
+}
+SOLVE_LIMIT = 100_000        # the largest type `choose ... where` is solved over by enumeration
 
 
 class _UnsetType:

@@ -62,7 +62,16 @@ class _Printer:
             self.block(a.body, 1)
             self.emit(0, "}")
         for p in s.properties:
-            self.emit(0, f"{p.kind} {p.name}: {self.ex(p.expr)}")
+            kind = "action property" if p.kind == "action" else p.kind
+            self.emit(0, f"{kind} {p.name}: {self.ex(p.expr)}")
+        for t in getattr(s, "temporals", ()):
+            binds = ", ".join(f"{p.name} in {self.ex(p.domain)}" for p in t.params)
+            head = f"temporal {t.name} [{t.kind}]" + (f" forall {binds}" if binds else "")
+            body = self.ex(t.p) if t.q is None else f"{self.ex(t.p)} ~> {self.ex(t.q)}"
+            self.emit(0, f"{head}: {body}")
+        for f in getattr(s, "fairness", ()):
+            actions = ", ".join(s.actions[i].name for i in f.actions)
+            self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else ""))
         self.emit(0, "check deadlock" if s.check_deadlock else "allow deadlock")
         for var, done in s.terminal_pcs:
             self.emit(0, f"terminal when every {s.vars[var].name} is {s.vars[var].t.value.labels[done]}")
@@ -136,16 +145,22 @@ class _Printer:
         if isinstance(e, ir.Construct):
             return e.tag if e.payload is None else f"{e.tag}({self.ex(e.payload)})"
         if isinstance(e, ir.TypeSet):
-            elem = e.t.elem
-            if isinstance(elem, (T.IntT, T.SumT, T.BoolT)):
-                return str(elem)
-            return f"values({elem})"
+            return self.type_set(e.t.elem)
         if isinstance(e, ir.Coerce):
             return f"({self.ex(e.e)} as {e.t})"
         if isinstance(e, ir.MatchE):
             arms = ", ".join(self.arm(a) for a in e.arms)
             return f"(match {self.ex(e.subject)} {{{arms}}})"
+        if isinstance(e, getattr(ir, "Solve", ())):
+            least = "least " if e.least else ""
+            return f"{{{least}{e.name} in {self.type_set(e.t.elem)} | {self.ex(e.cond)}}}"
         raise NotImplementedError(f"expression {type(e).__name__}")
+
+    def type_set(self, elem: T.Type) -> str:
+        """Every value of a type, as a set: `0..3`, `Color`, `values({a: 0..2, b: bool})`."""
+        if isinstance(elem, (T.IntT, T.SumT, T.BoolT)):
+            return str(elem)
+        return f"values({elem})"
 
     def op(self, e: ir.Op) -> str:
         args = [self.ex(a) for a in e.args]
@@ -157,7 +172,8 @@ class _Printer:
             return f"(-{args[0]})"
         if e.op == "prime":
             return f"({args[0]})'"
-        return f"{e.op}({', '.join(args)})"
+        name = {"min2": "min", "max2": "max"}.get(e.op, e.op)
+        return f"{name}({', '.join(args)})"
 
     def binders(self, binders: tuple[ir.Binder, ...]) -> str:
         return ", ".join(f"{b.name} in {self.ex(b.domain)}" for b in binders)

@@ -1,0 +1,190 @@
+"""Rendered counterexamples: the one entry point the CLI calls (`render_report`).
+
+Input: an api `Report` (or one model, result and violated property) and `RenderOptions`
+(output directory, formats, whether to draw the state graph). Output: files in the
+directory, one set per violation named `<variant>-<property>.<ext>` (dot, svg, png, html,
+itf.json; `.states.dot/svg/png` for the state graph), and a `Rendered` value listing them
+with notes for the user (graphviz missing and how to install it, a state graph too large).
+
+The modules behind it, each with one job: reads.py (what a step read), lanes.py (what to
+draw), dot.py (DOT text), graphviz.py (running `dot`), html.py, itf.py, state_graph.py;
+text.py is the terminal's trace. docs/traces.md explains how to read what they produce.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.engine.result import Status
+
+FORMATS = ("dot", "svg", "png", "html", "itf")
+_EXT = {"dot": ".dot", "svg": ".svg", "png": ".png", "html": ".html", "itf": ".itf.json"}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    out_dir: Path
+    formats: frozenset = frozenset(FORMATS)
+    state_graph: bool = False
+    max_graph_states: int = 200
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __add__(self, other: "Rendered") -> "Rendered":
+        notes = self.notes + tuple(n for n in other.notes if n not in self.notes)
+        return Rendered(self.files + other.files, notes)
+
+
+def parse_formats(text: str) -> frozenset:
+    """`dot,svg` -> {"dot", "svg"}; `all` for every format. Raises ValueError."""
+    names = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if not names:
+        raise ValueError("expected a list of formats such as dot,svg,png,html,itf")
+    if names == ["all"]:
+        return frozenset(FORMATS)
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)} (choose from {', '.join(FORMATS)}, or all)")
+    return frozenset(names)
+
+
+def render_report(report, options: RenderOptions) -> Rendered:
+    """Every violation with a trace of every variant of an api `Report`; with
+    options.state_graph also a variant's state graph when it has no violation."""
+    out = Rendered()
+    for r in report.results:
+        spec_name = getattr(getattr(r.model, "spec", None), "name", "") or Path(report.spec).stem
+        violations = [p for p in r.result.properties if p.status is Status.VIOLATED and p.trace is not None]
+        for prop in violations:
+            out += render_violation(r.model, spec_name, r.variant.name, r.result, prop, options,
+                                    source=report.spec)
+        if options.state_graph and not violations:
+            out += _state_graph(r.model, spec_name, r.variant.name, None, None, options)
+    return out
+
+
+def render_violation(model, spec_name: str, variant: str, result, prop, options: RenderOptions,
+                     source: str = "") -> Rendered:
+    """One violated property's files: picture, report, ITF (and state graph if asked)."""
+    from checker.render import dot, html, itf
+
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    base = options.out_dir / file_stem(variant, prop.name, getattr(prop, "instance", None))
+    trace = prop.trace
+    diagram = trace_diagram(model, spec_name, variant, prop)
+    dot_text = dot.diagram_dot(diagram)
+    files: list[Path] = []
+    notes: list[str] = []
+    if "dot" in options.formats:
+        files.append(_write(base, "dot", dot_text))
+    svg, note = _layouts(dot_text, options.formats, base, files, notes)
+    if "html" in options.formats:
+        page = html.report_html(model, trace, prop, diagram, result, svg, note)
+        files.append(_write(base, "html", page))
+    if "itf" in options.formats:
+        text = itf.write_itf(model, trace, source=source, variant=variant, prop=prop.name, kind=prop.kind)
+        files.append(_write(base, "itf", text))
+    out = Rendered(tuple(files), tuple(notes))
+    if options.state_graph:
+        out += _state_graph(model, spec_name, variant, prop, trace, options)
+    return out
+
+
+def trace_diagram(model, spec_name: str, variant: str, prop):
+    """The lane diagram (checker/render/lanes.py) of a violated property's trace."""
+    from checker.render import lanes, reads
+
+    trace = prop.trace
+    return lanes.build(model, trace, prop, spec_name, variant, reads.step_reads(model, trace),
+                       _explain(model, prop, trace))
+
+
+def trace_dot(model, spec_name: str, variant: str, prop) -> str:
+    """The DOT text of a violated property's trace (what the .dot file holds)."""
+    from checker.render import dot
+
+    return dot.diagram_dot(trace_diagram(model, spec_name, variant, prop))
+
+
+def file_stem(variant: str, prop: str, instance: str | None = None) -> str:
+    """`v1_12-NoOrphanIP`: safe in any file system (other characters become `_`)."""
+    name = "-".join(x for x in (variant, prop, (instance or "").replace(" ", "")) if x)
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name).strip("_") or "trace"
+
+
+def _explain(model, prop, trace):
+    from checker.render import reads
+
+    if prop.kind == "invariant":
+        return reads.explain(model, prop.name, trace.steps[-1].state)
+    if prop.kind == "action" and len(trace.steps) > 1:
+        return reads.explain(model, prop.name, trace.steps[-2].state, trace.steps[-1].state)
+    if prop.kind == "liveness":
+        return reads.explain_temporal(model, prop.name, getattr(prop, "instance", None), trace.steps[-1].state)
+    return None
+
+
+def _layouts(dot_text: str, formats, base: Path, files: list, notes: list) -> tuple[str | None, str]:
+    """Run `dot` for the picture formats (and the HTML's inline SVG). Returns the SVG text
+    (None when there is none) and the note the HTML report shows instead."""
+    from checker.render import graphviz
+
+    wanted = [f for f in ("svg", "png") if f in formats]
+    if "html" in formats and "svg" not in wanted:
+        wanted.insert(0, "svg")
+    svg, note = None, ""
+    for fmt in wanted:
+        try:
+            data = graphviz.layout(dot_text, fmt)
+        except graphviz.GraphvizMissing as exc:
+            notes.append(str(exc))
+            return None, "No picture: " + str(exc) + ". The DOT file beside this report has the drawing."
+        except graphviz.LayoutFailed as exc:
+            notes.append(str(exc))
+            return None, f"No picture: {exc}"
+        if fmt == "svg":
+            svg = data.decode("utf-8")
+        if fmt in formats:
+            files.append(_write(base, fmt, data))
+    return svg, note
+
+
+def _state_graph(model, spec_name: str, variant: str, prop, trace, options: RenderOptions) -> Rendered:
+    from checker.render import dot, graphviz, state_graph
+
+    name = file_stem(variant, prop.name, getattr(prop, "instance", None)) if prop is not None else \
+        file_stem(variant, "")
+    base = options.out_dir / (name + ".states")
+    try:
+        g = state_graph.reachable_graph(model, options.max_graph_states, trace)
+    except state_graph.TooLarge as exc:
+        return Rendered((), (f"no state graph for variant {variant}: {exc}",))
+    title = f"{spec_name} · variant {variant}: {g.number_of_nodes()} reachable states" + (
+        f", counterexample to {prop.name} in red" if prop is not None else "")
+    text = dot.state_graph_dot(g, title)
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    files = [_write(base, "dot", text)] if "dot" in options.formats else []
+    notes: list[str] = []
+    for fmt in ("svg", "png"):
+        if fmt not in options.formats:
+            continue
+        try:
+            files.append(_write(base, fmt, graphviz.layout(text, fmt)))
+        except (graphviz.GraphvizMissing, graphviz.LayoutFailed) as exc:
+            notes.append(str(exc))
+            break
+    return Rendered(tuple(files), tuple(notes))
+
+
+def _write(base: Path, fmt: str, data) -> Path:
+    path = base.with_name(base.name + _EXT[fmt])
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path

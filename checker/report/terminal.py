@@ -51,12 +51,16 @@ def _variant(r, verbose: bool) -> list[str]:
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
                          + (f" with {escape(p.instance)}" if getattr(p, "instance", None) else "")
-                         + f" ({len(p.trace)} states"
+                         + f" ({_states(len(p.trace))}"
                          + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
                          + "):")
             lines.extend(escape(x) for x in trace_lines(r.model, p.trace, "  "))
     lines.append("  expectation: " + _expectation(r))
     return lines
+
+
+def _states(n: int) -> str:
+    return f"{n} state" if n == 1 else f"{n} states"
 
 
 def _verdict(res) -> str:
@@ -76,11 +80,11 @@ def _status(p) -> str:
     if p.status is Status.HOLDS:
         text = "[green]holds[/]" if p.kind != "reachable" else "[green]reached[/]"
         if p.kind == "reachable" and p.trace is not None:
-            text += f" (witness in {len(p.trace)} states)"
+            text += f" (witness in {_states(len(p.trace))})"
     elif p.status is Status.VIOLATED:
         text = "[red]violated[/]" if p.kind != "reachable" else "[red]never reached[/]"
         if p.trace is not None and p.kind != "reachable":
-            text += f" ({len(p.trace)} states)"
+            text += f" ({_states(len(p.trace))})"
     else:
         text = "[yellow]unknown[/]"
     return f"{text}  {escape(where)}".rstrip()

@@ -215,6 +215,8 @@ class Elaborator:
         if isinstance(te, ast.NamedType):
             if te.name in self.d.types:
                 return self.named_type(te.name, te.span)
+            if te.name in NET_TYPES:          # built in, unless the spec declares its own
+                return NET_TYPES[te.name]
             self.error(codes.NOT_A_TYPE, f"'{te.name}' is not a type", te.span,
                        hint=_suggest(te.name, self.d.types))
             return ERR_T
@@ -228,6 +230,8 @@ class Elaborator:
             return T.IntT(lo, hi)
         if isinstance(te, ast.SetType):
             return T.SetT(self.resolve_type(te.elem))
+        if isinstance(te, ast.BoundedSetType):
+            return self.bounded_set_type(te)
         if isinstance(te, ast.MapType):
             return T.MapT(self.resolve_type(te.key), self.resolve_type(te.value), te.total)
         if isinstance(te, ast.SeqType):
@@ -399,8 +403,8 @@ class Elaborator:
         instances are tabled when the spec is compiled)."""
         n = 1
         for p in out:
-            if isinstance(p.domain, ir.TypeSet) and T.finite(p.t):
-                n *= T.size(p.t)
+            if isinstance(p.domain, ir.TypeSet) and T.finite(p.t) and enumerable(p.t):
+                n *= T.size(p.t)      # larger ones are picked by the solver (solve_large_params)
         if n > ENUM_LIMIT:
             self.error(codes.DOMAIN_TOO_LARGE, f"the parameters have {n:,} combinations of values, more than "
                        f"the {ENUM_LIMIT:,} an action may have", params[0].span.to(params[-1].span),
@@ -433,6 +437,7 @@ class Elaborator:
         ctx = Ctx(Scope())
         params = self.bind_params(a.params, ctx)
         body = self.stmts(a.body, ctx)
+        params = self.solve_large_params(params, body)
         return ir.ActionIR(a.name, params, body, origin=a.span)
 
     def elab_process(self, proc: ast.ProcessDecl) -> list[ir.ActionIR]:
@@ -543,6 +548,8 @@ class Elaborator:
             dom = self.set_expr(s.domain, ctx)
             local = self.bind(ctx.scope, s.name, _elem(dom.t), s.span)
             return [ir.ChooseS(local.name, dom, s.span)]
+        if isinstance(s, ast.ChooseWhere):
+            return self.choose_where(s, ctx, in_for)
         if isinstance(s, ast.Let):
             value = self.infer(s.value, ctx)
             local = self.bind(ctx.scope, s.name, value.t, s.span)
@@ -695,6 +702,9 @@ class Elaborator:
         got = self.infer(e, ctx)
         if isinstance(got.t, (T.SetT, ErrorT)):
             return got
+        if isinstance(got.t, T.EmptyT):
+            return self.error(codes.CANNOT_INFER, "the element type of this empty set is not known", e.span,
+                              hint="nothing can be drawn from an empty set; name a typed set instead")
         return self.error(codes.TYPE_MISMATCH, f"expected a set, found {got.t}", e.span)
 
     def coerce(self, e: ir.E, t: T.Type, span: Span | None) -> ir.E:
@@ -806,6 +816,9 @@ class Elaborator:
             return ir.Op(BOOL, "eq" if op == "==" else "ne", (a, b), e.span)
         if op in ("in", "notin"):
             s = self.infer(e.right, ctx)
+            if isinstance(s.t, T.CidrT):
+                node = ir.Op(BOOL, "in_cidr", (self.int_operand(e.left, ctx), s), e.span)
+                return node if op == "in" else ir.Op(BOOL, "not", (node,), e.span)
             if isinstance(s.t, T.MapT):
                 s = ir.Op(T.SetT(s.t.key), "keys", (s,), e.right.span)
             if not isinstance(s.t, (T.SetT, ErrorT)):
@@ -1135,6 +1148,8 @@ class Elaborator:
             what = "a constant" if name in self.d.consts else "a state variable"
             return self.error(codes.BAD_CALL, f"'{name}' is {what} and cannot be called", e.func.span,
                               hint="index a map or sequence with [key]")
+        if name in NET_CALLS:
+            return NET_CALLS[name](self, e, expected, ctx)
         return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
                           hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
 
@@ -1195,6 +1210,107 @@ class Elaborator:
         self.def_index[name] = len(self.defs)
         self.defs.append(d)
         return d
+
+    # ------------------------------------------------------------ addresses and choose-where (docs/solver.md)
+    def e_IpLit(self, e: ast.IpLit, expected, ctx):
+        v = _parse_ip(e.text)
+        if v is None:
+            return self.error(codes.BAD_ADDRESS, f"'{e.text}' is not an IPv4 address", e.span,
+                              hint="four numbers 0..255 separated by dots")
+        return ir.Lit(T.IpT(), v, e.span)
+
+    def e_CidrLit(self, e: ast.CidrLit, expected, ctx):
+        addr, _, plen = e.text.partition("/")
+        a = _parse_ip(addr)
+        if a is None or int(plen) > 32:
+            return self.error(codes.BAD_ADDRESS, f"'{e.text}' is not a CIDR block", e.span,
+                              hint="an address and a prefix length 0..32: 10.16.0.0/16")
+        p = int(plen)
+        network = a & ~((1 << (32 - p)) - 1)
+        if network != a:
+            return self.error(codes.BAD_ADDRESS, f"'{e.text}' has host bits set", e.span,
+                              hint=f"the block is {T.Addr(network)}/{p}")
+        return ir.Lit(T.CidrT(), network | (p << 32), e.span)
+
+    def bounded_set_type(self, te: ast.BoundedSetType) -> T.Type:
+        """`set[T, N]`. The bound matters only for element types too large for a bitmask;
+        a set of a small type is a bitmask, bounded by its type already."""
+        elem = self.resolve_type(te.elem)
+        n = self.const_int(te.max)
+        if n is None or isinstance(elem, ErrorT):
+            return ERR_T
+        if n < 0:
+            self.error(codes.BAD_RANGE, f"a set cannot hold at most {n} elements", te.max.span)
+            return ERR_T
+        if T.finite(elem) and T.size(elem) <= T.MAX_ELEMENTS:
+            return T.SetT(elem)
+        return T.SetT(elem, n)
+
+    def choose_where(self, s: ast.ChooseWhere, ctx: Ctx, in_for: bool) -> list[ir.S]:
+        """`choose [least] x: T where C`: ChooseS over the solutions of C (ir.Solve)."""
+        if in_for:
+            self.error(codes.BAD_STATEMENT_PLACE, "`choose` is not allowed inside `for`", s.span)
+        t = self.resolve_type(s.type)
+        if not isinstance(t, ErrorT) and not _contains_error(t) and not T.finite(t):
+            self.error(codes.DOMAIN_TOO_LARGE, f"'{s.name}' ranges over {t}, which is not finite", s.type.span,
+                       hint="give the type a bound: a range lo..hi, ip, cidr, a record of them")
+            t = ERR_T
+        local = self.bind(ctx.scope, s.name, t, s.span)
+        cond = self.check(s.cond, BOOL, ctx)
+        node = ir.Solve(T.SetT(t), local.name, cond, s.least, s.span)
+        if not isinstance(t, ErrorT) and not _has_error(cond):
+            self.check_solvable(node, s.type.span)
+        return [ir.ChooseS(local.name, node, s.span)]
+
+    def check_solvable(self, node: ir.Solve, type_span: Span | None) -> None:
+        """KOV308: a constraint over too many values to enumerate must be one the solver
+        encodes; every unsupported form is reported where it is written."""
+        from checker.solver.plan import enumerable, plan, solvable_type, unsupported
+        elem = node.t.elem
+        if enumerable(elem):
+            return
+        if not solvable_type(elem):
+            self.error(codes.UNSUPPORTED_CONSTRAINT, f"{elem} has {T.size(elem):,} values, too many to enumerate, "
+                       f"and the solver chooses only integers, addresses and CIDR blocks", type_span,
+                       hint="choose the parts separately, or use a smaller type")
+            return
+        for where, why in unsupported(plan(node, self.defs, 0)):
+            self.error(codes.UNSUPPORTED_CONSTRAINT, f"the solver cannot encode this: {why}",
+                       where or node.origin,
+                       hint=f"{elem} has {T.size(elem):,} values, too many to enumerate; rewrite this part "
+                            "with comparisons, arithmetic, membership and quantifiers over known sets")
+
+    def solve_large_params(self, params: tuple[ir.ParamIR, ...], body: tuple[ir.S, ...]) -> tuple[ir.ParamIR, ...]:
+        """A typed parameter with too many values to enumerate (`a: ip`) is picked by the
+        solver from the action's leading `require`s that mention it: its domain becomes
+        ir.Solve over their conjunction (the requires stay in the body)."""
+        from checker.solver.plan import enumerable, free_locals
+        guards = []
+        for s in body:
+            if not isinstance(s, ir.Require):
+                break
+            guards.extend(_conjuncts(s.cond))
+        out = []
+        for i, p in enumerate(params):
+            if not (isinstance(p.domain, ir.TypeSet) and T.finite(p.t) and not enumerable(p.t)):
+                out.append(p)
+                continue
+            known = {q.name for q in params[:i + 1]}
+            mine = [g for g in guards if p.name in free_locals(g) and free_locals(g) <= known]
+            if not mine:
+                self.error(codes.DOMAIN_TOO_LARGE, f"parameter '{p.display}' ranges over {p.t} "
+                           f"({T.size(p.t):,} values), too many to enumerate", p.domain.origin,
+                           hint=f"constrain it with `require` at the start of the action (the solver then "
+                                f"picks its values), or write `choose {p.display}: {p.t} where ...`")
+                out.append(p)
+                continue
+            cond = mine[0]
+            for g in mine[1:]:
+                cond = ir.Op(BOOL, "and", (cond, g), g.origin)
+            node = ir.Solve(p.domain.t, p.name, cond, False, p.domain.origin)
+            self.check_solvable(node, p.domain.origin)
+            out.append(ir.ParamIR(p.name, p.display, p.t, node))
+        return tuple(out)
 
 
 # ---------------------------------------------------------------- built-in calls
@@ -1421,7 +1537,7 @@ def _assignable(src: T.Type, dst: T.Type) -> bool:
 
 def _empty_value(t: T.Type, span) -> ir.E:
     if isinstance(t, T.SetT):
-        return ir.Lit(t, 0 if T.finite(t) else frozenset(), span)
+        return ir.Lit(t, 0 if T.is_bitset(t) else frozenset(), span)
     if isinstance(t, T.SeqT):
         return ir.Lit(t, 0 if T.finite(t) else (), span)
     if isinstance(t, T.MapT):
@@ -1551,3 +1667,74 @@ def _suggest(name: str, candidates) -> str | None:
     import difflib
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+# ---------------------------------------------------------------- addresses and CIDR blocks (docs/solver.md)
+
+NET_TYPES: dict[str, T.Type] = {"ip": T.IpT(), "cidr": T.CidrT()}
+
+
+def _parse_ip(text: str) -> int | None:
+    parts = text.split(".")
+    if len(parts) != 4 or not all(p.isdigit() and int(p) <= 255 for p in parts):
+        return None
+    return sum(int(p) << (24 - 8 * i) for i, p in enumerate(parts))
+
+
+def _conjuncts(e: ir.E) -> list[ir.E]:
+    if isinstance(e, ir.Op) and e.op == "and":
+        return _conjuncts(e.args[0]) + _conjuncts(e.args[1])
+    return [e]
+
+
+def _cidr_arg(el, e, ctx):
+    if not _args(el, e, 1):
+        return None
+    c = el.infer(e.args[0].value, ctx)
+    if isinstance(c.t, T.CidrT):
+        return c
+    if not isinstance(c.t, ErrorT):
+        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs a cidr, found {c.t}", e.args[0].span)
+    return None
+
+
+def _b_cidr_field(field: str):
+    def build(el, e, expected, ctx):
+        c = _cidr_arg(el, e, ctx)
+        return err(e.span) if c is None else ir.FieldGet(c.t.field_type(field), c, field, e.span)
+    return build
+
+
+def _b_cidr_op(op: str, t: T.Type):
+    def build(el, e, expected, ctx):
+        c = _cidr_arg(el, e, ctx)
+        return err(e.span) if c is None else ir.Op(t, op, (c,), e.span)
+    return build
+
+
+def _b_make_cidr(el, e, expected, ctx):
+    """cidr(a, p): the block of prefix length p that holds address a."""
+    if not _args(el, e, 2):
+        return err(e.span)
+    a, p = (el.int_operand(x.value, ctx) for x in e.args)
+    return ir.Op(T.CidrT(), "cidr", (a, p), e.span)
+
+
+def _b_ip(el, e, expected, ctx):
+    """ip(n): the address with number n (range-checked)."""
+    if not _args(el, e, 1):
+        return err(e.span)
+    return el.coerce(el.int_operand(e.args[0].value, ctx), T.IpT(), e.span)
+
+
+# After the spec's own names: a definition called `size` wins over the built-in.
+NET_CALLS = {
+    "network": _b_cidr_field("network"), "prefix": _b_cidr_field("prefix"),
+    "broadcast": _b_cidr_op("broadcast", T.IpT()), "gateway": _b_cidr_op("gateway", T.IpT()),
+    "size": _b_cidr_op("cidr_size", INT), "cidr": _b_make_cidr, "ip": _b_ip,
+}
+
+
+def enumerable(t: T.Type) -> bool:
+    from checker.solver.plan import enumerable as small
+    return small(t)

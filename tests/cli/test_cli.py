@@ -47,13 +47,21 @@ def no_traceback(run) -> None:
 # ---------------------------------------------------------------- verdicts and expectations
 
 def test_ok_run_exits_0_and_shows_exact_counts(kovn):
-    run = kovn.cli([TWOPHASE, "--const", "N=3", "--no-progress"])
+    run = kovn.cli([TWOPHASE, "--const", "N=3", "--variant", "default", "--no-progress"])
     assert run.code == 0, run.err
-    assert "twophase variant default: OK" in run.out
+    assert "twophase variant default: OK (exhaustive: every property holds)" in run.out
     assert "288 distinct states, 1,146 generated, depth 11" in run.out
     assert "TCConsistent  invariant  holds" in run.out
     assert "1 of 1 variant met their expectations" in run.out
     assert run.err == ""
+
+
+def test_a_spec_whose_variants_all_meet_their_expectations_exits_0(kovn):
+    run = kovn.cli([kovn.write(COUNTER.replace("invariant Small: x <= 1", "invariant Small: x <= 2")),
+                    "--no-progress"])
+    assert run.code == 0
+    assert "counter variant default: OK" in run.out
+    assert "3 distinct states, 3 generated, depth 3" in run.out
 
 
 def test_expectation_not_met_exits_1(kovn):
@@ -130,7 +138,8 @@ def test_limits_with_variant_exit_152_too(kovn, flags):
 
 
 def test_max_states_counts_are_exact(kovn):
-    run = kovn.cli([TWOPHASE, "--const", "N=7", "--max-states", "1000", "--json", "--no-progress"])
+    run = kovn.cli([TWOPHASE, "--const", "N=7", "--variant", "default", "--max-states", "1000", "--json",
+                    "--no-progress"])
     assert run.code == 152
     (res,) = json.loads(run.out)["results"]
     assert res["verdict"] == "incomplete"
@@ -140,7 +149,7 @@ def test_max_states_counts_are_exact(kovn):
 
 
 def test_a_state_limit_that_is_not_reached_changes_nothing(kovn):
-    run = kovn.cli([TWOPHASE, "--const", "N=3", "--max-states", "288", "--no-progress"])
+    run = kovn.cli([TWOPHASE, "--const", "N=3", "--variant", "default", "--max-states", "288", "--no-progress"])
     assert run.code == 0
     assert "288 distinct states, 1,146 generated, depth 11" in run.out
 
@@ -150,7 +159,7 @@ def test_a_state_limit_that_is_not_reached_changes_nothing(kovn):
     "one already seen (twophase's self-loops), so a depth limit equal to the true depth gives "
     "INCOMPLETE; reported to the lead"))
 def test_a_depth_limit_that_is_not_reached_changes_nothing(kovn):
-    run = kovn.cli([TWOPHASE, "--const", "N=3", "--max-depth", "11", "--no-progress"])
+    run = kovn.cli([TWOPHASE, "--const", "N=3", "--variant", "default", "--max-depth", "11", "--no-progress"])
     assert run.code == 0
     assert "288 distinct states, 1,146 generated, depth 11" in run.out
 
@@ -252,12 +261,12 @@ def test_runtime_error_exits_150_with_a_diagnostic_and_the_trace(kovn):
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--max-states", "abc"], "--max-states: expected a whole number, got 'abc'"),
     (["--max-states", "0"], "--max-states: expected a number of at least 1, got 0"),
-    (["--max-depth", "-3"], "--max-depth"),
+    (["--max-depth", "-3"], "--max-depth: expected a number of at least 1, got -3"),
     (["--timeout", "soon"], "--timeout: expected a number of seconds, got 'soon'"),
-    (["--const", "N"], "KOV405"),
-    (["--const", "=3"], "KOV405"),
-    (["--const", "N="], "KOV405"),
-    (["--const", "N=3 +"], "KOV"),
+    (["--const", "N"], "error[KOV405]: --const expects NAME=VALUE, got 'N'"),
+    (["--const", "=3"], "error[KOV405]: --const expects NAME=VALUE, got '=3'"),
+    (["--const", "N="], "error[KOV405]: --const expects NAME=VALUE, got 'N='"),
+    (["--const", "N=3 +"], "--const N:1:3: error[KOV003]: unexpected end of file"),
     (["--deadlock", "--no-deadlock"], "not allowed with argument"),
 ])
 def test_bad_command_line_exits_151(kovn, argv, message):
@@ -352,7 +361,10 @@ def test_json_for_a_deadlock_and_a_runtime_error(kovn):
     assert res["error"]["location"] == f"{spec}:4:20"
 
 
-def test_version_and_help_exit_0(kovn):
+@pytest.mark.parametrize("flag, text", [("--version", "kovn "), ("--help", "--max-states N")])
+def test_version_and_help_exit_0(kovn, capsys, flag, text):
+    # argparse ends these with SystemExit(0), as every command-line tool does
     with pytest.raises(SystemExit) as exc:
-        kovn.cli(["--version"])
+        kovn.cli([flag])
     assert exc.value.code == 0
+    assert text in capsys.readouterr().out

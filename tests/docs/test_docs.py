@@ -128,13 +128,15 @@ def run_check(argv: list[str], cwd: Path, monkeypatch) -> Run:
 
 
 _STATS = re.compile(r"\d[\d,]*\.\d+ s \([\d,]+ states/s\), peak memory [\d,]+ MiB")
-_JSON_FIGURES = re.compile(r'("(?:seconds|states_per_second|peak_rss_bytes)": )[\d.e+-]+')
+_JSON_FIGURES = re.compile(r'("(?:seconds|states_per_second|peak_rss_bytes|liveness_seconds)": )[\d.e+-]+')
+_LIVENESS_TIME = re.compile(r"(liveness_seconds: )[\d.e+-]+")
 
 
 def normalise(text: str) -> str:
     """Blank out what changes from run to run (time, speed, memory) and trailing spaces."""
     text = _STATS.sub("<time>", text)
     text = _JSON_FIGURES.sub(r"\1<n>", text)
+    text = _LIVENESS_TIME.sub(r"\1<n>", text)
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
 
 

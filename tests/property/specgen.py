@@ -16,6 +16,7 @@ where the context fixes their type, as the language requires.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -32,6 +33,11 @@ class Ty:
     hi: int = 0
     vlo: int = 0              # map values / sequence bound
     vhi: int = 0
+
+    @property
+    def free(self) -> bool:
+        """FREE: an int expression with no range to stay in (an operand, a comparison)."""
+        return self.kind == "int" and self.vlo == 1
 
     @property
     def text(self) -> str:
@@ -60,6 +66,16 @@ class Ty:
             return f"seq[{self.lo}..{self.hi}, {self.vlo}]"
         if k == "cseq":
             return f"seq[Color, {self.vlo}]"
+        if k == "eset":
+            return "set[Color]"
+        if k == "emap":
+            return f"Color -> {self.lo}..{self.hi}"
+        if k == "pc":
+            return "W.pc"
+        if k == "rset":
+            return "set[Pt]"
+        if k == "prmap":
+            return f"map[{self.lo}..{self.hi}, Pt]"
         raise AssertionError(k)
 
     @property
@@ -74,7 +90,7 @@ class Ty:
         if k == "enum":
             return 3
         if k == "msg":
-            return 5                  # Idle | Req(0..1) | Ack(bool)
+            return 11                 # Idle | Req(0..1) | Ack(bool) | Put(Pt)
         if k == "set":
             return 2 ** n
         if k == "tmap":
@@ -91,6 +107,16 @@ class Ty:
             return sum(n ** i for i in range(self.vlo + 1))
         if k == "cseq":
             return sum(3 ** i for i in range(self.vlo + 1))
+        if k == "eset":
+            return 8
+        if k == "emap":
+            return n ** 3
+        if k == "pc":
+            return (self.lo + 1) ** 2       # lo labels and done, for each of 2 processes
+        if k == "rset":
+            return 64
+        if k == "prmap":
+            return 7 ** n
         raise AssertionError(k)
 
 
@@ -99,11 +125,12 @@ ENUM = Ty("enum")
 MSG = Ty("msg")
 REC = Ty("rec")
 REC_A = Ty("int", 0, 2)       # Pt.a
+FREE = Ty("int", 0, 3, 1)     # any int
 COLORS = ("red", "green", "blue")
 
 PRELUDE = """\
 type Color = red | green | blue
-type Msg = Idle | Req(0..1) | Ack(bool)
+type Msg = Idle | Req(0..1) | Ack(bool) | Put(Pt)
 type Pt = {a: 0..2, b: bool}
 """
 
@@ -133,8 +160,8 @@ class Scope:
 
 
 class _Gen:
-    def __init__(self, draw):
-        self.draw = draw
+    def __init__(self, integer):
+        self.integer = integer    # (lo, hi) -> an int in lo..hi: every random choice
         self.counter = 0
         # one shape per spec for the kinds whose types must agree exactly (map keys)
         self.key = self.pick([(0, 1), (1, 2)])
@@ -144,17 +171,20 @@ class _Gen:
         self.seq = self.pick([(0, 2), (0, 1)])
         self.has_def = False
         self.has_const = False
+        self.has_macro = False
+        self.can_restart = False   # a volatile variable or a process exists
+        self.in_process = False
         self.risk = 0.0            # how often a literal is drawn just outside its range
 
     # ------------------------------------------------------------ drawing
     def pick(self, options):
-        return self.draw(st.sampled_from(options))
+        return options[self.integer(0, len(options) - 1)]
 
     def chance(self, p: float) -> bool:
-        return self.draw(st.integers(0, 99)) < int(p * 100)
+        return self.integer(0, 99) < int(p * 100)
 
     def num(self, lo: int, hi: int) -> int:
-        return self.draw(st.integers(lo, hi))
+        return self.integer(lo, hi)
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -163,19 +193,23 @@ class _Gen:
     # ------------------------------------------------------------ types
     def var_type(self) -> Ty:
         kind = self.pick(["bool", "int", "int", "enum", "msg", "set", "tmap", "pmap", "rec",
-                          "rmap", "opt", "seq", "cseq"])
+                          "rmap", "opt", "seq", "cseq", "eset", "emap", "rset", "prmap"])
+        if kind == "emap":
+            return Ty("emap", *self.pick([(0, 1), (1, 2)]))
         if kind == "int":
             return _int(*self.pick([(0, 3), (1, 3), (-1, 1), (0, 1), (0, 2)]))
         if kind == "set":
-            return Ty("set", *self.elem)
+            return Ty("set", *(self.elem if self.chance(0.6) else self.pick([(0, 2), (1, 3), (0, 1), (1, 2)])))
         if kind in ("tmap", "pmap"):
             return Ty(kind, *self.key, *self.mval)
         if kind == "rmap":
             return Ty("rmap", *self.key)
         if kind == "opt":
-            return Ty("opt", *self.opt)
+            return Ty("opt", *(self.opt if self.chance(0.6) else self.pick([(0, 2), (1, 2), (0, 1)])))
         if kind == "seq":
-            return Ty("seq", *self.seq, 2, 0)
+            return Ty("seq", *(self.seq if self.chance(0.6) else self.pick([(0, 2), (0, 1), (1, 2)])), 2, 0)
+        if kind in ("rset", "prmap"):
+            return Ty(kind, *self.key)
         if kind == "cseq":
             return Ty("cseq", 0, 0, 2, 0)
         return Ty(kind)
@@ -185,7 +219,7 @@ class _Gen:
 
     def any_ty(self, scope: Scope) -> Ty:
         """A type worth writing an expression of (an int most often)."""
-        options = [_int(0, 3), _int(0, 3), BOOL, self.set_ty(), ENUM]
+        options = [FREE, FREE, BOOL, self.set_ty(), ENUM]
         options += [t for t in scope.vars.values()]
         return self.pick(options)
 
@@ -208,21 +242,50 @@ class _Gen:
         return name
 
     def e_int(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        """An int expression. For a range type ty (a value to be stored) it stays inside
+        ty's range unless `risky()`; FREE asks for any int (operands, comparisons)."""
+        lo, hi = (0, 3) if ty.free else (ty.lo, ty.hi)
+        strict = not ty.free and not self.risky()
         choice = self.num(0, 30 if d > 0 else 3)
         if choice <= 1:
-            lo, hi = (ty.lo, ty.hi) if ty.kind == "int" else (0, 3)
             if self.chance(self.risk):
                 lo, hi = lo - 1, hi + 1
             return _lit(self.num(lo, hi))
         if choice <= 3:
+            if strict:
+                return self.elem_expr(scope, lo, hi)
             v = self.leaf_var(ty, scope)
             if v is not None:
                 return v
             if self.has_const and self.chance(0.5):
                 return "K"
-            return _lit(self.num(ty.lo, ty.hi) if ty.kind == "int" else 1)
-        i = lambda: self.expr(_int(0, 3), scope, d - 1)  # noqa: E731
+            return _lit(self.num(lo, hi))
+        i = lambda: self.expr(FREE, scope, d - 1)  # noqa: E731
         b = lambda: self.expr(BOOL, scope, d - 1)  # noqa: E731
+        same = lambda: self.expr(ty, scope, d - 1)  # noqa: E731
+        if choice == 9:
+            return f"(if {b()} then {same()} else {same()})"
+        if choice == 15:
+            c = self.expr(ENUM, scope, d - 1)
+            return f"(match {c} {{{self.enum_arms(same)}}})"
+        if choice == 16:
+            m = self.expr(MSG, scope, d - 1)
+            v = self.fresh("p")
+            inner = scope.with_local(v, _int(0, 1))
+            last = f"Put({v}) => {self.expr(ty, scope.with_local(v, REC), d - 1)}" if self.chance(0.5) \
+                else f"_ => {same()}"
+            return (f"(match {m} {{Req({v}) => {self.expr(ty, inner, d - 1)}, "
+                    f"Ack({v}) => (if {v} then {self.expr(ty, scope, d - 1)} else {same()}), Idle => {same()}, "
+                    f"{last}}})")
+        if choice == 17:
+            v = self.fresh("l")
+            value = i()
+            body = self.expr(ty, scope.with_local(v, FREE), d - 1)
+            return f"(let {v} = {value}: {body})"
+        if choice == 19 or (strict and choice <= 8):
+            return f"min(max({i()}, {lo}), {hi})"
+        if strict:
+            return self.e_int(ty, scope, 0, known)
         if choice == 4:
             return f"({i()} {self.pick(['+', '-', '*'])} {i()})"
         if choice == 5 and self.risky():
@@ -233,16 +296,13 @@ class _Gen:
             return f"{self.pick(['min', 'max'])}({i()}, {i()}, {i()})"
         if choice == 8:
             return self.pick([f"abs({i()})", f"(-{i()})"])
-        if choice == 9:
-            return f"(if {b()} then {self.expr(ty, scope, d - 1)} else {self.expr(ty, scope, d - 1)})"
         if choice == 10:
             m = self.map_expr(scope, d - 1)
             if m is not None and (m[1].kind == "tmap" or self.risky()):
                 base, mty = m
                 return f"{base}[{self.key_expr(mty, scope, d - 1)}]"
         if choice == 11:
-            r = self.rec_expr(scope, d - 1)
-            return f"{r}.a"
+            return f"{self.rec_expr(scope, d - 1)}.a"
         if choice == 12 and self.risky():
             o = self.expr(Ty("opt", *self.opt), scope, d - 1, known=False)
             return f"get({o})"
@@ -252,25 +312,8 @@ class _Gen:
         if choice == 14:
             s = self.expr(self.set_ty(), scope, d - 1, known=False)
             return self.pick([f"len({s})", f"min({s})", f"max({s})"]) if self.risky() else f"len({s})"
-        if choice == 15:
-            c = self.expr(ENUM, scope, d - 1)
-            arms = self.enum_arms(lambda: self.expr(ty, scope, d - 1))
-            return f"(match {c} {{{arms}}})"
-        if choice == 16:
-            m = self.expr(MSG, scope, d - 1)
-            v = self.fresh("p")
-            return (f"(match {m} {{Req({v}) => ({v} + {i()}), Ack({v}) => (if {v} then 1 else 0), "
-                    f"Idle => {i()}}})")
-        if choice == 17:
-            v = self.fresh("l")
-            value = i()
-            body = self.expr(ty, scope.with_local(v, _int(0, 3)), d - 1)
-            return f"(let {v} = {value}: {body})"
         if choice == 18 and self.has_def and scope.defs:
             return f"f({i()})"
-        if choice == 19:
-            lo, hi = (ty.lo, ty.hi) if ty.kind == "int" else (0, 3)
-            return f"min(max({i()}, {lo}), {hi})"
         if choice == 20:
             pm = self.leaf_var(None, scope, lambda t: t.kind == "pmap")
             if pm is not None:
@@ -279,6 +322,10 @@ class _Gen:
             m = self.leaf_var(None, scope, lambda t: t.kind == "rmap")
             if m is not None:
                 return f"{m}[{self.key_expr(Ty('rmap', *self.key), scope, d - 1)}].a"
+        if choice == 22:
+            m = self.leaf_var(None, scope, lambda t: t.kind == "emap")
+            if m is not None:
+                return f"{m}[{self.expr(ENUM, scope, d - 1)}]"
         return self.e_int(ty, scope, 0, known)
 
     def risky(self) -> bool:
@@ -294,7 +341,7 @@ class _Gen:
     def key_expr(self, mty: Ty, scope: Scope, d: int) -> str:
         """A key for a map of type mty: in range most of the time."""
         if not self.chance(2 * self.risk):
-            v = self.leaf_var(None, scope, lambda t: t.kind == "int" and mty.lo <= t.lo and t.hi <= mty.hi)
+            v = self.leaf_var(None, scope, lambda t: t.kind == "int" and not t.free and mty.lo <= t.lo and t.hi <= mty.hi)
             if v is not None and self.chance(0.6):
                 return v
             return _lit(self.num(mty.lo, mty.hi))
@@ -312,7 +359,7 @@ class _Gen:
         return ", ".join(arms)
 
     def e_bool(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
-        choice = self.num(0, 24 if d > 0 else 2)
+        choice = self.num(0, 28 if d > 0 else 2)
         if choice == 0:
             return self.pick(["true", "false"])
         if choice <= 2:
@@ -322,7 +369,7 @@ class _Gen:
             if self.has_def and scope.defs and self.chance(0.5):
                 return "g"
             return self.pick(["true", "false"])
-        i = lambda: self.expr(_int(0, 3), scope, d - 1)  # noqa: E731
+        i = lambda: self.expr(FREE, scope, d - 1)  # noqa: E731
         b = lambda: self.expr(BOOL, scope, d - 1)  # noqa: E731
         s = lambda: self.expr(self.set_ty(), scope, d - 1, known=False)  # noqa: E731
         if choice == 3:
@@ -373,6 +420,13 @@ class _Gen:
         if choice == 19:
             c1, c2 = self.expr(ENUM, scope, d - 1), self.expr(ENUM, scope, d - 1)
             return f"({c1} {self.pick(['==', '!='])} {c2})"
+        if choice == 25:
+            return f"({b()} {self.pick(['==', '!='])} {b()})"
+        if choice == 26:
+            rs = self.leaf_var(None, scope, lambda t: t.kind == "rset")
+            if rs is not None:
+                q = self.fresh("q")
+                return f"({self.pick(['forall', 'exists'])} {q} in {rs}: {self.expr(BOOL, scope.with_local(q, REC), d - 1)})"
         if choice == 20:
             x = self.fresh("q")
             dom = self.domain(scope, d - 1)
@@ -381,6 +435,14 @@ class _Gen:
             k = self.leaf_var(None, scope, lambda t: t.kind == "pmap")
             if k is not None:
                 return f"({i()} in keys({k}))"
+        if choice == 23:
+            es = self.leaf_var(None, scope, lambda t: t.kind == "eset")
+            if es is not None:
+                return f"({self.expr(ENUM, scope, d - 1)} {self.pick(['in', 'not in'])} {es})"
+        if choice == 24:
+            q = self.fresh("q")
+            inner = scope.with_local(q, ENUM)
+            return f"({self.pick(['forall', 'exists'])} {q} in Color: {self.expr(BOOL, inner, d - 1)})"
         if choice == 22:
             m = self.expr(MSG, scope, d - 1)
             v = self.fresh("p")
@@ -390,10 +452,10 @@ class _Gen:
     def domain(self, scope: Scope, d: int) -> str:
         """A set of ints to bind a name over (quantifiers, choose, for, parameters)."""
         lo, hi = self.elem
-        choice = self.num(0, 5)
-        if choice == 0:
+        choice = self.num(0, 9)
+        if choice <= 4:
             return f"{lo}..{hi}"
-        if choice == 1:
+        if choice <= 6:
             return f"({lo}..{self.expr(_int(lo, hi), scope, 0)})"
         return f"({self.expr(self.set_ty(), scope, d, known=False)})"
 
@@ -418,7 +480,8 @@ class _Gen:
         if choice <= 8:
             x = self.fresh("e")
             inner = scope.with_local(x, Ty("int", ty.lo, ty.hi))
-            elem = self.pick([x, f"({x} + 1)", f"({x} - 1)", self.expr(_int(ty.lo, ty.hi), inner, d - 1)])
+            elem = self.pick([x, f"({x} + 1)", f"({x} - 1)", self.expr(FREE, inner, d - 1)]) if self.risky() \
+                else self.pick([x, self.expr(_int(ty.lo, ty.hi), inner, d - 1)])
             cond = f" if {self.expr(BOOL, inner, d - 1)}" if self.chance(0.5) else ""
             return f"{{{elem} for {x} in {self.domain(scope, d - 1)}{cond}}}"
         if choice == 9:
@@ -452,12 +515,12 @@ class _Gen:
             k = self.fresh("k")
             inner = scope.with_local(k, _int(ty.lo, ty.hi))
             # without context the key type is the domain's element type: it must be the map's
-            dom = f"{ty.lo}..{ty.hi}" if not known or self.chance(0.8) else self.domain(scope, d - 1)
+            dom = self.domain(scope, d - 1) if known and self.risky() else f"{ty.lo}..{ty.hi}"
             return f"{{{k}: {self.value_expr(ty, inner, d - 1)} for {k} in {dom}}}"
         if choice == 4:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.expr(ty, scope, d - 1, known)} " \
                    f"else {self.expr(ty, scope, d - 1, True)})"
-        var = self.leaf_var(ty, scope, lambda t: t.kind == ty.kind)
+        var = self.leaf_var(ty, scope)
         if var is not None:
             return var
         k = self.fresh("k")
@@ -483,7 +546,7 @@ class _Gen:
         if choice == 6:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.expr(ty, scope, d - 1, known)} " \
                    f"else {self.expr(ty, scope, d - 1, True)})"
-        var = self.leaf_var(ty, scope, lambda t: t.kind == ty.kind)
+        var = self.leaf_var(ty, scope)
         if var is not None:
             return var
         k = self.fresh("k")
@@ -508,6 +571,9 @@ class _Gen:
             m = self.leaf_var(None, scope, lambda t: t.kind == "rmap")
             if m is not None:
                 return f"{m}[{self.key_expr(Ty('rmap', *self.key), scope, d - 1)}]"
+            m = self.leaf_var(None, scope, lambda t: t.kind == "prmap")
+            if m is not None and self.risky():
+                return f"{m}[{self.key_expr(Ty('prmap', *self.key), scope, d - 1)}]"
         var = self.leaf_var(REC, scope)
         if var is not None:
             return var
@@ -550,6 +616,8 @@ class _Gen:
             return "[]"
         if choice == 2:
             return "[" + ", ".join(e() for _ in range(self.num(1, 2 if known else 1))) + "]"
+        if 3 <= choice <= 6 and not self.risky():
+            return self.e_seq(ty, scope, 0, known)
         if choice == 3:
             return f"append({self.expr(ty, scope, d - 1, False)}, {e()})"
         if choice == 4:
@@ -568,6 +636,8 @@ class _Gen:
         c = lambda: self.expr(ENUM, scope, d - 1)  # noqa: E731
         if choice == 0 and known:
             return "[]"
+        if 2 <= choice <= 4 and not self.risky():
+            return self.e_cseq(ty, scope, 0, known)
         if choice == 2:
             return f"append({self.expr(ty, scope, d - 1, False)}, {c()})"
         if choice == 3:
@@ -597,6 +667,94 @@ class _Gen:
                 return v
         return self.pick(COLORS)
 
+    def e_eset(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 7 if d > 0 else 2)
+        c = lambda: self.expr(ENUM, scope, d - 1)  # noqa: E731
+        if choice == 0 and known:
+            return "{}"
+        if choice == 1:
+            return "{" + ", ".join(c() for _ in range(self.num(1, 2))) + "}"
+        if choice == 3:
+            return "Color"
+        if choice == 4:
+            return f"({self.expr(ty, scope, d - 1, False)} {self.pick(['|', '&', '-'])} {self.expr(ty, scope, d - 1, True)})"
+        if choice == 5:
+            q = self.fresh("q")
+            inner = scope.with_local(q, ENUM)
+            return f"{{{q} for {q} in Color if {self.expr(BOOL, inner, d - 1)}}}"
+        if choice == 6:
+            q = self.fresh("q")
+            inner = scope.with_local(q, ENUM)
+            return f"{{(match {q} {{red => green, _ => {q}}}) for {q} in {self.expr(ty, scope, d - 1, False)}}}"
+        var = self.leaf_var(ty, scope)
+        if var is not None:
+            return var
+        return "{" + self.pick(COLORS) + "}"
+
+    def e_emap(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 4 if d > 0 else 0)
+        v = lambda sc: self.expr(_int(ty.lo, ty.hi), sc, d - 1)  # noqa: E731
+        if choice == 1:
+            return f"({self.expr(ty, scope, d - 1, known)} with {{{self.expr(ENUM, scope, d - 1)}: {v(scope)}}})"
+        if choice == 2:
+            q = self.fresh("q")
+            return f"{{{q}: {v(scope.with_local(q, ENUM))} for {q} in Color}}"
+        if choice == 3 and known:
+            return "{" + ", ".join(f"{c}: {v(scope)}" for c in COLORS) + "}"
+        var = self.leaf_var(ty, scope)
+        if var is not None:
+            return var
+        q = self.fresh("q")
+        return f"{{{q}: {ty.lo} for {q} in Color}}"
+
+    def e_rset(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 6 if d > 0 else 1)
+        r = lambda: self.expr(REC, scope, d - 1)  # noqa: E731
+        if choice == 0 and known:
+            return "{}"
+        if choice == 2:
+            return "{" + ", ".join(r() for _ in range(self.num(1, 2))) + "}"
+        if choice == 3:
+            return f"({self.expr(ty, scope, d - 1, False)} {self.pick(['|', '-', '&'])} {{{r()}}})"
+        if choice in (4, 5):
+            q = self.fresh("q")
+            inner = scope.with_local(q, REC)
+            elem = self.pick([q, f"({q} with {{a: 0}})", f"({q} with {{b: (not {q}.b)}})"])
+            cond = f" if {self.expr(BOOL, inner, d - 1)}" if self.chance(0.5) else ""
+            return f"{{{elem} for {q} in {self.expr(ty, scope, d - 1, False)}{cond}}}"
+        var = self.leaf_var(ty, scope)
+        if var is not None:
+            return var
+        return "{Pt(a: 0, b: false)}"
+
+    def e_prmap(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 5 if d > 0 else 1)
+        if choice == 0 and known:
+            return "{}"
+        if choice == 2:
+            return f"({self.expr(ty, scope, d - 1, known)} with {{{self.key_expr(ty, scope, d - 1)}: {self.expr(REC, scope, d - 1)}}})"
+        if choice == 3:
+            k = self.fresh("k")
+            inner = scope.with_local(k, _int(ty.lo, ty.hi))
+            cond = f" if {self.expr(BOOL, inner, d - 1)}" if self.chance(0.5) else ""
+            return f"{{{k}: {self.expr(REC, inner, d - 1)} for {k} in {ty.lo}..{ty.hi}{cond}}}"
+        if choice == 4:
+            return f"remove({self.expr(ty, scope, d - 1, False)}, {self.key_expr(ty, scope, d - 1)})"
+        var = self.leaf_var(ty, scope)
+        if var is not None:
+            return var
+        k = self.fresh("k")
+        return f"{{{k}: Pt(a: 1, b: false) for {k} in {ty.lo}..{ty.hi}}}"
+
+    def e_pc(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 2 if d > 0 else 0)
+        if choice == 1:
+            return f"({self.expr(ty, scope, d - 1, known)} with {{{self.elem_expr(scope, 0, 1)}: {self.label()}}})"
+        if choice == 2:
+            q = self.fresh("q")
+            return f"{{{q}: {self.label()} for {q} in 0..1}}"
+        return self.leaf_var(ty, scope) or "W.pc"
+
     def e_msg(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
         choice = self.num(0, 5 if d > 0 else 2)
         if choice == 0:
@@ -606,11 +764,11 @@ class _Gen:
         if choice == 3:
             return f"Req({self.expr(_int(0, 1), scope, d - 1)})"
         if choice == 4:
-            return f"Ack({self.expr(BOOL, scope, d - 1)})"
+            return self.pick([f"Ack({self.expr(BOOL, scope, d - 1)})", f"Put({self.expr(REC, scope, d - 1)})"])
         if choice == 5:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.e_msg(ty, scope, d - 1, known)} " \
                    f"else {self.e_msg(ty, scope, d - 1, known)})"
-        return self.pick(["Idle", "Req(0)", "Req(1)", "Ack(true)", "Ack(false)"])
+        return self.pick(["Idle", "Req(0)", "Req(1)", "Ack(true)", "Ack(false)", "Put(Pt(a: 1, b: true))"])
 
     # ------------------------------------------------------------ statements
     def stmts(self, scope: Scope, depth: int, n: int, in_for: bool = False) -> list[str]:
@@ -626,11 +784,19 @@ class _Gen:
             kinds += ["require", "require", "choose"]
             if depth > 0:
                 kinds.append("for")
+            if self.has_macro:
+                kinds.append("call")
+        if self.can_restart and not self.in_process:
+            kinds.append("restart")
         kind = self.pick(kinds)
+        if kind == "call":
+            return [f"mac({self.elem_expr(scope, *self.elem)})"], scope
+        if kind == "restart":
+            return ["restart"], scope
         if kind == "require":
             cond = self.guard(scope) if self.chance(0.7) else self.expr(BOOL, scope, 2)
             return [f"require {cond}"], scope
-        if kind == "assign" and self.chance(0.5):
+        if kind == "assign" and self.chance(0.6):
             return [self.step(scope)], scope
         if kind == "assign" or kind == "sub":
             return [self.assignment(scope, kind == "sub")], scope
@@ -646,7 +812,12 @@ class _Gen:
             return [f"let {name} = {self.expr(ty, scope, 2, known=False)}"], scope.with_local(name, _let_ty(ty))
         if kind == "choose":
             name = self.fresh("c")
-            return [f"choose {name} in {self.domain(scope, 1)}"], scope.with_local(name, Ty("int", *self.elem))
+            inner = scope.with_local(name, Ty("int", *self.elem))
+            if self.chance(0.3):     # the solutions of a constraint (enumerated: a small type)
+                least = "least " if self.chance(0.4) else ""
+                cond = self.expr(BOOL, inner, 1)
+                return [f"choose {least}{name}: {self.elem[0]}..{self.elem[1]} where {cond}"], inner
+            return [f"choose {name} in {self.domain(scope, 1)}"], inner
         if kind == "for":
             name = self.fresh("i")
             inner = scope.with_local(name, Ty("int", *self.elem))
@@ -657,7 +828,7 @@ class _Gen:
     # ------------------------------------------------------------ typical guards and steps
     def elem_expr(self, scope: Scope, lo: int, hi: int) -> str:
         """An int for a set element, key or value: a bound name in range, or a literal."""
-        v = self.leaf_var(None, scope, lambda t: t.kind == "int" and lo <= t.lo and t.hi <= hi)
+        v = self.leaf_var(None, scope, lambda t: t.kind == "int" and not t.free and lo <= t.lo and t.hi <= hi)
         if v is not None and not v.endswith("'") and self.chance(0.7):
             return v
         if self.chance(self.risk):
@@ -695,6 +866,18 @@ class _Gen:
             return f"{name}[{self.elem_expr(scope, ty.lo, ty.hi)}].b"
         if k == "msg":
             return self.pick([f"({name} == Idle)", f"({name} != Idle)"])
+        if k == "eset":
+            return self.pick([f"({self.expr(ENUM, scope, 0)} in {name})", f"({self.expr(ENUM, scope, 0)} not in {name})"])
+        if k == "emap":
+            return f"({name}[{self.expr(ENUM, scope, 0)}] < {ty.hi})"
+        if k == "pc":
+            return f"(W.pc[{self.elem_expr(scope, 0, 1)}] {self.pick(['==', '!='])} {self.label()})"
+        if k == "rset":
+            return self.pick([f"(len({name}) < 2)", f"({self.expr(REC, scope, 0)} in {name})",
+                              f"(exists q in {name}: q.b)"])
+        if k == "prmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"({e} in {name})", f"({e} not in {name})"])
         raise AssertionError(k)
 
     def step(self, scope: Scope) -> str:
@@ -703,8 +886,10 @@ class _Gen:
         ty = scope.vars[name]
         k = ty.kind
         if k == "int":
-            return self.pick([f"{name} := ({name} + 1)", f"{name} := ({name} - 1)",
-                              f"{name} := min(({name} + 1), {ty.hi})", f"{name} := max(({name} - 1), {ty.lo})",
+            if self.risky():       # leaves the range at its end
+                return self.pick([f"{name} := ({name} + 1)", f"{name} := ({name} - 1)"])
+            return self.pick([f"{name} := min(({name} + 1), {ty.hi})", f"{name} := max(({name} - 1), {ty.lo})",
+                              f"{name} := (if ({name} < {ty.hi}) then ({name} + 1) else {ty.lo})",
                               f"{name} := {self.elem_expr(scope, ty.lo, ty.hi)}"])
         if k == "bool":
             return f"{name} := (not {name})"
@@ -713,17 +898,20 @@ class _Gen:
             return self.pick([f"{name} := ({name} | {{{e}}})", f"{name} := ({name} - {{{e}}})"])
         if k == "tmap":
             e = self.elem_expr(scope, ty.lo, ty.hi)
-            return self.pick([f"{name}[{e}] := (({name}[{e}] + 1) % {ty.vhi + 1})",
-                              f"{name}[{e}] := ({name}[{e}] + 1)"])
+            if self.risky():
+                return f"{name}[{e}] := ({name}[{e}] + 1)"
+            return f"{name}[{e}] := (if ({name}[{e}] < {ty.vhi}) then ({name}[{e}] + 1) else {ty.vlo})"
         if k == "pmap":
             e = self.elem_expr(scope, ty.lo, ty.hi)
             return self.pick([f"{name}[{e}] := {self.elem_expr(scope, ty.vlo, ty.vhi)}", f"{name} := remove({name}, {e})"])
         if k == "opt":
             return self.pick([f"{name} := some({self.elem_expr(scope, ty.lo, ty.hi)})", f"{name} := none"])
-        if k == "seq":
-            return self.pick([f"{name} := append({name}, {self.elem_expr(scope, ty.lo, ty.hi)})", f"{name} := tail({name})"])
-        if k == "cseq":
-            return self.pick([f"{name} := append({name}, {self.pick(COLORS)})", f"{name} := tail({name})"])
+        if k in ("seq", "cseq"):
+            x = self.elem_expr(scope, ty.lo, ty.hi) if k == "seq" else self.pick(COLORS)
+            if self.risky():       # fails on a full / an empty sequence
+                return self.pick([f"{name} := append({name}, {x})", f"{name} := tail({name})"])
+            return self.pick([f"{name} := (if (len({name}) < {ty.vlo}) then append({name}, {x}) else [])",
+                              f"{name} := (if (len({name}) > 0) then tail({name}) else [{x}])"])
         if k == "enum":
             return f"{name} := (match {name} {{red => green, green => blue, _ => red}})"
         if k == "rec":
@@ -732,8 +920,28 @@ class _Gen:
             e = self.elem_expr(scope, ty.lo, ty.hi)
             return self.pick([f"{name}[{e}].b := (not {name}[{e}].b)", f"{name}[{e}].a := (({name}[{e}].a + 1) % 3)"])
         if k == "msg":
-            return f"{name} := (match {name} {{Idle => Req(0), Req(p) => Ack((p == 0)), _ => Idle}})"
+            return f"{name} := (match {name} {{Idle => Req(0), Req(p) => Ack((p == 0)), Ack(p) => Put(Pt(a: 2, b: p)), _ => Idle}})"
+        if k == "eset":
+            c = self.expr(ENUM, scope, 0)
+            return self.pick([f"{name} := ({name} | {{{c}}})", f"{name} := ({name} - {{{c}}})"])
+        if k == "emap":
+            c = self.expr(ENUM, scope, 0)
+            return f"{name}[{c}] := (if ({name}[{c}] < {ty.hi}) then ({name}[{c}] + 1) else {ty.lo})"
+        if k == "pc":
+            return f"W.pc[{self.elem_expr(scope, 0, 1)}] := {self.label()}"
+        if k == "rset":
+            r = f"Pt(a: {self.elem_expr(scope, 0, 2)}, b: {self.expr(BOOL, scope, 0)})"
+            return self.pick([f"{name} := ({name} | {{{r}}})", f"{name} := ({name} - {{{r}}})"])
+        if k == "prmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"{name}[{e}] := Pt(a: {self.elem_expr(scope, 0, 2)}, b: {self.expr(BOOL, scope, 0)})",
+                              f"{name} := remove({name}, {e})",
+                              f"{name} := (if ({e} in {name}) then ({name} with {{{e}: ({name}[{e}] with "
+                              f"{{b: (not {name}[{e}].b)}})}}) else {name})"])
         raise AssertionError(k)
+
+    def label(self) -> str:
+        return "W." + self.pick(self.labels + ["done"])
 
     def assignment(self, scope: Scope, sub: bool) -> str:
         name = self.pick(sorted(scope.vars))
@@ -750,8 +958,15 @@ class _Gen:
                 if self.chance(0.5):
                     return f"{name}[{k}].a := {self.expr(REC_A, scope, 2)}"
                 return f"{name}[{k}] := {self.expr(REC, scope, 2)}"
-            if ty.kind == "seq":
+            if ty.kind == "seq" and self.risky():      # fails when the sequence is shorter
                 return f"{name}[{self.num(0, 1)}] := {self.expr(_int(ty.lo, ty.hi), scope, 2)}"
+            if ty.kind == "emap":
+                return f"{name}[{self.expr(ENUM, scope, 1)}] := {self.expr(_int(ty.lo, ty.hi), scope, 2)}"
+            if ty.kind == "prmap":
+                k = self.key_expr(ty, scope, 1)
+                if self.risky():      # fails when k has no value yet
+                    return f"{name}[{k}].a := {self.expr(REC_A, scope, 2)}"
+                return f"{name}[{k}] := {self.expr(REC, scope, 2)}"
         return f"{name} := {self.expr(ty, scope, 2)}"
 
     # ------------------------------------------------------------ the whole spec
@@ -772,16 +987,48 @@ class _Gen:
         if self.has_const:
             lines.append(f"const K: int = {self.num(0, 3)}")
         if self.chance(0.3):       # bodies first: a definition may not call itself
-            scope = Scope(dict(variables), {"v": _int(0, 3)})
-            lines.append(f"def f(v: int): int = {self.expr(_int(0, 3), scope, 1)}")
+            scope = Scope(dict(variables), {"v": FREE})
+            lines.append(f"def f(v: int): int = {self.expr(FREE, scope, 1)}")
             lines.append(f"def g: bool = {self.expr(BOOL, Scope(dict(variables)), 1)}")
             self.has_def = True
-        # initial values: some in the declaration (read no state), the rest in `init`
+        lines.extend(self.var_decls(variables))
+        # a process family W(0..1), when the budget allows: its pc and local are state
+        process: list[str] = []
+        self.labels = []
+        if self.chance(0.3):
+            loc = self.pick([_int(0, 1), _int(0, 2)])
+            nlabels = self.num(1, 3)
+            pc = Ty("pc", nlabels)
+            extra = {"W.pc": pc, "W.loc": Ty("tmap", 0, 1, loc.lo, loc.hi)}
+            if size * pc.size * loc.size ** 2 <= STATE_BUDGET * 2:
+                size *= pc.size * loc.size ** 2
+                self.labels = [f"l{i}" for i in range(nlabels)]
+                self.can_restart = True
+                process = self.process(variables, loc)
+                variables = {**variables, **extra}
+        self.risk = self.pick([0.0, 0.03, 0.1])     # initial states are drawn safe
+        globals_ = {n: t for n, t in variables.items() if "." not in n}
+        if self.chance(0.25):
+            lines.extend(self.macro(globals_))
+        lines.extend(process)
+        for a in range(self.num(1, 4)):
+            lines.extend(self.action(a, variables))
+        lines.extend(self.properties(variables))
+        if self.has_const and self.chance(0.5):
+            lines += ["variant v0 {}", f"variant v1 {{ K = {self.num(0, 3)} }}"]
+        return GeneratedSpec("\n".join(lines) + "\n", size)
+
+    def var_decls(self, variables: dict) -> list[str]:
+        """Declarations with initial values: some in the declaration (reading only the
+        variables declared with a value before), sometimes `volatile`, the rest in `init`."""
+        lines = []
         init_scope = Scope({}, {}, defs=False)
         block_vars = []
         for name, ty in variables.items():
             if self.chance(0.6):
-                lines.append(f"var {name}: {ty.text} = {self.expr(ty, Scope({}, {}, state=False, defs=False), 1)}")
+                volatile = "volatile " if self.chance(0.25) else ""
+                self.can_restart |= bool(volatile)
+                lines.append(f"{volatile}var {name}: {ty.text} = {self.expr(ty, init_scope, 1)}")
                 init_scope.vars[name] = ty
             else:
                 lines.append(f"var {name}: {ty.text}")
@@ -791,16 +1038,40 @@ class _Gen:
             for name in block_vars:
                 if self.chance(0.3):
                     c = self.fresh("c")
-                    lines.append(f"  choose {c} in {self.domain(init_scope, 0)}")
+                    dom = self.pick([f"{self.elem[0]}..{self.elem[1]}", f"{{{self.elem[0]}, {self.elem[1]}}}"])
+                    lines.append(f"  choose {c} in {dom}")
                     init_scope = init_scope.with_local(c, Ty("int", *self.elem))
                 lines.append(f"  {name} := {self.expr(variables[name], init_scope, 1)}")
                 init_scope.vars[name] = variables[name]
             lines.append("}")
-        self.risk = self.pick([0.0, 0.03, 0.1])     # initial states are drawn safe
-        for a in range(self.num(1, 4)):
-            lines.extend(self.action(a, variables))
-        lines.extend(self.properties(variables))
-        return GeneratedSpec("\n".join(lines) + "\n", size)
+        return lines
+
+    def process(self, variables: dict, loc: Ty) -> list[str]:
+        """`process W(w: 0..1)` with a local and labelled steps, some ending in `goto`."""
+        self.in_process = True
+        lines = ["process W(w: 0..1) {",
+                 f"  var loc: {loc.text} = {self.expr(loc, Scope({}, {}, state=False, defs=False), 0)}"]
+        scope = Scope({**variables, "loc": loc}, {"self": _int(0, 1), "w": _int(0, 1)})
+        for label in self.labels:
+            body = self.stmts(scope, 1, self.num(1, 2))
+            if self.chance(0.4):     # a conditional jump, then more of the step
+                body += [f"if ({self.expr(BOOL, scope, 1)}) {{", f"  goto {self.label()[2:]}", "}"]
+                body += self.stmts(scope, 1, self.num(0, 1))
+            if self.chance(0.3):
+                body.append(f"goto {self.label()[2:]}")
+            lines.append(f"  {label}:")
+            lines.extend(_indent(_indent(body)))
+        lines.append("}")
+        self.in_process = False
+        return lines
+
+    def macro(self, variables: dict) -> list[str]:
+        """`macro mac(m: lo..hi)`: its body sees only its parameter and the globals."""
+        m = self.fresh("m")
+        scope = Scope(dict(variables), {m: Ty("int", *self.elem)})
+        body = self.stmts(scope, 1, self.num(1, 3))
+        self.has_macro = True
+        return [f"macro mac({m}: {self.elem[0]}..{self.elem[1]}) {{"] + _indent(body) + ["}"]
 
     def action(self, a: int, variables: dict) -> list[str]:
         scope = Scope(dict(variables), {})
@@ -823,13 +1094,18 @@ class _Gen:
                 scope = scope.with_local(p, _int(lo, hi))
         head = f"action A{a}" + (f"({', '.join(params)})" if params else "") + " {"
         body = self.stmts(scope, 2, self.num(1, 4))
+        if self.chance(0.7):        # most actions move some variable on
+            body.insert(len(body) if self.chance(0.5) else 0, self.step(scope))
         return [head] + _indent(body) + ["}"]
 
     def properties(self, variables: dict) -> list[str]:
         state = Scope(dict(variables), {})
         out = [f"invariant Inv: {self.expr(BOOL, state, 2)}"]
         if self.chance(0.5):
-            out.append(f"reachable Reach: {self.expr(BOOL, state, 2)}")
+            reach = self.expr(BOOL, state, 2)
+            if self.labels and self.chance(0.5):
+                reach = f"((forall q in 0..1: (W.pc[q] == W.done)) or {reach})"
+            out.append(f"reachable Reach: {reach}")
         if self.chance(0.4):
             out.append(f"action property Step: {self.expr(BOOL, Scope(dict(variables), {}, prime=True), 2)}")
         if self.chance(0.15):
@@ -852,18 +1128,20 @@ def _compatible(t: Ty | None, want: Ty | None) -> bool:
         return t.kind == "int"
     if want.kind == "set":
         return t.kind == "set"
-    if want.kind in ("tmap", "pmap"):
+    if want.kind in ("tmap", "pmap", "prmap"):
         return t.kind == want.kind and (t.lo, t.hi) == (want.lo, want.hi)
     if want.kind == "opt":
         return t.kind == "opt"
     if want.kind == "seq":
         return t.kind == "seq"
+    if want.kind == "pc":
+        return t.kind == "pc"
     return t == want
 
 
 def _let_ty(ty: Ty) -> Ty:
     """The type a `let` name gets for a value generated as ty (ints: any int)."""
-    return _int(0, 3) if ty.kind == "int" else ty
+    return FREE if ty.kind == "int" else ty
 
 
 def _lit(n: int) -> str:
@@ -876,5 +1154,17 @@ def _indent(lines: list[str]) -> list[str]:
 
 @st.composite
 def specs(draw) -> GeneratedSpec:
-    """A random small well-typed spec."""
-    return _Gen(draw).spec()
+    """A random small well-typed spec, every choice a hypothesis draw (so it shrinks)."""
+    return _Gen(lambda lo, hi: draw(st.integers(lo, hi))).spec()
+
+
+def spec_from_seed(seed: int) -> GeneratedSpec:
+    """A random small well-typed spec from a seed: the choices are uniform, which spreads
+    the specs wider than hypothesis's draws do (they stay near the examples seen before),
+    at the price of shrinking."""
+    rng = random.Random(seed)
+    return _Gen(rng.randint).spec()
+
+
+def seeded_specs() -> st.SearchStrategy[GeneratedSpec]:
+    return st.integers(0, 2**32 - 1).map(spec_from_seed)

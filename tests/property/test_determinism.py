@@ -57,7 +57,7 @@ def strip_timing(doc):
 def test_json_is_the_same_under_any_hash_seed(name):
     a, b = run_both(CASES[name] + ["--json"])
     assert a.returncode == b.returncode
-    assert a.returncode in (0, 12), a.stderr
+    assert a.returncode not in (150, 151, 255), a.stderr      # a verdict, not an error
     da, db = json.loads(a.stdout), json.loads(b.stdout)
     assert strip_timing(da) == strip_timing(db)
     assert da["results"][0]["distinct_states"] > 0

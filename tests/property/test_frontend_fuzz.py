@@ -2,8 +2,8 @@
 
 Input: the valid specs in models/ and spec/, mutated
 at random: tokens or characters deleted, duplicated or swapped, keywords and operators
-inserted, names replaced by undefined ones, numbers made huge or negative, lines dropped or
-repeated. Each mutant goes through `check MUTANT --max-states 2000 --no-progress` in-process.
+inserted, names replaced by undefined ones or by other names of the file, operators swapped,
+numbers made huge or negative, lines dropped or repeated. Each mutant goes through `check MUTANT --max-states 2000 --no-progress` in-process.
 Output: whatever the mutant means, the exit code is never 255 (internal error) and nothing
 prints a Python traceback: bad input must end in a diagnostic.
 
@@ -39,6 +39,8 @@ INSERTS = ["spec", "const", "type", "var", "def", "init", "action", "process", "
            "macro", ":=", "=", "==", "!=", "<", "<=", "..", "+", "-", "*", "/", "%", "|", "&",
            "=>", "<=>", "->", "'", ".", ",", ":", ";", "(", ")", "[", "]", "{", "}", "_", "\"",
            "0", "1", "-1", "x'", "{}", "[]", "@", "\n", "\"./x.kovn\""]
+OPERATORS = ["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "|", "&", "..", "in", "and",
+             "or", "=>", "<=>", "++", ":=", "->", "with", "not"]
 NUMBERS = ["0", "-1", "-7", "99999", "4097", "65536", "1000000", "10000000000", str(2 ** 64),
            str(10 ** 40)]
 
@@ -57,8 +59,8 @@ def mutate(text: str, draw) -> str:
         return text + draw(st.sampled_from(INSERTS))
     words = [i for i, t in enumerate(tokens) if not t.isspace() and not t.startswith("//")]
     i = draw(st.sampled_from(words)) if words else 0
-    op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "rename", "number",
-                               "char", "line"]))
+    op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "rename", "alias", "operator",
+                               "number", "char", "line"]))
     if op == "delete":
         del tokens[i]
     elif op == "duplicate":
@@ -72,6 +74,14 @@ def mutate(text: str, draw) -> str:
         names = [k for k in words if re.fullmatch(r"[A-Za-z_]\w*", tokens[k])]
         if names:
             tokens[draw(st.sampled_from(names))] = draw(st.sampled_from(["undefined_x", "Nope", "q9", "done"]))
+    elif op == "alias":      # another name of the same file: well-formed, often ill-typed
+        names = [k for k in words if re.fullmatch(r"[A-Za-z_]\w*", tokens[k])]
+        if names:
+            tokens[draw(st.sampled_from(names))] = tokens[draw(st.sampled_from(names))]
+    elif op == "operator":
+        ops = [k for k in words if tokens[k] in OPERATORS]
+        if ops:
+            tokens[draw(st.sampled_from(ops))] = draw(st.sampled_from(OPERATORS))
     elif op == "number":
         nums = [k for k in words if tokens[k].isdigit()]
         if nums:

@@ -1,4 +1,6 @@
-"""Fixtures for the CI outputs (docs/ci.md): the pytest plugin, JUnit, GitHub, SARIF, baseline.
+"""Helpers for the tests of the CI outputs (docs/ci.md): the pytest plugin, JUnit, GitHub,
+SARIF, baseline. (Not a conftest.py: tests/cli imports `conftest`, which must stay tests/'s.)
+Test modules import what they use, fixtures included.
 
 - `broken_ipam`: a temporary copy of spec/ (never the original) whose `fix_all` variant of
   ipam.kovn lost one fix: the line `IP_TOLERATES_NO_SUBNET = true` (fix (3), tolerating a
@@ -6,7 +8,8 @@
   custom resource again, so NoOrphanIP, which fix_all expects to hold, is violated.
 - `run_cli(argv)`: `checker.cli.main` in-process -> (exit code, stdout, stderr).
 - `run_pytest(args, cwd)`: a separate `python -m pytest` process (the plugin is found through
-  its entry point, as it is for users) -> (exit code, output).
+  its entry point, as it is for users; the project's addopts are cleared so that the
+  flags given are the only ones) -> (exit code, output).
 """
 from __future__ import annotations
 
@@ -46,8 +49,9 @@ def run_pytest(args, cwd: Path, timeout: float = 300) -> Run:
     env = dict(os.environ)
     env.pop("PYTEST_ADDOPTS", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, args)],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest",
+            "-o", "addopts=", *map(str, args)]
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     return Run(proc.returncode, proc.stdout + proc.stderr)
 
 

@@ -1,0 +1,291 @@
+"""The HTML report of one counterexample: a single self-contained file.
+
+Input: the model (describe, action origins), the `Trace`, the violated `PropertyResult`,
+the lane `Diagram` (its title), the `CheckResult` statistics and the SVG drawn by graphviz
+(or None, with a note saying why there is no picture). Output: HTML text.
+
+The file loads nothing (a Content-Security-Policy forbids it): the picture is inline SVG,
+the style and the script are inline. It shows the verdict and the statistics, the picture,
+the list of steps and, for the current step, every variable's value with what changed
+highlighted. Steps are chosen with the keyboard (arrow keys, j/k, Home/End), the buttons,
+a click in the list, or a click on a box of the picture. Everything that comes from the
+spec is escaped; the script is constant text and reads nothing but the page.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from checker.render.lanes import Diagram
+from checker.render.text import changes
+from checker.semantics.types import show
+
+_MISSING = object()
+
+
+def report_html(model, trace, prop, diagram: Diagram, result, svg: str | None,
+                note: str = "") -> str:
+    """The whole report as one HTML document."""
+    title = diagram.title[0]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        _header(diagram, prop, result),
+        '<main><section id="picture" aria-label="trace diagram">',
+        _svg_block(svg, note),
+        "</section>",
+        '<section id="steps" aria-label="steps">',
+        _navigation(model, trace),
+        '<div id="states">',
+        "".join(_state_article(model, trace, i) for i in range(len(trace.steps))),
+        "</div></section></main>",
+        f"<script>{_JS}</script>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _e(text: Any) -> str:
+    return escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------- header: verdict and statistics
+
+def _header(d: Diagram, prop, result) -> str:
+    stats = getattr(result, "stats", None)
+    rows = [("verdict", getattr(getattr(result, "verdict", None), "value", "")),
+            ("property", f"{prop.name} ({prop.kind})"),
+            ("where", _origin(prop.origin))]
+    if stats is not None:
+        rows += [("distinct states", f"{stats.distinct:,}"), ("states generated", f"{stats.generated:,}"),
+                 ("depth", str(stats.depth)), ("time", f"{stats.seconds:.2f} s"),
+                 ("states/s", f"{stats.states_per_second:,.0f}"),
+                 ("peak memory", f"{stats.peak_rss_bytes / 2**20:.0f} MiB")]
+    if getattr(result, "limit", None):
+        rows.append(("stopped at", result.limit))
+    cells = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in rows if v)
+    subtitle = "".join(f'<p class="sub">{_e(t)}</p>' for t in d.title[1:])
+    return f'<header><h1>{_e(d.title[0])}</h1>{subtitle}<dl class="stats">{cells}</dl></header>'
+
+
+def _origin(origin) -> str:
+    if origin is None or not hasattr(origin, "line"):
+        return ""
+    return f"{origin.path}:{origin.line}"
+
+
+# ---------------------------------------------------------------- the picture
+
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
+
+
+def _svg_block(svg: str | None, note: str) -> str:
+    if svg is None:
+        return f'<p class="note" id="no-picture">{_e(note or "No picture was drawn.")}</p>'
+    body = _PROLOG.sub("", svg, count=1)      # drop the XML prolog and DOCTYPE graphviz writes
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    extra = f'<p class="note">{_e(note)}</p>' if note else ""
+    tools = '<div class="tools"><button id="fit" type="button" aria-pressed="false">fit to width</button></div>'
+    return f'{extra}{tools}<div id="svg-box">{body}</div>'
+
+
+# ---------------------------------------------------------------- the step list
+
+def _navigation(model, trace) -> str:
+    items = []
+    for i, step in enumerate(trace.steps):
+        name = step.action if step.action is not None else "initial state"
+        loop = ' <span class="loop">loop starts</span>' if trace.loop_start == i else ""
+        items.append(f'<li data-step="{i + 1}" tabindex="-1"><span class="n">{i + 1}</span> '
+                     f'<span class="act">{_e(name)}</span> <span class="where">{_e(_where(model, step))}</span>'
+                     f"{loop}</li>")
+    if trace.loop_start is not None:
+        items.append(f'<li class="back" aria-hidden="true">↺ back to state {trace.loop_start + 1}, forever</li>')
+    return ('<nav><div class="buttons"><button id="prev" type="button" title="previous (← or k)">◀</button>'
+            '<span id="position" aria-live="polite"></span>'
+            '<button id="next" type="button" title="next (→ or j)">▶</button></div>'
+            '<p class="hint">← → (or j k) step, Home / End; click a step or a box in the picture</p>'
+            f'<ol id="step-list">{"".join(items)}</ol></nav>')
+
+
+def _where(model, step) -> str:
+    if step.label is None:
+        return ""
+    origin = model.actions[step.label[0]].origin
+    if origin is None or not hasattr(origin, "line"):
+        return ""
+    return f"{Path(str(origin.path)).name}:{origin.line}"
+
+
+# ---------------------------------------------------------------- one state
+
+def _state_article(model, trace, i: int) -> str:
+    step = trace.steps[i]
+    state = model.describe(step.state)
+    prev = model.describe(trace.steps[i - 1].state) if i else None
+    diffs = [d for var in state for d in changes(var, prev[var], state[var])] if prev is not None else []
+    name = step.action if step.action is not None else "initial state"
+    head = f"State {i + 1} of {len(trace.steps)}: {name}"
+    where = _where(model, step)
+    changed = "".join(f"<li><code>{_e(p)}</code> {_e(t)}</li>" for p, t in diffs)
+    if prev is not None and not diffs:
+        changed = "<li>(no change)</li>"
+    rows = "".join(_rows(var, state[var], prev.get(var, _MISSING) if prev else _MISSING, diffs)
+                   for var in state)
+    return (f'<article class="state" id="state-{i + 1}" data-step="{i + 1}" hidden>'
+            f"<h2>{_e(head)}</h2>" + (f'<p class="where">{_e(where)}</p>' if where else "")
+            + (f'<ul class="changes">{changed}</ul>' if prev is not None else "")
+            + f'<table><thead><tr><th>variable</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
+            "</article>")
+
+
+def _rows(var: str, value, old, diffs) -> str:
+    """One row per variable; a map gets one row per key (and one per key it lost)."""
+    if isinstance(value, dict) and value:
+        out = []
+        keys = list(value) + [k for k in (old if isinstance(old, dict) else {}) if k not in value]
+        for k in keys:
+            path = f"{var}[{show(k)}]"
+            shown = show(value[k]) if k in value else "(removed)"
+            out.append(_row(path, shown, diffs))
+        return "".join(out)
+    return _row(var, show(value), diffs)
+
+
+def _row(path: str, shown: str, diffs) -> str:
+    hit = [(p[len(path):].lstrip("."), t) for p, t in diffs
+           if p == path or p.startswith(path + ".") or p.startswith(path + "[")]
+    cls = ' class="changed"' if hit else ""
+    detail = "".join(f'<div class="was">{_e((sub + ": ") if sub else "")}{_e(t.replace(" -> ", " → "))}</div>'
+                     for sub, t in hit if t != "(removed)")
+    return f"<tr{cls}><th>{_e(path)}</th><td><code>{_e(shown)}</code>{detail}</td></tr>"
+
+
+# ---------------------------------------------------------------- style and script (constant)
+
+_CSS = """
+:root{--fg:#202124;--muted:#5f6368;--line:#dadce0;--hit:#fef7e0;--hitline:#f9ab00;--accent:#1a73e8}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg)}
+header{padding:12px 18px;border-bottom:1px solid var(--line)}
+h1{font-size:18px;margin:0 0 4px}
+.sub{margin:0;color:var(--muted)}
+.stats{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0}
+.stats div{display:flex;gap:6px}.stats dt{color:var(--muted)}.stats dd{margin:0;font-weight:600}
+main{display:flex;align-items:flex-start;gap:0;height:calc(100vh - 110px)}
+#picture{flex:3 1 0;min-width:0;height:100%;overflow:auto;border-right:1px solid var(--line)}
+#svg-box svg{display:block}
+#svg-box.fit svg{width:100%;height:auto}
+.tools{position:sticky;top:0;left:0;z-index:1;padding:6px 10px;background:rgba(255,255,255,.9)}
+#steps{flex:2 1 0;min-width:320px;height:100%;display:flex;flex-direction:column}
+nav{border-bottom:1px solid var(--line);padding:8px 12px;max-height:45%;display:flex;flex-direction:column}
+.buttons{display:flex;align-items:center;gap:10px}
+button{font-size:14px;padding:3px 10px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
+button:hover{border-color:var(--accent)}
+#position{font-weight:600}
+.hint{margin:4px 0;color:var(--muted);font-size:12px}
+#step-list{list-style:none;margin:0;padding:0;overflow:auto}
+#step-list li{padding:2px 6px;border-radius:4px;cursor:pointer;white-space:nowrap}
+#step-list li:hover{background:#f1f3f4}
+#step-list li.current{background:#e8f0fe;outline:1px solid var(--accent)}
+#step-list li.back{cursor:default;color:#8430ce}
+.n{display:inline-block;min-width:2.2em;color:var(--muted);text-align:right}
+.where{color:var(--muted);font-size:12px}
+.loop{color:#8430ce;font-size:12px}
+#states{overflow:auto;padding:8px 12px;flex:1}
+h2{font-size:15px;margin:4px 0}
+.changes{margin:4px 0 8px;padding-left:18px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{text-align:left;vertical-align:top;padding:2px 6px;border-bottom:1px solid #f1f3f4}
+tbody th{font-weight:500;white-space:nowrap;color:var(--muted)}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-word}
+tr.changed{background:var(--hit)}
+tr.changed th{color:var(--fg);border-left:3px solid var(--hitline)}
+.was{color:#b06000;font-size:12px}
+.note{margin:12px;padding:8px 12px;background:#fef7e0;border:1px solid #f9ab00;border-radius:6px}
+svg g.node.current polygon,svg g.node.current path,svg g.node.current ellipse{stroke:#f9ab00;stroke-width:4px}
+svg g.node.current text{font-weight:bold}
+svg g.node{cursor:pointer}
+@media (max-width:900px){main{display:block;height:auto}#picture,#steps{height:auto;max-height:none}}
+"""
+
+_JS = """
+(function () {
+  "use strict";
+  var states = Array.prototype.slice.call(document.querySelectorAll("article.state"));
+  var items = Array.prototype.slice.call(document.querySelectorAll("#step-list li[data-step]"));
+  var position = document.getElementById("position");
+  var svg = document.querySelector("#picture svg");
+  var current = 0;
+
+  function mark(step) {
+    if (!svg) { return null; }
+    Array.prototype.forEach.call(svg.querySelectorAll(".current"), function (e) {
+      e.classList.remove("current");
+    });
+    var found = svg.querySelectorAll('g[id^="r' + step + '_"], g[id="t' + step + '"]');
+    Array.prototype.forEach.call(found, function (e) { e.classList.add("current"); });
+    return svg.querySelector('g[id="t' + step + '"]');
+  }
+
+  function show(i) {
+    if (!states.length) { return; }
+    current = Math.max(0, Math.min(states.length - 1, i));
+    states.forEach(function (s, k) { s.hidden = k !== current; });
+    items.forEach(function (li, k) { li.classList.toggle("current", k === current); });
+    var step = current + 1;
+    position.textContent = "state " + step + " of " + states.length;
+    document.body.setAttribute("data-current", String(step));
+    if (items[current]) { items[current].scrollIntoView({block: "nearest"}); }
+    var row = mark(step);
+    var box = document.getElementById("picture");
+    if (row && box) {
+      var r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollTop += (r.top - b.top) - b.height / 3;
+      var actor = svg.querySelector('g[id^="r' + step + '_"][id$="_s"]');
+      if (actor) {
+        var a = actor.getBoundingClientRect();
+        if (a.left < b.left || a.right > b.right) { box.scrollLeft += (a.left - b.left) - b.width / 3; }
+      }
+    }
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+    var k = ev.key;
+    if (k === "ArrowRight" || k === "ArrowDown" || k === "j" || k === "n") { show(current + 1); }
+    else if (k === "ArrowLeft" || k === "ArrowUp" || k === "k" || k === "p") { show(current - 1); }
+    else if (k === "Home") { show(0); }
+    else if (k === "End") { show(states.length - 1); }
+    else { return; }
+    ev.preventDefault();
+  });
+  document.getElementById("prev").addEventListener("click", function () { show(current - 1); });
+  document.getElementById("next").addEventListener("click", function () { show(current + 1); });
+  var fit = document.getElementById("fit");
+  if (fit) {
+    fit.addEventListener("click", function () {
+      var on = document.getElementById("svg-box").classList.toggle("fit");
+      fit.setAttribute("aria-pressed", on ? "true" : "false");
+      show(current);
+    });
+  }
+  items.forEach(function (li, k) { li.addEventListener("click", function () { show(k); }); });
+  if (svg) {
+    svg.addEventListener("click", function (ev) {
+      var g = ev.target.closest ? ev.target.closest("g.node") : null;
+      var m = g && /^(?:r(\\d+)_l\\d+(?:_s)?|t(\\d+))$/.exec(g.id);
+      if (m) { show(parseInt(m[1] || m[2], 10) - 1); }
+    });
+  }
+  show(0);
+  document.body.setAttribute("data-ready", "1");
+}());
+"""

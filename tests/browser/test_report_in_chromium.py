@@ -1,0 +1,148 @@
+"""The HTML report in a real browser: Debian's headless Chromium driven by Playwright.
+
+Opens the report of ipam v1_12's NoOrphanIP counterexample, steps through the whole trace
+with the keyboard, the buttons, the step list and the picture, and checks that the page
+shows the right state each time, loads nothing from the network and logs no error.
+
+Skipped (with the reason) only when Playwright or a Chromium binary is missing;
+scripts/setup.sh installs both on a fresh Debian machine, so CI runs it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.render import RenderOptions, graphviz, render_violation
+from tests.render.helpers import violation
+
+# CI sets KOVN_REQUIRE_BROWSER (.ci/run): there a missing browser is a failure, not a skip.
+REQUIRED = bool(os.environ.get("KOVN_REQUIRE_BROWSER"))
+
+
+def _missing(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason}, and KOVN_REQUIRE_BROWSER is set", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    from playwright import sync_api
+except ImportError:
+    _missing("the playwright package (pyproject's test extra) is not installed")
+
+
+def _chromium() -> str | None:
+    candidates = [os.environ.get("KOVN_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                  shutil.which("google-chrome")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+CHROMIUM = _chromium()
+if CHROMIUM is None:
+    _missing("no Chromium binary (scripts/setup.sh installs Debian's chromium)")
+if not graphviz.available():
+    _missing("the graphviz `dot` program is not installed (scripts/setup.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    root = Path(__file__).resolve().parents[2]
+    v = violation(root / "spec" / "ipam.kovn", "NoOrphanIP", "v1_12")
+    out = tmp_path_factory.mktemp("report")
+    rendered = render_violation(v.model, v.spec_name, v.variant, v.result, v.prop,
+                                RenderOptions(out, frozenset({"html"})))
+    (page,) = rendered.files
+    return page, len(v.prop.trace.steps)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with everything it logged and asked for recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1500, "height": 950})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector('body[data-ready="1"]')
+
+    def current(self) -> int:
+        return int(self.page.get_attribute("body", "data-current"))
+
+    def visible_articles(self) -> list[str]:
+        return self.page.eval_on_selector_all("article.state", "els => els.filter(e => !e.hidden).map(e => e.id)")
+
+    def marked(self) -> list[str]:
+        return self.page.eval_on_selector_all("#picture svg g.current", "els => els.map(e => e.id)")
+
+
+def test_keyboard_steps_through_the_whole_trace(browser, report):
+    path, n = report
+    p = Page(browser, path)
+    assert p.current() == 1 and p.visible_articles() == ["state-1"]
+    assert p.page.inner_text("#position") == f"state 1 of {n}"
+    for k in range(2, n + 1):
+        p.page.keyboard.press("ArrowRight")
+        assert p.current() == k
+        assert p.visible_articles() == [f"state-{k}"]
+        assert f"t{k}" in p.marked()                       # the row of the picture is marked
+        assert p.page.inner_text(f"#state-{k} h2").startswith(f"State {k} of {n}")
+    p.page.keyboard.press("ArrowRight")
+    assert p.current() == n                                # stays at the last state
+    p.page.keyboard.press("Home")
+    assert p.current() == 1
+    p.page.keyboard.press("End")
+    assert p.current() == n
+    p.page.keyboard.press("k")
+    assert p.current() == n - 1
+    p.page.keyboard.press("ArrowLeft")
+    assert p.current() == n - 2
+    assert p.errors == []
+    assert all(u.startswith("file:") for u in p.requests), p.requests
+
+
+def test_mouse_chooses_steps_in_the_list_the_buttons_and_the_picture(browser, report):
+    path, n = report
+    p = Page(browser, path)
+    p.page.click('#step-list li[data-step="5"]')
+    assert p.current() == 5
+    p.page.click("#next")
+    assert p.current() == 6
+    p.page.click("#prev")
+    p.page.click("#prev")
+    assert p.current() == 4
+    box = p.page.locator('#picture svg g.node[id^="r3_"][id$="_s"]')
+    assert box.count() == 1
+    box.click()
+    assert p.current() == 3 and p.visible_articles() == ["state-3"]
+    assert any(i.startswith("r3_") for i in p.marked())
+    p.page.click("#fit")
+    assert "fit" in p.page.get_attribute("#svg-box", "class")
+    assert p.page.get_attribute("#fit", "aria-pressed") == "true"
+    assert p.errors == []
+
+
+def test_changed_fields_are_highlighted(browser, report):
+    path, n = report
+    p = Page(browser, path)
+    p.page.keyboard.press("End")
+    changed = p.page.eval_on_selector_all(f"#state-{n} tr.changed th", "els => els.map(e => e.textContent)")
+    assert changed                                          # the last step changed something
+    color = p.page.eval_on_selector(f"#state-{n} tr.changed", "e => getComputedStyle(e).backgroundColor")
+    plain = p.page.eval_on_selector(f"#state-{n} tr:not(.changed)", "e => getComputedStyle(e).backgroundColor")
+    assert color != plain
+    assert p.errors == []

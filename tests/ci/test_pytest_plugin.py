@@ -1,0 +1,253 @@
+"""The pytest plugin (checker/pytest_plugin.py): one item per variant x property.
+
+Each test runs pytest in a separate process, as a user would: the plugin is found through
+the `pytest11` entry point of the installed package.
+"""
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from importlib.metadata import entry_points
+
+from kovn_ci_helpers import ROOT, broken_ipam, run_cli, run_pytest  # noqa: F401 (fixture)
+
+from checker import api
+from checker.engine import CheckOptions
+
+COUNTER = """
+    spec counter
+    const N: int = 3
+    var x: 0..5
+    init { x := 0 }
+    action Inc {
+      require x < N
+      x := x + 1
+    }
+    invariant Small: x <= 2
+    invariant Bounded: x <= 5
+    reachable Top: x == N
+    allow deadlock
+
+    variant three {
+      expect violated Small
+    }
+    variant two {
+      N = 2
+    }
+"""
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def outcomes(output: str) -> dict[str, str]:
+    """node id -> PASSED / FAILED, from the -rA summary."""
+    return {m.group(2): m.group(1) for m in re.finditer(r"^(PASSED|FAILED|ERROR) (\S+)", output, re.M)}
+
+
+def expected_ids(path: str, variants=None) -> set[str]:
+    """`FILE::VARIANT::PROPERTY` for every property the engine decided (api.check), and the
+    properties a variant expects violated without checking them; `FILE::VARIANT` for a
+    variant that checks none."""
+    ids = set()
+    for r in api.check(path, None, variants, CheckOptions()).results:
+        names = [p.name for p in r.result.properties]
+        names += [n for n in r.variant.expect_violated if n not in names]
+        ids |= {f"{path}::{r.variant.name}::{n}" for n in names} or {f"{path}::{r.variant.name}"}
+    return ids
+
+
+def test_the_plugin_is_registered_through_its_entry_point():
+    eps = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert eps.get("kovn") == "checker.pytest_plugin", \
+        "kovn is not installed (pip install -e .): pytest cannot find the plugin"
+
+
+def test_spec_and_models_have_one_item_per_variant_x_property():
+    # Names only (a spec is compiled, not explored, to collect it); the suite's own run of
+    # spec/ and models/ (testpaths in pyproject.toml) runs these items, and an item fails if
+    # its variant's exploration decided a property that has no item.
+    run = run_pytest(["spec", "models", "--collect-only", "-q"], ROOT)
+    assert run.code == 0, run.out
+    got = set(re.findall(r"^(\S+::\S+)$", run.out, re.M))
+    want = set()
+    for path in sorted([*ROOT.glob("spec/*.kovn"), *ROOT.glob("models/*.kovn")]):
+        rel = path.relative_to(ROOT).as_posix()
+        for variant, model in api.compile_spec(str(path))[0]:
+            ir = model.spec
+            names = [p.name for p in ir.properties if p.kind != "constraint"]
+            names += ["deadlock"] * bool(ir.check_deadlock) + [t.name for t in ir.temporals]
+            names += [n for n in variant.expect_violated if n not in names]
+            want |= {f"{rel}::{variant.name}::{n}" for n in names} or {f"{rel}::{variant.name}"}
+    assert got == want
+    assert {"spec/ipam.kovn::v1_12::NoOrphanIP", "spec/ipam.kovn::fix_all::NoOrphanIP",
+            "models/diehard.kovn::space", "models/diehard.kovn::puzzle::NotSolved"} <= got
+    slow = run_pytest(["spec", "models", "--collect-only", "-q", "-m", "slow"], ROOT)
+    assert {i.rsplit("::", 1)[0] for i in re.findall(r"^(\S+::\S+)$", slow.out, re.M)} == \
+        {"spec/ipam.kovn::fixed_faults"}
+
+
+def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch):
+    run = run_pytest(["models", "-rA"], ROOT)
+    assert run.code == 0, run.out
+    got = outcomes(run.out)
+    monkeypatch.chdir(ROOT)
+    want = set().union(*(expected_ids(p.relative_to(ROOT).as_posix()) for p in sorted(ROOT.glob("models/*.kovn"))))
+    assert set(got) == want
+    assert set(got.values()) == {"PASSED"}
+
+
+def test_a_fix_removed_from_fix_all_fails_the_broken_property_and_shows_the_trace(broken_ipam):
+    run = run_pytest([broken_ipam.name, "-k", "fix_all", "-rA"], broken_ipam.parent)
+    assert run.code == 1, run.out
+    got = outcomes(run.out)
+    assert got["ipam.kovn::fix_all::NoOrphanIP"] == "FAILED"
+    assert got["ipam.kovn::fix_all::NoSubnetFinalizedInUse"] == "PASSED"
+    assert "NoOrphanIP: expected to hold, but it is violated" in run.out
+    # The items that fail are exactly the properties that `check` finds not as declared.
+    summary = json.loads(run_cli([broken_ipam, "--variant", "fix_all", "--no-progress", "--json"]).out)
+    (fix_all,) = summary["results"]
+    mismatched = {m.split(":")[0] for m in fix_all["mismatches"]}
+    assert {i.rsplit("::", 1)[1] for i, o in got.items() if o == "FAILED"} == mismatched
+    assert set(got) == {f"ipam.kovn::fix_all::{p['property']}" for p in fix_all["properties"]}
+    # The counterexample exactly as `check` prints it in its terminal report.
+    cli = run_cli([broken_ipam, "--variant", "fix_all", "--no-progress"])
+    trace = _block(cli.out, "  counterexample for NoOrphanIP (")
+    assert len(trace) > 3
+    # (the plugin runs in the spec's directory, so it names the spec by its file name)
+    assert "\n".join(trace).replace(str(broken_ipam), broken_ipam.name) in run.out
+    assert "rendered trace:" in run.out
+
+
+def test_a_variant_is_explored_once_for_all_its_properties(tmp_path):
+    write(tmp_path, "counter.kovn", COUNTER)
+    write(tmp_path, "conftest.py", """
+        import checker.pytest_plugin as plugin
+        calls = []
+        _explore = plugin.explore
+        def counting(model, options):
+            calls.append(model.name)
+            return _explore(model, options)
+        plugin.explore = counting
+        def pytest_sessionfinish(session):
+            print("EXPLORED", sorted(calls))
+    """)
+    run = run_pytest(["-rA", "-s"], tmp_path)
+    assert run.code == 0, run.out
+    assert "EXPLORED ['counter:three', 'counter:two']" in run.out
+    assert outcomes(run.out) == {
+        "counter.kovn::three::Small": "PASSED", "counter.kovn::three::Bounded": "PASSED",
+        "counter.kovn::three::Top": "PASSED",
+        "counter.kovn::two::Small": "PASSED", "counter.kovn::two::Bounded": "PASSED",
+        "counter.kovn::two::Top": "PASSED",
+    }
+
+
+def test_a_decided_property_without_an_item_fails_the_variant(tmp_path):
+    # Simulates a plugin whose names drift from the engine's: the items that exist fail
+    # instead of the missing one going unreported.
+    write(tmp_path, "counter.kovn", COUNTER)
+    write(tmp_path, "conftest.py", """
+        import checker.pytest_plugin as plugin
+        _names = plugin.property_names
+        plugin.property_names = lambda variant, model, options: [n for n in _names(variant, model, options) if n != "Top"]
+    """)
+    run = run_pytest(["-rA", "-k", "two"], tmp_path)
+    assert run.code == 1, run.out
+    assert outcomes(run.out) == {"counter.kovn::two::Small": "FAILED", "counter.kovn::two::Bounded": "FAILED"}
+    assert "the exploration of variant two decided Top, which no test item was collected for" in run.out
+
+
+def test_constants_limits_and_k_selection(tmp_path):
+    write(tmp_path, "counter.kovn", COUNTER)
+    ok = run_pytest(["-rA", "-k", "two"], tmp_path)
+    assert ok.code == 0, ok.out
+    assert set(outcomes(ok.out)) == {"counter.kovn::two::Small", "counter.kovn::two::Bounded", "counter.kovn::two::Top"}
+    # N=5 in every variant: `two` now reaches x = 3, so Small breaks there.
+    big = run_pytest(["-rA", "-k", "two", "--kovn-const", "N=5"], tmp_path)
+    assert big.code == 1, big.out
+    assert outcomes(big.out)["counter.kovn::two::Small"] == "FAILED"
+    assert "Small: expected to hold, but it is violated (4 states)" in big.out
+    assert "  counterexample for Small (4 states):" in big.out
+    # Stopped after 2 states: Top (x == 3) is undecided, so its item cannot pass.
+    cut = run_pytest(["-rA", "-k", "three and Top", "--kovn-max-states", "2"], tmp_path)
+    assert cut.code == 1, cut.out
+    assert "Top: expected to hold, but it is undecided: the search stopped at max-states 2" in cut.out
+    bad = run_pytest(["--kovn-const", "N"], tmp_path)
+    assert bad.code == 4 and "--kovn-const" in bad.out and "Traceback" not in bad.out
+
+
+def test_a_spec_with_errors_is_a_collection_error_with_its_diagnostics(tmp_path):
+    write(tmp_path, "bad.kovn", """
+        spec bad
+        var x: 0..2
+        init { x := 0 }
+        invariant Small: y <= 1
+    """)
+    run = run_pytest([], tmp_path)
+    assert run.code == 2, run.out
+    assert "ERROR collecting bad.kovn" in run.out
+    assert re.search(r"bad\.kovn:4:\d+: error\[KOV\d+\]", run.out), run.out
+    assert "Traceback" not in run.out
+
+
+def test_kovn_paths_limits_collection_and_kovn_slow_marks_items(tmp_path):
+    write(tmp_path, "specs/counter.kovn", COUNTER)
+    write(tmp_path, "fixtures/broken.kovn", "spec broken\nvar x: nope\n")
+    write(tmp_path, "pytest.ini", """
+        [pytest]
+        kovn_paths = specs
+        kovn_slow = specs/counter.kovn::two
+    """)
+    run = run_pytest(["--collect-only", "-q"], tmp_path)
+    assert run.code == 0, run.out
+    assert "fixtures/broken.kovn" not in run.out and "specs/counter.kovn::three::Small" in run.out
+    named = run_pytest(["fixtures/broken.kovn", "--collect-only", "-q"], tmp_path)
+    assert named.code == 2 and "ERROR collecting fixtures/broken.kovn" in named.out
+    fast = run_pytest(["-rA", "-m", "not slow"], tmp_path)
+    assert set(outcomes(fast.out)) == {"specs/counter.kovn::three::Small", "specs/counter.kovn::three::Bounded",
+                                       "specs/counter.kovn::three::Top"}
+
+
+def test_render_directory_renders_the_counterexample_of_a_failing_item(tmp_path):
+    write(tmp_path, "counter.kovn", COUNTER)
+    run = run_pytest(["-k", "two and Small", "--kovn-const", "N=5", "--kovn-render", "out"], tmp_path)
+    assert run.code == 1, run.out
+    shown = re.findall(r"^  rendered trace: (\S+)$", run.out, re.M)
+    assert "out/counter/two-Small.html" in shown and "out/counter/two-Small.dot" in shown
+    assert all((tmp_path / p).is_file() and (tmp_path / p).stat().st_size > 0 for p in shown)
+    # The ITF trace (the format Apalache and Quint read) holds the counterexample's 4 states.
+    itf = json.loads((tmp_path / "out/counter/two-Small.itf.json").read_text(encoding="utf-8"))
+    assert [state["x"] for state in itf["states"]] == [{"#bigint": str(n)} for n in range(4)]
+    # Passing items render nothing.
+    assert sorted(p.name.split(".")[0] for p in (tmp_path / "out" / "counter").iterdir()) == \
+        ["two-Small"] * len(list((tmp_path / "out" / "counter").iterdir()))
+
+
+def test_render_directory_without_a_renderer_says_so(tmp_path):
+    write(tmp_path, "counter.kovn", COUNTER)
+    write(tmp_path, "conftest.py", """
+        import checker.render
+        del checker.render.render_violation
+    """)
+    run = run_pytest(["-k", "two and Small", "--kovn-const", "N=5", "--kovn-render", "out"], tmp_path)
+    assert run.code == 1, run.out
+    assert "rendered trace: rendering is unavailable in this version of kovn" in run.out
+    assert "  counterexample for Small (4 states):" in run.out
+    assert not (tmp_path / "out").exists()
+
+
+def _block(text: str, head: str) -> list[str]:
+    """The line starting with `head` and the trace lines under it (indented 4 or more)."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(head))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    return lines[start:end]
+

@@ -1,0 +1,164 @@
+"""What a step read (checker/render/reads.py) and what the lane diagram shows
+(checker/render/lanes.py): lanes, read and write arrows, stale reads, the offending object."""
+from __future__ import annotations
+
+import textwrap
+
+from checker import api
+from checker.engine.result import Step, Trace
+from checker.render import trace_diagram
+from checker.render.reads import Read, step_reads
+from checker.semantics.types import Tag
+from tests.render.helpers import SPECS, violation
+
+READS_SPEC = """
+spec reads
+type K = K1 | K2
+var a: map[K, 0..3]
+var b: 0..3
+init {
+  a := {K1: 0, K2: 2}
+  b := 0
+}
+action WriteThenRead {
+  a[K1] := 1
+  b := a[K1]
+}
+action ReadOther {
+  b := a[K2]
+}
+action Fork {
+  choose v in {1, 2}
+  if v == 1 {
+    b := a[K1]
+  } else {
+    b := a[K2] + 1
+  }
+}
+action Member {
+  require K2 in a
+  b := 3
+}
+"""
+
+
+def _model(tmp_path, text):
+    path = tmp_path / "reads.kovn"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    (variant, model), = api.compile_spec(str(path))[0]
+    return model
+
+
+def _one_step(model, name: str, pick=lambda nxt: True) -> Trace:
+    first = next(iter(model.init_states()))
+    for label, nxt in model.successors(first):
+        if model.format_label(label) == name and pick(model.describe(nxt)):
+            return Trace((Step(None, None, first), Step(label, name, nxt)))
+    raise AssertionError(f"no step {name}")
+
+
+def test_a_read_of_what_the_step_wrote_itself_is_not_a_read(tmp_path):
+    model = _model(tmp_path, READS_SPEC)
+    (_, reads), = [step_reads(model, _one_step(model, "WriteThenRead"))]
+    assert reads == frozenset()
+    (_, reads), = [step_reads(model, _one_step(model, "ReadOther"))]
+    assert reads == {Read("a", Tag("K2"))}
+
+
+def test_reads_follow_the_path_the_trace_took(tmp_path):
+    model = _model(tmp_path, READS_SPEC)
+    via_k1 = _one_step(model, "Fork", lambda s: s["b"] == 0)      # v = 1: b := a[K1] = 0
+    via_k2 = _one_step(model, "Fork", lambda s: s["b"] == 3)      # v = 2: b := a[K2] + 1 = 3
+    assert step_reads(model, via_k1)[1] == {Read("a", Tag("K1"))}
+    assert step_reads(model, via_k2)[1] == {Read("a", Tag("K2"))}
+
+
+def test_membership_is_a_read_of_that_key(tmp_path):
+    model = _model(tmp_path, READS_SPEC)
+    assert step_reads(model, _one_step(model, "Member"))[1] == {Read("a", Tag("K2"))}
+
+
+def test_stale_cache_read_is_marked():
+    v = violation(SPECS / "stale.kovn", "NoFinalizerWhileDeleting")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    titles = [lane.title for lane in d.lanes]
+    assert titles == ["Worker", "A", "UserDelete"]
+    assert [lane.kind for lane in d.lanes] == ["process", "object", "action"]
+    stale = [a for a in d.arrows if a.kind == "stale-read"]
+    assert len(stale) == 1
+    (arrow,) = stale
+    assert arrow.src == (1, 1) and arrow.dst == (2, 0)             # from A after the delete, into check
+    assert "no deletionTimestamp" in arrow.label
+    check = next(c for c in d.cells if (c.row, c.lane) == (2, 0))
+    assert check.style == "step-alert"
+    assert ("lagging" in {s for lane, _, s in d.segments if lane == 1})
+    last = next(c for c in d.cells if (c.row, c.lane) == (3, 1))
+    assert last.style == "offending" and last.lines[-1].text == "✗ NoFinalizerWhileDeleting violated"
+
+
+def test_fresh_cache_reads_are_not_stale(tmp_path):
+    v = violation(SPECS / "stale.kovn", "NoFinalizerWhileDeleting")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    writes = [a for a in d.arrows if a.kind == "write"]
+    assert [(a.src[0], a.label) for a in writes] == [(1, "deletionTimestamp set"), (3, "+finalizer keep")]
+
+
+def test_ipam_v1_12_shows_the_leak_and_the_order_of_deletions(root):
+    v = violation(root / "spec" / "ipam.kovn", "NoOrphanIP", "v1_12")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    lane = {lane.title: i for i, lane in enumerate(d.lanes)}
+    assert {"Pod", "Subnet", "IP(1)"} <= set(lane)
+    kinds = [x.kind for x in d.lanes]
+    assert kinds.index("object") > max(i for i, k in enumerate(kinds) if k == "process")
+    offending = [c for c in d.cells if c.style == "offending"]
+    assert [d.lanes[c.lane].title for c in offending] == ["IP(1)"]
+    assert offending[0].row == len(d.rows) - 1
+    assert any("kubeovn" in line.text for line in offending[0].lines)
+    subnet_unfinalized = [a.src[0] for a in d.arrows
+                          if a.kind == "write" and a.dst[1] == lane["Subnet"] and "-finalizer kubeovn" in a.label]
+    pod_deleted = [a.src[0] for a in d.arrows
+                   if a.kind == "write" and a.dst[1] == lane["Pod"] and "gone" in a.label]
+    assert subnet_unfinalized and pod_deleted
+    assert subnet_unfinalized[0] < pod_deleted[0]
+    assert d.title[1].startswith("fails for n = 1")
+
+
+def test_other_specs_get_lanes_per_process_and_variable():
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    assert [(x.title, x.kind) for x in d.lanes] == [("Inc(0)", "process"), ("Inc(1)", "process"),
+                                                   ("x", "variable"), ("done", "variable")]
+    reads_of_x = [a for a in d.arrows if a.kind == "read" and a.src[1] == 2]
+    assert [(a.src[0], a.dst) for a in reads_of_x] == [(0, (1, 0)), (1, (2, 1))]
+    assert {d.lanes[c.lane].title for c in d.cells if c.style == "offending"} == {"x", "done"}
+
+
+def test_lasso_diagram_knows_its_loop():
+    v = violation(SPECS / "loop.kovn", "ReachesTwo")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    assert d.loop_start == 0 and "loop" in d.legend
+    assert "the loop repeats forever" in d.title[1]
+
+
+def test_a_model_written_in_python_renders_with_lanes_per_action_and_variable(tmp_path):
+    # no IR behind it: no reads and no processes, but the same files come out
+    import importlib.util
+    from checker.engine import PropertyResult, Status
+    from checker.engine.trace import rebuild_trace
+    from checker.render import RenderOptions, render_violation
+
+    root = SPECS.parents[2]
+    spec = importlib.util.spec_from_file_location("peterson_model", root / "models" / "peterson_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.PetersonModel(2)
+    chain = [next(iter(model.init_states()))]
+    for _ in range(3):
+        chain.append(next(iter(model.successors(chain[-1])))[1])
+    trace = rebuild_trace(model, chain)
+    prop = PropertyResult("Pretend", "invariant", Status.VIOLATED, trace)
+    d = trace_diagram(model, "peterson", "py", prop)
+    assert {x.kind for x in d.lanes} == {"action", "variable"}
+    assert not [a for a in d.arrows if a.kind == "read"]
+    out = render_violation(model, "peterson", "py", None, prop, RenderOptions(tmp_path, frozenset({"dot", "html", "itf"})))
+    assert sorted(p.name for p in out.files) == ["py-Pretend.dot", "py-Pretend.html", "py-Pretend.itf.json"]
