@@ -216,7 +216,10 @@ class KovnItem(pytest.Item):
             return []
         if settings.render_dir is None:
             return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
-        return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
+        try:
+            return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
+        except Exception as exc:  # a renderer bug must not hide the counterexample above
+            return [f"rendered trace: rendering failed (a bug in kovn): {type(exc).__name__}: {exc}"]
 
 
 def _line0(span) -> int | None:

@@ -26,11 +26,18 @@ def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
         gen.constants, gen.const_ids = dict(parent.constants), dict(parent.const_ids)
     source = gen.ex(e, Env("s"))
     ns = make_helpers(Failure(gen.origins))
+    ns.update(_solver_helpers())     # a closed `choose ... where` is folded too
     ns.update(gen.constants)
     if parent is not None:
         for i, d in enumerate(parent.spec.defs):
             ns[f"d{i}"] = None  # closed expressions never call definitions
     return eval(compile(source, "<kovn constant>", "eval"), ns, {"s": 0})
+
+
+def _solver_helpers() -> dict:
+    from checker.solver.options import SolverOptions
+    from checker.solver.runtime import SolverRuntime, helpers
+    return helpers(SolverRuntime(SolverOptions()))
 
 
 class SpecModel:

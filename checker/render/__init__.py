@@ -13,7 +13,7 @@ text.py is the terminal's trace. docs/traces.md explains how to read what they p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from checker.engine.result import Status

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable
 
-from checker.render.lanes import Arrow, Cell, Diagram, Line
+from checker.render.diagram import Arrow, Cell, Diagram, Line
 
 FONT = "Helvetica,Arial,sans-serif"
 

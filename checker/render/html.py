@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from checker.render.lanes import Diagram
+from checker.render.diagram import Diagram
 from checker.render.text import changes
 from checker.semantics.types import show
 
