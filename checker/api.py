@@ -79,6 +79,7 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         vs = [v for v in vs if v.name in only]
     _stop_on_errors(diags)
     compiled = []
+    dead: list[list[Diagnostic]] = []
     for v in vs:
         check_deadlock = decls.deadlock is None or not decls.deadlock.allow
         if v.deadlock is not None:
@@ -97,7 +98,8 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
             if "deadlock" not in keep and v.deadlock is None:
                 spec_ir = dataclasses.replace(spec_ir, check_deadlock=False)
         compiled.append((v, SpecModel(spec_ir, solver)))
-        diags.extend(_dead_guards(spec_ir))
+        dead.append(_dead_guards(spec_ir))
+    diags.extend(_in_every_variant(dead))
     _stop_on_errors(diags)
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
@@ -157,6 +159,17 @@ def _dead_guards(spec_ir: ir.SpecIR) -> list[Diagnostic]:
     (checker/solver/deadguard.py)."""
     from checker.solver.deadguard import dead_guards
     return dead_guards(spec_ir)
+
+
+def _in_every_variant(found: list[list[Diagnostic]]) -> list[Diagnostic]:
+    """The dead-guard warnings of every compiled variant. An action one variant switches off
+    with a constant (a fix, a fault budget of 0) is deliberate, not a mistake."""
+    if not found:
+        return []
+    def key(d):
+        return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
+    common = set.intersection(*({key(d) for d in ds} for ds in found))
+    return [d for d in found[0] if key(d) in common]
 
 
 def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:

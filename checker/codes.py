@@ -39,6 +39,7 @@ UNBOUNDED_STATE = _code("KOV207", "A state variable whose type has no finite bou
 BAD_RANGE = _code("KOV208", "A range type whose bounds are not constant integers or are empty.")
 DOMAIN_TOO_LARGE = _code("KOV209", "A type too large to enumerate or to use as set elements or map keys.")
 FAIR_PARAMS_DIFFER = _code("KOV210", "`fair ... (A, B)(*)` groups the instances of several actions by their parameter values, but the actions take parameters of different types.")
+SYMMETRY_BROKEN = _code("KOV212", "A value of a symmetric type (`type T = symmetric lo..hi`) used in a way that depends on which value it is: arithmetic, an order (<, min, max, choose least), a literal or an int where a T is expected, a `for` loop or a map comprehension whose result depends on the order of T's values; symmetry reduction would be unsound.")
 BAD_ADDRESS = _code("KOV211", "An IPv4 address or CIDR block literal that is not valid: an octet above 255, a prefix above 32, or host bits set in a block (`10.0.0.5/8`).")
 
 # statements and levels
@@ -56,6 +57,7 @@ MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the va
 UNKNOWN_CONSTANT = _code("KOV402", "A variant or --const sets a name that is not a constant.")
 UNKNOWN_VARIANT = _code("KOV403", "--variant names a variant the spec does not declare.")
 DUPLICATE_VARIANT_ITEM = _code("KOV404", "A variant sets the same thing twice.")
+BAD_SYMMETRY = _code("KOV406", "A variant's `symmetry` names a type not declared `symmetric`, or asks for symmetry reduction together with temporal properties (liveness under symmetry is not supported).")
 BAD_CONST_VALUE = _code("KOV405", "A --const value that does not parse as NAME=expression.")
 
 # found while exploring

@@ -49,6 +49,9 @@ class CodeGen:
         self.origin_ids: dict = {}
         self.tmp = itertools.count()
         self.queries: list = []      # solver queries (checker/solver/plan.py), numbered
+        self.query_of: dict = {}     # ir.Solve -> its query
+        self.bound: dict[str, str] = {}   # locals fixed to a text (unrolled loops, x_Quant, inlined defs)
+        self.inline_depth = 0
 
     # ------------------------------------------------------------ plumbing
     def const(self, value, prefix: str = "K") -> str:
@@ -370,7 +373,7 @@ class CodeGen:
         return self.rep(self.read_var(e.index, state), e.t)
 
     def x_Local(self, e: ir.Local, env):
-        return e.name
+        return self.bound.get(e.name, e.name)
 
     def x_TypeSet(self, e: ir.TypeSet, env):
         return str((1 << T.size(e.t.elem)) - 1)
@@ -382,16 +385,85 @@ class CodeGen:
         return f"(lambda {e.name}: {self.ex(e.body, env)})({self.ex(e.value, env)})"
 
     def x_CallDef(self, e: ir.CallDef, env):
+        inlined = self.inline_call(e, env)
+        if inlined is not None:
+            return inlined
         args = ", ".join([env.state] + [self.ex(a, env) for a in e.args])
         return f"d{e.index}({args})"
 
+    def inline_call(self, e: ir.CallDef, env: Env) -> str | None:
+        """A small definition's body in place of the call (docs/performance.md): its
+        parameters bound to the argument texts. Only for arguments that cannot fail and
+        cost next to nothing (a name, a literal, a state read, + - *), since the body may
+        evaluate one twice or not at all."""
+        d = self.spec.defs[e.index]
+        if not self.fold or self.inline_depth >= _INLINE_DEPTH or not all(map(_trivial, e.args)):
+            return None
+        if sum(1 for _ in walk(d.body)) > _INLINE_NODES:
+            return None
+        args = [self.ex(a, env) for a in e.args]
+        saved = dict(self.bound)
+        self.bound.update((name, f"({a})") for (name, _), a in zip(d.params, args))
+        self.inline_depth += 1
+        try:
+            return f"({self.ex(d.body, Env(env.state))})"
+        finally:
+            self.inline_depth -= 1
+            self.bound = saved
+
     def x_Quant(self, e: ir.Quant, env):
+        unrolled = self.unroll_quant(e, env)
+        if unrolled is not None:
+            return unrolled
         # In canonical order even for a set of unbounded ints: which element decides the
         # quantifier (and so whether a later one that fails is ever evaluated) must not
         # depend on the hash order of a frozenset.
         loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env, ordered=True)}" for b in e.binders)
         fn = "all" if e.kind == "forall" else "any"
         return f"{fn}({self.ex(e.body, env)} {loops})"
+
+    # ---- unrolled quantifiers (docs/performance.md): a quantifier over small constant
+    # domains becomes a chain of `or` / `and` over its instances, each binder replaced by
+    # its value (CPython folds the arithmetic on literals that follows), in the same order
+    # as the loop; a leading conjunct (exists) or disjunct (forall) that does not mention
+    # the inner binders is tested once before them, as the loop would test it first.
+    def unroll_quant(self, e: ir.Quant, env: Env) -> str | None:
+        if not self.fold:
+            return None
+        values = []
+        count = 1
+        for b in e.binders:
+            if not _closed(b.domain):
+                return None
+            try:
+                vals = self.static_values(b.domain)
+            except ModelError:
+                return None
+            if not vals or not all(type(v) in (int, bool) for v in vals):
+                return None
+            count *= len(vals)
+            if count > _UNROLL_LIMIT:
+                return None
+            values.append(vals)
+        body = self.unroll_binders(e.kind, list(zip(e.binders, values)), e.body, env)
+        return f"(True if {body} else False)"
+
+    def unroll_binders(self, kind: str, binders: list, body: ir.E, env: Env) -> str:
+        if not binders:
+            return f"({self.ex(body, env)})"
+        joiner = " or " if kind == "exists" else " and "
+        inner = {b.name for b, _ in binders[1:]}
+        hoisted, rest = _leading_free(body, "and" if kind == "exists" else "or", inner) \
+            if inner else ([], body)
+        (b, vals), more = binders[0], binders[1:]
+        terms = []
+        for v in vals:
+            self.bound[b.name] = repr(v)
+            front = [f"({self.ex(h, env)})" for h in hoisted]
+            terms.append("(" + (" and " if kind == "exists" else " or ").join(
+                front + [self.unroll_binders(kind, more, rest, env)]) + ")")
+        del self.bound[b.name]
+        return "(" + joiner.join(terms) + ")"
 
     def x_Comp(self, e: ir.Comp, env):
         # Canonical order, as for quantifiers: it also decides which of two equal keys of a
@@ -598,6 +670,9 @@ class CodeGen:
         if isinstance(s, ir.Op) and s.op == "range":   # never build lo..hi (it may be huge)
             lo, hi = (self.ex(b, env) for b in s.args)
             return f"({lo} <= {self.ex(x, env)} <= {hi})"
+        present = self.in_keys(x, s, env)
+        if present is not None:
+            return present
         sx = self.ex(s, env)
         if not T.is_bitset(st):
             return f"({self.ex(x, env)} in {sx})"
@@ -605,6 +680,20 @@ class CodeGen:
         if isinstance(elem, T.IntT) and isinstance(x.t, T.IntT) and not _within(x.t, elem):
             return f"_in_rng({sx}, {self.ex(x, env)}, {elem.lo}, {elem.hi})"
         return f"(({sx} >> {self.ordinal_in(x, elem, env)}) & 1)"
+
+    def in_keys(self, x: ir.E, s: ir.E, env: Env) -> str | None:
+        """`k in m` for a packed partial map m: the presence bit of k's slot, without
+        building keys(m) (same evaluation order: the map, then the key)."""
+        if not (isinstance(s, ir.Op) and s.op == "keys"):
+            return None
+        mt, elem = s.args[0].t, s.t.elem
+        if not (isinstance(mt, T.MapT) and T.finite(mt) and not mt.total and T.is_bitset(s.t)):
+            return None
+        if isinstance(elem, T.IntT) and isinstance(x.t, T.IntT) and not _within(x.t, elem):
+            return None
+        m = self.ex(s.args[0], env)
+        o = self.ordinal_in(x, elem, env)
+        return f"(({m} >> (({o}) * {T.slot_width(mt)} + {T.width(mt.value)})) & 1)"
 
     def _setop(self, e, env, bit: str, fs: str):
         a, b = (self.ex(x, env) for x in e.args)
@@ -781,10 +870,28 @@ class CodeGen:
         from checker.solver.plan import enumerable, plan
         if enumerable(e.t.elem):
             return f"sorted({self.x_Solve(e, env)})"
-        q = plan(e, self.spec.defs, len(self.queries))
-        self.queries.append(q)
+        q = self.query(e)
         inputs = "(" + "".join(f"{self.ex(i, env)}, " for i in q.inputs) + ")"
-        return f"_solve({self.const(q, 'Q')}, {inputs})"
+        # the constraint in Python too, over a candidate and the inputs: the solver tests
+        # the values of a dense range of solutions with it rather than block them one by one
+        names = ", ".join([e.name] + [f"_in{i}" for i in range(len(q.inputs))])
+        test = f"(lambda {names}: {self.ex(q.cond, env)})"
+        return f"_solve({self.const(q, 'Q')}, {inputs}, {test})"
+
+    def query(self, e: ir.Solve):
+        """One query per constraint, however often its code is written (the search loop of
+        expand.py writes the actions again): its answers are cached under one number."""
+        from checker.solver.plan import plan
+        try:
+            hash(e)
+            key = e
+        except TypeError:
+            key = id(e)
+        found = self.query_of.get(key)
+        if found is None:
+            found = self.query_of[key] = plan(e, self.spec.defs, len(self.queries))
+            self.queries.append(found)
+        return found
 
     def op_in_cidr(self, e, env):
         x, c = (self.ex(a, env) for a in e.args)
@@ -844,6 +951,33 @@ def _within(a: T.IntT, b: T.IntT) -> bool:
     if not b.bounded:
         return True
     return a.bounded and b.lo <= a.lo and a.hi <= b.hi
+
+
+_UNROLL_LIMIT = 64     # most instances of a quantifier that x_Quant writes out
+_INLINE_NODES = 40     # largest definition body (IR nodes) inlined at its calls
+_INLINE_DEPTH = 3      # inlined definitions within inlined definitions, at most
+
+
+def _trivial(e: ir.E) -> bool:
+    """An argument that cannot fail and is cheap to evaluate more than once."""
+    if isinstance(e, (ir.Local, ir.Lit, ir.VarRef)):
+        return True
+    if isinstance(e, ir.Op) and e.op in ("add", "sub", "mul", "neg"):
+        return all(map(_trivial, e.args))
+    return False
+
+
+def _leading_free(body: ir.E, op: str, names: set) -> tuple[list, ir.E]:
+    """Split `a op b op c` into the leading operands that mention none of `names` and the
+    rest (the whole body when the first operand mentions one)."""
+    parts = []
+    while isinstance(body, ir.Op) and body.op == op:
+        first, second = body.args
+        if any(isinstance(n, ir.Local) and n.name in names for n in walk(first)):
+            break
+        parts.append(first)
+        body = second
+    return parts, body
 
 
 def _closed(e: ir.E) -> bool:

@@ -60,6 +60,8 @@ class SpecModel:
         ns.update(generated.constants)
         exec(compile(generated.source, f"<kovn {self.name}>", "exec"), ns)
         self._ns = ns
+        self._gen = gen                 # kept for the generated search loop (level_expander)
+        self._expanders: dict = {}
         self.successors = ns["successors"]
         self.check_state = ns["check_state"]
         self.check_transition = ns["check_transition"]
@@ -77,6 +79,19 @@ class SpecModel:
 
     def init_states(self):
         return self._init()
+
+    def level_expander(self, state_props, transition, deadlock, graph, canonical=False):
+        """The search's hot loop generated for this spec and these checks
+        (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan."""
+        from checker.compile.expand import ExpandPlan, expander_source
+        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical)
+        fn = self._expanders.get(plan)
+        if fn is None:
+            source = expander_source(self._gen, plan)
+            self._ns.update(self._gen.constants)
+            exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
+            fn = self._expanders[plan] = self._ns[plan.name()]
+        return fn
 
     def format_label(self, label: Label) -> str:
         index, params = label

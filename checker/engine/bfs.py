@@ -9,22 +9,37 @@ How it works:
   state. A state is checked (model.check_state) when it is first stored, so the first
   violation of an invariant found lies on the shallowest level that has one: its trace is a
   shortest counterexample.
-- The seen set is exact: `parent` maps every stored state to the state it was first reached
-  from (None for initial states). No fingerprints, so no collisions; traces are rebuilt at the
-  end by replaying the model along the parent chain (checker.engine.trace).
+- The seen set is exact: every stored state is kept whole (no fingerprints, so no
+  collisions). States are numbered in the order they are stored: `states[id]` is the state,
+  `par[id]` the id of the state it was first reached from (-1 for initial states), in a
+  typed array. The levels are consecutive ranges of ids, so the frontier is a range, not a
+  list. Traces are rebuilt at the end by replaying the model along the parent chain
+  (checker.engine.trace).
 - Generated = initial states produced (duplicates included) + every (label, next) pair of
   every expanded state. Per-action coverage counts the pairs by action, so generated is
   derived from it rather than counted twice in the hot loop.
+- Two loops expand a level, chunk by chunk. A compiled spec offers a generated expander
+  (model.level_expander: checker/compile/expand.py) that handles the common case in one
+  straight-line function; on anything rare it gives up and the chunk is undone and run
+  again by the general loop over model.successors(), which every Model has. Both store
+  the same states in the same order, so results do not depend on which loop ran.
 - Rare events (a violation, a limit, a ModelError, time to look at the clock) leave the hot
   loop through methods; the ones that end the search raise `_Stop` after recording why.
+- Models with temporal properties: the seen set is a dict state -> id and each transition
+  (self-loops aside) is recorded as it is generated, in compressed-sparse-row arrays; the
+  liveness check (checker.engine.liveness) runs on that graph after the search.
+- Symmetry (checker.engine.symmetry, when the model declares it): each successor is
+  replaced by the canonical representative of its orbit before the seen-set lookup.
 """
 from __future__ import annotations
 
 import resource
 import sys
+from array import array
 from time import perf_counter
 from typing import Any, Sequence
 
+from checker.engine.graph import StateGraph
 from checker.engine.liveness import PredicateFailure, check_liveness
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
@@ -39,7 +54,7 @@ from checker.engine.result import (
     Trace,
     Verdict,
 )
-from checker.engine.trace import chain_to, extend_trace, rebuild_trace
+from checker.engine.trace import extend_trace, rebuild_trace
 
 _MISSING: Any = object()        # "no successor seen yet": states may be None or any value
 
@@ -71,47 +86,60 @@ class _Search:
         self.model = model
         self.options = options
         self.reporter = reporter
-        self.parent: dict[State, State | None] = {}
         self.kinds = tuple(p.kind for p in model.properties)
         self.check_deadlock = (options.check_deadlock if options.check_deadlock is not None
                                else model.check_deadlock)
         self.deadlock_key = len(self.kinds)     # where a deadlock is recorded in `found`
-        # property index (or deadlock_key) -> (state, label, next): the end of its trace;
+        # property index (or deadlock_key) -> (state id, label, next): the end of its trace;
         # label and next are set only for findings on a transition (action properties).
-        self.found: dict[int, tuple[State, Label | None, State]] = {}
+        self.found: dict[int, tuple[int, Label | None, State]] = {}
         self.undecided = len(self.kinds) + (1 if self.check_deadlock else 0)
         # Temporal properties are decided after the search, on the whole graph: while a model
         # has any, the search never ends early as "all-decided".
-        self.undecided += len(getattr(model, "temporal", ()))
+        self.temporal = tuple(getattr(model, "temporal", ()))
+        self.undecided += len(self.temporal)
+        self.canon = _canonicalizer(model)
+        self.states: list[State] = []
+        self.par = array("i")
+        # graph mode: the seen set maps each state to its id, and edges are recorded
+        self.seen: Any = {} if self.temporal else set()
+        self.graph: tuple | None = None
+        if self.temporal:
+            self.graph = (array("q", [0]), array("i"), array("i"), {}, [])
         self.gen_cov = [0] * len(model.actions)
         self.new_cov = [0] * len(model.actions)
         self.init_generated = 0
-        # len(parent) never equals -1, so "unlimited" costs the same test as a real cap.
+        # len(states) never equals -1, so "unlimited" costs the same test as a real cap.
         self.cap = options.max_states if options.max_states is not None else -1
         self.depth = 0
         self.left = 0
         self.limit: str | None = None
         self.stopped: str | None = None          # "violation" | "all-decided"
-        self.failure: tuple[ModelError, State | None, Label | None, State] | None = None
+        # (error, id of the state, label, next state); id None: no state (initial states)
+        self.failure: tuple[ModelError, int | None, Label | None, State] | None = None
         self.start = perf_counter()
         self.deadline = self.start + options.timeout if options.timeout is not None else None
         self.next_report = self.start + options.progress_interval
         self.last_tick = self.start
         self.stride = 1         # states between clock reads; adapts in _tick
+        self.at = 0             # id of the state being expanded (for left_in_queue)
+        self._initial_count = 0
+        self.liveness_seconds = 0.0
 
     # ---- the search -------------------------------------------------------------------
 
     def run(self) -> CheckResult:
         max_depth = self.options.max_depth
         try:
-            frontier = self._initial_level()
-            self.depth = 1 if frontier else 0
-            while frontier:
+            lo, hi = self._initial_level()
+            self.depth = 1 if hi > lo else 0
+            while hi > lo:
                 if self.depth == max_depth:
-                    self._probe(frontier)
+                    self._probe(lo, hi)
                     break
-                frontier = self._expand(frontier)
-                if frontier:
+                self._level(lo, hi)
+                lo, hi = hi, len(self.states)
+                if hi > lo:
                     self.depth += 1
         except _Stop:
             pass
@@ -120,146 +148,242 @@ class _Search:
         return self._result(seconds, live)
 
     def _liveness(self) -> list[PropertyResult]:
-        """The temporal properties, checked on the graph of every stored state
+        """The temporal properties, checked on the graph recorded during the search
         (checker.engine.liveness); UNKNOWN unless the search was complete."""
-        if not getattr(self.model, "temporal", ()):
+        if not self.temporal:
             return []
         start = perf_counter()
         complete = self.limit is None and self.stopped is None and self.failure is None
+        graph = None
+        if complete:
+            off, dst, lab, _, labels = self.graph
+            n_init = self._initial_count
+            graph = StateGraph(self.states, self.seen, tuple(range(n_init)), off, dst, lab,
+                               tuple(labels))
         try:
-            results = check_liveness(self.model, self.parent.keys(), complete)
+            results = check_liveness(self.model, self.states, complete, graph=graph)
         except PredicateFailure as e:
-            self.failure = (e.error, e.state, None, None)
+            self.failure = (e.error, self.seen.get(e.state), None, None)
             results = check_liveness(self.model, (), False)
         self.liveness_seconds = perf_counter() - start
         return results
 
-    def _initial_level(self) -> list[State]:
-        """Store and check the initial states; return the distinct ones in order."""
-        model, parent, cap = self.model, self.parent, self.cap
+    def _initial_level(self) -> tuple[int, int]:
+        """Store and check the initial states; return their id range."""
+        model, seen, states, cap = self.model, self.seen, self.states, self.cap
         check_state = model.check_state if self._has_state_properties() else None
-        level: list[State] = []
+        canon = self.canon
         next_tick = 0
+        self._initial_count = 0
         try:
             try:
                 for i, s in enumerate(model.init_states()):
                     if i >= next_tick:
-                        next_tick = i + self._tick(len(level))
+                        next_tick = i + self._tick(len(states))
                     self.init_generated += 1
-                    if s in parent:
+                    if canon is not None:
+                        s = canon(s)
+                    if s in seen:
                         continue
-                    if len(parent) == cap:
+                    if len(states) == cap:
                         self._state_limit()
-                    parent[s] = None
-                    level.append(s)
+                    self._store(s, -1)
+                    self._initial_count = len(states)
                     if check_state is not None:
                         try:
                             bad = check_state(s)
                         except ModelError as e:
-                            self._fail(e, s)
+                            self._fail(e, len(states) - 1)
                         if bad:
-                            self._on_state(s, bad)
+                            self._on_state(len(states) - 1, bad)
             except ModelError as e:     # init_states itself failed: no state to show
                 self._fail(e, None)
         except _Stop:
-            self.left = len(level)
-            self.depth = 1 if level else 0
+            self.left = len(states)
+            self.depth = 1 if states else 0
             raise
-        return level
+        return 0, len(states)
 
-    def _expand(self, frontier: list[State]) -> list[State]:
-        """Expand every state of one level; return the new states (the next level).
+    def _store(self, s: State, parent: int) -> None:
+        if self.graph is not None:
+            self.seen[s] = len(self.states)
+        else:
+            self.seen.add(s)
+        self.states.append(s)
+        self.par.append(parent)
 
-        The hot loop: everything it touches is a local, and the only calls per transition
-        are successors() and, when the model has action properties, check_transition().
+    def _level(self, lo: int, hi: int) -> None:
+        """Expand the states with ids lo..hi-1 (one level); their successors not seen before
+        become ids hi, hi+1, ... (the next level)."""
+        states = self.states
+        i = lo
+        try:
+            while i < hi:
+                self.at = i
+                end = min(hi, i + self._tick(len(states) - i))
+                fast = self._fast_expander()
+                if fast is not None and self._try_fast(fast, i, end):
+                    i = end
+                    continue
+                self._expand(i, end)
+                i = end
+        except _Stop:
+            self.left = len(states) - self.at
+            if len(states) > hi:
+                self.depth += 1         # the next level holds states already
+            raise
+
+    def _try_fast(self, fast, lo: int, hi: int) -> bool:
+        """Run the generated expander on lo..hi-1; on an event undo it and return False."""
+        states, graph = self.states, self.graph
+        mark = len(states)
+        emark = len(graph[1]) if graph is not None else 0
+        self.at = lo
+        try:
+            event = fast(states, lo, hi, self.seen, self.par, self.gen_cov, self.new_cov,
+                         self.cap, graph)
+        except ModelError:
+            event = lo
+        if event < 0:
+            return True
+        # Undo the chunk: the general loop runs it again and reports the event exactly.
+        seen = self.seen
+        if graph is not None:
+            for s in states[mark:]:
+                del seen[s]
+            off, dst, lab = graph[0], graph[1], graph[2]
+            del off[lo + 1:]
+            del dst[emark:]
+            del lab[emark:]
+        else:
+            for s in states[mark:]:
+                seen.discard(s)
+        del states[mark:]
+        del self.par[mark:]
+        return False
+
+    def _fast_expander(self):
+        """The generated expander for what is still undecided, or None (a model without
+        one, or a check it cannot do)."""
+        get = getattr(self.model, "level_expander", None)
+        if get is None:
+            return None
+        props = tuple(i for i, k in enumerate(self.kinds)
+                      if k != "action" and i not in self.found)
+        transition = any(k == "action" and i not in self.found for i, k in enumerate(self.kinds))
+        deadlock = self.check_deadlock and self.deadlock_key not in self.found
+        return get(props, transition, deadlock, self.graph is not None, self.canon is not None)
+
+    def _expand(self, lo: int, hi: int) -> None:
+        """The general loop: expand ids lo..hi-1 through model.successors().
+
+        Everything it touches is a local, and the only calls per transition are
+        successors() and, when the model has action properties, check_transition().
         """
-        model, parent, cap = self.model, self.parent, self.cap
+        model, seen, states, par, cap = self.model, self.seen, self.states, self.par, self.cap
         successors = model.successors
         check_state = model.check_state if self._has_state_properties() else None
         check_tr = model.check_transition if model.has_action_properties else None
         within = model.within_constraint if model.has_constraint else None
         deadlock = self.check_deadlock
         gen_cov, new_cov = self.gen_cov, self.new_cov
+        canon = self.canon
+        graph = self.graph
+        if graph is not None:
+            off, dst, lab, lids, labels = graph
         size = len
-        nxt: list[State] = []
-        append = nxt.append
-        next_tick = 0
-        i, s = 0, None
+        i = lo
         try:
-            try:
-                for i, s in enumerate(frontier):
-                    if i >= next_tick:
-                        next_tick = i + self._tick(size(frontier) - i + size(nxt))
-                    if within is not None and not within(s):
-                        continue        # outside the constraint: checked, not expanded
-                    t = _MISSING
-                    for label, t in successors(s):
-                        gen_cov[label[0]] += 1
-                        if check_tr is not None:
-                            try:
-                                bad = check_tr(s, label, t)
-                            except ModelError as e:
-                                self._fail(e, s, label, t)
-                            if bad:
-                                self._on_transition(s, label, t, bad)
-                        if t in parent:
-                            continue
-                        if size(parent) == cap:
-                            self._state_limit()
-                        parent[t] = s
-                        append(t)
-                        new_cov[label[0]] += 1
-                        if check_state is not None:
-                            try:
-                                bad = check_state(t)
-                            except ModelError as e:
-                                self._fail(e, t)
-                            if bad:
-                                self._on_state(t, bad)
-                    if t is _MISSING and deadlock:
-                        self._on_deadlock(s)
-            except ModelError as e:     # successors() or within_constraint() of s failed
-                self._fail(e, s)
-        except _Stop:
-            self.left = len(frontier) - i + len(nxt)
-            if nxt:
-                self.depth += 1         # the next level holds states already
-            raise
-        return nxt
+            for i in range(lo, hi):
+                self.at = i
+                s = states[i]
+                if within is not None and not within(s):
+                    if graph is not None:
+                        off.append(size(dst))
+                    continue        # outside the constraint: checked, not expanded
+                t = _MISSING
+                for label, t in successors(s):
+                    gen_cov[label[0]] += 1
+                    if check_tr is not None:
+                        try:
+                            bad = check_tr(s, label, t)
+                        except ModelError as e:
+                            self._fail(e, i, label, t)
+                        if bad:
+                            self._on_transition(i, label, t, bad)
+                    c = t if canon is None else canon(t)
+                    if graph is not None:
+                        j = seen.get(c)
+                        if j is None:
+                            j = self._store_new(c, i, label, check_state)
+                        if j != i:
+                            dst.append(j)
+                            x = lids.get(label)
+                            if x is None:
+                                x = lids[label] = size(labels)
+                                labels.append(label)
+                            lab.append(x)
+                        continue
+                    if c in seen:
+                        continue
+                    self._store_new(c, i, label, check_state)
+                if t is _MISSING and deadlock:
+                    self._on_deadlock(i)
+                if graph is not None:
+                    off.append(size(dst))
+        except ModelError as e:     # successors() or within_constraint() of s failed
+            self._fail(e, i)
 
-    def _probe(self, frontier: list[State]) -> None:
+    def _store_new(self, t: State, parent: int, label: Label, check_state) -> int:
+        """Store a state reached for the first time; check it. Returns its id."""
+        j = len(self.states)
+        if j == self.cap:
+            self._state_limit()
+        self._store(t, parent)
+        self.new_cov[label[0]] += 1
+        if check_state is not None:
+            try:
+                bad = check_state(t)
+            except ModelError as e:
+                self._fail(e, j)
+            if bad:
+                self._on_state(j, bad)
+        return j
+
+    def _probe(self, lo: int, hi: int) -> None:
         """Handle the level at max_depth: its states are stored and checked, not expanded.
 
         Ask each whether it has a successor. If one does, the search was cut (INCOMPLETE,
         limit "max-depth N"); a state with none is a true deadlock, so it is reported. Once
         the cut is known and no deadlock is pending, the remaining states need no probe.
         """
-        model = self.model
+        model, states = self.model, self.states
         within = model.within_constraint if model.has_constraint else None
         finished = 0        # states known to need no expansion
         cut = False
         next_tick = 0
         try:
-            for i, s in enumerate(frontier):
+            for i in range(lo, hi):
+                s = states[i]
                 if cut and not (self.check_deadlock and self.deadlock_key not in self.found):
                     break
-                if i >= next_tick:
-                    next_tick = i + self._tick(len(frontier) - i)
+                if i - lo >= next_tick:
+                    next_tick = i - lo + self._tick(hi - i)
                 try:
                     if within is not None and not within(s):
                         finished += 1
                         continue
                     has_successor = next(iter(model.successors(s)), _MISSING) is not _MISSING
                 except ModelError as e:
-                    self._fail(e, s)
+                    self._fail(e, i)
                 if has_successor:
                     cut = True
                 else:
                     finished += 1
                     if self.check_deadlock:
-                        self._on_deadlock(s)
+                        self._on_deadlock(i)
         finally:
-            self.left = len(frontier) - finished    # 0 when every state was probed empty
+            self.left = (hi - lo) - finished    # 0 when every state was probed empty
         if cut:
             self.limit = f"max-depth {self.options.max_depth}"
 
@@ -277,7 +401,7 @@ class _Search:
         if self.reporter is not None and now >= self.next_report:
             self.next_report = now + self.options.progress_interval
             self.reporter.on_progress(Progress(
-                len(self.parent), self._generated(), self.depth, queue, now - self.start))
+                len(self.states), self._generated(), self.depth, queue, now - self.start))
         elapsed, self.last_tick = now - self.last_tick, now
         if elapsed < _CLOCK_PERIOD / 2:
             self.stride = min(self.stride * 2, _MAX_STRIDE)
@@ -285,32 +409,32 @@ class _Search:
             self.stride = max(self.stride // 2, 1)
         return self.stride
 
-    def _on_state(self, state: State, indices: Sequence[int]) -> None:
+    def _on_state(self, sid: int, indices: Sequence[int]) -> None:
         for index in indices:
             kind = self.kinds[index]
             if kind == "action":
                 raise ValueError(f"{self.model.name}: check_state returned action property "
                                  f"{self.model.properties[index].name!r}")
-            self._record(index, (state, None, None), violation=kind == "invariant")
+            self._record(index, (sid, None, None), violation=kind == "invariant")
 
-    def _on_transition(self, state: State, label: Label, nxt: State,
+    def _on_transition(self, sid: int, label: Label, nxt: State,
                        indices: Sequence[int]) -> None:
         for index in indices:
             if self.kinds[index] != "action":
                 raise ValueError(f"{self.model.name}: check_transition returned non-action "
                                  f"property {self.model.properties[index].name!r}")
-            self._record(index, (state, label, nxt), violation=True)
+            self._record(index, (sid, label, nxt), violation=True)
 
-    def _on_deadlock(self, state: State) -> None:
+    def _on_deadlock(self, sid: int) -> None:
         # A state without successors in which the model says it has finished (optional
         # `is_terminal(state)`: every process of a compiled spec at `done`) is a normal end,
         # not a deadlock. Asked here, on the rare path, so the hot loop does not pay for it.
         is_terminal = getattr(self.model, "is_terminal", None)
-        if is_terminal is not None and is_terminal(state):
+        if is_terminal is not None and is_terminal(self.states[sid]):
             return
-        self._record(self.deadlock_key, (state, None, None), violation=True)
+        self._record(self.deadlock_key, (sid, None, None), violation=True)
 
-    def _record(self, key: int, where: tuple[State, Label | None, State],
+    def _record(self, key: int, where: tuple[int, Label | None, State],
                 violation: bool) -> None:
         """Keep the first finding for `key` (BFS order: a shortest trace); maybe stop."""
         if key in self.found:
@@ -329,9 +453,9 @@ class _Search:
         self.limit = f"max-states {self.options.max_states}"
         raise _Stop
 
-    def _fail(self, error: ModelError, state: State | None,
+    def _fail(self, error: ModelError, sid: int | None,
               label: Label | None = None, nxt: State = None) -> None:
-        self.failure = (error, state, label, nxt)
+        self.failure = (error, sid, label, nxt)
         raise _Stop
 
     # ---- the result -------------------------------------------------------------------
@@ -339,8 +463,21 @@ class _Search:
     def _generated(self) -> int:
         return self.init_generated + sum(self.gen_cov)
 
-    def _trace(self, state: State, label: Label | None = None, nxt: State = None) -> Trace:
-        trace = rebuild_trace(self.model, chain_to(self.parent, state))
+    def _chain(self, sid: int) -> list[State]:
+        """The states from an initial state to state `sid`, along the parent ids."""
+        chain = []
+        while sid >= 0:
+            chain.append(self.states[sid])
+            sid = self.par[sid]
+        chain.reverse()
+        return chain
+
+    def _trace(self, sid: int, label: Label | None = None, nxt: State = None) -> Trace:
+        chain = self._chain(sid)
+        if self.canon is not None:
+            from checker.engine.symmetry import rebuild_symmetric_trace
+            return rebuild_symmetric_trace(self.model, chain, self.canon, label, nxt)
+        trace = rebuild_trace(self.model, chain)
         return trace if label is None else extend_trace(self.model, trace, label, nxt)
 
     def _result(self, seconds: float, live: Sequence[PropertyResult] = ()) -> CheckResult:
@@ -360,9 +497,11 @@ class _Search:
             verdict = Verdict.INCOMPLETE
         else:
             verdict = Verdict.OK
-        extra = {"stopped": self.stopped} if self.stopped is not None else {}
+        extra: dict = {"stopped": self.stopped} if self.stopped is not None else {}
         if live:
             extra["liveness_seconds"] = round(self.liveness_seconds, 4)
+        if self.canon is not None:
+            extra["symmetry"] = list(getattr(self.model, "symmetry").names)
         return CheckResult(verdict, tuple(properties), self._stats(seconds), self.limit,
                            failure, extra)
 
@@ -382,16 +521,23 @@ class _Search:
     def _runtime_failure(self) -> RuntimeFailure | None:
         if self.failure is None:
             return None
-        error, state, label, nxt = self.failure
-        trace = None if state is None else self._trace(state, label, nxt)
+        error, sid, label, nxt = self.failure
+        trace = None if sid is None else self._trace(sid, label, nxt)
         return RuntimeFailure(error.message, error.origin, trace)
 
     def _stats(self, seconds: float) -> Stats:
         coverage = tuple(ActionCoverage(a.name, g, d, a.origin) for a, g, d in
                          zip(self.model.actions, self.gen_cov, self.new_cov))
-        return Stats(distinct=len(self.parent), generated=self._generated(), depth=self.depth,
+        return Stats(distinct=len(self.states), generated=self._generated(), depth=self.depth,
                      seconds=seconds, peak_rss_bytes=_peak_rss_bytes(), coverage=coverage,
                      left_in_queue=self.left)
+
+
+def _canonicalizer(model: Model):
+    """The model's canonical-representative function when it asks for symmetry reduction
+    (an optional `symmetry` attribute: checker.engine.symmetry.Symmetry), else None."""
+    sym = getattr(model, "symmetry", None)
+    return None if sym is None else sym.canonical
 
 
 def _peak_rss_bytes() -> int:

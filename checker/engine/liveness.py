@@ -82,11 +82,14 @@ class Lasso:
     loop: Path | None
 
 
-def check_liveness(model: Model, states: Sequence[State], complete: bool) -> list[PropertyResult]:
+def check_liveness(model: Model, states: Sequence[State], complete: bool,
+                   graph: StateGraph | None = None) -> list[PropertyResult]:
     """Check every temporal property of `model` over the graph of `states`.
 
     `complete` says the search reached every reachable state; without it every temporal
-    property is UNKNOWN (a cycle may hide beyond the cut). Raises PredicateFailure when a
+    property is UNKNOWN (a cycle may hide beyond the cut). `graph`: the graph of `states`
+    when the caller recorded it during the search (engine/bfs.py does); else it is built
+    here by calling successors once more on every state. Raises PredicateFailure when a
     predicate fails to evaluate.
     """
     temporal = tuple(getattr(model, "temporal", ()))
@@ -94,7 +97,8 @@ def check_liveness(model: Model, states: Sequence[State], complete: bool) -> lis
         return []
     if not complete:
         return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
-    graph = build_graph(model, states)
+    if graph is None:
+        graph = build_graph(model, states)
     fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
     return [check_property(model, graph, fair, t) for t in temporal]
 
@@ -336,50 +340,53 @@ def _bfs_through(graph: StateGraph, trigger: bytearray, allowed: bytearray,
     """For leads-to: a shortest path from an initial state that passes a trigger state and
     from there stays in `allowed` until it reaches a target (a 0-1 BFS over (state, phase):
     phase 0 before the trigger, anywhere; phase 1 after it, in `allowed` only)."""
-    dist: dict[tuple[int, int], int] = {}
-    parent: dict[tuple[int, int], tuple[tuple[int, int], int | None] | None] = {}
-    done: set[tuple[int, int]] = set()
-    queue: deque[tuple[int, int]] = deque()
+    # Node (v, phase) is the int 2 * v + phase; distances and parents live in flat lists
+    # (a state graph has hundreds of thousands of states: no dicts of tuples).
+    n2 = 2 * graph.size
+    dist = [-1] * n2
+    parent = [-1] * n2                  # previous node, -1 for a start
+    via = [-1] * n2                     # label id of the step to it, -1 for the phase switch
+    done = bytearray(n2)
+    queue: deque[int] = deque()
     for s in graph.init:
-        if (s, 0) not in dist:
-            dist[(s, 0)] = 0
-            parent[(s, 0)] = None
-            queue.append((s, 0))
+        if dist[2 * s] < 0:
+            dist[2 * s] = 0
+            queue.append(2 * s)
+    off, dst, lab = graph.off, graph.dst, graph.lab
     while queue:
         node = queue.popleft()
-        if node in done:
+        if done[node]:
             continue
-        done.add(node)
-        v, phase = node
+        done[node] = 1
+        v, phase = node >> 1, node & 1
         if phase == 1 and target[v]:
-            return _phased_path(parent, node)
+            return _phased_path(parent, via, node)
         d = dist[node]
-        moves: list[tuple[tuple[int, int], int | None, int]] = []
         if phase == 0 and trigger[v]:
-            moves.append(((v, 1), None, 0))
-        for w, lid in graph.out(v):
+            nxt = node + 1
+            if dist[nxt] < 0 or d < dist[nxt]:
+                dist[nxt] = d
+                parent[nxt], via[nxt] = node, -1
+                queue.appendleft(nxt)
+        for e in range(off[v], off[v + 1]):
+            w = dst[e]
             if phase == 0 or allowed[w]:
-                moves.append(((w, phase), lid, 1))
-        for nxt, lid, cost in moves:
-            if d + cost < dist.get(nxt, d + cost + 1):
-                dist[nxt] = d + cost
-                parent[nxt] = (node, lid)
-                if cost == 0:
-                    queue.appendleft(nxt)
-                else:
+                nxt = 2 * w + phase
+                if dist[nxt] < 0 or d + 1 < dist[nxt]:
+                    dist[nxt] = d + 1
+                    parent[nxt], via[nxt] = node, lab[e]
                     queue.append(nxt)
     return None
 
 
-def _phased_path(parent, node) -> tuple[int, Path]:
+def _phased_path(parent: list[int], via: list[int], node: int) -> tuple[int, Path]:
     steps: Path = []
-    while parent[node] is not None:
-        prev, lid = parent[node]
-        if lid is not None:             # the phase switch is not a step
-            steps.append((lid, node[0]))
-        node = prev
+    while parent[node] >= 0:
+        if via[node] >= 0:              # the phase switch is not a step
+            steps.append((via[node], node >> 1))
+        node = parent[node]
     steps.reverse()
-    return node[0], steps
+    return node >> 1, steps
 
 
 def _start(parent, v: int) -> int:

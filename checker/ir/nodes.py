@@ -300,6 +300,7 @@ class SpecIR:
     terminal_pcs: tuple[tuple[int, int], ...] = ()   # (pc var index, done ordinal) per process
     temporals: tuple["TemporalIR", ...] = ()
     fairness: tuple["FairnessIR", ...] = ()
+    symmetry: tuple[str, ...] = ()     # symmetric types the search reduces by (engine/symmetry.py)
 
 
 # ---------------------------------------------------------------- temporal properties, fairness

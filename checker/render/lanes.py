@@ -132,8 +132,8 @@ def _action_hint(model, name: str) -> str:
     for a in model.actions:
         if a.name == name:
             origin = a.origin
-    path = getattr(origin, "path", "") or ""
-    return "library" if "/stdlib/" in path.replace("\\", "/") else "action"
+    path = str(getattr(origin, "path", "") or "").replace("\\", "/")
+    return f"{Path(path).stem} library" if "/stdlib/" in path else "action"
 
 
 def _object_keys(states) -> list:

@@ -202,6 +202,8 @@ class Elaborator:
                 t = self.resolve_type(rhs)
                 if isinstance(t, T.RecordT):
                     t = T.RecordT(t.fields, name)
+                elif isinstance(t, T.SymT):
+                    t = T.SymT(t.lo, t.hi, name)
         finally:
             self.in_progress.discard(name)
         self.type_values[name] = t
@@ -220,6 +222,9 @@ class Elaborator:
             self.error(codes.NOT_A_TYPE, f"'{te.name}' is not a type", te.span,
                        hint=_suggest(te.name, self.d.types))
             return ERR_T
+        if isinstance(te, ast.SymmetricType):      # named in named_type
+            t = self.resolve_type(ast.RangeType(te.lo, te.hi, te.span))
+            return T.SymT(t.lo, t.hi) if isinstance(t, T.IntT) else t
         if isinstance(te, ast.RangeType):
             lo, hi = self.const_int(te.lo), self.const_int(te.hi)
             if lo is None or hi is None:

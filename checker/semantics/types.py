@@ -45,6 +45,20 @@ class IntT(Type):
 
 
 @dataclass(frozen=True, slots=True)
+class SymT(IntT):
+    """A symmetric type (`type RM = symmetric 1..N`): ints lo..hi at run time, so every
+    int operation of the code generator applies, but a type of its own to the checker:
+    its values are interchangeable, and semantics/symmetry.py refuses every use that
+    could tell them apart (arithmetic, order, literals), which makes symmetry reduction
+    sound (docs/performance.md)."""
+
+    name: str = ""
+
+    def __str__(self) -> str:
+        return self.name or f"symmetric {self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True, slots=True)
 class SumT(Type):
     """A tagged union; an enum is a sum whose alternatives carry nothing."""
 
@@ -625,8 +639,9 @@ def show(v: Any) -> str:
 
 
 def _natural(s: str):
-    if s.count(".") == 3 and s.replace(".", "").isdigit():   # addresses in numeric order
-        return (0, sum(int(p) << (24 - 8 * i) for i, p in enumerate(s.split("."))))
+    addr, _, plen = s.partition("/")                          # addresses and blocks in numeric order
+    if addr.count(".") == 3 and addr.replace(".", "").isdigit() and (not plen or plen.isdigit()):
+        return (0, sum(int(p) << (24 - 8 * i) for i, p in enumerate(addr.split("."))), int(plen or 0))
     return (0, int(s)) if s.lstrip("-").isdigit() else (1, s)
 
 

@@ -22,6 +22,7 @@ class Variant:
     properties: tuple[str, ...] | None = None      # None: every property
     span: Span | None = None
     fairness: tuple[ast.FairDecl, ...] = ()        # its own, besides the spec's top-level ones
+    symmetry: tuple[str, ...] = ()                 # symmetric types to reduce by (`symmetry T`)
 
 
 def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
@@ -31,26 +32,45 @@ def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list
             diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"--const {name}: the spec has no constant '{name}'",
                                     None, hint=_known(decls)))
     declared = decls.variants or [ast.VariantDecl("default", (), span=None)]
-    out = [_variant(v, decls, cli_consts, diags) for v in declared]
+    by_name = {v.name: v for v in declared}
+    out = [_variant(v, decls, cli_consts, diags, _inherited(v, by_name, diags, ())) for v in declared]
     return out, diags
 
 
-def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list) -> Variant:
+def _inherited(v: ast.VariantDecl, by_name: dict, diags: list, seen: tuple) -> tuple:
+    """The settings a variant takes from the one it extends (all but the expectation)."""
+    if v.extends is None:
+        return ()
+    base = by_name.get(v.extends)
+    if base is None:
+        diags.append(Diagnostic(codes.UNKNOWN_VARIANT, f"variant '{v.name}' extends '{v.extends}', which is not declared",
+                                v.span, hint="variants: " + ", ".join(sorted(by_name))))
+        return ()
+    if base.name in seen or base.name == v.name:
+        diags.append(Diagnostic(codes.RECURSIVE_DEFINITION, f"variant '{v.name}' extends itself", v.span))
+        return ()
+    items = _inherited(base, by_name, diags, seen + (v.name,)) + base.items
+    return tuple(i for i in items if not isinstance(i, ast.VExpect))
+
+
+def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, inherited: tuple = ()) -> Variant:
     overrides: dict = {}
     expect: tuple[str, ...] | None = None
     deadlock = None
     props = None
     prop_names = {p.name for p in decls.properties if p.kind != "constraint"} | {"deadlock"}
     prop_names |= {t.name for t in decls.temporals}
-    fairness = tuple(item for item in v.items if isinstance(item, ast.FairDecl))
-    for item in v.items:
+    fairness = tuple(item for item in inherited + v.items if isinstance(item, ast.FairDecl))
+    symmetry = _symmetry(v, decls, diags)
+    own = set(map(id, v.items))
+    for item in inherited + v.items:
         if isinstance(item, ast.VConst):
             if item.name not in decls.consts:
                 diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"variant '{v.name}' sets '{item.name}', which is not a constant",
                                         item.span, hint=_known(decls)))
-            elif item.name in overrides:
+            elif item.name in overrides and id(item) in own and overrides[item.name][1]:
                 diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' sets '{item.name}' twice", item.span))
-            overrides[item.name] = item.value
+            overrides[item.name] = (item.value, id(item) in own)
         elif isinstance(item, ast.VExpect):
             if expect is not None:
                 diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' has two expectations", item.span))
@@ -61,8 +81,30 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list) ->
         elif isinstance(item, ast.VProperties):
             _check_names(item.names, prop_names, item.span, diags)
             props = item.names
+    overrides = {name: value for name, (value, _) in overrides.items()}
     overrides.update(cli)
-    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness)
+    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness, symmetry)
+
+
+def _symmetry(v: ast.VariantDecl, decls: Declarations, diags: list) -> tuple[str, ...]:
+    """The types named by the variant's `symmetry` items; each must be declared
+    `symmetric` (its uses are then checked by semantics/symmetry.py)."""
+    names: list[str] = []
+    for item in v.items:
+        if not isinstance(item, ast.VSymmetry):
+            continue
+        for n in item.names:
+            decl = decls.types.get(n)
+            if decl is None or not isinstance(decl.rhs, ast.SymmetricType):
+                what = "is not a type" if decl is None else "is not declared symmetric"
+                diags.append(Diagnostic(codes.BAD_SYMMETRY, f"variant '{v.name}': '{n}' {what}", item.span,
+                                        hint=f"declare it as `type {n} = symmetric lo..hi`"))
+            elif n in names:
+                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' names '{n}' twice",
+                                        item.span))
+            else:
+                names.append(n)
+    return tuple(names)
 
 
 def _check_names(names, known, span, diags) -> None:

@@ -51,19 +51,122 @@ class _TooMany(Exception):
 def dead_guards(spec: ir.SpecIR, budget: float = BUDGET_SECONDS) -> list[Diagnostic]:
     deadline = perf_counter() + budget
     out: list[Diagnostic] = []
+    shared = _Shared(spec)
     for a in spec.actions:
         if perf_counter() > deadline:
             break
-        out.extend(_Analysis(spec, a).run())
+        key = _key(spec, a, shared.reads)
+        if key is not None and key in _CACHE:
+            out.extend(_CACHE[key])
+            continue
+        try:
+            found = _Analysis(spec, a, shared).run()
+        except z3.Z3Exception:
+            continue     # a combination of sorts the encoder mishandles: no verdict on this action
+        if key is not None:
+            if len(_CACHE) > 4096:
+                _CACHE.clear()
+            _CACHE[key] = found
+        out.extend(found)
     return out
 
 
+# Variants of one spec share most of their actions: an action is analysed once per process
+# for the same IR, the same variable types and the same definitions it reaches.
+_CACHE: dict = {}
+
+
+def _key(spec: ir.SpecIR, action: ir.ActionIR, reads: "_Reads"):
+    defs, todo = {}, [action]
+    while todo:
+        for n in walk(todo.pop()):
+            if isinstance(n, ir.CallDef) and n.index < len(spec.defs) and n.index not in defs:
+                defs[n.index] = spec.defs[n.index]
+                todo.append(spec.defs[n.index].body)
+    variables = tuple((i, spec.vars[i].name, spec.vars[i].t) for i in sorted(reads.of_node(action)))
+    key = (action, variables, tuple(sorted(defs.items(), key=lambda d: d[0])))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Shared:
+    """What the analyses of one variant's actions share: the initial symbolic value of each
+    state variable (with the constraints of its type) and the read-sets of statements."""
+
+    def __init__(self, spec: ir.SpecIR):
+        self.spec = spec
+        self.reads = _Reads(spec)
+        self.enc = Encoder(defs=spec.defs, state={}, abstract=True)
+        self.initial: dict[int, tuple[Any, list]] = {}
+
+    def var(self, index: int) -> tuple[Any, list]:
+        if index not in self.initial:
+            before = len(self.enc.side)
+            v = self.spec.vars[index]
+            value = self.enc.fresh(v.t, v.name)
+            self.initial[index] = (value, self.enc.side[before:])
+        return self.initial[index]
+
+
+class _Reads:
+    """Which state variables a statement (or a definition) reads, transitively: an assignment
+    whose variable nothing later reads need not be encoded at all."""
+
+    def __init__(self, spec: ir.SpecIR):
+        self.spec = spec
+        self.defs: dict[int, frozenset[int]] = {}
+        self.stmts: dict[int, frozenset[int]] = {}
+        self.names: dict[int, frozenset[str]] = {}
+
+    def of_def(self, index: int) -> frozenset[int]:
+        if index not in self.defs:
+            self.defs[index] = frozenset()          # definitions are not recursive
+            self.defs[index] = self.of_node(self.spec.defs[index].body)
+        return self.defs[index]
+
+    def of_node(self, node) -> frozenset[int]:
+        out: set[int] = set()
+        for n in walk(node):
+            if isinstance(n, ir.VarRef):
+                out.add(n.index)
+            elif isinstance(n, ir.CallDef) and n.index < len(self.spec.defs):
+                out |= self.of_def(n.index)
+        return frozenset(out)
+
+    def of_stmts(self, stmts) -> frozenset[int]:
+        out: set[int] = set()
+        for s in stmts:
+            if id(s) not in self.stmts:
+                self.stmts[id(s)] = self.of_node(s)
+            out |= self.stmts[id(s)]
+        return frozenset(out)
+
+    def locals_of(self, stmts) -> frozenset[str]:
+        """Names of the locals the statements read."""
+        out: set[str] = set()
+        for s in stmts:
+            if id(s) not in self.names:
+                self.names[id(s)] = frozenset(n.name for n in walk(s) if isinstance(n, ir.Local))
+            out |= self.names[id(s)]
+        return frozenset(out)
+
+
+def _guards(s: ir.S) -> bool:
+    """Can s disable its path (a `require` or a `choose` inside)?"""
+    return any(isinstance(n, (ir.Require, ir.ChooseS)) for n in walk(s))
+
+
 class _Analysis:
-    def __init__(self, spec: ir.SpecIR, action: ir.ActionIR):
+    def __init__(self, spec: ir.SpecIR, action: ir.ActionIR, shared: _Shared):
         self.spec = spec
         self.action = action
+        self.shared = shared
+        self.reads = shared.reads
         self.enc = Encoder(defs=spec.defs, state={}, abstract=True)
-        self.initial: dict[int, Any] = {}
+        self.read_vars: set[int] = set()
         self.paths: list[_Path] = []
         self.warnings: list[Diagnostic] = []
         self.dead_chooses: set = set()
@@ -71,11 +174,16 @@ class _Analysis:
     # ------------------------------------------------------------ the symbolic state
     def var(self, path: _Path, index: int) -> Any:
         if index not in path.state:
-            if index not in self.initial:
-                v = self.spec.vars[index]
-                self.initial[index] = self.enc.fresh(v.t, v.name)
-            path.state[index] = self.initial[index]
+            path.state[index] = self.shared.var(index)[0]
+            self.read_vars.add(index)
         return path.state[index]
+
+    def side(self) -> list:
+        """The constraints of the types of every fresh value this action's formulas use."""
+        out = list(self.enc.side)
+        for i in sorted(self.read_vars):
+            out.extend(self.shared.var(i)[1])
+        return out
 
     def load(self, path: _Path) -> None:
         """Point the encoder at a path (reading a variable creates its initial value)."""
@@ -123,12 +231,14 @@ class _Analysis:
             if isinstance(s, ir.Require):
                 path.conds.append((self.boolean(s.cond), s.cond.origin or s.origin))
             elif isinstance(s, ir.Assign):
-                v = self.value(s.value, self.spec.vars[s.var].t)
-                path.state[s.var] = v
+                t = self.spec.vars[s.var].t
+                later = self.reads.of_stmts(stmts[i + 1:])
+                path.state[s.var] = self.value(s.value, t) if s.var in later else Opaque(t)
                 path.version += 1
             elif isinstance(s, ir.LetS):
-                path.env[s.name] = self.value(s.value, s.value.t)
-                path.fixed.add(s.name)
+                if s.name in self.reads.locals_of(stmts[i + 1:]):
+                    path.env[s.name] = self.value(s.value, s.value.t)
+                    path.fixed.add(s.name)
             elif isinstance(s, ir.ChooseS):
                 elem = s.domain.t.elem if isinstance(s.domain.t, T.SetT) else None
                 x = self.enc.fresh(elem, s.name) if elem is not None else Opaque(None)
@@ -136,10 +246,14 @@ class _Analysis:
                 path.fixed.add(s.name)
                 self.load(path)
                 self.domain(path, s.name, x, s.domain, s.origin)
-            elif isinstance(s, ir.ForS):
+            elif isinstance(s, ir.ForS) or (isinstance(s, ir.IfS) and not _guards(s)):
+                # a loop, or an `if` that cannot disable the path: not followed branch by
+                # branch, what it assigns (and later statements read) becomes unknown
+                later = self.reads.of_stmts(stmts[i + 1:])
                 for n in walk(s):
                     if isinstance(n, ir.Assign):
-                        path.state[n.var] = self.enc.fresh(self.spec.vars[n.var].t, "for")
+                        t = self.spec.vars[n.var].t
+                        path.state[n.var] = self.enc.fresh(t, "for") if n.var in later else Opaque(t)
                 path.version += 1
             elif isinstance(s, ir.IfS):
                 c = self.boolean(s.cond)
@@ -182,15 +296,25 @@ class _Analysis:
     def sat(self, conds: list) -> bool:
         s = z3.Solver()
         s.set("timeout", CHECK_MS)
-        s.add(*self.enc.side)
+        s.add(*self.side())
         s.add(*conds)
         return s.check() != z3.unsat
 
     def judge(self) -> None:
         if not self.paths or self.dead_chooses:
             return
-        if any(self.sat([c for c, _ in p.conds]) for p in self.paths):
+        if any(not p.conds for p in self.paths):
             return
+        s = z3.Solver()
+        s.set("timeout", CHECK_MS)
+        s.add(*self.side())
+        for p in self.paths:
+            s.push()
+            s.add(*(c for c, _ in p.conds))
+            alive = s.check() != z3.unsat
+            s.pop()
+            if alive:
+                return
         where = self.blocking(self.paths[0])
         a = self.action
         what = f"step '{a.name}'" if a.process is not None else f"action '{a.name}'"
@@ -203,7 +327,7 @@ class _Analysis:
         """The origin of the first condition after which the path is unsatisfiable."""
         s = z3.Solver()
         s.set("timeout", CHECK_MS)
-        s.add(*self.enc.side)
+        s.add(*self.side())
         for c, origin in path.conds:
             s.add(c)
             if s.check() == z3.unsat:

@@ -16,6 +16,7 @@ instead, which over-approximates: an unsatisfiable result stays a proof.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import z3
@@ -113,8 +114,9 @@ class Encoder:
 
     # ------------------------------------------------------------ fresh values (static analysis)
     def name(self, hint: str) -> str:
-        self.count += 1
-        return f"{hint}!{self.count}"
+        # unique in the process: Z3 constants of the same name and sort are one constant,
+        # and values made by different encoders may meet in one query
+        return f"{hint}!{next(_NAMES)}"
 
     def fresh(self, t: T.Type, hint: str = "v") -> Any:
         """A new unconstrained value of type t (bounded by the type); Opaque if not modelled."""
@@ -820,6 +822,7 @@ class Encoder:
 
 
 _LAZY = frozenset({"and", "or", "implies"})
+_NAMES = itertools.count(1)
 _UNSET = object()
 
 

@@ -374,9 +374,14 @@ class _Support:
         self.bad(e, f"a conversion from {src} to {dst}")
 
     def c_Index(self, e: ir.Index) -> None:
-        if self.dep(e.base) or not (isinstance(e.base.t, T.MapT) and T.finite(e.base.t)):
-            self.bad(e, "an index of a value that depends on the chosen value" if self.dep(e.base)
-                     else "a sequence or unbounded map read at a position that depends on the chosen value")
+        if self.dep(e.base):
+            before = len(self.out)
+            self.check(e.base)           # the innermost form that cannot be encoded, if any
+            if len(self.out) == before:
+                self.bad(e, "an index of a value that depends on the chosen value")
+            return
+        if not (isinstance(e.base.t, T.MapT) and T.finite(e.base.t)):
+            self.bad(e, "a sequence or unbounded map read at a position that depends on the chosen value")
             return
         if not isinstance(e.base.t.key, (T.IntT, T.SumT, T.LabelT, T.BoolT)):
             self.bad(e, f"a map read at a {e.base.t.key} key that depends on the chosen value")

@@ -34,7 +34,9 @@ class SolverRuntime:
         self.seconds = 0.0      # time spent answering misses (encoding and Z3)
         self.queries = 0        # distinct constraints of the model handed to the solver
 
-    def solve(self, q: Query, inputs: tuple) -> tuple:
+    def solve(self, q: Query, inputs: tuple, test=None) -> tuple:
+        """The solutions of q for these inputs; `test(value, *inputs)` is q's constraint
+        compiled to Python (optional: it speeds up constraints with many solutions)."""
         key = (q.qid, inputs)
         try:
             found = self.cache.get(key)
@@ -45,7 +47,7 @@ class SolverRuntime:
             return found
         start = perf_counter()
         try:
-            answer = self._ask(q, inputs)
+            answer = self._ask(q, inputs, test)
         finally:
             self.seconds += perf_counter() - start
             self.calls += 1
@@ -55,12 +57,12 @@ class SolverRuntime:
             self.cache[key] = answer
         return answer
 
-    def _ask(self, q: Query, inputs: tuple) -> tuple:
+    def _ask(self, q: Query, inputs: tuple, test) -> tuple:
         from checker.solver import enumerate as en
         from checker.solver.encode import Unsupported
         import z3
         try:
-            return en.solve(q, inputs, self.options)
+            return en.solve(q, inputs, self.options, test)
         except en.TooMany as exc:
             raise ModelError(too_many(exc.bound), q.origin) from None
         except en.Undecided as exc:
@@ -91,8 +93,8 @@ def helpers(runtime: SolverRuntime) -> dict:
     """The functions the generated code calls (names start with `_`, like runtime.py's)."""
     bound = runtime.options.max_solutions
 
-    def _solve(q, inputs):
-        return runtime.solve(q, inputs)
+    def _solve(q, inputs, test=None):
+        return runtime.solve(q, inputs, test)
 
     # Constraints on small types are enumerated in Python (the generated code builds the
     # set); the same bound applies, `origin` being the constraint's span.

@@ -45,6 +45,15 @@ class RangeType(TypeExpr):
 
 
 @dataclass(frozen=True, slots=True)
+class SymmetricType(TypeExpr):
+    """`type T = symmetric lo..hi`: interchangeable values (docs/performance.md)."""
+
+    lo: "Expr"
+    hi: "Expr"
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
 class SetType(TypeExpr):
     elem: TypeExpr
     span: Span = _sp()
@@ -480,10 +489,19 @@ class VProperties:
 
 
 @dataclass(frozen=True, slots=True)
+class VSymmetry:
+    """`symmetry T, ...` in a variant: reduce by permutations of these symmetric types."""
+
+    names: tuple[str, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
 class VariantDecl(Decl):
     name: str
     items: tuple[object, ...]
     span: Span = _sp()
+    extends: str | None = None   # takes the base variant's settings (not its expectation)
 
 
 # ---------------------------------------------------------------- temporal properties, fairness

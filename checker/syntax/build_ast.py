@@ -145,8 +145,9 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def variant_decl(self, meta, c):
-        items = tuple(x for x in c[1:] if x is not None)
-        return ast.VariantDecl(str(c[0]), items, span=self.span(meta))
+        base = str(c[1]) if len(c) > 1 and isinstance(c[1], Token) else None
+        items = tuple(x for x in c[2 if base else 1:] if x is not None)
+        return ast.VariantDecl(str(c[0]), items, span=self.span(meta), extends=base)
 
     @v_args(meta=True)
     def param_type(self, meta, c):
@@ -237,6 +238,10 @@ class BuildAst(Transformer):
     def v_properties_none(self, meta, c):
         return ast.VProperties((), span=self.span(meta))
 
+    @v_args(meta=True)
+    def v_symmetry(self, meta, c):
+        return ast.VSymmetry(c[0], span=self.span(meta))
+
     def v_empty(self, c):
         return None
 
@@ -268,6 +273,10 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def named_type(self, meta, c):
         return ast.NamedType(str(c[0]), span=self.span(meta))
+
+    @v_args(meta=True)
+    def symmetric_type(self, meta, c):
+        return ast.SymmetricType(c[0], c[1], span=self.span(meta))
 
     @v_args(meta=True)
     def range_type(self, meta, c):

@@ -299,6 +299,7 @@ def test_error_example_produces_its_code(code: str, tmp_path, monkeypatch):
         assert not found, f"{code}: a section without an example has none"
         return
     assert found, f"{code}: errors.md has no example (a ```kovn block and a ```console transcript)"
+    assert "**Fix**" in body, f"{code}: errors.md does not say how to fix it"
     for i, (files, console) in enumerate(found):
         work = tmp_path / f"example{i}"
         work.mkdir()

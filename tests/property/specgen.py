@@ -76,6 +76,8 @@ class Ty:
             return "set[Pt]"
         if k == "prmap":
             return f"map[{self.lo}..{self.hi}, Pt]"
+        if k == "nmap":
+            return f"{self.lo}..{self.hi} -> Nd"
         raise AssertionError(k)
 
     @property
@@ -117,6 +119,8 @@ class Ty:
             return 64
         if k == "prmap":
             return 7 ** n
+        if k == "nmap":
+            return 12 ** n
         raise AssertionError(k)
 
 
@@ -126,12 +130,14 @@ MSG = Ty("msg")
 REC = Ty("rec")
 REC_A = Ty("int", 0, 2)       # Pt.a
 FREE = Ty("int", 0, 3, 1)     # any int
+NODE = Ty("node")             # Nd
 COLORS = ("red", "green", "blue")
 
 PRELUDE = """\
 type Color = red | green | blue
 type Msg = Idle | Req(0..1) | Ack(bool) | Put(Pt)
 type Pt = {a: 0..2, b: bool}
+type Nd = {c: 0..1 -> 0..1, d: option[0..1]}
 """
 
 
@@ -193,7 +199,7 @@ class _Gen:
     # ------------------------------------------------------------ types
     def var_type(self) -> Ty:
         kind = self.pick(["bool", "int", "int", "enum", "msg", "set", "tmap", "pmap", "rec",
-                          "rmap", "opt", "seq", "cseq", "eset", "emap", "rset", "prmap"])
+                          "rmap", "opt", "seq", "cseq", "eset", "emap", "rset", "prmap", "nmap"])
         if kind == "emap":
             return Ty("emap", *self.pick([(0, 1), (1, 2)]))
         if kind == "int":
@@ -208,7 +214,7 @@ class _Gen:
             return Ty("opt", *(self.opt if self.chance(0.6) else self.pick([(0, 2), (1, 2), (0, 1)])))
         if kind == "seq":
             return Ty("seq", *(self.seq if self.chance(0.6) else self.pick([(0, 2), (0, 1), (1, 2)])), 2, 0)
-        if kind in ("rset", "prmap"):
+        if kind in ("rset", "prmap", "nmap"):
             return Ty(kind, *self.key)
         if kind == "cseq":
             return Ty("cseq", 0, 0, 2, 0)
@@ -746,6 +752,25 @@ class _Gen:
         k = self.fresh("k")
         return f"{{{k}: Pt(a: 1, b: false) for {k} in {ty.lo}..{ty.hi}}}"
 
+    def e_nmap(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 3 if d > 0 else 0)
+        if choice == 1:
+            return f"({self.expr(ty, scope, d - 1)} with {{{self.key_expr(ty, scope, d - 1)}: {self.expr(NODE, scope, d - 1)}}})"
+        if choice == 2:
+            k = self.fresh("k")
+            return f"{{{k}: {self.expr(NODE, scope.with_local(k, _int(ty.lo, ty.hi)), d - 1)} for {k} in {ty.lo}..{ty.hi}}}"
+        return self.leaf_var(ty, scope) or f"{{k: Nd(c: {{j: 0 for j in 0..1}}, d: none) for k in {ty.lo}..{ty.hi}}}"
+
+    def e_node(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
+        choice = self.num(0, 3 if d > 0 else 0)
+        m = self.leaf_var(None, scope, lambda t: t.kind == "nmap")
+        if choice == 1 and m is not None:
+            return f"{m}[{self.key_expr(scope.vars.get(m) or Ty('nmap', *self.key), scope, d - 1)}]"
+        if choice == 2 and m is not None:
+            return f"({m}[{self.elem_expr(scope, *self.key)}] with {{d: {self.expr(Ty('opt', 0, 1), scope, d - 1)}}})"
+        c = self.expr(Ty("tmap", 0, 1, 0, 1), scope, d - 1)
+        return f"Nd(c: {c}, d: {self.expr(Ty('opt', 0, 1), scope, d - 1)})"
+
     def e_pc(self, ty: Ty, scope: Scope, d: int, known: bool) -> str:
         choice = self.num(0, 2 if d > 0 else 0)
         if choice == 1:
@@ -878,6 +903,9 @@ class _Gen:
         if k == "prmap":
             e = self.elem_expr(scope, ty.lo, ty.hi)
             return self.pick([f"({e} in {name})", f"({e} not in {name})"])
+        if k == "nmap":
+            e = self.elem_expr(scope, ty.lo, ty.hi)
+            return self.pick([f"is_none({name}[{e}].d)", f"({name}[{e}].c[{self.elem_expr(scope, 0, 1)}] == 0)"])
         raise AssertionError(k)
 
     def step(self, scope: Scope) -> str:
@@ -938,6 +966,11 @@ class _Gen:
                               f"{name} := remove({name}, {e})",
                               f"{name} := (if ({e} in {name}) then ({name} with {{{e}: ({name}[{e}] with "
                               f"{{b: (not {name}[{e}].b)}})}}) else {name})"])
+        if k == "nmap":
+            e, j = self.elem_expr(scope, ty.lo, ty.hi), self.elem_expr(scope, 0, 1)
+            return self.pick([f"{name}[{e}].c[{j}] := (1 - {name}[{e}].c[{j}])",
+                              f"{name}[{e}].d := (if is_some({name}[{e}].d) then none else some({j}))",
+                              f"{name}[{e}] := ({name}[{e}] with {{c: ({name}[{e}].c with {{{j}: 1}})}})"])
         raise AssertionError(k)
 
     def label(self) -> str:
@@ -962,6 +995,11 @@ class _Gen:
                 return f"{name}[{self.num(0, 1)}] := {self.expr(_int(ty.lo, ty.hi), scope, 2)}"
             if ty.kind == "emap":
                 return f"{name}[{self.expr(ENUM, scope, 1)}] := {self.expr(_int(ty.lo, ty.hi), scope, 2)}"
+            if ty.kind == "nmap":
+                k, j = self.key_expr(ty, scope, 1), self.elem_expr(scope, 0, 1)
+                return self.pick([f"{name}[{k}].c[{j}] := {self.expr(_int(0, 1), scope, 2)}",
+                                  f"{name}[{k}].d := {self.expr(Ty('opt', 0, 1), scope, 2)}",
+                                  f"{name}[{k}] := {self.expr(NODE, scope, 2)}"])
             if ty.kind == "prmap":
                 k = self.key_expr(ty, scope, 1)
                 if self.risky():      # fails when k has no value yet

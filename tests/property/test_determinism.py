@@ -53,7 +53,7 @@ def strip_timing(doc):
     return doc
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"ipam_v1_12"}))   # the flagship: text below
 def test_json_is_the_same_under_any_hash_seed(name):
     a, b = run_both(CASES[name] + ["--json"])
     assert a.returncode == b.returncode

