@@ -97,6 +97,10 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                 temporals=tuple(t for t in spec_ir.temporals if t.name in keep))
             if "deadlock" not in keep and v.deadlock is None:
                 spec_ir = dataclasses.replace(spec_ir, check_deadlock=False)
+        spec_ir, sym_diags = _with_symmetry(v, spec_ir)
+        diags.extend(sym_diags)
+        if any(d.is_error for d in sym_diags):
+            continue
         compiled.append((v, SpecModel(spec_ir, solver)))
         dead.append(_dead_guards(spec_ir))
     diags.extend(_in_every_variant(dead))
@@ -152,6 +156,23 @@ def runtime_diagnostics(report: Report) -> list[Diagnostic]:
         out.append(Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
                               span, hint="the report shows the trace to the state where it failed"))
     return out
+
+
+def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:
+    """KOV212 for uses that break a symmetric type (semantics/symmetry.py: every variant
+    is checked, so a spec is symmetric-safe or not whatever its variants ask); then the
+    variant's `symmetry` types on the IR, which make the search reduce by them."""
+    from checker.semantics.symmetry import check_symmetry
+    diags = check_symmetry(spec_ir)
+    if not variant.symmetry:
+        return spec_ir, diags
+    if spec_ir.temporals:
+        diags.append(Diagnostic(codes.BAD_SYMMETRY, f"variant '{variant.name}' asks for symmetry reduction, "
+                                "but checks temporal properties: liveness under symmetry is not supported",
+                                variant.span,
+                                hint="check the temporal properties in a variant without `symmetry` "
+                                     "(`properties` picks the safety properties of this one)"))
+    return dataclasses.replace(spec_ir, symmetry=variant.symmetry), diags
 
 
 def _dead_guards(spec_ir: ir.SpecIR) -> list[Diagnostic]:

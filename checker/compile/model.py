@@ -75,6 +75,11 @@ class SpecModel:
         self.has_action_properties = any(p.kind == "action" for p in self.properties)
         self.has_constraint = any(p.kind == "constraint" for p in spec.properties)
         self.temporal = temporal_infos(spec, gen, ns)
+        self.symmetry = None
+        if spec.symmetry:       # `symmetry T` in the variant: the search stores representatives
+            from checker.compile.symmetry import build_symmetry
+            self.symmetry = build_symmetry(spec, self.layout)
+            ns["_canon"] = self.symmetry.canonical
         self.fairness = tuple(fairness_info(f) for f in spec.fairness)
 
     def init_states(self):

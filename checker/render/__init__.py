@@ -6,9 +6,10 @@ directory, one set per violation named `<variant>-<property>.<ext>` (dot, svg, p
 itf.json; `.states.dot/svg/png` for the state graph), and a `Rendered` value listing them
 with notes for the user (graphviz missing and how to install it, a state graph too large).
 
-The modules behind it, each with one job: reads.py (what a step read), lanes.py (what to
-draw), dot.py (DOT text), graphviz.py (running `dot`), html.py, itf.py, state_graph.py;
-text.py is the terminal's trace. docs/traces.md explains how to read what they produce.
+The modules behind it, each with one job: reads.py (what a step read), lanes.py with
+objects.py and diagram.py (what to draw), dot.py (DOT text), graphviz.py (running `dot`),
+html.py, itf.py, state_graph.py; text.py is the terminal's trace. docs/traces.md explains
+how to read what they produce, docs/adr/0010-rendered-traces.md why they work as they do.
 """
 from __future__ import annotations
 

@@ -317,11 +317,13 @@ def _mark_offending(ctx: Context, cells: list[Cell], prop, explanation, verdict:
     if not lanes:
         return cells
     by_pos = {(c.row, c.lane): c for c in cells}
+    absent = _absent_objects(ctx, explanation, last)
+    context = (Line(clip("absent: " + ", ".join(absent)), "plain"),) if absent else ()
     for lane in lanes:
         cell = by_pos.get((last, lane))
         if cell is None:
             cell = _current_cell(ctx, lane, last)
-        lines = cell.lines + (Line(verdict, "bad"),)
+        lines = cell.lines + context + (Line(verdict, "bad"),)
         by_pos[(last, lane)] = Cell(last, lane, lines, "offending", cell.tooltip + f"\n{verdict}")
     return list(by_pos.values())
 
@@ -343,6 +345,16 @@ def _offending_lanes(ctx: Context, explanation, last: int, transition: bool) -> 
             if lane is not None:
                 out.append(lane)
     return sorted(set(out))
+
+
+def _absent_objects(ctx: Context, explanation, last: int) -> list[str]:
+    """The objects the failing instance looked for in the last state and did not find (the
+    pod and subnet an orphaned IP belonged to): part of why the property fails."""
+    if not ctx.k8s or explanation is None:
+        return []
+    keys = {r.key for r in explanation.reads if r.var in ("api", "cache") and not r.whole and not r.primed}
+    gone = [k for k in keys if ctx.states[last]["api"].get(k) is None and ctx.states[last]["cache"].get(k) is None]
+    return sorted(show(k) for k in gone)
 
 
 def _current_cell(ctx: Context, lane: int, row: int) -> Cell:

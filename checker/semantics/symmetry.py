@@ -41,6 +41,9 @@ _STRUCTURAL = {
 _SAME_SHAPE = {"eq", "ne", "union", "inter", "diff", "subseteq", "concat"}
 
 WILD = "*"
+_SHOWN = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-",
+          "mul": "*", "div": "/", "mod": "%", "neg": "-", "union": "|", "inter": "&", "diff": "-",
+          "subseteq": "<=", "concat": "++", "range": "..", "min2": "min", "max2": "max"}
 
 
 def symmetric_types(t: T.Type) -> Iterator[T.SymT]:
@@ -190,14 +193,14 @@ class _Checker:
         if e.op not in _STRUCTURAL:
             for a in args:
                 if has_symmetric(a.t):
-                    self.bad(a.origin or e.origin, f"'{e.op}' is applied to a value of type {a.t}; "
+                    self.bad(a.origin or e.origin, f"'{_SHOWN.get(e.op, e.op)}' is applied to a value of type {a.t}; "
                                                    "values of a symmetric type have no order and no arithmetic",
                              hint="compare them with == and != only")
                     return
             return
         if e.op in _SAME_SHAPE:
             for a in args[1:]:
-                self.agree(args[0].t, a, f"'{e.op}'")
+                self.agree(args[0].t, a, f"'{_SHOWN.get(e.op, e.op)}'")
         elif e.op == "in" and isinstance(args[1].t, T.SetT):
             self.agree(args[1].t.elem, args[0], "membership")
         elif e.op == "append":
