@@ -109,11 +109,17 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
 
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
-          options: CheckOptions = CheckOptions(), reporter=None, solver=None) -> Report:
+          options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1) -> Report:
+    """`workers` > 1: search with that many processes (engine/parallel.py)."""
     compiled, warnings = compile_spec(path, consts, only, solver)
     results = []
     for variant, model in compiled:
-        res = _with_solver_stats(model, explore(model, options, reporter))
+        if workers > 1:
+            from checker.engine.parallel import explore_parallel
+            res = explore_parallel(model, options, workers, reporter)
+        else:
+            res = explore(model, options, reporter)
+        res = _with_solver_stats(model, res)
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     return Report(path, tuple(results), tuple(warnings))

@@ -47,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
     p.add_argument("--stop-at-first", action="store_true",
                    help="stop at the first violation instead of deciding every property")
+    p.add_argument("--workers", type=_positive_int, metavar="N", default=1,
+                   help="search with N processes (default 1; docs/performance.md)")
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
+    p.add_argument("--traces", action="store_true",
+                   help="print every counterexample (by default `check FILE` prints only those of variants "
+                        "that do not meet their expectation; --variant prints them all)")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -239,7 +244,7 @@ def _run(args) -> int:
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions))
+                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":
@@ -248,7 +253,8 @@ def _run(args) -> int:
     else:
         from rich.console import Console
         from checker.report.terminal import render
-        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose))
+        traces = True if args.variant or args.traces else None
+        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces))
     failures = api.runtime_diagnostics(report)
     if failures:
         sys.stderr.write(render_all(failures) + "\n")

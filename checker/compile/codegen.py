@@ -964,6 +964,10 @@ def _trivial(e: ir.E) -> bool:
         return True
     if isinstance(e, ir.Op) and e.op in ("add", "sub", "mul", "neg"):
         return all(map(_trivial, e.args))
+    if isinstance(e, ir.Construct):         # an enum member, a tag with a trivial payload
+        return e.payload is None or _trivial(e.payload)
+    if isinstance(e, ir.FieldGet) and isinstance(e.base.t, T.RecordT):
+        return _trivial(e.base)
     return False
 
 

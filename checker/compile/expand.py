@@ -49,11 +49,12 @@ class ExpandPlan:
     deadlock: bool = False
     graph: bool = False
     canonical: bool = False     # symmetry: store each successor's representative (_canon)
+    actions: bool = False       # append each new state's action index to `graph` (a list)
 
     def name(self) -> str:
         props = "_".join(map(str, self.state_props)) or "n"
         flags = "".join(str(int(f)) for f in (self.transition, self.deadlock, self.graph,
-                                              self.canonical))
+                                              self.canonical, self.actions))
         return f"xp_{props}_{flags}"
 
 
@@ -120,6 +121,8 @@ class _Writer:
             self.emit(1, "lapp = lab.append")
         else:
             self.emit(1, "add = seen.add")
+            if self.plan.actions:
+                self.emit(1, "aapp = graph.append")
         for k in range(n):
             self.emit(1, f"g{k} = n{k} = 0")
 
@@ -207,6 +210,8 @@ class _Writer:
         self.emit(ind, f"app({w})")
         self.emit(ind, "papp(i)")
         self.emit(ind, f"n{k} += 1")
+        if self.plan.actions:
+            self.emit(ind, f"aapp({k})")
         if check is not None:
             self.emit(ind, f"if {check}:")
             self.emit(ind + 1, "return i")

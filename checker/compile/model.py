@@ -85,11 +85,12 @@ class SpecModel:
     def init_states(self):
         return self._init()
 
-    def level_expander(self, state_props, transition, deadlock, graph, canonical=False):
+    def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
+                       actions=False):
         """The search's hot loop generated for this spec and these checks
         (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan."""
         from checker.compile.expand import ExpandPlan, expander_source
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical)
+        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions)
         fn = self._expanders.get(plan)
         if fn is None:
             source = expander_source(self._gen, plan)

@@ -128,3 +128,65 @@ def tarjan(nodes: Iterable[int], succ: Callable[[int], Iterable[int]]) -> list[l
                             break
                     out.append(comp)
     return out
+
+
+def tarjan_csr(nodes: Iterable[int], size: int, off: array, dst: array,
+               where: list[int], inside: int) -> list[list[int]]:
+    """`tarjan` over the edges of a StateGraph (off, dst) between states v with
+    where[v] == inside: the same components in the same order, with flat lists instead of
+    dicts and edge positions instead of successor iterators (the liveness check runs it on
+    graphs of hundreds of thousands of states)."""
+    index = [-1] * size
+    low = [0] * size
+    on_stack = bytearray(size)
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 0
+    for root in nodes:
+        if index[root] >= 0:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = 1
+        work = [root]
+        pos = [off[root]]
+        while work:
+            v = work[-1]
+            e, end = pos[-1], off[v + 1]
+            descended = False
+            while e < end:
+                w = dst[e]
+                e += 1
+                if where[w] != inside:
+                    continue
+                if index[w] < 0:
+                    pos[-1] = e
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = 1
+                    work.append(w)
+                    pos.append(off[w])
+                    descended = True
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            if descended:
+                continue
+            work.pop()
+            pos.pop()
+            if work:
+                u = work[-1]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = 0
+                    comp.append(w)
+                    if w == v:
+                        break
+                out.append(comp)
+    return out

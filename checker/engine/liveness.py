@@ -37,7 +37,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from checker.engine.graph import StateGraph, build_graph, tarjan
+from checker.engine.graph import StateGraph, build_graph, tarjan_csr
 from checker.engine.model import FairnessInfo, Model, ModelError, State, TemporalInfo
 from checker.engine.result import PropertyResult, Status, Step, Trace
 
@@ -165,19 +165,24 @@ def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
         return None if found is None else Lasso(found[0], found[1], None)
     if kind == "eventually":
         comps, member = fair_components(graph, fair, not_p)
-        found = _bfs(graph, graph.init, not_p, member)
+        found = _bfs(graph, graph.init, not_p, member) if comps else None
     elif kind == "always_eventually":
         comps, member = fair_components(graph, fair, not_p)
-        found = _bfs(graph, graph.init, everywhere, member)
+        found = _bfs(graph, graph.init, everywhere, member) if comps else None
     elif kind == "eventually_always":
         comps, member = fair_components(graph, fair, everywhere, must=not_p)
-        found = _bfs(graph, graph.init, everywhere, member)
+        found = _bfs(graph, graph.init, everywhere, member) if comps else None
     elif kind == "leads_to":
         assert q is not None
         not_q = bytearray(1 - x for x in q)
         trigger = bytearray(a & b for a, b in zip(p, not_q))
         comps, member = fair_components(graph, fair, not_q)
-        found = _bfs_through(graph, trigger, not_q, member)
+        found = None
+        # Every state of the graph is reachable, so a violation exists iff some trigger
+        # state reaches a fair not-Q cycle through not-Q states: one plain BFS decides
+        # that; only then is the (slower) shortest lasso searched for.
+        if comps and _bfs(graph, [v for v in range(graph.size) if trigger[v]], not_q, member):
+            found = _bfs_through(graph, trigger, not_q, member)
     else:
         raise ValueError(f"unknown temporal kind {kind!r}")
     if found is None:
@@ -210,12 +215,7 @@ def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,
         tag += 1
         for v in nodes:
             where[v] = tag
-        inside = tag
-
-        def succ(v: int) -> list[int]:
-            return [dst[e] for e in range(off[v], off[v + 1]) if where[dst[e]] == inside]
-
-        for comp in tarjan(nodes, succ):
+        for comp in tarjan_csr(nodes, graph.size, off, dst, where, tag):
             tag += 1
             for v in comp:
                 where[v] = tag
@@ -319,18 +319,23 @@ def _bfs_in(graph: StateGraph, src: int, comp: set[int],
 def _bfs(graph: StateGraph, sources, allowed: bytearray, target) -> tuple[int, Path] | None:
     """A shortest path from a source to a target state, through `allowed` states only."""
     parent: dict[int, tuple[int, int] | None] = {}
+    seen = bytearray(graph.size)
     queue: deque[int] = deque()
     for s in sources:
-        if allowed[s] and s not in parent:
+        if allowed[s] and not seen[s]:
+            seen[s] = 1
             parent[s] = None
             queue.append(s)
+    off, dst, lab = graph.off, graph.dst, graph.lab
     while queue:
         v = queue.popleft()
         if target[v]:
             return _start(parent, v), _path(parent, v)
-        for w, lid in graph.out(v):
-            if w not in parent and allowed[w]:
-                parent[w] = (v, lid)
+        for e in range(off[v], off[v + 1]):
+            w = dst[e]
+            if not seen[w] and allowed[w]:
+                seen[w] = 1
+                parent[w] = (v, lab[e])
                 queue.append(w)
     return None
 

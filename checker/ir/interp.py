@@ -7,7 +7,8 @@ sequences, frozensets, dicts for maps, None / `Some` for options).
 
 It exists to be the oracle the compiled model (checker/compile) is tested against
 (tests/property/test_compile_vs_interp.py), so it walks the IR directly, shares nothing
-with the code generator and is not meant to be fast. The semantics it fixes:
+with the code generator and is not meant to be fast. Plain values: plain.py; a naive
+breadth-first search over it: search.py. The semantics it fixes:
 
 - Statements run in order on a working copy of the state; an expression reads the working
   copy, so it sees the assignments made before it. `require` false ends the path (no
@@ -33,160 +34,18 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checker.ir import nodes as ir
+from checker.ir.plain import FrozenMap, TypeBroken, fits, from_rep, fully_known, in_order, normalize
 from checker.semantics import types as T
+
+__all__ = ["InterpError", "Interpreter", "TypeBroken"]
 
 
 class InterpError(Exception):
     """The spec failed to evaluate something in a state (the compiled model's ModelError)."""
 
 
-class TypeBroken(Exception):
-    """A node produced a value outside its static type: an internal bug, not a spec error."""
-
-
-class FrozenMap(dict):
-    """A plain map value that can live inside sets: a dict that is never changed after
-    construction and hashes by its items. Equal to a plain dict with the same items."""
-
-    def __hash__(self):  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def _immutable(self, *args, **kwargs):
-        raise TypeError("FrozenMap is immutable")
-
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _immutable  # type: ignore
-
-
 State = dict
 Label = tuple[int, tuple]
-
-
-# ---------------------------------------------------------------- plain values and types
-
-def normalize(v: Any) -> Any:
-    """A plain value with every dict replaced by a FrozenMap (so it can be hashed)."""
-    if isinstance(v, dict):
-        return FrozenMap({normalize(k): normalize(x) for k, x in v.items()})
-    if isinstance(v, frozenset):
-        return frozenset(normalize(x) for x in v)
-    if isinstance(v, tuple):
-        return tuple(normalize(x) for x in v)
-    if isinstance(v, T.Some):
-        return T.Some(normalize(v.value))
-    if isinstance(v, T.Tag) and v.has_payload:
-        return T.Tag(v.tag, normalize(v.payload), True)
-    return v
-
-
-def from_rep(t: T.Type, rep: Any) -> Any:
-    """The plain value of a run-time representation (the form IR literals are stored in)."""
-    if isinstance(t, T.BoolT):
-        return bool(rep)
-    if isinstance(t, T.IntT):
-        return rep
-    if isinstance(t, T.OptT) and isinstance(t.elem, T.EmptyT):
-        return None                      # `none` before its element type is known
-    if T.finite(t):
-        return normalize(T.to_plain(t, rep))
-    if isinstance(t, T.SetT):
-        return frozenset(from_rep(t.elem, x) for x in rep)
-    if isinstance(t, T.SeqT):
-        return tuple(from_rep(t.elem, x) for x in rep)
-    if isinstance(t, T.OptT):
-        return None if rep is None or rep == 0 else T.Some(from_rep(t.elem, rep[0]))
-    raise NotImplementedError(f"a literal of type {t}")
-
-
-def fits(t: T.Type, v: Any) -> bool:
-    """Is the plain value v a value of type t?"""
-    if isinstance(t, T.BoolT):
-        return isinstance(v, bool)
-    if isinstance(t, T.IntT):
-        if not isinstance(v, int) or isinstance(v, bool):
-            return False
-        return (t.lo is None or v >= t.lo) and (t.hi is None or v <= t.hi)
-    if isinstance(t, T.LabelT):
-        return v in t.labels
-    if isinstance(t, T.SumT):
-        if not isinstance(v, T.Tag) or v.tag not in [a for a, _ in t.alts]:
-            return False
-        payload = t.payload(v.tag)
-        if payload is None:
-            return not v.has_payload
-        return v.has_payload and fits(payload, v.payload)
-    if isinstance(t, T.RecordT):
-        return isinstance(v, tuple) and len(v) == len(t.fields) and \
-            all(fits(ft, x) for (_, ft), x in zip(t.fields, v))
-    if isinstance(t, T.SetT):
-        return isinstance(v, frozenset) and all(fits(t.elem, x) for x in v) and \
-            (getattr(t, "max", None) is None or len(v) <= t.max)
-    if isinstance(t, T.MapT):
-        if not isinstance(v, dict):
-            return False
-        if not all(fits(t.key, k) and fits(t.value, x) for k, x in v.items()):
-            return False
-        return not t.total or len(v) == T.size(t.key)
-    if isinstance(t, T.SeqT):
-        return isinstance(v, tuple) and (t.max is None or len(v) <= t.max) and \
-            all(fits(t.elem, x) for x in v)
-    if isinstance(t, T.OptT):
-        return v is None or (isinstance(v, T.Some) and fits(t.elem, v.value))
-    if isinstance(t, T.EmptyT):
-        return v in (frozenset(), (), {})
-    raise NotImplementedError(f"membership in {t}")
-
-
-def _fully_known(t: T.Type) -> bool:
-    """False for types that still hold an unknown part (the elaborator's error or empty)."""
-    if isinstance(t, T.EmptyT) or type(t).__name__ == "ErrorT":
-        return False
-    for attr in ("elem", "key", "value"):
-        inner = getattr(t, attr, None)
-        if isinstance(inner, T.Type) and not _fully_known(inner):
-            return False
-    if isinstance(t, T.RecordT):
-        return all(_fully_known(f) for _, f in t.fields)
-    if isinstance(t, T.SumT):
-        return all(p is None or _fully_known(p) for _, p in t.alts)
-    return True
-
-
-_ORDINALS: dict[T.Type, dict] = {}
-
-
-def order_key(t: T.Type, v: Any) -> Any:
-    """Sort key putting values of type t in canonical order (ascending ordinal)."""
-    if isinstance(t, T.BoolT):
-        return int(v)
-    if isinstance(t, T.IntT):
-        return v
-    if T.finite(t):
-        table = _ORDINALS.get(t)
-        if table is None:
-            table = {normalize(x): i for i, x in enumerate(T.all_plain(t))}
-            _ORDINALS[t] = table
-        return table[normalize(v)]
-    if isinstance(t, T.OptT):
-        return (0,) if v is None else (1, order_key(t.elem, v.value))
-    if isinstance(t, T.SeqT):
-        return tuple(order_key(t.elem, x) for x in v)
-    if isinstance(t, T.SetT):
-        return tuple(sorted(order_key(t.elem, x) for x in v))
-    if isinstance(t, T.RecordT):
-        return tuple(order_key(ft, x) for (_, ft), x in zip(t.fields, v))
-    if isinstance(t, T.SumT):
-        i = t.tag_index(v.tag)
-        p = t.alts[i][1]
-        return (i,) if p is None else (i, order_key(p, v.payload))
-    raise NotImplementedError(f"ordering of {t}")
-
-
-def in_order(set_t: T.Type, values) -> list:
-    """The elements of a set value, in canonical order."""
-    elem = set_t.elem if isinstance(set_t, T.SetT) else None
-    if elem is None or not _fully_known(elem):
-        return list(values)
-    return sorted(values, key=lambda x: order_key(elem, x))
 
 
 # ---------------------------------------------------------------- evaluation context
@@ -314,7 +173,7 @@ class Interpreter:
         """The plain value of e; checks that it belongs to e's static type."""
         v = self._eval(e, ctx)
         t = e.t
-        if _fully_known(t) and not fits(t, v):
+        if fully_known(t) and not fits(t, v):
             raise TypeBroken(f"{type(e).__name__} of type {t} evaluated to {v!r}")
         return v
 
@@ -605,111 +464,3 @@ _Unset = _UnsetType()
 
 def _field_pos(t: T.RecordT, name: str) -> int:
     return [n for n, _ in t.fields].index(name)
-
-
-# ---------------------------------------------------------------- a naive search
-
-@dataclass(frozen=True)
-class Exploration:
-    """Everything a breadth-first search over the interpreter saw (it never stops early).
-
-    States are frozen (see `freeze`). A failure is recorded as the InterpError's message
-    where the value would be, and the search goes on past it."""
-
-    level: dict            # state -> BFS level (1 = initial)
-    init: list             # initial states in init order, duplicates included (or a message)
-    checks: dict           # state -> indices of violated invariants / satisfied reachables
-    inside: dict           # state -> within the constraint? (or a message)
-    succ: dict             # state inside the constraint -> [(label, next)] (or a message)
-    steps: dict            # (state, label, next) -> indices of violated action properties
-
-    @property
-    def depth(self) -> int:
-        return max(self.level.values(), default=0)
-
-    def failures(self) -> list[tuple[str, Any]]:
-        """(where, message) of every failure: 'init', 'check', 'constraint', 'successors', 'step'."""
-        out = [("init", self.init)] if isinstance(self.init, str) else []
-        for name, table in (("check", self.checks), ("constraint", self.inside), ("successors", self.succ),
-                            ("step", self.steps)):
-            out += [(name, v) for v in table.values() if isinstance(v, str)]
-        return out
-
-
-def freeze(state: State) -> tuple:
-    """A hashable form of a state: (name, normalized value) pairs in variable order."""
-    return tuple((k, normalize(v)) for k, v in state.items())
-
-
-def thaw(state: tuple) -> State:
-    return dict(state)
-
-
-def checked_properties(spec: ir.SpecIR) -> list[ir.PropertyIR]:
-    """The properties a model reports on, in its order (constraints are not among them)."""
-    return [p for p in spec.properties if p.kind != "constraint"]
-
-
-def explore(interp: Interpreter, max_states: int = 100_000) -> Exploration:
-    """Breadth-first search of every reachable state. Each state is checked once and, when
-    inside the constraint, expanded once; failures are recorded, not raised."""
-    props = list(enumerate(checked_properties(interp.spec)))
-    try:
-        init: Any = [freeze(s) for s in interp.init_states()]
-    except InterpError as exc:
-        init = str(exc)
-    level: dict = {}
-    checks: dict = {}
-    inside: dict = {}
-    succ: dict = {}
-    steps: dict = {}
-
-    def check(f, s):
-        try:
-            checks[f] = tuple(i for i, p in props
-                              if (p.kind == "invariant" and not interp.holds(p, s))
-                              or (p.kind == "reachable" and interp.holds(p, s)))
-        except InterpError as exc:
-            checks[f] = str(exc)
-
-    def expand(f, s) -> list:
-        try:
-            inside[f] = interp.within_constraint(s)
-        except InterpError as exc:
-            inside[f] = str(exc)
-        if inside[f] is not True:
-            return []
-        try:
-            out = [(normalize(label), freeze(t)) for label, t in interp.successors(s)]
-        except InterpError as exc:
-            succ[f] = str(exc)
-            return []
-        succ[f] = out
-        for label, g in out:
-            try:
-                steps[f, label, g] = tuple(i for i, p in props
-                                           if p.kind == "action" and not interp.holds(p, s, thaw(g)))
-            except InterpError as exc:
-                steps[f, label, g] = str(exc)
-        return [g for _, g in out]
-
-    frontier = []
-    for f in init if isinstance(init, list) else []:
-        if f not in level:
-            level[f] = 1
-            frontier.append(f)
-            check(f, thaw(f))
-    depth = 1
-    while frontier:
-        nxt = []
-        for f in frontier:
-            for g in expand(f, thaw(f)):
-                if g not in level:
-                    if len(level) >= max_states:
-                        raise RuntimeError(f"more than {max_states} states")
-                    level[g] = depth + 1
-                    nxt.append(g)
-                    check(g, thaw(g))
-        frontier = nxt
-        depth += 1
-    return Exploration(level, init, checks, inside, succ, steps)

@@ -10,7 +10,7 @@ kovn's own syntax.
 from __future__ import annotations
 
 from checker.ir import nodes as ir
-from checker.ir.interp import from_rep
+from checker.ir.plain import from_rep
 from checker.semantics import types as T
 
 _INFIX = {

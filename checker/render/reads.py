@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.ir import nodes as ir
-from checker.ir.interp import Ctx, Interpreter, in_order, normalize
+from checker.ir.interp import Ctx, Interpreter
+from checker.ir.plain import in_order, normalize
 from checker.semantics import types as T
 
 _READS = "#reads"      # the env key carrying a path's reads (IR locals are identifiers)

@@ -11,16 +11,19 @@ from checker.engine.result import Status, Verdict
 from checker.render.text import origin_text, trace_lines
 
 
-def render(report, verbose: bool = False) -> str:
+def render(report, verbose: bool = False, traces: bool | None = None) -> str:
+    """traces: print every counterexample (True), none (False), or (None) only those of
+    variants whose outcome is not the expected one."""
     out: list[str] = []
     for r in report.results:
-        out.extend(_variant(r, verbose))
+        show = traces if traces is not None else not r.expectation_met
+        out.extend(_variant(r, verbose, show))
         out.append("")
     out.append(summary(report))
     return "\n".join(out)
 
 
-def _variant(r, verbose: bool) -> list[str]:
+def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     res, st = r.result, r.result.stats
     lines = [f"[bold]{escape(r.model.spec.name)}[/] variant [bold]{escape(r.variant.name)}[/]: "
              + _verdict(res)]
@@ -47,7 +50,7 @@ def _variant(r, verbose: bool) -> list[str]:
         if f.trace is not None:
             lines.append("  trace to the state where it failed:")
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
-    for p in res.properties:
+    for p in res.properties if traces else ():
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
                          + (f" with {escape(p.instance)}" if getattr(p, "instance", None) else "")

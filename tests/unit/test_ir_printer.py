@@ -51,7 +51,7 @@ def test_dump_is_one_line_per_statement():
     text = dump(CASES["twophase"])
     lines = text.splitlines()
     # RMPrepare: the require and the two assignments, each on its own line, indented once
-    start = lines.index("action RMPrepare(r_2: 1..3 in 1..3) {")
+    start = next(i for i, line in enumerate(lines) if line.startswith("action RMPrepare(r_2: "))
     assert lines[start + 1:start + 5] == [
         "  require (rmState[r_2] == working)",
         "  rmState := (rmState with {r_2: prepared})",

@@ -1,0 +1,502 @@
+"""Breadth-first search by several worker processes on one machine (`check --workers N`).
+
+Input: a Model, CheckOptions, the number of workers, an optional Reporter. Output: the
+same CheckResult as engine/bfs.py: the same distinct, generated and depth counts and
+per-action generated counts, the same verdicts, and counterexamples as short as one
+worker's (the same length, perhaps other states).
+
+How: level-synchronous and partitioned by state. Worker k owns the states s with
+owner(s) == k (a hash of the state that does not depend on PYTHONHASHSEED for ints,
+the states of compiled specs); it alone stores them, checks them, remembers their
+parents and expands them. Per level, each worker expands its part of the frontier (with
+the model's generated expander when it has one, as bfs.py does), keeps the successors it
+owns and sends the others to their owners, once each: a worker remembers every state it
+has sent, so a state another worker owns costs one message at most per worker. Then each
+worker stores what it received (the senders in worker order, so a run is reproducible)
+and reports to the coordinator (this process), which adds up the counts, keeps the
+findings of the shallowest level, decides whether to go on, and at the end asks the
+owners for the parent chains of the counterexamples, which it replays into traces.
+
+The processes are forked, so the compiled model is shared without pickling; on a
+platform without fork, or for a model with temporal properties (the liveness check needs
+the whole graph in one process), the search runs in this process (bfs.explore) and the
+result says so (`extra["workers"]`). Limits are checked between levels and between
+chunks of a level: a max-states limit may be passed by part of a level (the count
+reported is the real one).
+"""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import sys
+import traceback
+from multiprocessing.connection import wait
+from time import perf_counter
+from typing import Any
+
+from checker.engine.bfs import _MISSING, _Search, _Stop, explore
+from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.options import CheckOptions
+from checker.engine.progress import Progress, Reporter
+from checker.engine.result import CheckResult
+
+_CHUNK = 2048       # frontier states between two looks at the clock in a worker
+
+
+def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), workers: int = 2,
+                     reporter: Reporter | None = None) -> CheckResult:
+    """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
+    reason = _why_not_parallel(model, workers)
+    if reason is not None:
+        result = explore(model, options, reporter)
+        if workers > 1:
+            result.extra["workers"] = f"1 ({reason})"
+        return result
+    return _Coordinator(model, options, workers, reporter).run()
+
+
+def _why_not_parallel(model: Model, workers: int) -> str | None:
+    if workers <= 1:
+        return "asked for one"
+    if getattr(model, "temporal", ()):
+        return "temporal properties are checked on the whole graph, in one process"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "this platform cannot fork"
+    return None
+
+
+def owner(state: State, workers: int) -> int:
+    """The worker that stores `state`. hash() of an int is its value modulo 2**61 - 1, the
+    same in every process and run; the multiplication spreads packed states whose low
+    bits vary little."""
+    return ((hash(state) * 0x9E3779B97F4A7C15) >> 29) % workers
+
+
+# ---------------------------------------------------------------- the coordinator
+
+class _Coordinator:
+    def __init__(self, model: Model, options: CheckOptions, workers: int, reporter: Reporter | None):
+        self.model = model
+        self.options = options
+        self.workers = workers
+        self.reporter = reporter
+        # bookkeeping and result assembly are bfs's own (findings, verdicts, traces)
+        self.search = _Search(model, options, reporter)
+        self.distinct = 0
+        self.generated_cov = [0] * len(model.actions)
+        self.new_cov = [0] * len(model.actions)
+
+    def run(self) -> CheckResult:
+        s = self.search
+        ctx = multiprocessing.get_context("fork")
+        inboxes = [ctx.Queue() for _ in range(self.workers)]
+        pipes = [ctx.Pipe() for _ in range(self.workers)]
+        procs = [ctx.Process(target=_worker_main, daemon=True,
+                             args=(k, self.workers, self.model, self.options, inboxes, pipes[k][1]))
+                 for k in range(self.workers)]
+        for p in procs:
+            p.start()
+        self.conns = [a for a, _ in pipes]
+        try:
+            self._search()
+            results = self._finish()
+        finally:
+            for c in self.conns:
+                try:
+                    c.send(("quit",))
+                except (BrokenPipeError, OSError):
+                    pass
+            for p in procs:
+                p.join(timeout=5)
+                if p.is_alive():
+                    p.kill()
+        return results
+
+    def _ask(self, message) -> list:
+        """Send `message` to every worker and return their answers in worker order. A worker
+        that fails answers "crash" (the others may then wait forever for its states: the
+        coordinator does not wait for them, and kills them on the way out)."""
+        for c in self.conns:
+            c.send(message)
+        answers: dict[int, Any] = {}
+        while len(answers) < len(self.conns):
+            for c in wait([c for k, c in enumerate(self.conns) if k not in answers]):
+                k = self.conns.index(c)
+                try:
+                    answers[k] = c.recv()
+                except EOFError:
+                    raise RuntimeError(f"search worker {k} ended without an answer") from None
+                if answers[k][0] == "crash":
+                    raise RuntimeError("a search worker failed:\n" + answers[k][1])
+        return [answers[k] for k in range(len(self.conns))]
+
+    def _search(self) -> None:
+        s, options = self.search, self.options
+        try:
+            init = self._initial()
+        except _Stop:
+            return
+        parts: list[list] = [[] for _ in range(self.workers)]
+        for st in init:
+            parts[owner(st, self.workers)].append(st)
+        for k, c in enumerate(self.conns):
+            c.send(("init", parts[k]))
+        for c in self.conns:
+            c.recv()
+        s.depth = 1 if init else 0
+        frontier = len(init)
+        while frontier:
+            if s.depth == options.max_depth:
+                self._probe()
+                return
+            decided = tuple(sorted(s.found))
+            answers = self._ask(("level", decided, s.deadline))
+            frontier = self._collect(answers)
+            if s.limit is not None or s.stopped is not None or s.failure is not None:
+                return
+            if frontier:
+                s.depth += 1
+            if options.max_states is not None and self.distinct > options.max_states:
+                s.limit = f"max-states {options.max_states}"
+                s.left = frontier
+                return
+            if s.undecided == 0:
+                s.stopped = "all-decided"
+                s.left = frontier
+                return
+
+    def _initial(self) -> list:
+        """bfs's own initial level, in this process (the states and their checks)."""
+        s = self.search
+        try:
+            lo, hi = s._initial_level()
+        finally:
+            self.distinct = len(s.states)
+        init = s.states[lo:hi]
+        self._init_ids = {st: i for i, st in enumerate(init)}
+        return init
+
+    def _collect(self, answers: list) -> int:
+        """Add up one level's reports; record findings; return the next frontier's size."""
+        s = self.search
+        frontier = 0
+        limit = None
+        findings = []
+        for k, (_, new, gen, news, found, failure, lim) in enumerate(answers):
+            frontier += new
+            self.distinct += new
+            for i, g in enumerate(gen):
+                self.generated_cov[i] += g
+            for i, n in enumerate(news):
+                self.new_cov[i] += n
+            findings.extend(found)
+            if failure is not None and s.failure is None:
+                message, origin, state, label, nxt = failure
+                s.failure = (ModelError(message, origin), self._remember(state), label, nxt)
+            limit = limit or lim
+        self._report(frontier)
+        for key, state, label, nxt, violation in findings:
+            if key in s.found:
+                continue
+            try:
+                s._record(key, (self._remember(state), label, nxt), violation)
+            except _Stop:
+                s.left = frontier
+                return frontier
+        if s.failure is not None:
+            s.left = frontier
+        elif limit is not None:
+            s.limit = limit
+            s.left = frontier
+        return frontier
+
+    def _remember(self, state: State) -> int:
+        """Copy the parent chain of `state` from the owners into bfs's arrays (for traces);
+        return the id it gets there."""
+        s = self.search
+        chain = [state]
+        while chain[-1] not in self._init_ids:
+            k = owner(chain[-1], self.workers)
+            self.conns[k].send(("parent", chain[-1]))
+            answer = self.conns[k].recv()
+            if answer[0] == "crash":
+                raise RuntimeError("a search worker failed:\n" + answer[1])
+            chain.append(answer[1])
+        parent = self._init_ids[chain[-1]]
+        for st in reversed(chain[:-1]):
+            s.states.append(st)
+            s.par.append(parent)
+            parent = len(s.states) - 1
+        return parent
+
+    def _probe(self) -> None:
+        """The level at max_depth: its states are stored, not expanded (bfs._probe)."""
+        s = self.search
+        answers = self._ask(("probe", s.check_deadlock and s.deadlock_key not in s.found))
+        left = 0
+        cut = False
+        for _, has_successor, dead, remaining, failure in answers:
+            cut = cut or has_successor
+            left += remaining
+            if failure is not None and s.failure is None:
+                message, origin, state, label, nxt = failure
+                s.failure = (ModelError(message, origin), self._remember(state), label, nxt)
+            for state in dead:
+                if s.deadlock_key not in s.found:
+                    try:
+                        s._record(s.deadlock_key, (self._remember(state), None, None), True)
+                    except _Stop:
+                        pass
+        s.left = left
+        if cut:
+            s.limit = f"max-depth {self.options.max_depth}"
+
+    def _report(self, frontier: int) -> None:
+        s = self.search
+        if self.reporter is None:
+            return
+        now = perf_counter()
+        if now >= s.next_report:
+            s.next_report = now + self.options.progress_interval
+            self.reporter.on_progress(Progress(self.distinct, self._generated(), s.depth + 1, frontier,
+                                               now - s.start))
+
+    def _generated(self) -> int:
+        return self.search.init_generated + sum(self.generated_cov)
+
+    def _finish(self) -> CheckResult:
+        s = self.search
+        s.gen_cov, s.new_cov = self.generated_cov, self.new_cov
+        result = s._result(perf_counter() - s.start)
+        # memory: the largest process (each holds its own part of the states)
+        peak = max([result.stats.peak_rss_bytes] + [a[1] for a in self._ask(("rss",))])
+        stats = dataclasses.replace(result.stats, distinct=self.distinct, peak_rss_bytes=peak)
+        return dataclasses.replace(result, stats=stats, extra={**result.extra, "workers": self.workers})
+
+
+# ---------------------------------------------------------------- a worker
+
+def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn) -> None:
+    try:
+        _Worker(me, workers, model, options, inboxes, conn).serve()
+    except Exception:       # noqa: BLE001 - report, then end: the coordinator raises it
+        try:
+            conn.send(("crash", traceback.format_exc()))
+        except Exception:   # noqa: BLE001
+            pass
+    finally:
+        sys.stdout.flush()
+
+
+class _Worker:
+    def __init__(self, me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn):
+        self.me, self.workers = me, workers
+        self.model, self.options = model, options
+        self.inboxes, self.conn = inboxes, conn
+        self.kinds = tuple(p.kind for p in model.properties)
+        self.check_deadlock = (options.check_deadlock if options.check_deadlock is not None
+                               else model.check_deadlock)
+        self.deadlock_key = len(self.kinds)
+        sym = getattr(model, "symmetry", None)
+        self.canon = None if sym is None else sym.canonical
+        self.parent: dict[State, State | None] = {}     # owned states -> parent state
+        self.seen: set[State] = set()       # owned states, and those sent to their owners
+        self.frontier: list[State] = []
+        self.decided: frozenset[int] = frozenset()
+
+    def serve(self) -> None:
+        while True:
+            msg = self.conn.recv()
+            op = msg[0]
+            if op == "quit":
+                return
+            if op == "init":
+                for st in msg[1]:
+                    self.parent[st] = None
+                    self.seen.add(st)
+                self.frontier = list(msg[1])
+                self.conn.send(("ok",))
+            elif op == "level":
+                self.conn.send(self.level(frozenset(msg[1]), msg[2]))
+            elif op == "parent":
+                self.conn.send(("parent", self.parent[msg[1]]))
+            elif op == "probe":
+                self.conn.send(self.probe(msg[1]))
+            elif op == "rss":
+                from checker.engine.bfs import _peak_rss_bytes
+                self.conn.send(("rss", _peak_rss_bytes()))
+
+    # ---- one level
+    def level(self, decided: frozenset[int], deadline: float | None):
+        self.decided = decided
+        n = len(self.model.actions)
+        self.gen = [0] * n
+        self.news = [0] * n
+        self.found: list = []
+        self.failure = None
+        self.mine: list[State] = []                     # owned, new: the next frontier
+        self.props = [i for i, k in enumerate(self.kinds) if k != "action" and i not in decided]
+        self.outbox: list[list] = [[] for _ in range(self.workers)]
+        limit = None
+        frontier, self.frontier = self.frontier, []
+        try:
+            for lo in range(0, len(frontier), _CHUNK):
+                if deadline is not None and perf_counter() >= deadline:
+                    limit = f"timeout {self.options.timeout:g}s"
+                    break
+                self.chunk(frontier[lo:lo + _CHUNK])
+        except _Failed:
+            pass
+        received = self.exchange()
+        try:
+            for t, p, action in received:
+                if t not in self.parent:
+                    self.store(t, p, action)
+        except _Failed:
+            pass
+        self.frontier = self.mine
+        return ("level", len(self.mine), self.gen, self.news, self.found, self.failure, limit)
+
+    def exchange(self) -> list:
+        """Send each worker what it owns of this level's successors; receive ours."""
+        for k in range(self.workers):
+            if k != self.me:
+                self.inboxes[k].put((self.me, self.outbox[k]))
+        got = [self.inboxes[self.me].get() for _ in range(self.workers - 1)]
+        got.sort(key=lambda m: m[0])
+        return [item for _, batch in got for item in batch]
+
+    def store(self, t: State, p: State, action: int, checked: bool = False) -> None:
+        """A state this worker owns, reached for the first time (from p by action); checked:
+        the generated expander found it passes every undecided state property."""
+        self.parent[t] = p
+        self.seen.add(t)
+        self.mine.append(t)
+        self.news[action] += 1
+        if self.props and not checked:
+            try:
+                bad = self.model.check_state(t)
+            except ModelError as e:
+                self.fail(e, t)
+            for i in bad:
+                if i not in self.decided:
+                    self.found.append((i, t, None, None, self.kinds[i] == "invariant"))
+
+    def fail(self, error: ModelError, state: State, label: Label | None = None, nxt: State = None):
+        self.failure = (error.message, error.origin, state, label, nxt)
+        raise _Failed
+
+    def chunk(self, states: list) -> None:
+        fast = self.expander()
+        if fast is not None:
+            buf = list(states)
+            par: Any = _ParList()
+            acts: list[int] = []
+            k = len(states)
+            gen, news = [0] * len(self.gen), [0] * len(self.gen)
+            try:
+                event = fast(buf, 0, k, self.seen, par, gen, news, -1, acts)
+            except ModelError:
+                event = 0
+            if event < 0:
+                for i, g in enumerate(gen):
+                    self.gen[i] += g
+                self.route(buf[k:], [buf[j] for j in par.items], acts)
+                return
+            for t in buf[k:]:
+                self.seen.discard(t)
+        for s in states:
+            self.expand(s)
+
+    def route(self, new: list, parents: list, acts: list) -> None:
+        """Successors not seen by this worker before: keep its own, send the others."""
+        me, workers = self.me, self.workers
+        for t, p, a in zip(new, parents, acts):
+            k = owner(t, workers)
+            if k == me:
+                self.store(t, p, a, checked=True)
+            else:
+                self.outbox[k].append((t, p, a))
+
+    def expand(self, s: State) -> None:
+        """The general loop for one state (bfs._Search._expand, partitioned)."""
+        model = self.model
+        check_tr = model.check_transition if model.has_action_properties else None
+        try:
+            if model.has_constraint and not model.within_constraint(s):
+                return
+            t = _MISSING
+            for label, t in model.successors(s):
+                self.gen[label[0]] += 1
+                if check_tr is not None:
+                    try:
+                        bad = check_tr(s, label, t)
+                    except ModelError as e:
+                        self.fail(e, s, label, t)
+                    for i in bad:
+                        if i not in self.decided:
+                            self.found.append((i, s, label, t, True))
+                c = t if self.canon is None else self.canon(t)
+                if c in self.seen:
+                    continue
+                k = owner(c, self.workers)
+                if k == self.me:
+                    self.store(c, s, label[0])
+                else:
+                    self.seen.add(c)
+                    self.outbox[k].append((c, s, label[0]))
+            if t is _MISSING and self.check_deadlock and self.deadlock_key not in self.decided:
+                is_terminal = getattr(model, "is_terminal", None)
+                if is_terminal is None or not is_terminal(s):
+                    self.found.append((self.deadlock_key, s, None, None, True))
+        except ModelError as e:
+            self.fail(e, s)
+
+    def expander(self):
+        get = getattr(self.model, "level_expander", None)
+        if get is None:
+            return None
+        props = tuple(i for i, k in enumerate(self.kinds) if k != "action" and i not in self.decided)
+        transition = any(k == "action" and i not in self.decided for i, k in enumerate(self.kinds))
+        deadlock = self.check_deadlock and self.deadlock_key not in self.decided
+        return get(props, transition, deadlock, False, self.canon is not None, actions=True)
+
+    def probe(self, want_deadlocks: bool):
+        """bfs._probe over this worker's part of the last level."""
+        model = self.model
+        cut, dead, finished = False, [], 0
+        self.failure = None
+        try:
+            for s in self.frontier:
+                if cut and not want_deadlocks:
+                    break
+                try:
+                    if model.has_constraint and not model.within_constraint(s):
+                        finished += 1
+                        continue
+                    has = next(iter(model.successors(s)), _MISSING) is not _MISSING
+                except ModelError as e:
+                    self.fail(e, s)
+                if has:
+                    cut = True
+                else:
+                    finished += 1
+                    is_terminal = getattr(model, "is_terminal", None)
+                    if want_deadlocks and self.check_deadlock and not (is_terminal and is_terminal(s)):
+                        dead.append(s)
+        except _Failed:
+            pass
+        return ("probe", cut, dead[:1], len(self.frontier) - finished, self.failure)
+
+
+class _Failed(Exception):
+    """A ModelError in a worker: recorded in `failure`; the level ends early."""
+
+
+class _ParList:
+    """Stands for bfs's parent-id array in a worker's call to the generated expander:
+    records the parent index of each new state."""
+
+    def __init__(self):
+        self.items: list[int] = []
+        self.append = self.items.append
