@@ -713,7 +713,7 @@ class CodeGen:
 
     def op_range(self, e, env):
         a, b = (self.ex(x, env) for x in e.args)
-        return f"frozenset(range({a}, {b} + 1))"
+        return f"_range({a}, {b}, {self.oid(e.origin)})"
 
     def op_len(self, e, env):
         (x,) = e.args

@@ -47,6 +47,13 @@ def make_helpers(fail: Failure) -> dict:
             m |= 1 << o
         return m
 
+    def _range(lo, hi, oid):
+        # a range whose bounds are only known while exploring (`r.first .. r.last`)
+        if hi - lo + 1 > T.ENUM_LIMIT:
+            fail(oid, f"the set {lo}..{hi} has {hi - lo + 1:,} elements, more than the "
+                      f"{T.ENUM_LIMIT:,} a set value may have")
+        return frozenset(range(lo, hi + 1))
+
     def _rng(v, lo, hi, oid):
         if lo <= v <= hi:
             return v

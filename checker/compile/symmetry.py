@@ -161,7 +161,10 @@ def _signature_parts(plan: _Plan, t: T.Type, off: int, guards: tuple) -> None:
         sw, vw = T.slot_width(t), T.width(t.value)
         if not _pure(plan, t.key):
             if not _pure(plan, t.value):
-                plan.complete = False       # relates elements (a map from S to S)
+                # relates elements (a map from S to S): what a slot holds names another
+                # element, so it is no signature; the orders of all elements are tried
+                plan.complete = False
+                return
             _indexed(plan, t.key, off, sw, sw, vw, guards)
             return
         for k in range(T.size(t.key)):      # fixed keys, values holding elements

@@ -160,10 +160,6 @@ class _Coordinator:
                 s.limit = f"max-states {options.max_states}"
                 s.left = frontier
                 return
-            if s.undecided == 0:
-                s.stopped = "all-decided"
-                s.left = frontier
-                return
 
     def _initial(self) -> list:
         """bfs's own initial level, in this process (the states and their checks)."""

@@ -3,16 +3,19 @@
 Input: an `Interpreter`. Output: `Exploration`: every reachable state with its level, the
 outcome of every property on every state and transition, every successor, and every
 failure (recorded where the value would be; the search goes on past it, unlike the
-engine's). Tests compare it with the compiled model and the engine (checker/engine/bfs.py).
+engine's). Tests compare it with the compiled model and the engine (checker/engine/bfs.py);
+`orbit_key` groups its states the way the engine's symmetry reduction does.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from checker.ir import nodes as ir
 from checker.ir.interp import InterpError, Interpreter, State
-from checker.ir.plain import normalize
+from checker.ir.plain import FrozenMap, normalize, order_key
+from checker.semantics import types as T
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,63 @@ def explore(interp: Interpreter, max_states: int = 100_000) -> Exploration:
         frontier = nxt
         depth += 1
     return Exploration(level, init, checks, inside, succ, steps, broken)
+
+
+# ---------------------------------------------------------------- symmetry
+
+def orbit_key(spec: ir.SpecIR, state: tuple) -> tuple:
+    """The same key for every state of one orbit under the permutations of the spec's
+    symmetric types (SpecIR.symmetry): the least, in canonical order, of the state's
+    images. What the engine's symmetry reduction stores one state for."""
+    sym = [t for t in _symmetric_types(spec) if t.name in spec.symmetry]
+    perms = [{}]
+    for t in sym:
+        values = list(range(t.lo, t.hi + 1))
+        perms = [{**p, t.name: dict(zip(values, image))}
+                 for p in perms for image in itertools.permutations(values)]
+    best = None
+    for p in perms:
+        image = tuple(order_key(v.t, _permute(v.t, value, p))
+                      for v, (_name, value) in zip(spec.vars, state))
+        best = image if best is None or image < best else best
+    return best
+
+
+def _symmetric_types(spec: ir.SpecIR) -> list:
+    found: dict = {}
+
+    def visit(t):
+        if isinstance(t, T.SymT):
+            found[t.name] = t
+        for attr in ("elem", "key", "value"):
+            inner = getattr(t, attr, None)
+            if isinstance(inner, T.Type):
+                visit(inner)
+        for _, f in getattr(t, "fields", ()) or ():
+            visit(f)
+        for _, p in getattr(t, "alts", ()) or ():
+            if p is not None:
+                visit(p)
+
+    for v in spec.vars:
+        visit(v.t)
+    return list(found.values())
+
+
+def _permute(t: T.Type, v: Any, perm: dict) -> Any:
+    """v with every value of a permuted symmetric type replaced by its image."""
+    if isinstance(t, T.SymT):
+        return perm[t.name][v] if t.name in perm else v
+    if isinstance(t, T.SetT):
+        return frozenset(_permute(t.elem, x, perm) for x in v)
+    if isinstance(t, T.MapT):
+        return FrozenMap({_permute(t.key, k, perm): _permute(t.value, x, perm) for k, x in v.items()})
+    if isinstance(t, T.SeqT):
+        return tuple(_permute(t.elem, x, perm) for x in v)
+    if isinstance(t, T.RecordT):
+        return tuple(_permute(ft, x, perm) for (_, ft), x in zip(t.fields, v))
+    if isinstance(t, T.OptT):
+        return None if v is None else T.Some(_permute(t.elem, v.value, perm))
+    if isinstance(t, T.SumT) and v.has_payload:
+        return T.Tag(v.tag, _permute(t.payload(v.tag), v.payload, perm), True)
+    return v

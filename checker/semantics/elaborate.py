@@ -38,9 +38,7 @@ class ErrorT(T.Type):
 
 
 ERR_T = ErrorT()
-# Most values a set, a type used as a set, or an action's typed parameters may enumerate:
-# beyond this, compiling or exploring would run for hours instead of answering.
-ENUM_LIMIT = 1 << 20
+ENUM_LIMIT = T.ENUM_LIMIT
 BOOL = T.BoolT()
 INT = T.IntT()
 
@@ -159,7 +157,12 @@ class Elaborator:
                 result = None
             else:
                 e = self.check(expr, t, Ctx(Scope(), state=False))
-                result = None if _has_error(e) else ir.ConstIR(name, t, self.evaluate(e, expr.span))
+                result = None
+                if not _has_error(e):
+                    before = len(self.diags)
+                    value = self.evaluate(e, expr.span)
+                    if len(self.diags) == before:      # a failed evaluation has reported itself
+                        result = ir.ConstIR(name, t, value)
         finally:
             self.in_progress.discard(name)
         self.const_values[name] = result

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 MAX_ELEMENTS = 4096  # largest domain used as set elements or map keys (bitmask / slot count)
+# Most values a set value, a type used as a set, or an action's typed parameters may enumerate
+# (checked when a spec is elaborated, and for ranges built while exploring): beyond this,
+# compiling or exploring would run for hours or exhaust memory instead of answering.
+ENUM_LIMIT = 1 << 20
 
 
 class Type:

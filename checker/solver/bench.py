@@ -86,7 +86,7 @@ def least() -> None:
     q = Query(0, "a", ip, cond, (), (T.SetT(ip), T.CidrT(), ip), True)
     print("| block | addresses in use | Optimize (ms) | bisect (ms) |")
     print("|---|---:|---:|---:|")
-    for prefix, n_used in ((8, 0), (8, 10), (8, 100), (16, 50), (24, 200)):
+    for prefix, n_used in ((8, 0), (8, 10), (8, 100), (16, 50), (24, 200), (29, 1)):
         net = 10 << 24
         inputs = (frozenset(range(net, net + n_used)), net | (prefix << 32), net + 1)
         row = []

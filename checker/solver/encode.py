@@ -253,23 +253,25 @@ class Encoder:
         raise Unsupported(e, f"a {e.t} value with an unknown payload")
 
     def e_MatchE(self, e: ir.MatchE) -> Any:
+        # as the compiled code: the arm of the subject's tag, wherever the wildcard `_` is
         st = e.subject.t
         o = self.enc(e.subject)
-        arms = list(e.arms)
+        tagged = [a for a in e.arms if a.tag is not None]
+        wild = [a for a in e.arms if a.tag is None]
         if _c(o):
-            for arm in arms:
+            for arm in tagged + wild:
                 lo, hi = self.arm_range(st, arm)
                 if arm.tag is None or lo <= o.rep < hi:
                     return self.arm_body(st, arm, o, lo)
             raise Unsupported(e, "no arm matches")
-        result = None
-        for arm in reversed(arms):
+        if wild:
+            result = self.arm_body(st, wild[0], o, 0)
+        else:
+            last = tagged.pop()
+            result = self.arm_body(st, last, o, self.arm_range(st, last)[0])
+        for arm in reversed(tagged):
             lo, hi = self.arm_range(st, arm)
-            body = self.arm_body(st, arm, o, lo)
-            if result is None or arm.tag is None:
-                result = body
-            else:
-                result = self.merge(z3.And(o >= lo, o < hi), body, result, e.t)
+            result = self.merge(z3.And(o >= lo, o < hi), self.arm_body(st, arm, o, lo), result, e.t)
         return result
 
     def arm_range(self, st: T.SumT, arm: ir.MatchArm) -> tuple[int, int]:

@@ -97,7 +97,7 @@ def _key(s, var: Variable) -> int:
     return s.model().eval(var.key, model_completion=True).as_long()
 
 
-BLOCK_FIRST = 8       # solutions found by blocking models before a range scan is tried
+BLOCK_FIRST = 16      # solutions found by blocking models before a range scan is tried
 
 
 def all_keys(s: z3.Solver, var: Variable, bound: int, scan=None, options: SolverOptions = SolverOptions()) -> list[int]:

@@ -22,9 +22,9 @@ from checker.semantics import types as T
 
 # Element types with at most this many values are enumerated in Python, larger ones go to
 # Z3. Measured by `python -m checker.solver.bench breakeven` (docs/solver.md, "Break-even"):
-# testing one candidate in Python costs about 0.25 us, an uncached Z3 query 15-40 ms, so the
-# two meet between 65,536 and 262,144 candidates (every-solution and least forms alike);
-# 2**16 is the largest measured size at which enumeration still won for both forms.
+# testing one candidate in Python costs about 0.2 us, an uncached Z3 query 15-45 ms, so the
+# two meet near 80,000 candidates for the every-solution form and 150,000 for the least
+# form; 2**16 is the largest power of two at which enumeration still won for both.
 ENUMERATE_UP_TO = 1 << 16
 
 # Quantifiers inside a constraint are unrolled over concrete domains of at most this size.

@@ -6,7 +6,8 @@ import pytest
 
 from checker.diagnostics import DiagnosticError, SourceFile
 from checker.engine import Status, Verdict
-from checker.ir.interp import Interpreter, explore
+from checker.ir.interp import Interpreter
+from checker.ir.search import explore
 from checker.semantics import types as T
 from checker.syntax import ast
 from checker.syntax.parser import parse_expr

@@ -1,0 +1,128 @@
+"""Random small specs over a symmetric type, for cross-checking symmetry reduction.
+
+Input: a seed. Output: spec text with `type S = symmetric 1..K` (K = 2..4), one to four
+state variables drawn from shapes that hold S values in every way the canonical form
+distinguishes (a map keyed by S, a set of S, a sum type with an S payload in a set, a
+partial map keyed by S: indexed places; an option of S, a map with fixed keys and S
+values, a sequence of S, a record with an S field: fixed places holding elements; a map
+from S to option of S, a set of records with an S field: relations between elements,
+where the canonical form falls back to trying orders), actions with S parameters, and an
+invariant that is sometimes violated. Every expression uses S values only as the language
+allows for a symmetric type (==, !=, membership, keys, elements, payloads), so every
+spec must pass the symmetry check; two variants: `plain` and `sym` (symmetry S).
+
+The specgen.py generator (tests/property) has no symmetric types, and its expressions mix
+ints freely; this one is small and separate rather than a mode of that one.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    decl: str                     # the variable's type
+    init: str                     # its initial value
+    updates: tuple[str, ...]      # statements, with {r} and {q} for S values
+    guards: tuple[str, ...]       # boolean expressions, with {r} and {q}
+    facts: tuple[str, ...]        # state predicates (no parameters), for invariants
+
+
+SHAPES = [
+    Shape("st", "S -> E", "{x: a for x in S}",
+          ("{v}[{r}] := b", "{v}[{r}] := c", "{v}[{q}] := {v}[{r}]"),
+          ("{v}[{r}] == a", "{v}[{r}] != c", "{v}[{r}] == {v}[{q}]"),
+          ("forall x in S: {v}[x] != c", "exists x in S: {v}[x] == b")),
+    Shape("in", "set[S]", "{}",
+          ("{v} := {v} | {{{r}}}", "{v} := {v} - {{{r}}}"),
+          ("{r} in {v}", "{r} not in {v}", "len({v}) < 2"),
+          ("len({v}) <= 1", "{v} != S")),
+    Shape("msgs", "set[M]", "{}",
+          ("{v} := {v} | {{P({r})}}", "{v} := {v} | {{Q}}", "{v} := {v} - {{P({q})}}"),
+          ("P({r}) in {v}", "Q not in {v}", "P({r}) not in {v}"),
+          ("not (Q in {v} and (exists x in S: P(x) in {v}))",)),
+    Shape("pm", "map[S, bool]", "{}",
+          ("{v}[{r}] := true", "{v}[{r}] := false", "{v} := remove({v}, {r})"),
+          ("{r} in {v}", "{r} not in {v}", "{r} in {v} and {v}[{r}]"),
+          ("len({v}) < 3", "forall x in keys({v}): {v}[x]")),
+    Shape("lead", "option[S]", "none",
+          ("{v} := some({r})", "{v} := none"),
+          ("{v} == none", "{v} == some({r})", "{v} != some({q})"),
+          ("is_none({v}) or get({v}) in S",)),
+    Shape("fix", "E -> option[S]", "{e: none for e in E}",
+          ("{v}[a] := some({r})", "{v}[b] := {v}[a]", "{v}[c] := none"),
+          ("{v}[a] == some({r})", "{v}[b] == none"),
+          ("{v}[a] != {v}[b] or {v}[a] == none",)),
+    Shape("q", "seq[S, 2]", "[]",
+          ("{v} := append({v}, {r})", "{v} := tail({v})"),
+          ("len({v}) < 2", "len({v}) > 0 and head({v}) == {r}", "len({v}) > 0"),
+          ("len({v}) < 2", "len({v}) == 0 or head({v}) != last({v})")),
+    Shape("rec", "Cell", "Cell(tag: a, who: none)",
+          ("{v}.who := some({r})", "{v}.tag := b", "{v} := Cell(tag: c, who: none)"),
+          ("{v}.who == some({r})", "{v}.tag == a"),
+          ("{v}.tag != c or {v}.who == none",)),
+    Shape("nxt", "S -> option[S]", "{x: none for x in S}",
+          ("{v}[{r}] := some({q})", "{v}[{r}] := none"),
+          ("{v}[{r}] == none", "{v}[{r}] == some({q})", "{v}[{q}] != some({r})"),
+          ("forall x in S: {v}[x] != some(x)", "not (exists x in S, y in S: {v}[x] == some(y) and {v}[y] == some(x))")),
+    Shape("pairs", "set[Pair]", "{}",
+          ("{v} := {v} | {{Pair(from: {r}, to: {q})}}", "{v} := {v} - {{Pair(from: {q}, to: {r})}}"),
+          ("Pair(from: {r}, to: {q}) not in {v}", "len({v}) < 2"),
+          ("forall x in S: Pair(from: x, to: x) not in {v}",)),
+]
+
+HEADER = """spec sym
+type S = symmetric 1..{k}
+type E = a | b | c
+type M = P(S) | Q
+type Cell = {{tag: E, who: option[S]}}
+type Pair = {{from: S, to: S}}
+"""
+
+
+def symmetric_spec(seed: int) -> str:
+    """A random spec over `type S = symmetric 1..K` with variants `plain` and `sym`."""
+    rng = random.Random(seed)
+    k = rng.choice([2, 3, 3, 4])
+    shapes = rng.sample(SHAPES, rng.randint(1, 3))
+    names = [f"v{i}_{s.name}" for i, s in enumerate(shapes)]
+    out = [HEADER.format(k=k)]
+    for v, s in zip(names, shapes):
+        out.append(f"var {v}: {s.decl}")
+    out.append("init {")
+    for v, s in zip(names, shapes):
+        out.append(f"  {v} := {s.init}")
+    out.append("}")
+    for i in range(rng.randint(1, 4)):
+        params = rng.choice(["(r: S)", "(r: S, q: S)", "(r: S, q: S)"])
+        r, q = "r", ("q" if "q" in params else "r")
+        body = []
+        for _ in range(rng.randint(0, 2)):
+            j = rng.randrange(len(shapes))
+            g = rng.choice(shapes[j].guards).format(v=names[j], r=r, q=q)
+            if rng.random() < 0.3:
+                g = f"not ({g})"
+            body.append(f"  require {g}")
+        if "q" in params and rng.random() < 0.5:
+            body.append(f"  require r {rng.choice(['==', '!='])} q")
+        assigned = set()
+        for _ in range(rng.randint(1, 2)):
+            j = rng.randrange(len(shapes))
+            if j in assigned:
+                continue
+            assigned.add(j)
+            body.append("  " + rng.choice(shapes[j].updates).format(v=names[j], r=r, q=q))
+        out.append(f"action A{i}{params} {{")
+        out.extend(body)
+        out.append("}")
+    facts = [rng.choice(s.facts).format(v=v) for v, s in zip(names, shapes)]
+    out.append(f"invariant Inv: {' and '.join(f'({f})' for f in rng.sample(facts, rng.randint(1, len(facts))))}")
+    if rng.random() < 0.3:
+        j = rng.randrange(len(shapes))
+        out.append(f"reachable Some: {rng.choice(shapes[j].facts).format(v=names[j])}")
+    out.append(rng.choice(["allow deadlock", "check deadlock"]))
+    out.append("variant plain {}")
+    out.append("variant sym { symmetry S }")
+    return "\n".join(out) + "\n"

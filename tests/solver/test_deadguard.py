@@ -1,0 +1,189 @@
+"""Dead guards (KOV602): actions, process steps and `choose ... where` constraints that can
+never hold under the declared types and constants, found by the solver before the search."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from checker import api
+
+
+def dead(kovn, text: str, variants=None) -> list:
+    report = kovn.check(text, variants=variants)
+    return [w for w in report.warnings if w.code == "KOV602"]
+
+
+def test_an_impossible_guard_is_a_warning_pointing_at_the_guard(kovn):
+    (w,) = dead(kovn, """
+        spec s
+        var x: 0..3 = 0
+        var y: ip = 10.0.0.1
+        action Inc {
+          require x < 3
+          x := x + 1
+        }
+        action Never {
+          require x >= 1
+          require y in 10.0.0.0/8 and x + 4 < 5 and x != 0
+          x := 0
+        }
+        allow deadlock
+    """)
+    assert w.message.startswith("action 'Never' can never be enabled")
+    assert w.span.text() == "y in 10.0.0.0/8 and x + 4 < 5 and x != 0"
+    assert (w.span.line, w.span.col) == (10, 11)
+    assert w.labels and w.labels[0][0].text().startswith("action Never")
+
+
+def test_the_warning_is_printed_with_its_location(kovn):
+    path = kovn.write("""
+        spec s
+        const LIMIT: int = 2
+        var x: 0..LIMIT = 0
+        action Grow {
+          require x > LIMIT
+          x := 0
+        }
+        action Inc {
+          require x < LIMIT
+          x := x + 1
+        }
+        allow deadlock
+    """)
+    run = kovn.cli([path, "--no-progress"])
+    assert run.code == 0
+    assert re.search(r"spec\d+\.kovn:5:11: warning\[KOV602\]: action 'Grow' can never be enabled", run.err)
+
+
+def test_guards_over_addresses_and_blocks(kovn):
+    found = dead(kovn, """
+        spec s
+        const BLOCK: cidr = 10.16.0.0/16
+        var a: ip = 10.16.0.1
+        action Outside {
+          require a in BLOCK and a in 192.168.0.0/16
+          a := 10.16.0.2
+        }
+        action Above {
+          require a in BLOCK and a > broadcast(BLOCK)
+          a := 10.16.0.2
+        }
+        action Fine {
+          require a in BLOCK and a != gateway(BLOCK)
+          a := gateway(BLOCK)
+        }
+        allow deadlock
+    """)
+    assert sorted(w.message.split("'")[1] for w in found) == ["Above", "Outside"]
+
+
+def test_a_guard_made_impossible_by_an_earlier_assignment(kovn):
+    (w,) = dead(kovn, """
+        spec s
+        var x: 0..3 = 0
+        action Reset {
+          x := 0
+          require x > 0
+        }
+        action Inc {
+          require x < 3
+          x := x + 1
+        }
+        allow deadlock
+    """)
+    assert w.span.text() == "x > 0"
+
+
+def test_every_path_must_be_dead(kovn):
+    found = dead(kovn, """
+        spec s
+        var x: 0..3 = 0
+        var b: bool = false
+        action BothDead {
+          if b { require x > 5 } else { require x < 0 }
+          x := 0
+        }
+        action OneAlive {
+          if b { require x > 5 } else { require x < 2 }
+          x := 1
+        }
+        action Flip { b := not b }
+    """)
+    assert [w.message.split("'")[1] for w in found] == ["BothDead"]
+
+
+def test_a_process_step_with_an_impossible_guard(kovn):
+    (w,) = dead(kovn, """
+        spec s
+        var n: 0..2 = 0
+        process P(i: 0..1) {
+          start:
+            require n < 2
+            n := n + 1
+          stuck:
+            require n > 2
+            n := 0
+        }
+        allow deadlock
+    """)
+    assert w.message.startswith("step 'P.stuck' can never be enabled")
+    assert w.span.text() == "n > 2"
+
+
+def test_a_choose_whose_constraint_has_no_solution_in_any_state(kovn):
+    (w,) = dead(kovn, """
+        spec s
+        var used: set[ip, 2] = {}
+        action Take {
+          choose least a: ip where a in 10.0.0.0/30 and a > 10.0.0.3 and a not in used
+          used := used | {a}
+        }
+        action Clear { used := {} }
+    """)
+    assert "this constraint has no solution in any state" in w.message
+    assert w.span.text() == "a in 10.0.0.0/30 and a > 10.0.0.3 and a not in used"
+
+
+def test_guards_that_hold_in_some_typed_state_are_not_reported(kovn):
+    # reachable or not: the warning is about the types and constants only
+    assert dead(kovn, """
+        spec s
+        var x: 0..3 = 0
+        var q: seq[0..3, 2] = []
+        action NeverReached {
+          require x == 3
+          x := 0
+        }
+        action Opaque {
+          require len(q) > 0 and head(q) > 2
+          q := tail(q)
+        }
+        action Stay { x := x }
+    """) == []
+
+
+def test_a_guard_switched_off_in_some_variants_only_is_not_reported(kovn):
+    text = """
+        spec s
+        const FEATURE: bool = false
+        var x: 0..1 = 0
+        action Feature {
+          require FEATURE and x == 0
+          x := 1
+        }
+        action Reset { x := 0 }
+        variant off { }
+        variant on { FEATURE = true }
+    """
+    assert dead(kovn, text) == []
+    (w,) = dead(kovn, text, variants=["off"])
+    assert w.message.startswith("action 'Feature'")
+
+
+def test_the_shipped_specs_and_models_have_no_dead_guard():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted(root.glob("models/*.kovn")) + [root / "spec" / "ipam.kovn"]:
+        _, warnings = api.compile_spec(str(path))
+        assert [w for w in warnings if w.code == "KOV602"] == [], path.name
