@@ -137,7 +137,9 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
     for p in res.properties:
         want = Status.VIOLATED if p.name in variant.expect_violated else Status.HOLDS
         if p.status is Status.UNKNOWN:
-            why.append(f"{p.name}: unknown (the search stopped at {res.limit})")
+            where = res.limit or ("the first violation (--stop-at-first)"
+                                  if res.extra.get("stopped") == "violation" else "an early stop")
+            why.append(f"{p.name}: unknown (the search stopped at {where})")
         elif p.status is not want:
             why.append(f"{p.name}: expected to {'be violated' if want is Status.VIOLATED else 'hold'}, "
                        f"but it {'holds' if p.status is Status.HOLDS else 'is violated'}")
@@ -204,6 +206,9 @@ def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:
     it), for models with constraints handed to the solver."""
     if not model.solver.queries:
         return res
+    if isinstance(res.extra.get("workers"), int) and res.extra["workers"] > 1:
+        # each forked worker has its own solver and cache; their counts stay in the workers
+        return dataclasses.replace(res, extra={**res.extra, "solver_calls": "not counted with --workers"})
     return dataclasses.replace(res, extra={**res.extra, **model.solver.stats()})
 
 

@@ -10,6 +10,7 @@ mask-and-or, so no state is ever decoded on the hot path. Each action becomes a 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from checker.compile.layout import Layout
@@ -258,14 +259,12 @@ class CodeGen:
                 self.splice(inner, sub, f"{off} + {t.offset(key)}", T.width(ft), w, ind)
                 return
             if isinstance(t, T.MapT) and t.total:
-                o = self.fresh("o")
-                self.emit(ind, f"{o} = {_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t)))}")
+                o = self.offset_var(_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t))), ind)
                 self.splice(inner, ir.Index(t.value, target, key), o, T.width(t.value), w, ind)
                 return
             if isinstance(t, T.MapT) and not _reads_place(inner, target):
-                o = self.fresh("o")
                 sw, vw = T.slot_width(t), T.width(t.value)
-                self.emit(ind, f"{o} = {_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(sw))}")
+                o = self.offset_var(_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(sw)), ind)
                 code = f"({self.code(inner, Env(w))} | {1 << vw})"
                 self.emit(ind, f"{w} = ({w} & ~({(1 << sw) - 1} << {o})) | ({code} << {o})")
                 return
@@ -276,6 +275,15 @@ class CodeGen:
             self.emit(ind, f"{w} = ({w} & {clear}) | ({code} << {off})")
         else:
             self.emit(ind, f"{w} = ({w} & ~({mask} << ({off}))) | ({code} << ({off}))")
+
+    def offset_var(self, text: str, ind: int) -> str:
+        """A bit offset computed once: the number itself when `text` is arithmetic on
+        literals (a key fixed by an unrolled loop), else a fresh variable holding it."""
+        if _LITERAL_ARITH.fullmatch(text):
+            return str(eval(text, {"__builtins__": {}}))    # digits, + - * and brackets only
+        o = self.fresh("o")
+        self.emit(ind, f"{o} = {text}")
+        return o
 
     # ------------------------------------------------------------ reading state
     def read_var(self, index: int, state: str) -> str:
@@ -954,6 +962,7 @@ def _within(a: T.IntT, b: T.IntT) -> bool:
 
 
 _UNROLL_LIMIT = 64     # most instances of a quantifier that x_Quant writes out
+_LITERAL_ARITH = re.compile(r"[0-9 +*()-]+")
 _INLINE_NODES = 40     # largest definition body (IR nodes) inlined at its calls
 _INLINE_DEPTH = 3      # inlined definitions within inlined definitions, at most
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from checker.compile.codegen import CodeGen, Env
 from checker.ir import nodes as ir
+from checker.ir.walk import walk
 
 _UNROLL = 16    # most instances of an action written out one by one
 
@@ -61,6 +62,39 @@ class ExpandPlan:
 def expander_source(gen: CodeGen, plan: ExpandPlan) -> str:
     """The source of the expander for `plan` (a function named plan.name())."""
     return _Writer(gen, plan).write()
+
+
+def _split_guard(a: ir.ActionIR) -> tuple[list, tuple]:
+    """The conjuncts of the action's leading `require`s that mention none of its
+    parameters (up to the first that does), and the body without them."""
+    names = {p.name for p in a.params}
+    shared: list = []
+    body = list(a.body)
+    while body and isinstance(body[0], ir.Require):
+        conjuncts = _conjuncts(body[0].cond)
+        free = 0
+        while free < len(conjuncts) and not _mentions(conjuncts[free], names):
+            free += 1
+        shared.extend(conjuncts[:free])
+        rest = conjuncts[free:]
+        if rest:
+            cond = rest[0]
+            for c in rest[1:]:
+                cond = ir.Op(cond.t, "and", (cond, c), c.origin)
+            body[0] = ir.Require(cond, body[0].origin)
+            break
+        body.pop(0)
+    return shared, tuple(body)
+
+
+def _conjuncts(e: ir.E) -> list:
+    if isinstance(e, ir.Op) and e.op == "and":
+        return _conjuncts(e.args[0]) + _conjuncts(e.args[1])
+    return [e]
+
+
+def _mentions(e: ir.E, names: set) -> bool:
+    return any(isinstance(n, ir.Local) and n.name in names for n in walk(e))
 
 
 class _Writer:
@@ -144,7 +178,15 @@ class _Writer:
         if a.params and table is not None and len(combos) <= _UNROLL and all(
                 type(v) in (int, bool) for combo in combos for v in combo[:-1]):
             # Written out once per parameter value: the values become literals, and CPython
-            # folds the offsets computed from them.
+            # folds the offsets computed from them. The leading guard conjuncts that do not
+            # mention the parameters are tested once for all instances, before them (each
+            # instance would test them first, on the same state).
+            shared, body = _split_guard(a)
+            if shared:
+                conds = " and ".join(f"({gen.ex(c, Env('s'))})" for c in shared)
+                self.emit(indent, f"if {conds}:")
+                indent += 1
+            a = ir.ActionIR(a.name, a.params, body, a.process, a.label, a.origin)
             for combo in combos:
                 saved = dict(gen.bound)
                 gen.bound.update((p.name, repr(v)) for p, v in zip(a.params, combo))

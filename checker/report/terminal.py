@@ -68,7 +68,8 @@ def _states(n: int) -> str:
 
 def _verdict(res) -> str:
     if res.verdict is Verdict.OK:
-        return "[green]OK[/] (exhaustive: every property holds)"
+        return ("[green]OK[/] (every property decided before the search was complete)"
+                if res.extra.get("stopped") else "[green]OK[/] (exhaustive: every property holds)")
     if res.verdict is Verdict.VIOLATED:
         names = ", ".join(p.name for p in res.properties if p.status is Status.VIOLATED)
         extra = f" (search stopped at {res.limit})" if res.limit else ""

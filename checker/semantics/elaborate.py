@@ -1273,7 +1273,8 @@ class Elaborator:
     def check_solvable(self, node: ir.Solve, type_span: Span | None) -> None:
         """KOV308: a constraint over too many values to enumerate must be one the solver
         encodes; every unsupported form is reported where it is written."""
-        from checker.solver.plan import enumerable, plan, solvable_type, unsupported
+        from checker.solver.plan import enumerable, plan, solvable_type
+        from checker.solver.support import unsupported
         elem = node.t.elem
         if enumerable(elem):
             return

@@ -66,6 +66,11 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
             diags.append(Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is a built-in name",
                                     d.span, hint="choose another name"))
             return
+        if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
+            diags.append(Diagnostic(codes.DUPLICATE_NAME,
+                                    f"'{name}' is already a member of type {decls.members[name][0]}", d.span,
+                                    hint="a declaration would hide the enum member: choose another name"))
+            return
         seen[name] = d
     decls.order.append(d)
     if isinstance(d, ast.ConstDecl):
@@ -73,6 +78,12 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
     elif isinstance(d, ast.TypeDecl):
         decls.types[d.name] = d
         if isinstance(d.rhs, ast.SumType):
+            for tag, _ in d.rhs.alts:
+                other = seen.get(tag)
+                if other is not None and not isinstance(other, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
+                    diags.append(Diagnostic(codes.DUPLICATE_NAME,
+                                            f"member '{tag}' of type {d.name} has the name of another declaration",
+                                            d.span, labels=((other.span, "declared here"),)))
             for tag, _ in d.rhs.alts:
                 decls.members.setdefault(tag, []).append(d.name)
     elif isinstance(d, ast.VarDecl):

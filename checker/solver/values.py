@@ -13,6 +13,11 @@ Input/output: used by encode.py only. A value is one of
 - `PredSet(t, member)`: a set known only by its membership test (unions with ranges,
   symbolic sets of large elements);
 - `MapSym(t, slots)`: a map with few keys, slot by slot: key ordinal -> (present, value).
+
+Also the helpers encode.py and operators.py share: `Unsupported` (a form the encoder cannot
+express), `Opaque` (a state variable it does not model), the boolean connectives over
+concrete and symbolic values (`_and`, `_or`, `_not`, `_implies`), `tru` / `num` (a value as
+a Z3 term).
 """
 from __future__ import annotations
 
@@ -22,6 +27,9 @@ from typing import Any, Callable
 import z3
 
 from checker.semantics import types as T
+
+BOOL = T.BoolT()
+INT = T.IntT()
 
 
 @dataclass(frozen=True)
@@ -132,3 +140,127 @@ def conc_value(v: Any) -> Any:
         if z3.is_int_value(v):
             return v.as_long()
     return None
+
+
+# ---------------------------------------------------------------- helpers of the encoder's parts
+
+class Unsupported(Exception):
+    def __init__(self, node: Any, why: str):
+        super().__init__(why)
+        self.node = node
+        self.why = why
+
+
+class Opaque:
+    """A state variable whose type the encoder does not model (reading it is unsupported)."""
+
+    def __init__(self, t: T.Type):
+        self.t = t
+
+
+def tru(v: Any) -> Any:
+    """A bool value as a Z3 term."""
+    if isinstance(v, Conc):
+        return z3.BoolVal(bool(v.rep))
+    return v
+
+
+def num(v: Any, t: T.Type) -> Any:
+    if isinstance(v, Conc):
+        return z3.IntVal(number_of(t, v.rep))
+    return v
+
+
+def _fold(xs, fn):
+    acc = xs[0]
+    for x in xs[1:]:
+        acc = fn(acc, x)
+    return acc
+
+
+def _c(v: Any) -> bool:
+    return isinstance(v, Conc)
+
+
+class _Typed:
+    """Stands for an expression of a known type (as_map reads only `.t`)."""
+
+    def __init__(self, t):
+        self.t = t
+        self.base = self
+
+
+def _bounds(t: T.Type) -> tuple[int | None, int | None]:
+    if isinstance(t, T.IntT):
+        return t.lo, t.hi
+    return 0, T.size(t) - 1
+
+
+def _within(a: T.IntT, b: T.IntT) -> bool:
+    if not b.bounded:
+        return True
+    return a.bounded and b.lo <= a.lo and a.hi <= b.hi
+
+
+def _retype(v: Any, t: T.SetT) -> Any:
+    if isinstance(v, FinSet):
+        return FinSet(t, v.items)
+    if isinstance(v, RangeSet):
+        return RangeSet(t, v.lo, v.hi)
+    return PredSet(t, v.member)
+
+
+def _finite(v: Any) -> Any:
+    """Concrete sets as FinSets (to combine them with symbolic ones)."""
+    if _c(v) and isinstance(v.t, T.SetT):
+        return FinSet(v.t, tuple((True, Conc(v.t.elem, x)) for x in set_elements(v.t, v.rep)))
+    return v
+
+
+def _conc_member(st: T.SetT, rep: Any, xt: T.Type, x: Any) -> bool:
+    elem = st.elem
+    if T.is_bitset(st):
+        if isinstance(elem, T.IntT):
+            return elem.lo <= x <= elem.hi and bool((rep >> (x - elem.lo)) & 1)
+        return bool((rep >> T.ordinal(elem, x)) & 1)
+    return x in rep
+
+
+def _cb(g: Any) -> Any:
+    return Conc(BOOL, True) if g is True else g
+
+
+def _not(v: Any) -> Any:
+    return Conc(BOOL, not v.rep) if _c(v) else z3.Not(v)
+
+
+def _and(vs: list) -> Any:
+    out = []
+    for v in vs:
+        if v is True:
+            continue
+        if _c(v):
+            if not v.rep:
+                return Conc(BOOL, False)
+            continue
+        out.append(v)
+    if not out:
+        return Conc(BOOL, True)
+    return out[0] if len(out) == 1 else z3.And(out)
+
+
+def _or(vs: list) -> Any:
+    out = []
+    for v in vs:
+        if _c(v):
+            if v.rep:
+                return Conc(BOOL, True)
+            continue
+        out.append(v)
+    if not out:
+        return Conc(BOOL, False)
+    return out[0] if len(out) == 1 else z3.Or(out)
+
+
+def _implies(a: Any, b: Any) -> Any:
+    return _or([_not(_cb(a)), b])

@@ -6,6 +6,10 @@ given on the command line). Raises DiagnosticError for syntax errors; never a La
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
+import tempfile
 from pathlib import Path
 
 import lark
@@ -23,8 +27,28 @@ _TERMINAL_WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string"}
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    return lark.Lark(_GRAMMAR.read_text(), parser="lalr", propagate_positions=True,
-                     start=["start", "expr"], maybe_placeholders=True)
+    """The LALR parser. Building its tables takes about a second, most of a small check's
+    start-up (docs/performance.md), so they are kept in the temporary directory, keyed by
+    the grammar and the versions, written atomically; any problem reading them means they
+    are built again."""
+    text = _GRAMMAR.read_text()
+    key = hashlib.sha256(f"{text}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
+    cached = Path(tempfile.gettempdir()) / f"kovn-parser-{key}.lark"
+    try:
+        with cached.open("rb") as f:
+            return lark.Lark.load(f)
+    except Exception:  # noqa: BLE001 - missing, partial or stale: build it
+        pass
+    parser = lark.Lark(text, parser="lalr", propagate_positions=True,
+                       start=["start", "expr"], maybe_placeholders=True)
+    try:
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            parser.save(f)
+        os.replace(tmp, cached)
+    except OSError:
+        pass            # a read-only temporary directory: no cache, same parser
+    return parser
 
 
 def parse(source: SourceFile) -> ast.Spec:
@@ -55,8 +79,13 @@ def _describe(name: str) -> str:
     return name.lower()
 
 
+_CLOSERS = ("'}'", "')'", "']'")
+
+
 def _expected(names) -> str:
-    words = sorted({_describe(n) for n in names if not n.startswith("$")})
+    # closing brackets first: a missing one is the usual cause, and the list is cut at 8
+    words = sorted({_describe(n) for n in names if not n.startswith("$")},
+                   key=lambda w: (w not in _CLOSERS, w))
     if len(words) > 8:
         words = words[:8] + ["..."]
     return ", ".join(words)

@@ -470,6 +470,28 @@ AGREEMENT = {
         }
         invariant I: len(s) <= 4 and size(c) >= 2 and gateway(c) >= network(c)
     """,
+    "packed_sets_of_a_large_type": """
+        spec r
+        var s: set[0..9999, 3] = {}
+        var m: map[0..3, 0..2] = {}
+        var n: 0..3 = 0
+        action Add(a in {5, 9000, 42}) {
+          require a not in s and len(s) < 3
+          s := s | {a}
+          m[len(s) - 1] := len(s) - 1
+        }
+        action Del {
+          require s != {}
+          s := s - {min(s)}
+          n := min(n + 1, 3)
+        }
+        action Copy {
+          require len(s) >= 2
+          m := {k: 0 for k in 0..3 if k < len(s)}
+        }
+        invariant I: len(s) <= 3 and (forall k in keys(m): m[k] <= 2)
+        reachable R: s == {5, 42, 9000}
+    """,
     "processes_macros_restart": """
         spec r
         var counter: 0..2 = 0

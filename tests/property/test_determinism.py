@@ -1,6 +1,6 @@
 """Determinism across processes: `python -m checker` under PYTHONHASHSEED=0 and =1 prints the
-same JSON summary and the same text report (counts, coverage, verdicts, counterexample traces),
-apart from the fields that measure time and memory.
+same JSON summary and the same text report (counts, coverage, verdicts, and with --traces every
+counterexample), apart from the fields that measure time and memory.
 
 Python salts str hashes per process; iterating a set or dict of names, or fingerprinting with
 hash(), would make counts at a stop or the chosen counterexample differ between runs.
@@ -65,7 +65,7 @@ def test_json_is_the_same_under_any_hash_seed(name):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_text_report_and_traces_are_the_same_under_any_hash_seed(name):
-    a, b = run_both(CASES[name])
+    a, b = run_both(CASES[name] + ["--traces"])
     assert a.returncode == b.returncode
     ta, tb = (TIMING_TEXT.sub("<time>", r.stdout) for r in (a, b))
     assert "<time>" in ta
@@ -75,6 +75,6 @@ def test_text_report_and_traces_are_the_same_under_any_hash_seed(name):
 
 def test_the_traces_are_really_compared():
     # The text of a violating run holds its counterexample, step by step.
-    out = run_both(CASES["diehard"])[0].stdout
+    out = run_both(CASES["diehard"] + ["--traces"])[0].stdout
     assert "counterexample for NotSolved (7 states):" in out
     assert out.count("Pour(1, 0)") >= 2

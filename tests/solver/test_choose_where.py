@@ -323,3 +323,26 @@ def test_a_solver_that_cannot_choose_the_type_says_so(kovn):
         """)
     (d,) = exc.value.diagnostics
     assert d.code == "KOV308" and "chooses only integers, addresses and CIDR blocks" in d.message
+
+
+def test_the_solver_path_is_the_same_under_any_hash_seed(root):
+    """models/alloc.kovn (every allocation answered by Z3) prints the same JSON under two
+    hash seeds, apart from the timings."""
+    import os
+    import subprocess
+    import sys
+
+    def run(seed: str) -> dict:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        p = subprocess.run([sys.executable, "-m", "checker", "models/alloc.kovn", "--json", "--no-progress"],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        doc = json.loads(p.stdout)
+        for r in doc["results"]:
+            for k in [k for k in r if k.endswith("seconds") or k in ("states_per_second", "peak_rss_bytes")]:
+                del r[k]
+        return doc
+
+    a, b = run("0"), run("1")
+    assert a == b
+    assert a["results"][0]["solver_calls"] > 0

@@ -1,0 +1,272 @@
+"""The benchmark: a fixed suite of models, each run as `check` would be run, timed.
+
+    python -m checker.bench                 # the whole suite (several minutes)
+    python -m checker.bench --cases twophase7,twophase7-sym --repeat 3
+    python -m checker.bench --quick         # small sizes, a smoke test of the script
+    python -m checker.bench --json out.json --no-spin
+
+Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
+wall seconds of the whole process, start-up included, the search's own seconds,
+generated states per second, peak RSS), then the same as JSON (also to --json FILE).
+When SPIN is installed (`spin` and a C compiler on PATH), the cases that have a Promela
+version (bench/promela/*.pml, written from shared/conformance.md so that the state counts
+agree) are also run by SPIN (breadth-first, no partial-order reduction; compilation not
+timed) and the table shows SPIN's counts, wall seconds and memory and kovn's time as a
+multiple of SPIN's. docs/performance.md has the figures and how they were measured.
+
+Each case is a separate `python -m checker ... --json` process, so imports, parsing and
+code generation count, as they do for a user. The load average is recorded with each
+case: other jobs on the machine make every figure slower.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+ROOT = Path(__file__).resolve().parent.parent
+PROMELA = ROOT / "bench" / "promela"
+FOUR_JUGS = "Cap=[20, 31, 47, 61]"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    spec: str
+    variants: tuple[str, ...]            # () : every variant (a full `check`)
+    consts: tuple[str, ...] = ()
+    workers: int = 1
+    promela: str | None = None           # bench/promela file
+    defines: tuple[str, ...] = ()        # -D for spin
+    note: str = ""
+
+
+SUITE = (
+    Case("twophase7", "models/twophase.kovn", ("plain",), ("N=7",), promela="twophase.pml", defines=("N=7",),
+         note="TLC 8.4 s, SPIN 0.65 s (conformance.md)"),
+    Case("twophase8", "models/twophase.kovn", ("plain",), ("N=8",), promela="twophase.pml", defines=("N=8",),
+         note="TLC 55 s / 3.1 GB, SPIN 4.3 s / 364 MB"),
+    Case("twophase8-w2", "models/twophase.kovn", ("plain",), ("N=8",), workers=2,
+         note="two worker processes"),
+    Case("twophase5-sym", "models/twophase.kovn", ("symmetric",), ("N=5",), note="TLC: 314 / 2,048"),
+    Case("twophase7-sym", "models/twophase.kovn", ("symmetric",), ("N=7",), note="TLC 18.7 s: 920 / 8,410"),
+    Case("peterson5", "models/peterson.kovn", ("default",), ("N=5",), promela="peterson.pml", defines=("N=5",)),
+    Case("peterson6", "models/peterson.kovn", ("default",), ("N=6",), promela="peterson.pml", defines=("N=6",)),
+    Case("diehard4", "models/diehard.kovn", ("space",), (FOUR_JUGS,), promela="diehard.pml",
+         note="TLC 14.2 s, SPIN 2.4 s"),
+    Case("ipam-nics2", "spec/ipam.kovn", ("fixed",), ("NICS=2",), note="with liveness"),
+    Case("ipam-faults", "spec/ipam.kovn", ("fixed_faults",), note="with liveness"),
+    Case("ipam-all", "spec/ipam.kovn", (), note="`check spec/ipam.kovn`: every variant"),
+)
+
+QUICK = (
+    Case("twophase5", "models/twophase.kovn", ("plain",), ("N=5",), promela="twophase.pml", defines=("N=5",)),
+    Case("twophase5-w2", "models/twophase.kovn", ("plain",), ("N=5",), workers=2),
+    Case("twophase5-sym", "models/twophase.kovn", ("symmetric",), ("N=5",)),
+    Case("peterson3", "models/peterson.kovn", ("default",), ("N=3",), promela="peterson.pml", defines=("N=3",)),
+    Case("diehard2", "models/diehard.kovn", ("space",)),
+)
+
+
+@dataclass
+class Run:
+    """One case's figures (kovn, and SPIN when it ran)."""
+
+    case: str
+    distinct: int = 0
+    generated: int = 0
+    depth: int = 0
+    wall_s: float = 0.0                  # the whole process, start-up included
+    search_s: float = 0.0                # the searches, as the checker reports them
+    states_per_s: float = 0.0            # generated / wall
+    peak_rss_mib: float = 0.0
+    variants: int = 0
+    load: float = 0.0                    # 1-minute load average before the run
+    workers: int = 1
+    note: str = ""
+    spin: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def run_case(case: Case, repeat: int) -> Run:
+    """The fastest of `repeat` runs of the case (each a fresh process)."""
+    best = None
+    for _ in range(repeat):
+        run = _run_kovn(case)
+        if best is None or (not run.error and run.wall_s < best.wall_s):
+            best = run
+    assert best is not None
+    return best
+
+
+def _run_kovn(case: Case) -> Run:
+    cmd = [sys.executable, "-m", "checker", case.spec, "--json", "--no-progress"]
+    for v in case.variants:
+        cmd += ["--variant", v]
+    for c in case.consts:
+        cmd += ["--const", c]
+    if case.workers > 1:
+        cmd += ["--workers", str(case.workers)]
+    load = os.getloadavg()[0]
+    start = perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = perf_counter() - start
+    run = Run(case.name, wall_s=round(wall, 3), load=round(load, 2), workers=case.workers, note=case.note)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        run.error = f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+        return run
+    results = report["results"]
+    run.variants = len(results)
+    run.distinct = sum(r["distinct_states"] for r in results)
+    run.generated = sum(r["states_generated"] for r in results)
+    run.depth = max((r["depth"] for r in results), default=0)
+    run.search_s = round(sum(r["seconds"] for r in results), 3)
+    run.states_per_s = round(run.generated / wall) if wall > 0 else 0
+    run.peak_rss_mib = round(max((r["peak_rss_bytes"] for r in results), default=0) / 2 ** 20, 1)
+    return run
+
+
+# ---------------------------------------------------------------- SPIN
+
+def spin_available() -> bool:
+    return shutil.which("spin") is not None and (shutil.which("gcc") or shutil.which("cc")) is not None
+
+
+def run_spin(case: Case, repeat: int) -> dict:
+    """SPIN's figures for the case's Promela model: compiled once, run `repeat` times."""
+    with tempfile.TemporaryDirectory(prefix="kovn-spin-") as tmp:
+        src = Path(tmp) / case.promela
+        shutil.copy(PROMELA / case.promela, src)
+        defines = [f"-D{d}" for d in case.defines]
+        cc = shutil.which("gcc") or shutil.which("cc")
+        steps = [["spin", "-a", *defines, src.name],
+                 [cc, "-O2", "-DBFS", "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"]]
+        for step in steps:
+            done = subprocess.run(step, cwd=tmp, capture_output=True, text=True)
+            if done.returncode != 0:
+                return {"error": f"{step[0]}: {(done.stdout + done.stderr).strip()[-300:]}"}
+        best: dict = {}
+        for _ in range(repeat):
+            start = perf_counter()
+            done = subprocess.run(["./pan", "-E"], cwd=tmp, capture_output=True, text=True)
+            wall = perf_counter() - start
+            figures = parse_pan(done.stdout)
+            figures["wall_s"] = round(wall, 3)
+            if not best or wall < best["wall_s"]:
+                best = figures
+        return best
+
+
+def parse_pan(out: str) -> dict:
+    """The counts in pan's report: stored states, transitions (TLC's generated), depth
+    (pan counts from 0; TLC and kovn count levels from 1), memory."""
+    def number(pattern: str) -> float | None:
+        m = re.search(pattern, out)
+        return float(m.group(1)) if m else None
+    stored = number(r"(\d+) states, stored")
+    transitions = number(r"(\d+) transitions \(= stored\+matched\)")
+    depth = number(r"depth reached (\d+)")
+    memory = number(r"([\d.]+)\s+total actual memory usage")
+    errors = number(r"errors: (\d+)")
+    return {"distinct": int(stored or 0), "generated": int(transitions or 0),
+            "depth": int(depth + 1) if depth is not None else 0,
+            "memory_mib": memory or 0.0, "errors": int(errors or 0)}
+
+
+# ---------------------------------------------------------------- output
+
+COLUMNS = ("case", "distinct", "generated", "depth", "wall s", "search s", "gen/s", "RSS MiB", "load")
+
+
+def table(runs: list[Run]) -> str:
+    rows = [COLUMNS]
+    spin_rows = []
+    for r in runs:
+        if r.error:
+            rows.append((r.case, "error", r.error[:60], "", "", "", "", "", ""))
+            continue
+        rows.append((r.case, f"{r.distinct:,}", f"{r.generated:,}", str(r.depth), f"{r.wall_s:.2f}",
+                     f"{r.search_s:.2f}", f"{r.states_per_s:,.0f}", f"{r.peak_rss_mib:.0f}", f"{r.load:.1f}"))
+        if r.spin and not r.spin.get("error"):
+            s = r.spin
+            same = (s["distinct"], s["generated"], s["depth"]) == (r.distinct, r.generated, r.depth)
+            spin_rows.append((r.case, f"{s['distinct']:,}", f"{s['generated']:,}", str(s["depth"]),
+                              f"{s['wall_s']:.2f}", f"{s['memory_mib']:.0f}",
+                              f"{r.wall_s / s['wall_s']:.1f}x" if s["wall_s"] else "-",
+                              "yes" if same else "NO"))
+        elif r.spin:
+            spin_rows.append((r.case, "error", r.spin["error"][:60], "", "", "", "", ""))
+    out = _aligned(rows)
+    if spin_rows:
+        out += "\n\nSPIN (breadth-first, -DNOREDUCE; compile not timed)\n"
+        out += _aligned([("case", "distinct", "generated", "depth", "wall s", "memory MiB",
+                          "kovn / SPIN", "same counts")] + spin_rows)
+    return out
+
+
+def _aligned(rows: list[tuple]) -> str:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m checker.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", help="comma-separated case names (default: the whole suite)")
+    p.add_argument("--quick", action="store_true", help="the small suite (a smoke test)")
+    p.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is kept")
+    p.add_argument("--no-spin", action="store_true", help="do not run SPIN even if installed")
+    p.add_argument("--json", metavar="FILE", help="also write the JSON to FILE")
+    p.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = p.parse_args(argv)
+    suite = QUICK if args.quick else SUITE
+    if args.list:
+        for c in SUITE + QUICK:
+            print(f"{c.name:16} {c.spec} {' '.join(c.variants) or '(all variants)'} {' '.join(c.consts)}"
+                  f"{' --workers ' + str(c.workers) if c.workers > 1 else ''}")
+        return 0
+    if args.cases:
+        known = {c.name: c for c in SUITE + QUICK}
+        unknown = [n for n in args.cases.split(",") if n not in known]
+        if unknown:
+            p.error(f"unknown case(s): {', '.join(unknown)} (see --list)")
+        suite = tuple(known[n] for n in args.cases.split(","))
+    spin = spin_available() and not args.no_spin
+    runs = []
+    for case in suite:
+        run = run_case(case, max(1, args.repeat))
+        if spin and case.promela:
+            run.spin = run_spin(case, max(1, args.repeat))
+        runs.append(run)
+        print(f"  {case.name}: {run.wall_s:.2f} s" + (f", SPIN {run.spin.get('wall_s', 0):.2f} s" if run.spin else ""),
+              file=sys.stderr, flush=True)
+    print(table(runs))
+    document = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "spin": spin,
+                "runs": [asdict(r) for r in runs]}
+    text = json.dumps(document, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    return 1 if any(r.error for r in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
