@@ -40,6 +40,14 @@ def load(path: str) -> list[ast.Spec]:
     return specs
 
 
+def _shown(path: Path) -> str:
+    """The path diagnostics and traces show: relative when under the working directory."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _resolve(imp: ast.Import, importer: SourceFile) -> Path:
     if imp.path.endswith(".kovn") or "/" in imp.path:
         return (Path(importer.path).parent / imp.path)
@@ -66,7 +74,7 @@ def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[s
                                      hint=f"looked for {target}"))
             continue
         try:
-            _load(read_source(str(target)), out, done, stack)
+            _load(read_source(_shown(target)), out, done, stack)
         except DiagnosticError as exc:
             errors.extend(exc.diagnostics)
     if errors:

@@ -474,6 +474,9 @@ class CodeGen:
         return "(" + joiner.join(terms) + ")"
 
     def x_Comp(self, e: ir.Comp, env):
+        unrolled = self.unroll_comp(e, env)
+        if unrolled is not None:
+            return unrolled
         # Canonical order, as for quantifiers: it also decides which of two equal keys of a
         # map comprehension wins (the later one).
         loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env, ordered=True)}" for b in e.binders)
@@ -492,6 +495,58 @@ class CodeGen:
         pairs = f"(({self.key_ordinal(e.key, t.key, env)}, {self.code(e.elem, env)}) {loops}{cond})"
         return f"_mapbuild({pairs}, {T.slot_width(t)}, {pbit}, {total}, {self.oid(e.origin)})"
 
+    def unroll_comp(self, e: ir.Comp, env: Env) -> str | None:
+        """A comprehension over small constant domains written out, as x_Quant does: a set
+        of small values becomes an or of bits, each `(1 << o) if cond else 0` in the order
+        of the loop (cond, then the element, as the loop evaluates them); a map over every
+        key of its key type (`{k: v for k in K}`, no condition: every key once, so no later
+        key overrides an earlier one) becomes an or of its slots."""
+        t = e.t
+        bitset = isinstance(t, T.SetT) and T.is_bitset(t)
+        b0 = e.binders[0]
+        full_map = (isinstance(t, T.MapT) and T.finite(t) and e.cond is None and len(e.binders) == 1
+                    and isinstance(e.key, ir.Local) and e.key.name == b0.name
+                    and isinstance(b0.domain, ir.TypeSet) and b0.domain.t.elem == t.key)
+        if not self.fold or not (bitset or full_map):
+            return None
+        values = self.static_binder_values(e.binders)
+        if values is None:
+            return None
+        saved = dict(self.bound)
+        terms = []
+        try:
+            for combo in itertools.product(*values):
+                self.bound.update((b.name, repr(v)) for b, v in zip(e.binders, combo))
+                if bitset:
+                    bit = f"(1 << ({self.ordinal(e.elem, env)}))"
+                    terms.append(f"({bit} if {self.ex(e.cond, env)} else 0)" if e.cond is not None else bit)
+                else:
+                    pbit = 0 if t.total else 1 << T.width(t.value)
+                    ko = self.key_ordinal(e.key, t.key, env)
+                    terms.append(f"(({self.code(e.elem, env)} | {pbit}) << (({ko}) * {T.slot_width(t)}))")
+        finally:
+            self.bound = saved
+        return "(" + " | ".join(terms) + ")" if terms else "0"
+
+    def static_binder_values(self, binders) -> list | None:
+        """The values of binders whose domains are small constants of ints or bools (at
+        most _UNROLL_LIMIT combinations), or None."""
+        values, count = [], 1
+        for b in binders:
+            if not _closed(b.domain):
+                return None
+            try:
+                vals = self.static_values(b.domain)
+            except ModelError:
+                return None
+            if not all(type(v) in (int, bool) for v in vals):
+                return None
+            count *= len(vals)
+            if count > _UNROLL_LIMIT:
+                return None
+            values.append(vals)
+        return values
+
     def x_Index(self, e: ir.Index, env):
         bt = e.base.t
         if isinstance(bt, T.MapT) and not T.finite(bt):
@@ -506,7 +561,13 @@ class CodeGen:
                 return self.rep(_read(base, f"{ko} * {T.slot_width(bt)}", T.width(e.t)), e.t)
             base = self.ex(e.base, env)
             ko = self.key_ordinal(e.key, bt.key, env)
-            code = f"_mget({base}, {ko}, {T.slot_width(bt)}, {T.width(bt.value)}, {self.oid(e.origin)})"
+            sw, vw = T.slot_width(bt), T.width(bt.value)
+            code = f"_mget({base}, {ko}, {sw}, {vw}, {self.oid(e.origin)})"
+            if self.fold and _trivial(e.base) and _trivial(e.key) and not ko.startswith("_key("):
+                # inline when the map and the key cost nothing to evaluate twice: the presence
+                # bit, then the value; _mget only to report a missing key
+                code = (f"((({base}) >> (({ko}) * {sw})) & {(1 << vw) - 1} "
+                        f"if (({base}) >> (({ko}) * {sw} + {vw})) & 1 else {code})")
             return self.rep(code, e.t)
         if isinstance(bt, T.SeqT):
             base, i = self.ex(e.base, env), self.ex(e.key, env)
@@ -582,6 +643,17 @@ class CodeGen:
         o = self.ordinal(e.payload, env)
         return f"({base} + {o})" if base else o
 
+    def from_ordinal_text(self, t: T.Type, o: str) -> str:
+        """T.from_ordinal(t, o) as an expression: inline for the types whose run-time
+        value is the ordinal itself or an offset of it."""
+        if isinstance(t, T.BoolT):
+            return f"bool({o})"
+        if isinstance(t, T.IntT):
+            return f"({o} + {t.lo})" if t.lo else f"({o})"
+        if isinstance(t, (T.SumT, T.LabelT)) or (isinstance(t, T.SetT) and T.is_bitset(t)):
+            return f"({o})"
+        return f"_from_ord({self.const(t, 'T')}, {o})"
+
     def x_MatchE(self, e: ir.MatchE, env):
         t = e.subject.t
         m = self.fresh("m")
@@ -599,7 +671,7 @@ class CodeGen:
             hi = lo + (1 if ptype is None else T.size(ptype))
             body = self.ex(arm.body, env)
             if arm.bind is not None:
-                body = f"(lambda {arm.bind}: {body})(_from_ord({self.const(ptype, 'T')}, {m} - {lo}))"
+                body = f"(lambda {arm.bind}: {body})({self.from_ordinal_text(ptype, f'{m} - {lo}')})"
             branches.append((f"{lo} <= {m} < {hi}", body))
         expr = default if default is not None else "None"
         for cond, body in reversed(branches):

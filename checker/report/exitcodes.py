@@ -46,19 +46,21 @@ def for_verdicts(report) -> int:
 def _verdict_code(result) -> int:
     if result.verdict is Verdict.ERROR:
         return SPEC_ERROR
+    # a safety violation outranks a deadlock, which outranks a liveness violation: the
+    # order TLC finds them in (a finite counterexample stops it before liveness is checked)
     kinds = {p.kind for p in result.properties if p.status is Status.VIOLATED}
-    if "liveness" in kinds:
-        return LIVENESS_VIOLATION
-    if kinds - {"deadlock"}:
+    if kinds - {"deadlock", "liveness"}:
         return SAFETY_VIOLATION
     if "deadlock" in kinds:
         return DEADLOCK
+    if "liveness" in kinds:
+        return LIVENESS_VIOLATION
     if result.verdict is Verdict.INCOMPLETE:
         return INCOMPLETE
     return OK
 
 
-_ORDER = [OK, INCOMPLETE, DEADLOCK, SAFETY_VIOLATION, LIVENESS_VIOLATION, SPEC_ERROR]
+_ORDER = [OK, INCOMPLETE, LIVENESS_VIOLATION, DEADLOCK, SAFETY_VIOLATION, SPEC_ERROR]
 
 
 def _severity(code: int) -> int:
