@@ -203,7 +203,7 @@ class Elaborator:
                 t: T.Type = T.SumT(name, alts)
             else:
                 t = self.resolve_type(rhs)
-                if isinstance(t, T.RecordT):
+                if isinstance(t, T.RecordT) and not isinstance(t, T.CidrT):   # `type Block = cidr` stays a cidr
                     t = T.RecordT(t.fields, name)
                 elif isinstance(t, T.SymT):
                     t = T.SymT(t.lo, t.hi, name)

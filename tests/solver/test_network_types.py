@@ -214,3 +214,22 @@ def test_a_set_of_addresses_without_a_bound_cannot_be_state(kovn):
     with pytest.raises(DiagnosticError) as exc:
         kovn.check("spec nobound\nvar used: set[ip] = {}\n")
     assert [d.code for d in exc.value.diagnostics] == ["KOV207"]
+
+
+def test_type_aliases_of_addresses_and_blocks_keep_their_meaning(kovn):
+    r = kovn.one("""
+        spec alias
+        type Block = cidr
+        type Addr = ip
+        const B: Block = 10.1.0.0/16
+        var a: Addr = 10.1.0.5
+        var b: Block = B
+        action Step { require a < 10.1.0.7  a := a + 1 }
+        invariant In: a in B and network(B) == 10.1.0.0 and b == 10.1.0.0/16
+        reachable Last: a == 10.1.0.7
+        allow deadlock
+    """)
+    assert r.result.verdict is Verdict.OK
+    last = next(p for p in r.result.properties if p.name == "Last").trace.steps[-1].state
+    assert T.show(r.model.describe(last)["b"]) == "10.1.0.0/16"
+    assert T.show(r.model.describe(last)["a"]) == "10.1.0.7"
