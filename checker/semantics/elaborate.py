@@ -488,7 +488,8 @@ class Elaborator:
         temporals = tuple(self.elab_temporal(t) for t in self.d.temporals)
         decls = tuple(self.d.fairness) + tuple(self.variant_fairness)
         fairness = tuple(f for d in decls for f in self.elab_fairness(d, spec.actions))
-        return dataclasses.replace(spec, temporals=temporals, fairness=fairness)
+        # definitions first used by a temporal property were elaborated just now
+        return dataclasses.replace(spec, temporals=temporals, fairness=fairness, defs=tuple(self.defs))
 
     def elab_temporal(self, d: ast.TemporalDecl) -> ir.TemporalIR:
         # `forall i in S:` binds like an action parameter: S is constant (KOV303 otherwise),
