@@ -459,6 +459,9 @@ class CodeGen:
     def unroll_binders(self, kind: str, binders: list, body: ir.E, env: Env) -> str:
         if not binders:
             return f"({self.ex(body, env)})"
+        split = self.split_binders(kind, binders, body, env)
+        if split is not None:
+            return split
         joiner = " or " if kind == "exists" else " and "
         inner = {b.name for b, _ in binders[1:]}
         hoisted, rest = _leading_free(body, "and" if kind == "exists" else "or", inner) \
@@ -472,6 +475,25 @@ class CodeGen:
                 front + [self.unroll_binders(kind, more, rest, env)]) + ")")
         del self.bound[b.name]
         return "(" + joiner.join(terms) + ")"
+
+    def split_binders(self, kind: str, binders: list, body: ir.E, env: Env) -> str | None:
+        """`exists x, y: P(x) and Q(y)` as `(exists x: P(x)) and (exists y: Q(y))` (and
+        `forall x, y: P(x) or Q(y)` likewise), when neither part can fail: then the order
+        in which the instances are tried cannot show."""
+        op = "and" if kind == "exists" else "or"
+        if len(binders) < 2 or not (isinstance(body, ir.Op) and body.op == op):
+            return None
+        first = binders[0][0].name
+        inner = {b.name for b, _ in binders[1:]}
+        parts = _flatten(body, op)
+        own = [c for c in parts if _mentions(c, {first}) and not _mentions(c, inner)]
+        other = [c for c in parts if not _mentions(c, {first})]
+        if not own or not other or len(own) + len(other) != len(parts) or not all(map(_safe, parts)):
+            return None
+        join = f" {op} "
+        left = self.unroll_binders(kind, binders[:1], _rebuild(own, op), env)
+        right = self.unroll_binders(kind, binders[1:], _rebuild(other, op), env)
+        return f"({left}{join}{right})"
 
     def x_Comp(self, e: ir.Comp, env):
         unrolled = self.unroll_comp(e, env)
@@ -1037,6 +1059,53 @@ _UNROLL_LIMIT = 64     # most instances of a quantifier that x_Quant writes out
 _LITERAL_ARITH = re.compile(r"[0-9 +*()-]+")
 _INLINE_NODES = 40     # largest definition body (IR nodes) inlined at its calls
 _INLINE_DEPTH = 3      # inlined definitions within inlined definitions, at most
+
+
+def _flatten(e: ir.E, op: str) -> list:
+    if isinstance(e, ir.Op) and e.op == op:
+        return _flatten(e.args[0], op) + _flatten(e.args[1], op)
+    return [e]
+
+
+def _rebuild(parts: list, op: str) -> ir.E:
+    out = parts[0]
+    for p in parts[1:]:
+        out = ir.Op(T.BoolT(), op, (out, p))
+    return out
+
+
+def _mentions(e: ir.E, names: set) -> bool:
+    return any(isinstance(n, ir.Local) and n.name in names for n in walk(e))
+
+
+_SAFE_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "implies", "iff", "add", "sub",
+             "mul", "neg", "union", "inter", "diff", "subseteq"}
+
+
+def _safe(e: ir.E) -> bool:
+    """An expression whose evaluation cannot fail (no helper that raises: reads of the
+    state, of total maps at keys of their key type, records, literals, comparisons,
+    arithmetic, boolean and bitset operations)."""
+    if isinstance(e, (ir.Local, ir.Lit, ir.VarRef, ir.TypeSet)):
+        return True
+    if isinstance(e, ir.Op):
+        if e.op == "in":
+            x, s = e.args
+            return T.is_bitset(s.t) and _safe(x) and _safe(s)
+        return e.op in _SAFE_OPS and all(map(_safe, e.args)) and \
+            all(T.is_bitset(a.t) for a in e.args if isinstance(a.t, T.SetT))
+    if isinstance(e, ir.Index):
+        bt = e.base.t
+        return (isinstance(bt, T.MapT) and bt.total and T.finite(bt) and _safe(e.base) and _safe(e.key)
+                and (not isinstance(e.key.t, T.IntT) or _within(e.key.t, bt.key) if isinstance(bt.key, T.IntT)
+                     else e.key.t == bt.key))
+    if isinstance(e, ir.FieldGet):
+        return isinstance(e.base.t, T.RecordT) and _safe(e.base)
+    if isinstance(e, ir.Construct):
+        return e.payload is None or _safe(e.payload)
+    if isinstance(e, ir.Ite):
+        return _safe(e.cond) and _safe(e.then) and _safe(e.else_)
+    return False
 
 
 def _trivial(e: ir.E) -> bool:

@@ -33,6 +33,7 @@ from checker.ir import nodes as ir
 from checker.ir.walk import walk
 
 _UNROLL = 16    # most instances of an action written out one by one
+_MIX = 0x9E3779B97F4A7C15       # engine/parallel.py's owner(): the same formula
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,15 @@ class ExpandPlan:
     graph: bool = False
     canonical: bool = False     # symmetry: store each successor's representative (_canon)
     actions: bool = False       # append each new state's action index to `graph` (a list)
+    # a worker of engine/parallel.py: graph = (acts, outbox, me, workers); a new state it
+    # owns is stored as usual (its parent *state* appended to `par`, its action to acts),
+    # one another worker owns goes to outbox[owner] = (states, parents, actions)
+    route: bool = False
 
     def name(self) -> str:
         props = "_".join(map(str, self.state_props)) or "n"
         flags = "".join(str(int(f)) for f in (self.transition, self.deadlock, self.graph,
-                                              self.canonical, self.actions))
+                                              self.canonical, self.actions, self.route))
         return f"xp_{props}_{flags}"
 
 
@@ -155,7 +160,10 @@ class _Writer:
             self.emit(1, "lapp = lab.append")
         else:
             self.emit(1, "add = seen.add")
-            if self.plan.actions:
+            if self.plan.route:
+                self.emit(1, "acts, out, me, nw = graph")
+                self.emit(1, "aapp = acts.append")
+            elif self.plan.actions:
                 self.emit(1, "aapp = graph.append")
         for k in range(n):
             self.emit(1, f"g{k} = n{k} = 0")
@@ -181,6 +189,8 @@ class _Writer:
             # folds the offsets computed from them. The leading guard conjuncts that do not
             # mention the parameters are tested once for all instances, before them (each
             # instance would test them first, on the same state).
+            if not combos:      # an empty parameter domain: the action has no instance
+                return
             shared, body = _split_guard(a)
             if shared:
                 conds = " and ".join(f"({gen.ex(c, Env('s'))})" for c in shared)
@@ -241,6 +251,20 @@ class _Writer:
             emit(ind + 2, f"x = lids[{label}] = len(labels)")
             emit(ind + 2, f"labels.append({label})")
             emit(ind + 1, "lapp(x)")
+        elif plan.route:
+            emit(ind, f"if {w} not in seen:")
+            emit(ind + 1, f"add({w})")
+            emit(ind + 1, f"o = ((hash({w}) * {_MIX}) >> 29) % nw")
+            emit(ind + 1, "if o == me:")
+            emit(ind + 2, f"app({w})")
+            emit(ind + 2, "papp(s)")
+            emit(ind + 2, f"aapp({k})")
+            emit(ind + 2, f"n{k} += 1")
+            emit(ind + 1, "else:")
+            emit(ind + 2, "ot, op, oa = out[o]")
+            emit(ind + 2, f"ot.append({w})")
+            emit(ind + 2, "op.append(s)")
+            emit(ind + 2, f"oa.append({k})")
         else:
             emit(ind, f"if {w} not in seen:")
             emit(ind + 1, "if len(states) == cap:")
@@ -257,3 +281,23 @@ class _Writer:
         if check is not None:
             self.emit(ind, f"if {check}:")
             self.emit(ind + 1, "return i")
+
+
+def scanner_source(gen: CodeGen, state_props: tuple[int, ...], name: str) -> str:
+    """`name(states, start)`: the index of the first of states[start:] that fails one of
+    the invariants or witnesses one of the reachable properties among `state_props`
+    (indices into the checked properties), or -1. A loop in generated code, not a call
+    per state (engine/parallel.py checks the states a worker receives with it)."""
+    checked = [p for p in gen.spec.properties if p.kind != "constraint"]
+    conds = []
+    for i in state_props:
+        p = checked[i]
+        x = gen.ex(p.expr, Env("w"))
+        conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
+    lines = [f"def {name}(states, start):",
+             "    for j in range(start, len(states)):",
+             "        w = states[j]",
+             f"        if {' or '.join(conds) or 'False'}:",
+             "            return j",
+             "    return -1"]
+    return "\n".join(lines) + "\n"

@@ -85,12 +85,26 @@ class SpecModel:
     def init_states(self):
         return self._init()
 
+    def state_scanner(self, state_props):
+        """A generated scan for the first state in a list that a state property flags
+        (compile/expand.py scanner_source), compiled once per set of properties."""
+        from checker.compile.expand import scanner_source
+        key = ("scan", tuple(state_props))
+        fn = self._expanders.get(key)
+        if fn is None:
+            name = "scan_" + ("_".join(map(str, state_props)) or "n")
+            source = scanner_source(self._gen, tuple(state_props), name)
+            self._ns.update(self._gen.constants)
+            exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
+            fn = self._expanders[key] = self._ns[name]
+        return fn
+
     def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
-                       actions=False):
+                       actions=False, route=False):
         """The search's hot loop generated for this spec and these checks
         (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan."""
         from checker.compile.expand import ExpandPlan, expander_source
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions)
+        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route)
         fn = self._expanders.get(plan)
         if fn is None:
             source = expander_source(self._gen, plan)

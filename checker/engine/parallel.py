@@ -65,11 +65,14 @@ def _why_not_parallel(model: Model, workers: int) -> str | None:
     return None
 
 
+_MIX = 0x9E3779B97F4A7C15
+
+
 def owner(state: State, workers: int) -> int:
     """The worker that stores `state`. hash() of an int is its value modulo 2**61 - 1, the
     same in every process and run; the multiplication spreads packed states whose low
-    bits vary little."""
-    return ((hash(state) * 0x9E3779B97F4A7C15) >> 29) % workers
+    bits vary little. (Worker.route inlines it.)"""
+    return ((hash(state) * _MIX) >> 29) % workers
 
 
 # ---------------------------------------------------------------- the coordinator
@@ -332,7 +335,8 @@ class _Worker:
         self.failure = None
         self.mine: list[State] = []                     # owned, new: the next frontier
         self.props = [i for i, k in enumerate(self.kinds) if k != "action" and i not in decided]
-        self.outbox: list[list] = [[] for _ in range(self.workers)]
+        # per other worker: the states it owns, their parents and actions (flat lists)
+        self.outbox: list[tuple[list, list, list]] = [([], [], []) for _ in range(self.workers)]
         limit = None
         frontier, self.frontier = self.frontier, []
         try:
@@ -343,33 +347,50 @@ class _Worker:
                 self.chunk(frontier[lo:lo + _CHUNK])
         except _Failed:
             pass
-        received = self.exchange()
+        ts, ps, acts = self.exchange()
         try:
-            for t, p, action in received:
-                if t not in self.parent:
-                    self.store(t, p, action)
+            fresh_t, fresh_p, fresh_a = [], [], []
+            seen = self.seen
+            for t, p, a in zip(ts, ps, acts):
+                if t not in seen:
+                    seen.add(t)
+                    fresh_t.append(t)
+                    fresh_p.append(p)
+                    fresh_a.append(a)
+            self.accept(fresh_t, fresh_p, fresh_a)
         except _Failed:
             pass
         self.frontier = self.mine
         return ("level", len(self.mine), self.gen, self.news, self.found, self.failure, limit)
 
-    def exchange(self) -> list:
-        """Send each worker what it owns of this level's successors; receive ours."""
+    def exchange(self) -> tuple[list, list, list]:
+        """Send each worker what it owns of this level's successors; receive ours (in the
+        order of the senders)."""
         for k in range(self.workers):
             if k != self.me:
-                self.inboxes[k].put((self.me, self.outbox[k]))
-        got = [self.inboxes[self.me].get() for _ in range(self.workers - 1)]
-        got.sort(key=lambda m: m[0])
-        return [item for _, batch in got for item in batch]
+                self.inboxes[k].put((self.me, *self.outbox[k]))
+        got = sorted((self.inboxes[self.me].get() for _ in range(self.workers - 1)), key=lambda m: m[0])
+        ts, ps, acts = [], [], []
+        for _, t, p, a in got:
+            ts += t
+            ps += p
+            acts += a
+        return ts, ps, acts
 
-    def store(self, t: State, p: State, action: int, checked: bool = False) -> None:
-        """A state this worker owns, reached for the first time (from p by action); checked:
-        the generated expander found it passes every undecided state property."""
-        self.parent[t] = p
-        self.seen.add(t)
-        self.mine.append(t)
-        self.news[action] += 1
-        if self.props and not checked:
+    def accept(self, ts: list, ps: list, acts: list) -> None:
+        """States this worker owns, reached for the first time (already in `seen`): store
+        their parents, count them, check them (all at C speed but the check)."""
+        self.parent.update(zip(ts, ps))
+        self.mine.extend(ts)
+        news = self.news
+        for a in acts:
+            news[a] += 1
+        if not self.props or not ts:
+            return
+        batch = self.batch_checker()
+        j = batch(ts, 0) if batch is not None else 0
+        while 0 <= j < len(ts):
+            t = ts[j]
             try:
                 bad = self.model.check_state(t)
             except ModelError as e:
@@ -377,42 +398,48 @@ class _Worker:
             for i in bad:
                 if i not in self.decided:
                     self.found.append((i, t, None, None, self.kinds[i] == "invariant"))
+            j = batch(ts, j + 1) if batch is not None else j + 1
+
+    def store(self, t: State, p: State, action: int) -> None:
+        """One owned state reached for the first time by the general loop."""
+        self.seen.add(t)
+        self.accept([t], [p], [action])
 
     def fail(self, error: ModelError, state: State, label: Label | None = None, nxt: State = None):
         self.failure = (error.message, error.origin, state, label, nxt)
         raise _Failed
 
     def chunk(self, states: list) -> None:
+        """Expand some frontier states: with the generated expander in routing mode (own
+        successors stored, others queued for their owners, in one pass); on an event, or
+        for a model without one, with the general loop."""
         fast = self.expander()
         if fast is not None:
             buf = list(states)
-            par: Any = _ParList()
+            parents: list = []
             acts: list[int] = []
             k = len(states)
             gen, news = [0] * len(self.gen), [0] * len(self.gen)
+            marks = [len(ts) for ts, _, _ in self.outbox]
             try:
-                event = fast(buf, 0, k, self.seen, par, gen, news, -1, acts)
+                event = fast(buf, 0, k, self.seen, parents, gen, news, -1,
+                             (acts, self.outbox, self.me, self.workers))
             except ModelError:
                 event = 0
             if event < 0:
                 for i, g in enumerate(gen):
                     self.gen[i] += g
-                self.route(buf[k:], [buf[j] for j in par.items], acts)
+                self.accept(buf[k:], parents, acts)
                 return
+            # undo: the general loop runs the chunk again
             for t in buf[k:]:
                 self.seen.discard(t)
+            for (ts, ps, acs), m in zip(self.outbox, marks):
+                for t in ts[m:]:
+                    self.seen.discard(t)
+                del ts[m:], ps[m:], acs[m:]
         for s in states:
             self.expand(s)
-
-    def route(self, new: list, parents: list, acts: list) -> None:
-        """Successors not seen by this worker before: keep its own, send the others."""
-        me, workers = self.me, self.workers
-        for t, p, a in zip(new, parents, acts):
-            k = owner(t, workers)
-            if k == me:
-                self.store(t, p, a, checked=True)
-            else:
-                self.outbox[k].append((t, p, a))
 
     def expand(self, s: State) -> None:
         """The general loop for one state (bfs._Search._expand, partitioned)."""
@@ -440,7 +467,10 @@ class _Worker:
                     self.store(c, s, label[0])
                 else:
                     self.seen.add(c)
-                    self.outbox[k].append((c, s, label[0]))
+                    ts, ps, acs = self.outbox[k]
+                    ts.append(c)
+                    ps.append(s)
+                    acs.append(label[0])
             if t is _MISSING and self.check_deadlock and self.deadlock_key not in self.decided:
                 is_terminal = getattr(model, "is_terminal", None)
                 if is_terminal is None or not is_terminal(s):
@@ -449,13 +479,20 @@ class _Worker:
             self.fail(e, s)
 
     def expander(self):
+        """The generated expander, without state checks: most new states it finds belong
+        to other workers, which check them (accept) once they own them."""
         get = getattr(self.model, "level_expander", None)
         if get is None:
             return None
-        props = tuple(i for i, k in enumerate(self.kinds) if k != "action" and i not in self.decided)
         transition = any(k == "action" and i not in self.decided for i, k in enumerate(self.kinds))
         deadlock = self.check_deadlock and self.deadlock_key not in self.decided
-        return get(props, transition, deadlock, False, self.canon is not None, actions=True)
+        return get((), transition, deadlock, False, self.canon is not None, route=True)
+
+    def batch_checker(self):
+        """The model's generated scan for the first state a state property flags (None: check
+        every state with check_state)."""
+        get = getattr(self.model, "state_scanner", None)
+        return None if get is None else get(tuple(self.props))
 
     def probe(self, want_deadlocks: bool):
         """bfs._probe over this worker's part of the last level."""
@@ -487,12 +524,3 @@ class _Worker:
 
 class _Failed(Exception):
     """A ModelError in a worker: recorded in `failure`; the level ends early."""
-
-
-class _ParList:
-    """Stands for bfs's parent-id array in a worker's call to the generated expander:
-    records the parent index of each new state."""
-
-    def __init__(self):
-        self.items: list[int] = []
-        self.append = self.items.append

@@ -37,6 +37,7 @@ def fields(obj) -> dict:
 
 
 def object_cells(ctx: Context) -> list[Cell]:
+    """A box wherever an object changes in the API or the cache (and in the first row)."""
     out = []
     for key, lane in lanes_of(ctx, "obj"):
         seen = False
@@ -56,6 +57,7 @@ def object_cells(ctx: Context) -> list[Cell]:
 
 
 def object_cell(row, lane, key, a, c, pa, created) -> Cell:
+    """The box of object `key`: API copy `a`, cache copy `c`, API copy one row up `pa`."""
     lines: list[Line] = []
     if a is None:
         status, style = ("gone from the API" if c is not None else "gone"), "gone"
@@ -132,7 +134,7 @@ def _obj_change_summary(old, new) -> list[str]:
     out += [f"+finalizer {show(x)}" for x in sorted(fins_n - fins_o, key=show)]
     out += [f"-finalizer {show(x)}" for x in sorted(fins_o - fins_n, key=show)]
     for name, value in fn.items():
-        if name in ("deleting", "finalizers", "rv") or fo.get(name) == value:
+        if name in _LIFECYCLE or fo.get(name) == value:
             continue
         out.append(f"{name}={show(value)}")
     if not out and fo.get("rv") != fn.get("rv"):
@@ -153,6 +155,8 @@ def _write_label(old, new) -> str:
 
 
 def object_arrows(ctx: Context) -> list[Arrow]:
+    """Per step: its writes to the API and the cache (same row), then its reads (from the
+    row above: the state the step started in)."""
     out: list[Arrow] = []
     for row in range(1, len(ctx.states)):
         actor = ctx.actors[row]
@@ -176,6 +180,8 @@ def object_arrows(ctx: Context) -> list[Arrow]:
 
 
 def _object_reads(ctx: Context, row: int, actor: int, written: set) -> list[Arrow]:
+    """One arrow per (object, kind of read); not the API read of what the step writes (the
+    write arrow shows it), nor the informer's reads of the cache it is updating."""
     out = []
     writes_cache = any(var == "cache" for var, _ in written)
     seen = set()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from checker import api
 from checker.render import RenderOptions, graphviz, render_violation
-from tests.render.helpers import violation
 
 # CI sets KOVN_REQUIRE_BROWSER (.ci/run): there a missing browser is a failure, not a skip.
 REQUIRED = bool(os.environ.get("KOVN_REQUIRE_BROWSER"))
@@ -50,12 +50,13 @@ if not graphviz.available():
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     root = Path(__file__).resolve().parents[2]
-    v = violation(root / "spec" / "ipam.kovn", "NoOrphanIP", "v1_12")
+    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"]).results
+    (prop,) = [p for p in r.result.properties if p.name == "NoOrphanIP" and p.trace is not None]
     out = tmp_path_factory.mktemp("report")
-    rendered = render_violation(v.model, v.spec_name, v.variant, v.result, v.prop,
+    rendered = render_violation(r.model, r.model.spec.name, r.variant.name, r.result, prop,
                                 RenderOptions(out, frozenset({"html"})))
     (page,) = rendered.files
-    return page, len(v.prop.trace.steps)
+    return page, len(prop.trace.steps)
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,15 @@ def compare_engine(model, interp, x, fail) -> None:
     if result.verdict is Verdict.ERROR:
         if not failures:
             fail(f"the engine failed ({result.failure.message}) where the interpreter did not")
+        trace = result.failure.trace
+        if trace is None:
+            if not isinstance(x.init, str):
+                fail(f"the engine failed ({result.failure.message}) before any state; the interpreter did not")
+        elif not model.spec.symmetry:
+            where = {decode(model, step.state) for step in trace.steps[-2:]}
+            if not where & _failing_states(x):
+                fail(f"the engine failed ({result.failure.message}) in a state where the interpreter "
+                     f"did not", decode(model, trace.steps[-1].state))
         return
     stopped = result.extra.get("stopped")
     # Once a property is decided the engine's generated expander stops evaluating it, so a
@@ -198,6 +207,15 @@ def compare_engine(model, interp, x, fail) -> None:
     coverage = [c.generated for c in stats.coverage]
     if coverage != [generated[i] for i in range(len(model.spec.actions))]:
         fail("per-action coverage differs", None, coverage, dict(generated))
+
+
+def _failing_states(x) -> set:
+    """The states where the naive search met a failure (for a transition: both ends)."""
+    out = {f for table in (x.checks, x.inside, x.succ) for f, v in table.items() if isinstance(v, str)}
+    for (f, _label, g), v in x.steps.items():
+        if isinstance(v, str):
+            out |= {f, g}
+    return out
 
 
 def compile_text(text: str, directory) -> list:
@@ -445,6 +463,21 @@ REGRESSIONS = {
           choose d: 0..2 where true
           x := min(c + d, 3)
         }
+    """,
+    # The generated search loop (compile/expand.py) wrote the guard shared by an action's
+    # instances even when its parameter domain was empty: `if ...:` with no body, an
+    # IndentationError as soon as the engine ran.
+    "empty_parameter_domain_with_a_guard": """
+        spec r
+        var x: 0..1 = 0
+        action A(a in (3..2) & {1, 1}) {
+          require x == 0
+          x := 1 - x
+        }
+        action B {
+          x := 1 - x
+        }
+        allow deadlock
     """,
 }
 

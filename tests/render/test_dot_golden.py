@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.render import trace_dot
-from tests.render.helpers import SPECS, violation
+from render_helpers import SPECS, violation
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -49,12 +49,13 @@ def test_dot_and_itf_do_not_depend_on_the_hash_seed(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     script = ("import sys; from checker.render.itf import write_itf; from checker.render import trace_dot; "
-              "from tests.render.helpers import SPECS, violation; "
+              "from render_helpers import SPECS, violation; "
               "v = violation(SPECS / 'counter.kovn', 'NoLostUpdate'); "
               "sys.stdout.write(trace_dot(v.model, v.spec_name, v.variant, v.prop) + write_itf(v.model, v.prop.trace))")
     outs = []
     for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        env = {**os.environ, "PYTHONHASHSEED": seed,
+               "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests" / "render")])}
         outs.append(subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True,
                                    text=True, check=True).stdout)
     assert outs[0] == outs[1] and "digraph trace" in outs[0]

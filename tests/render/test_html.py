@@ -7,7 +7,7 @@ import shutil
 
 from checker.render import trace_diagram
 from checker.render.html import report_html
-from tests.render.helpers import SPECS, violation
+from render_helpers import SPECS, violation
 
 _SVG = '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- c --><svg id="pic"><g id="r1_l0" class="node"></g></svg>'
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from checker.render.itf import ItfError, read_itf, write_itf
-from tests.render.helpers import SPECS, violation
-from tests.render.itf_rules import problems
+from render_helpers import SPECS, violation
+from itf_rules import problems
 
 
 def _itf(v) -> str:
@@ -53,8 +53,8 @@ def test_values_use_the_itf_encodings(ipam):
     assert doc["#meta"]["varTypes"]["api"].startswith("map[")
 
 
-def test_lasso_keeps_its_loop_index_and_replays(specs):
-    v = violation(specs / "loop.kovn", "ReachesTwo")
+def test_lasso_keeps_its_loop_index_and_replays():
+    v = violation(SPECS / "loop.kovn", "ReachesTwo")
     trace = v.prop.trace
     assert trace.loop_start is not None and trace.steps[-1].state == trace.steps[trace.loop_start].state
     doc = json.loads(_itf(v))
@@ -77,11 +77,11 @@ def test_stuttering_lasso_replays(root):
     assert _states(back) == _states(trace) and back.loop_start == trace.loop_start
 
 
-def test_another_itf_reader_reads_it(specs):
+def test_another_itf_reader_reads_it():
     # itf-py reads maps, sets, records, integers and strings as kovn writes them (it cannot
     # read Quint's unit payload {"#tup": []}: docs/adr/0010-rendered-traces.md)
     itf_py = pytest.importorskip("itf_py", reason="itf-py is in the test extra (pyproject.toml)")
-    v = violation(specs / "counter.kovn", "NoLostUpdate")
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
     trace = itf_py.trace_from_json(json.loads(_itf(v)))
     steps = v.prop.trace.steps
     assert trace.vars == list(v.model.describe(steps[0].state))
@@ -94,13 +94,13 @@ def test_another_itf_reader_reads_it(specs):
     assert [s.meta["index"] for s in trace.states] == list(range(len(steps)))
 
 
-def test_itf_output_is_deterministic(specs):
-    v = violation(specs / "counter.kovn", "NoLostUpdate")
-    assert _itf(v) == _itf(violation(specs / "counter.kovn", "NoLostUpdate"))
+def test_itf_output_is_deterministic():
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
+    assert _itf(v) == _itf(violation(SPECS / "counter.kovn", "NoLostUpdate"))
 
 
-def test_a_trace_that_is_not_a_behaviour_is_refused(specs):
-    v = violation(specs / "counter.kovn", "NoLostUpdate")
+def test_a_trace_that_is_not_a_behaviour_is_refused():
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
     doc = json.loads(_itf(v))
     doc["states"][2]["x"] = {"#bigint": "2"}
     with pytest.raises(ItfError, match=r"states\[2\] is not a successor of states\[1\]"):
@@ -115,16 +115,16 @@ def test_a_trace_that_is_not_a_behaviour_is_refused(specs):
     (lambda d: d.update(loop=9), "`loop` must be the index of a state"),
     (lambda d: [d["vars"].append("y")] + [st.update(y=True) for st in d["states"]], "unknown y"),
 ])
-def test_malformed_itf_is_refused_with_a_message(specs, change, message):
-    v = violation(specs / "counter.kovn", "NoLostUpdate")
+def test_malformed_itf_is_refused_with_a_message(change, message):
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
     doc = json.loads(_itf(v))
     change(doc)
     with pytest.raises(ItfError, match=message):
         read_itf(v.model, json.dumps(doc))
 
 
-def test_not_json_is_refused(specs):
-    v = violation(specs / "counter.kovn", "NoLostUpdate")
+def test_not_json_is_refused():
+    v = violation(SPECS / "counter.kovn", "NoLostUpdate")
     with pytest.raises(ItfError, match="not JSON"):
         read_itf(v.model, "{")
 

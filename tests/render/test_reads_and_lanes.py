@@ -9,7 +9,7 @@ from checker.engine.result import Step, Trace
 from checker.render import trace_diagram
 from checker.render.reads import Read, step_reads
 from checker.semantics.types import Tag
-from tests.render.helpers import SPECS, violation
+from render_helpers import SPECS, violation
 
 READS_SPEC = """
 spec reads

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from checker.render import graphviz
-from tests.render.helpers import SPECS
+from render_helpers import SPECS
 
 needs_dot = pytest.mark.skipif(not graphviz.available(), reason="the graphviz `dot` program is not installed")
 
