@@ -501,7 +501,10 @@ class _Search:
         if live:
             extra["liveness_seconds"] = round(self.liveness_seconds, 4)
         if self.canon is not None:
-            extra["symmetry"] = list(getattr(self.model, "symmetry").names)
+            sym = getattr(self.model, "symmetry")
+            extra["symmetry"] = list(sym.names)
+            if sym.inexact:     # representatives from one order only (engine/symmetry.py)
+                extra["symmetry_inexact"] = sym.inexact
         return CheckResult(verdict, tuple(properties), self._stats(seconds), self.limit,
                            failure, extra)
 

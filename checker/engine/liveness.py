@@ -164,7 +164,8 @@ def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
         found = _bfs(graph, graph.init, everywhere, not_p)
         return None if found is None else Lasso(found[0], found[1], None)
     if kind == "eventually":
-        comps, member = fair_components(graph, fair, not_p)
+        # only cycles reachable from an initial state through not-P states matter
+        comps, member = fair_components(graph, fair, _reach(graph, graph.init, not_p))
         found = _bfs(graph, graph.init, not_p, member) if comps else None
     elif kind == "always_eventually":
         comps, member = fair_components(graph, fair, not_p)
@@ -176,12 +177,15 @@ def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
         assert q is not None
         not_q = bytearray(1 - x for x in q)
         trigger = bytearray(a & b for a, b in zip(p, not_q))
-        comps, member = fair_components(graph, fair, not_q)
-        found = None
+        sources = [v for v in range(graph.size) if trigger[v]]
         # Every state of the graph is reachable, so a violation exists iff some trigger
-        # state reaches a fair not-Q cycle through not-Q states: one plain BFS decides
-        # that; only then is the (slower) shortest lasso searched for.
-        if comps and _bfs(graph, [v for v in range(graph.size) if trigger[v]], not_q, member):
+        # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
+        # reachable that way can hold one (they are closed under not-Q successors, so their
+        # components are those of the whole not-Q subgraph); one plain BFS decides; only
+        # then is the (slower) shortest lasso searched for.
+        comps, member = fair_components(graph, fair, _reach(graph, sources, not_q)) if sources else ([], [])
+        found = None
+        if comps and _bfs(graph, sources, not_q, member):
             found = _bfs_through(graph, trigger, not_q, member)
     else:
         raise ValueError(f"unknown temporal kind {kind!r}")
@@ -314,6 +318,23 @@ def _bfs_in(graph: StateGraph, src: int, comp: set[int],
                     return _path(parent, w)
                 queue.append(w)
     return []
+
+
+def _reach(graph: StateGraph, sources, allowed: bytearray) -> bytearray:
+    """The `allowed` states reachable from the allowed sources through allowed states."""
+    out = bytearray(graph.size)
+    stack = [s for s in sources if allowed[s]]
+    for s in stack:
+        out[s] = 1
+    off, dst = graph.off, graph.dst
+    while stack:
+        v = stack.pop()
+        for e in range(off[v], off[v + 1]):
+            w = dst[e]
+            if allowed[w] and not out[w]:
+                out[w] = 1
+                stack.append(w)
+    return out
 
 
 def _bfs(graph: StateGraph, sources, allowed: bytearray, target) -> tuple[int, Path] | None:
