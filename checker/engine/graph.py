@@ -5,11 +5,12 @@ breadth-first search stored them). Output: `StateGraph`: states numbered 0..n-1 
 order, the initial states, and the labelled edges in compressed-sparse-row arrays (the
 out-edges of state v are positions off[v]..off[v+1]-1 of `dst` and `lab`; `lab` holds an
 index into `labels`, each distinct action instance stored once). Also `tarjan`, an
-iterative Tarjan SCC over any subgraph.
+iterative Tarjan SCC over any subgraph, and `tarjan_csr`, the same over these arrays.
 
-The graph is built in a second pass that calls `model.successors` once more on every
-reachable state: the explorer's hot loop stays as it is for safety-only runs, and the
-liveness check pays for its own graph (docs/liveness.md measures what that costs).
+The explorer (engine/bfs.py) records this graph while it searches, for models with
+temporal properties, in the same arrays; `build_graph` builds it in a second pass that
+calls `model.successors` once more on every reachable state, for callers that have only
+the states (and as the reference the recorded graph is tested against).
 
 Self-loops are left out. In TLA+ a step that leaves the state unchanged is a stuttering
 step, and fairness is about <<A>>_vars, steps that change the state: a self-loop neither
