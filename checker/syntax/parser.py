@@ -33,10 +33,13 @@ def _parser() -> lark.Lark:
     are built again."""
     text = _GRAMMAR.read_text()
     key = hashlib.sha256(f"{text}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
-    cached = Path(tempfile.gettempdir()) / f"kovn-parser-{key}.lark"
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    cached = Path(tempfile.gettempdir()) / f"kovn-parser-{uid}-{key}.lark"
     try:
-        with cached.open("rb") as f:
-            return lark.Lark.load(f)
+        # a pickle: only one this user wrote (the directory may be shared)
+        if cached.stat().st_uid == uid:
+            with cached.open("rb") as f:
+                return lark.Lark.load(f)
     except Exception:  # noqa: BLE001 - missing, partial or stale: build it
         pass
     parser = lark.Lark(text, parser="lalr", propagate_positions=True,
