@@ -36,10 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of the report")
     _add_ci_flags(p)
     _add_render_flags(p)
-    p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
-    p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
-    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
-    p.add_argument("--max-solutions", type=_positive_int, metavar="N", default=1024,
+    p.add_argument("--max-states", type=positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
+    p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
+    p.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
+    p.add_argument("--max-solutions", type=positive_int, metavar="N", default=1024,
                    help="most solutions a `choose x: T where C` may have in a state (default 1024)")
     dl = p.add_mutually_exclusive_group()
     dl.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
     p.add_argument("--stop-at-first", action="store_true",
                    help="stop at the first violation instead of deciding every property")
-    p.add_argument("--workers", type=_positive_int, metavar="N", default=1,
+    p.add_argument("--workers", type=positive_int, metavar="N", default=1,
                    help="search with N processes (default 1; docs/performance.md)")
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
     p.add_argument("--traces", action="store_true",
@@ -82,7 +82,7 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state-graph", action="store_true",
                    help="with --render: also draw the whole reachable state graph, the counterexample in red "
                         "(small specs only; see --max-graph-states)")
-    p.add_argument("--max-graph-states", type=_positive_int, metavar="N", default=None,
+    p.add_argument("--max-graph-states", type=positive_int, metavar="N", default=None,
                    help="with --state-graph: refuse to draw more than N states (default 200)")
 
 
@@ -173,7 +173,7 @@ def _ci_outputs(args, report, fmt: str, baseline, code: int) -> int:
     return code
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -183,7 +183,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 
 from checker import api
+from checker.cli import positive_float as _positive_float
+from checker.cli import positive_int as _positive_int
 from checker.diagnostics import DiagnosticError, render_all
 from checker.engine import CheckOptions, explore
 from checker.report.cases import Case, ci_path, variant_cases
@@ -54,26 +56,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("kovn_slow", type="linelist", default=[],
                   help="node-id patterns (fnmatch) of kovn items or variants to mark slow, "
                        "e.g. spec/ipam.kovn::fixed_faults")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
-    return value
 
 
 class _Settings:
