@@ -108,22 +108,23 @@ class CodeGen:
     def gen_action(self, i: int, a: ir.ActionIR) -> None:
         self.emit(0, f"def a{i}(s, app):")
         indent = 1
-        table = self.static_param_table(i, a)
-        if a.params and table is not None:
-            names = ", ".join(p.name for p in a.params)
-            self.emit(indent, f"for {names}, lbl in {table}:")
-            indent += 1
-            label = "lbl"
-        elif a.params:
-            for p in a.params:
-                self.emit(indent, f"for {p.name} in {self.iterate(p.domain, Env('s'))}:")
-                indent += 1
-            label = f"({i}, ({', '.join(p.name for p in a.params)},))"
-        else:
-            label = self.const((i, ()), "L")
+        indent, label = self.param_loops(i, a, self.static_param_table(i, a), indent, self.emit)
         self.emit(indent, "w = s")
         self.block(list(a.body), 0, "w", indent, lambda ind, w: self.emit(ind, f"app(({label}, {w}))"))
         self.emit(1, "return")
+
+    def param_loops(self, i: int, a: ir.ActionIR, table: str | None, indent: int, emit) -> tuple[int, str]:
+        """Emit the loops over action i's parameter instances (over the prebuilt `table`
+        when the domains are static); return the body's indent and the label expression."""
+        if a.params and table is not None:
+            emit(indent, f"for {', '.join(p.name for p in a.params)}, lbl in {table}:")
+            return indent + 1, "lbl"
+        if a.params:
+            for p in a.params:
+                emit(indent, f"for {p.name} in {self.iterate(p.domain, Env('s'))}:")
+                indent += 1
+            return indent, f"({i}, ({', '.join(p.name for p in a.params)},))"
+        return indent, self.const((i, ()), "L")
 
     def static_param_table(self, i: int, a: ir.ActionIR) -> str | None:
         """The constant holding every parameter combination, or None when a domain reads

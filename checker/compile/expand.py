@@ -206,18 +206,7 @@ class _Writer:
                           lambda ind, w, label=label: self.store(k, label, ind, w))
                 gen.bound = saved
             return
-        if a.params and table is not None:
-            names = ", ".join(p.name for p in a.params)
-            self.emit(indent, f"for {names}, lbl in {table}:")
-            indent += 1
-            label = "lbl"
-        elif a.params:
-            for p in a.params:
-                self.emit(indent, f"for {p.name} in {gen.iterate(p.domain, Env('s'))}:")
-                indent += 1
-            label = f"({k}, ({', '.join(p.name for p in a.params)},))"
-        else:
-            label = gen.const((k, ()), "L")
+        indent, label = gen.param_loops(k, a, table, indent, self.emit)
         self.emit(indent, "w = s")
         gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.store(k, label, ind, w))
 
