@@ -62,9 +62,11 @@ def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
 
 def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                  only: list[str] | None = None,
-                 solver=None) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
+                 solver=None, lint: bool = True) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
     """Parse, check and compile every (or each named) variant. Raises DiagnosticError.
-    `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds)."""
+    `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds).
+    `lint`: include the dead-guard warnings (`dead_guard_warnings`); `check` leaves them
+    for after the search, which shows most actions alive without a solver."""
     specs = load(path)
     name = specs[-1].name or _stem(path)
     decls, diags = collect(specs, name)
@@ -79,7 +81,6 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         vs = [v for v in vs if v.name in only]
     _stop_on_errors(diags)
     compiled = []
-    dead: list[list[Diagnostic]] = []
     for v in vs:
         check_deadlock = decls.deadlock is None or not decls.deadlock.allow
         if v.deadlock is not None:
@@ -102,16 +103,16 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         if any(d.is_error for d in sym_diags):
             continue
         compiled.append((v, SpecModel(spec_ir, solver)))
-        dead.append(_dead_guards(spec_ir))
-    diags.extend(_in_every_variant(dead))
     _stop_on_errors(diags)
+    if lint:
+        diags.extend(dead_guard_warnings(compiled))
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1) -> Report:
     """`workers` > 1: search with that many processes (engine/parallel.py)."""
-    compiled, warnings = compile_spec(path, consts, only, solver)
+    compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
     results = []
     for variant, model in compiled:
         if workers > 1:
@@ -122,7 +123,9 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         res = _with_solver_stats(model, res)
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
-    return Report(path, tuple(results), tuple(warnings))
+    fired = [_fired(r.model, r.result) for r in results]
+    warnings = [*warnings, *dead_guard_warnings(compiled, fired)]
+    return Report(path, tuple(results), tuple(dedupe(warnings)))
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
@@ -183,11 +186,35 @@ def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, lis
     return dataclasses.replace(spec_ir, symmetry=variant.symmetry), diags
 
 
-def _dead_guards(spec_ir: ir.SpecIR) -> list[Diagnostic]:
+def dead_guard_warnings(compiled: list[tuple[Variant, SpecModel]],
+                        fired: list[frozenset[int]] | None = None) -> list[Diagnostic]:
     """KOV602 warnings: guards and `choose ... where` constraints that can never hold
-    (checker/solver/deadguard.py)."""
+    (checker/solver/deadguard.py), of every variant, shown when every variant has them.
+
+    `fired`, per variant: the actions a search saw enabled. Such an action's guard holds in
+    some state, so the analysis could not call it dead; only its `choose ... where`
+    constraints (which another branch may skip) are still worth a look. When every action
+    fired and none has one, the solver is not even loaded."""
+    fired = fired or [frozenset()] * len(compiled)
+    todo = [frozenset(i for i, a in enumerate(m.spec.actions) if i not in f or _solves(a))
+            for (_, m), f in zip(compiled, fired)]
+    if not any(todo):
+        return []
     from checker.solver.deadguard import dead_guards
-    return dead_guards(spec_ir)
+    return _in_every_variant([dead_guards(m.spec, only=t) for (_, m), t in zip(compiled, todo)])
+
+
+def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
+    """The actions with at least one transition in the search (its coverage)."""
+    cov = res.stats.coverage
+    if len(cov) != len(model.spec.actions):
+        return frozenset()      # no coverage (an early failure, parallel workers): judge all
+    return frozenset(i for i, c in enumerate(cov) if c.generated > 0)
+
+
+def _solves(action: ir.ActionIR) -> bool:
+    from checker.ir.walk import walk
+    return any(isinstance(n, ir.Solve) for n in walk(action))
 
 
 def _in_every_variant(found: list[list[Diagnostic]]) -> list[Diagnostic]:

@@ -187,3 +187,51 @@ def test_the_shipped_specs_and_models_have_no_dead_guard():
     for path in sorted(root.glob("models/*.kovn")) + [root / "spec" / "ipam.kovn"]:
         _, warnings = api.compile_spec(str(path))
         assert [w for w in warnings if w.code == "KOV602"] == [], path.name
+
+
+# ---------------------------------------------------------------- after the search
+
+def test_check_judges_only_what_the_search_never_saw_enabled(kovn, monkeypatch):
+    """`check` runs the analysis after the search, on the actions that never fired (and on
+    `choose ... where` constraints, which a fired action may still never reach)."""
+    from checker.solver import deadguard
+    seen = []
+    real = deadguard.dead_guards
+    monkeypatch.setattr(deadguard, "dead_guards",
+                        lambda spec, only=None, **kw: seen.append(sorted(only)) or real(spec, only=only, **kw))
+    found = dead(kovn, """
+        var x: 0..3 = 0
+        var y: ip = 10.0.0.1
+        action Inc {
+          require x < 3
+          x := x + 1
+        }
+        action Pick {
+          require x == 1
+          if x == 2 {
+            choose a: ip where a in 10.0.0.0/30 and a in 11.0.0.0/30
+            y := a
+          }
+        }
+        action Never {
+          require x > 3
+          x := 0
+        }
+        allow deadlock
+    """)
+    assert seen == [[1, 2]]         # Pick fired but has a constraint; Never did not fire
+    assert ["this constraint has no solution" in w.message for w in found] == [True, False]
+    assert found[1].message.startswith("action 'Never' can never be enabled")
+
+
+def test_a_spec_whose_actions_all_fire_never_loads_the_solver(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; from checker import api; "
+            "r = api.check('models/twophase.kovn', api.parse_consts(['N=3']), ['plain']); "
+            "assert r.results[0].result.stats.distinct == 288; "
+            "print('z3' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
