@@ -62,7 +62,7 @@ def build_symmetry(spec: ir.SpecIR, layout: Layout) -> Symmetry:
     ns["_generic"] = lambda t, code, P: generic_permute(t, code, P, plan.groups, names)
     exec(compile(_source(plan), "<kovn symmetry>", "exec"), ns)
     return Symmetry(names, [T.size(plan.groups[n]) for n in names], ns["_signature"], ns["_permute"],
-                    plan.complete)
+                    plan.complete, canonical=ns.get("_canonical"))
 
 
 # ---------------------------------------------------------------- the walk over a variable's type
@@ -218,6 +218,9 @@ def _code_expr(plan: _Plan, t: T.Type, x: str) -> str:
             parts.append(f"({_code_expr(plan, ft, f'((_c >> {fo}) & {(1 << fw) - 1})')} << {fo})")
         return f"(lambda _c: {' | '.join(parts) or '0'})({x})"
     if isinstance(t, T.SetT):
+        ranges = _ranges(plan, t.elem)
+        if sum(n for _, _, n in ranges) <= _UNROLL:
+            return f"(lambda _c: {_moved(ranges, 1, 1)})({x})"
         return f"_setperm({_ranges_const(plan, t.elem)}, {x}, P)"
     if isinstance(t, T.MapT):
         sw, n = T.slot_width(t), T.size(t.key)
@@ -234,20 +237,44 @@ def _code_expr(plan: _Plan, t: T.Type, x: str) -> str:
                 else:
                     parts.append(f"(((({v}) | {1 << vw}) << {so}) if (_c >> {so + vw}) & 1 else 0)")
             return f"(lambda _c: {' | '.join(parts)})({x})"
+        ranges = _ranges(plan, t.key)
+        if sum(n for _, _, n in ranges) <= _UNROLL:
+            return f"(lambda _c: {_moved(ranges, sw, (1 << sw) - 1)})({x})"
         return f"_mapperm({_ranges_const(plan, t.key)}, {x}, {sw}, {(1 << sw) - 1}, {n}, P)"
     raise AssertionError(t)
 
 
-def _ranges_const(plan: _Plan, t: T.Type) -> str:
-    """A constant: ((group index, base, n), ...) for the element ranges of a key type."""
+def _ranges(plan: _Plan, t: T.Type) -> tuple[tuple[int, int, int], ...]:
+    """((group index, base, n), ...): the element ranges of a key type."""
     g = _group(plan, t)
     if g is not None:
-        ranges = ((plan.index[g], 0, T.size(t)),)
-    else:
-        ranges = tuple((plan.index[g], base, T.size(plan.groups[g])) for g, base in _sum_ranges(plan, t))
+        return ((plan.index[g], 0, T.size(t)),)
+    return tuple((plan.index[g], base, T.size(plan.groups[g])) for g, base in _sum_ranges(plan, t))
+
+
+def _ranges_const(plan: _Plan, t: T.Type) -> str:
+    """The ranges of a key type as a constant of the generated module (for the loops)."""
     name = f"_R{len(plan.consts)}"
-    plan.consts[name] = ranges
+    plan.consts[name] = _ranges(plan, t)
     return name
+
+
+_UNROLL = 64        # up to this many element fields, a permutation is written out field by field
+
+
+def _moved(ranges, stride: int, mask: int) -> str:
+    """`_c` (fields of `stride` bits indexed by ordinal) with each element's field moved to
+    its new ordinal: what _setperm (stride 1) and _mapperm do in a loop, written out."""
+    moving = 0
+    for _, base, n in ranges:
+        moving |= ((1 << (n * stride)) - 1) << (base * stride)
+    terms = [f"(_c & {~moving})"]      # the fields of other keys stay
+    for k, base, n in ranges:
+        for e in range(n):
+            field = f"((_c >> {(base + e) * stride}) & {mask})"
+            terms.append(f"({field} << ({base * stride} + P[{k}][{e}] * {stride}))" if stride > 1
+                         else f"({field} << ({base} + P[{k}][{e}]))")
+    return " | ".join(terms)
 
 
 # ---------------------------------------------------------------- the generated module
@@ -298,7 +325,33 @@ def _source(plan: _Plan) -> str:
     lines.append("    t = s")
     lines.extend("    " + x for x in plan.lines)
     lines.append("    return t")
+    if plan.complete:
+        lines.extend(_canonical_source(plan))
     return _HELPERS + "\n".join(lines) + "\n"
+
+
+def _canonical_source(plan: _Plan) -> list[str]:
+    """`_canonical(s)` for complete signatures: Symmetry._sorted, written out for this
+    layout. Each element's signature and ordinal are packed into one int (ordinal in the low
+    bits), so one sort of ints orders the elements by signature, ties by ordinal, exactly
+    as the stable sort by signature does; an already sorted state is its own representative."""
+    lines = ["def _canonical(s):"]
+    names = list(plan.groups)
+    for k, g in enumerate(names):
+        n = T.size(plan.groups[g])
+        bits = max(1, (n - 1).bit_length())
+        keys = ", ".join(f"(({_sig_expr(plan.sig[g], e)}) << {bits}) | {e}" for e in range(n))
+        lines.append(f"    k{k} = [{keys}]")
+        lines.append(f"    o{k} = sorted(k{k})")
+    lines.append("    if " + " and ".join(f"o{k} == k{k}" for k in range(len(names))) + ":")
+    lines.append("        return s")
+    for k, g in enumerate(names):
+        n = T.size(plan.groups[g])
+        mask = (1 << max(1, (n - 1).bit_length())) - 1
+        lines.append(f"    p{k} = [0] * {n}")
+        lines.extend(f"    p{k}[o{k}[{j}] & {mask}] = {j}" for j in range(n))
+    lines.append(f"    return _permute(s, ({''.join(f'p{k}, ' for k in range(len(names)))}))")
+    return lines
 
 
 def _sig_expr(parts: list[tuple], e: int) -> str:
