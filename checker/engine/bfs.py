@@ -39,8 +39,6 @@ from array import array
 from time import perf_counter
 from typing import Any, Sequence
 
-from checker.engine.graph import StateGraph
-from checker.engine.liveness import PredicateFailure, check_liveness
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
@@ -152,6 +150,9 @@ class _Search:
         (checker.engine.liveness); UNKNOWN unless the search was complete."""
         if not self.temporal:
             return []
+        # imported here: a safety-only check does not pay for the liveness machinery
+        from checker.engine.graph import StateGraph
+        from checker.engine.liveness import PredicateFailure, check_liveness
         start = perf_counter()
         complete = self.limit is None and self.stopped is None and self.failure is None
         graph = None

@@ -9,7 +9,6 @@ import functools
 import hashlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import lark
@@ -28,30 +27,34 @@ _TERMINAL_WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string"}
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
     """The LALR parser. Building its tables takes about a second, most of a small check's
-    start-up (docs/performance.md), so they are kept in the temporary directory, keyed by
-    the grammar and the versions, written atomically; any problem reading them means they
-    are built again."""
+    start-up (docs/performance.md), so they are kept in the user's cache directory
+    ($XDG_CACHE_HOME/kovn, else ~/.cache/kovn), keyed by the grammar and the versions,
+    written atomically; any problem reading them means they are built again, and a
+    directory that cannot be written means no cache."""
     text = _GRAMMAR.read_text()
     key = hashlib.sha256(f"{text}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    cached = Path(tempfile.gettempdir()) / f"kovn-parser-{uid}-{key}.lark"
+    cached = _cache_dir() / f"parser-{key}.lark"
     try:
-        # a pickle: only one this user wrote (the directory may be shared)
-        if cached.stat().st_uid == uid:
-            with cached.open("rb") as f:
-                return lark.Lark.load(f)
+        with cached.open("rb") as f:
+            return lark.Lark.load(f)
     except Exception:  # noqa: BLE001 - missing, partial or stale: build it
         pass
     parser = lark.Lark(text, parser="lalr", propagate_positions=True,
                        start=["start", "expr"], maybe_placeholders=True)
     try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         with tmp.open("wb") as f:
             parser.save(f)
         os.replace(tmp, cached)
     except OSError:
-        pass            # a read-only temporary directory: no cache, same parser
+        pass            # a read-only cache directory: no cache, same parser
     return parser
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kovn"
 
 
 def parse(source: SourceFile) -> ast.Spec:
