@@ -2,22 +2,25 @@
 
 Input: a `SourceFile`. Output: `ast.Spec` (parse) or `ast.Expr` (parse_expr, for values
 given on the command line). Raises DiagnosticError for syntax errors; never a Lark exception.
+
+Both the parser's tables and the ASTs of files parsed before are kept in the user's cache
+(checker/cache.py): a file seen before is read back without loading Lark at all, which is
+most of a small check's start-up (docs/performance.md).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
+import io
 import os
+import pickle
 import sys
 from pathlib import Path
 
-import lark
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
-from checker import codes
+from checker import cache, codes
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Span
 from checker.syntax import ast
-from checker.syntax.build_ast import build
 
 _GRAMMAR = Path(__file__).with_name("kovn.lark")
 
@@ -25,36 +28,25 @@ _TERMINAL_WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string"}
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> lark.Lark:
-    """The LALR parser. Building its tables takes about a second, most of a small check's
-    start-up (docs/performance.md), so they are kept in the user's cache directory
-    ($XDG_CACHE_HOME/kovn, else ~/.cache/kovn), keyed by the grammar and the versions,
-    written atomically; any problem reading them means they are built again, and a
-    directory that cannot be written means no cache."""
+def _parser():
+    """The LALR parser. Building its tables takes about a second, so they are cached
+    (checker/cache.py), keyed by the grammar and the versions; an unreadable entry is
+    built again."""
+    import lark
     text = _GRAMMAR.read_text()
     key = hashlib.sha256(f"{text}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
-    cached = _cache_dir() / f"parser-{key}.lark"
-    try:
-        with cached.open("rb") as f:
-            return lark.Lark.load(f)
-    except Exception:  # noqa: BLE001 - missing, partial or stale: build it
-        pass
+    saved = cache.read("parser", key)
+    if saved is not None:
+        try:
+            return lark.Lark.load(io.BytesIO(saved))
+        except Exception:  # noqa: BLE001 - partial or stale: build it
+            pass
     parser = lark.Lark(text, parser="lalr", propagate_positions=True,
                        start=["start", "expr"], maybe_placeholders=True)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            parser.save(f)
-        os.replace(tmp, cached)
-    except OSError:
-        pass            # a read-only cache directory: no cache, same parser
+    out = io.BytesIO()
+    parser.save(out)
+    cache.write("parser", key, out.getvalue())
     return parser
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kovn"
 
 
 def parse(source: SourceFile) -> ast.Spec:
@@ -66,20 +58,96 @@ def parse_expr(source: SourceFile) -> ast.Expr:
 
 
 def _parse(source: SourceFile, start: str):
+    key = _parsed_key(source, start)
+    hit = _read_parsed(key, source)
+    if hit is not None:
+        return hit
+    from lark.exceptions import UnexpectedInput
+
+    from checker.syntax.build_ast import build
     try:
         tree = _parser().parse(source.text, start=start)
     except UnexpectedInput as exc:
         raise DiagnosticError([_diagnostic(source, exc)]) from None
-    return build(tree, source)
+    result = build(tree, source)
+    _write_parsed(key, source, result)
+    return result
+
+
+# ---------------------------------------------------------------- parsed files, cached
+
+@functools.lru_cache(maxsize=1)
+def _parsing_code() -> bytes:
+    """What a parse result depends on besides the text: the grammar, the code that builds
+    and defines the AST (a changed node class must not meet an old pickle), Lark's installed
+    files and the Python version."""
+    h = hashlib.sha256(repr(sys.version_info).encode())
+    here = Path(__file__).parent
+    for f in (_GRAMMAR, here / "ast.py", here / "build_ast.py", Path(__file__), here.parent / "diagnostics.py"):
+        h.update(f.read_bytes())
+    spec = importlib.util.find_spec("lark")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    st = os.stat(origin) if origin else None
+    h.update(f"{origin}|{st.st_mtime_ns if st else 0}|{st.st_size if st else 0}".encode())
+    return h.digest()
+
+
+def _parsed_key(source: SourceFile, start: str) -> str:
+    h = hashlib.sha256(_parsing_code())
+    h.update(f"{start}|{source.path}|".encode())
+    h.update(source.text.encode())
+    return h.hexdigest()[:32]
+
+
+class _Pickler(pickle.Pickler):
+    """The source file is not stored: spans point to the caller's SourceFile again."""
+
+    def __init__(self, f, source: SourceFile):
+        super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.source = source
+
+    def persistent_id(self, obj):
+        return "source" if obj is self.source else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, f, source: SourceFile):
+        super().__init__(f)
+        self.source = source
+
+    def persistent_load(self, pid):
+        if pid != "source":
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+        return self.source
+
+
+def _read_parsed(key: str, source: SourceFile):
+    data = cache.read("parsed", key)
+    if data is None:
+        return None
+    try:
+        return _Unpickler(io.BytesIO(data), source).load()
+    except Exception:  # noqa: BLE001 - damaged or from other code: parse again
+        return None
+
+
+def _write_parsed(key: str, source: SourceFile, result) -> None:
+    out = io.BytesIO()
+    try:
+        _Pickler(out, source).dump(result)
+    except (RecursionError, pickle.PicklingError):
+        return          # a very deeply nested expression: parse it every time
+    cache.write("parsed", key, out.getvalue())
 
 
 def _describe(name: str) -> str:
+    from lark.lexer import PatternStr
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
     for term in _parser().terminals:
         if term.name == name:
             pattern = term.pattern
-            if isinstance(pattern, lark.lexer.PatternStr):
+            if isinstance(pattern, PatternStr):
                 return f"'{pattern.value}'"
             return name.lower()
     return name.lower()
@@ -97,7 +165,8 @@ def _expected(names) -> str:
     return ", ".join(words)
 
 
-def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+def _diagnostic(source: SourceFile, exc) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
     pos = getattr(exc, "pos_in_stream", None) or 0
     if isinstance(exc, UnexpectedCharacters):
         ch = source.text[pos] if pos < len(source.text) else "end of file"
