@@ -19,6 +19,20 @@ loop over `successors()`, which reports the event exactly as before. Because bot
 run the same generated statements in the same order, the counts, the ids and the
 parents are the same whichever loop expanded a state.
 
+So the expander must see an event exactly where the general loop sees one. The general
+loop evaluates every property on every new state (`check_state`) and every action
+property on every transition (`check_transition`), decided or not, and a ModelError in
+any of them ends the search with ERROR (engine/bfs.py, "Run-time errors"). The expander
+therefore flags only the undecided properties, but still evaluates the decided ones, for
+their errors alone: a property that cannot be evaluated in a state is an event whether
+or not it was decided before. (Which error, and what else is recorded, is then the
+general loop's business: it evaluates in declaration order.)
+
+Last-level mode (`plan.last`, for the level at --max-depth): the level is expanded as any
+other (counts, coverage, action properties, edges to states already seen, deadlocks), but
+a successor not seen before is not stored: it marks its state as cut. The expander then
+returns -1 - (the number of states of the chunk that had such a successor).
+
 Graph mode (a model with temporal properties): `seen` is a dict state -> id, and every
 transition that is not a self-loop is recorded in compressed-sparse-row arrays as it is
 generated (graph = (off, dst, lab, lids, labels); engine/graph.py), so the liveness check
@@ -56,11 +70,14 @@ class ExpandPlan:
     # owns is stored as usual (its parent *state* appended to `par`, its action to acts),
     # one another worker owns goes to outbox[owner] = (states, parents, actions)
     route: bool = False
+    # the level at --max-depth: new successors are counted as cuts, not stored (above)
+    last: bool = False
 
     def name(self) -> str:
         props = "_".join(map(str, self.state_props)) or "n"
         flags = "".join(str(int(f)) for f in (self.transition, self.deadlock, self.graph,
-                                              self.canonical, self.actions, self.route))
+                                              self.canonical, self.actions, self.route,
+                                              self.last))
         return f"xp_{props}_{flags}"
 
 
@@ -118,12 +135,16 @@ class _Writer:
         saved = gen.lines
         gen.lines = self.lines       # codegen.block emits into the current buffer
         try:
+            if plan.last and plan.route:
+                raise ValueError("a last-level expander does not route states to workers")
             name = plan.name()
             self.state_check_function(name)
             self.emit(0, f"def {name}(states, lo, hi, seen, par, gcov, ncov, cap, graph):")
             self.prologue()
             self.emit(1, "for i in range(lo, hi):")
             self.emit(2, "s = states[i]")
+            if plan.last:
+                self.emit(2, "c = 0")
             body = 2
             constraints = [p for p in self.spec.properties if p.kind == "constraint"]
             if constraints:
@@ -141,10 +162,12 @@ class _Writer:
                 self.emit(3, "return i")
             if plan.graph:
                 self.emit(2, "oapp(len(dst))")
+            if plan.last:
+                self.emit(2, "cuts += c")
             for k in range(len(self.spec.actions)):
                 self.emit(1, f"gcov[{k}] += g{k}")
                 self.emit(1, f"ncov[{k}] += n{k}")
-            self.emit(1, "return -1")
+            self.emit(1, "return -1 - cuts" if plan.last else "return -1")
         finally:
             gen.lines = saved
         return "\n".join(self.lines) + "\n"
@@ -167,16 +190,28 @@ class _Writer:
                 self.emit(1, "aapp = graph.append")
         for k in range(n):
             self.emit(1, f"g{k} = n{k} = 0")
+        if self.plan.last:
+            self.emit(1, "cuts = 0")
+
+    def decided_state_props(self) -> list[int]:
+        """The invariants and reachable properties already decided (not in the plan)."""
+        return [i for i, p in enumerate(self.checked)
+                if p.kind != "action" and i not in self.plan.state_props]
 
     def state_check_function(self, name: str) -> None:
         """`<name>_cs(w)`: does the new state w fail an undecided invariant or witness an
-        undecided reachable property? One call per new state (not per transition)."""
+        undecided reachable property? One call per new state (not per transition). The
+        decided ones are evaluated too, first, for their run-time errors only (see the
+        module's docstring); an undecided one that flags the state short-circuits the
+        rest, which is fine: the general loop then evaluates them all again."""
+        self.emit(0, f"def {name}_cs(w):")
+        for i in self.decided_state_props():
+            self.emit(1, self.gen.ex(self.checked[i].expr, Env("w")))
         conds = []
         for i in self.plan.state_props:
             p = self.checked[i]
             x = self.gen.ex(p.expr, Env("w"))
             conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
-        self.emit(0, f"def {name}_cs(w):")
         self.emit(1, "return " + (" or ".join(conds) if conds else "False"))
 
     def action(self, k: int, a: ir.ActionIR, indent: int) -> None:
@@ -216,16 +251,24 @@ class _Writer:
         emit(ind, f"g{k} += 1")
         if plan.deadlock:
             emit(ind, "z = 1")
-        if plan.transition:
-            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})"
-                     for p in self.checked if p.kind == "action"]
-            if conds:
-                emit(ind, f"if {' or '.join(conds)}:")
-                emit(ind + 1, "return i")
-        check = f"{plan.name()}_cs({w})" if plan.state_props else None
+        exprs = [self.gen.ex(p.expr, Env('s', w)) for p in self.checked if p.kind == "action"]
+        if plan.transition and exprs:
+            emit(ind, f"if {' or '.join(f'not ({x})' for x in exprs)}:")
+            emit(ind + 1, "return i")
+        else:
+            # every action property is decided: evaluated for its run-time errors only
+            for x in exprs:
+                emit(ind, x)
+        check = (f"{plan.name()}_cs({w})" if plan.state_props or self.decided_state_props()
+                 else None)
         if plan.canonical:
             emit(ind, f"{w} = _canon({w})")
-        if plan.graph:
+        if plan.graph and plan.last:
+            emit(ind, f"j = seen.get({w})")
+            emit(ind, "if j is None:")
+            emit(ind + 1, "c = 1")
+            emit(ind, "elif j != i:")
+        elif plan.graph:
             emit(ind, f"j = seen.get({w})")
             emit(ind, "if j is None:")
             emit(ind + 1, "j = len(states)")
@@ -234,12 +277,16 @@ class _Writer:
             emit(ind + 1, f"seen[{w}] = j")
             self.new_state(k, ind + 1, w, check)
             emit(ind, "if j != i:")
+        if plan.graph:
             emit(ind + 1, "dapp(j)")
             emit(ind + 1, f"x = lids.get({label})")
             emit(ind + 1, "if x is None:")
             emit(ind + 2, f"x = lids[{label}] = len(labels)")
             emit(ind + 2, f"labels.append({label})")
             emit(ind + 1, "lapp(x)")
+        elif plan.last:
+            emit(ind, f"if {w} not in seen:")
+            emit(ind + 1, "c = 1")
         elif plan.route:
             emit(ind, f"if {w} not in seen:")
             emit(ind + 1, f"add({w})")

@@ -30,9 +30,34 @@ How it works:
   liveness check (checker.engine.liveness) runs on that graph after the search.
 - Symmetry (checker.engine.symmetry, when the model declares it): each successor is
   replaced by the canonical representative of its orbit before the seen-set lookup.
+- --max-depth N: level N is expanded like any other (generated counts, coverage, action
+  properties, edges to states already seen, deadlocks), except that a successor not seen
+  before (under symmetry: whose representative is not seen) is not stored: it marks the
+  search as cut (INCOMPLETE, limit "max-depth N"). When no state of level N has such a
+  successor, nothing was cut and the result is exactly that of an unlimited search.
+
+Run-time errors, and the order of events (both loops obey it; tests/engine pin it):
+- Events are met in search order: the initial states in order, each checked as it is
+  stored; then the states in BFS order, and for each, its transitions in successor order:
+  the transition's action properties, then, when its target is new, the target's state
+  properties (invariants, reachable properties); then the deadlock test of the state.
+- Every property is evaluated on every state stored (and every action property on every
+  transition generated), whether or not it is already decided, until the search ends. A
+  ModelError in any of them, or in the spec's actions or constraint, ends the search with
+  verdict ERROR at that point (docs/errors.md, KOV501); nothing is recorded for the state
+  or transition being checked (the model checks all its properties in one call, so a
+  state where one property fails to evaluate yields no finding for the others), and the
+  findings recorded before it are kept and listed.
+- So the first event decides: an error met before a violation is ERROR, the violation
+  unknown; a violation met before an error is recorded, and the search ends there with
+  VIOLATED if --stop-at-first (or every property then being decided) ends it, otherwise
+  it goes on and meets the error: ERROR, the violation listed. Every finding of one
+  state (or transition) is recorded before the search stops, so --stop-at-first reports
+  all the properties that the first violating state violates.
 """
 from __future__ import annotations
 
+import inspect
 import resource
 import sys
 from array import array
@@ -123,6 +148,10 @@ class _Search:
         self.at = 0             # id of the state being expanded (for left_in_queue)
         self._initial_count = 0
         self.liveness_seconds = 0.0
+        # --max-depth: states of the last level with a successor not stored (the cut)
+        self.cut = 0
+        self._cut_at = -1
+        self._native_last: bool | None = None  # does level_expander take `last`?
 
     # ---- the search -------------------------------------------------------------------
 
@@ -133,7 +162,10 @@ class _Search:
             self.depth = 1 if hi > lo else 0
             while hi > lo:
                 if self.depth == max_depth:
-                    self._probe(lo, hi)
+                    self._level(lo, hi, last=True)
+                    self.left = self.cut
+                    if self.cut:
+                        self.limit = f"max-depth {max_depth}"
                     break
                 self._level(lo, hi)
                 lo, hi = hi, len(self.states)
@@ -213,20 +245,21 @@ class _Search:
         self.states.append(s)
         self.par.append(parent)
 
-    def _level(self, lo: int, hi: int) -> None:
+    def _level(self, lo: int, hi: int, last: bool = False) -> None:
         """Expand the states with ids lo..hi-1 (one level); their successors not seen before
-        become ids hi, hi+1, ... (the next level)."""
+        become ids hi, hi+1, ... (the next level). With `last` (the level at --max-depth),
+        they are not stored: each state that has one adds 1 to self.cut."""
         states = self.states
         i = lo
         try:
             while i < hi:
                 self.at = i
                 end = min(hi, i + self._tick(len(states) - i))
-                fast = self._fast_expander()
-                if fast is not None and self._try_fast(fast, i, end):
+                fast, cap = self._fast_expander(last)
+                if fast is not None and self._try_fast(fast, i, end, cap):
                     i = end
                     continue
-                self._expand(i, end)
+                self._expand(i, end, last)
                 i = end
         except _Stop:
             self.left = len(states) - self.at
@@ -234,7 +267,7 @@ class _Search:
                 self.depth += 1         # the next level holds states already
             raise
 
-    def _try_fast(self, fast, lo: int, hi: int) -> bool:
+    def _try_fast(self, fast, lo: int, hi: int, cap: int) -> bool:
         """Run the generated expander on lo..hi-1; on an event undo it and return False."""
         states, graph = self.states, self.graph
         mark = len(states)
@@ -242,10 +275,11 @@ class _Search:
         self.at = lo
         try:
             event = fast(states, lo, hi, self.seen, self.par, self.gen_cov, self.new_cov,
-                         self.cap, graph)
+                         cap, graph)
         except ModelError:
             event = lo
         if event < 0:
+            self.cut += -1 - event      # 0 but from a last-level expander
             return True
         # Undo the chunk: the general loop runs it again and reports the event exactly.
         seen = self.seen
@@ -263,23 +297,39 @@ class _Search:
         del self.par[mark:]
         return False
 
-    def _fast_expander(self):
+    def _fast_expander(self, last: bool = False):
         """The generated expander for what is still undecided, or None (a model without
-        one, or a check it cannot do)."""
+        one, or a check it cannot do); and the state cap to give it.
+
+        For the last level (`last`), a model whose level_expander takes `last` gives one
+        that counts new successors as cuts (compile/expand.py). Any other gets the ordinary
+        expander with the cap at the current count: every new successor is then an event,
+        and the general loop handles its chunk (correct, slower)."""
         get = getattr(self.model, "level_expander", None)
         if get is None:
-            return None
+            return None, self.cap
         props = tuple(i for i, k in enumerate(self.kinds)
                       if k != "action" and i not in self.found)
         transition = any(k == "action" and i not in self.found for i, k in enumerate(self.kinds))
         deadlock = self.check_deadlock and self.deadlock_key not in self.found
-        return get(props, transition, deadlock, self.graph is not None, self.canon is not None)
+        args = (props, transition, deadlock, self.graph is not None, self.canon is not None)
+        if not last:
+            return get(*args), self.cap
+        if self._native_last is None:
+            try:
+                self._native_last = "last" in inspect.signature(get).parameters
+            except (TypeError, ValueError):
+                self._native_last = False
+        if self._native_last:
+            return get(*args, last=True), self.cap
+        return get(*args), len(self.states)
 
-    def _expand(self, lo: int, hi: int) -> None:
+    def _expand(self, lo: int, hi: int, last: bool = False) -> None:
         """The general loop: expand ids lo..hi-1 through model.successors().
 
         Everything it touches is a local, and the only calls per transition are
         successors() and, when the model has action properties, check_transition().
+        With `last`, a successor not seen before is not stored but marks a cut (_cut).
         """
         model, seen, states, par, cap = self.model, self.seen, self.states, self.par, self.cap
         successors = model.successors
@@ -316,6 +366,9 @@ class _Search:
                     if graph is not None:
                         j = seen.get(c)
                         if j is None:
+                            if last:
+                                self._cut(i)
+                                continue
                             j = self._store_new(c, i, label, check_state)
                         if j != i:
                             dst.append(j)
@@ -326,6 +379,9 @@ class _Search:
                             lab.append(x)
                         continue
                     if c in seen:
+                        continue
+                    if last:
+                        self._cut(i)
                         continue
                     self._store_new(c, i, label, check_state)
                 if t is _MISSING and deadlock:
@@ -351,42 +407,11 @@ class _Search:
                 self._on_state(j, bad)
         return j
 
-    def _probe(self, lo: int, hi: int) -> None:
-        """Handle the level at max_depth: its states are stored and checked, not expanded.
-
-        Ask each whether it has a successor. If one does, the search was cut (INCOMPLETE,
-        limit "max-depth N"); a state with none is a true deadlock, so it is reported. Once
-        the cut is known and no deadlock is pending, the remaining states need no probe.
-        """
-        model, states = self.model, self.states
-        within = model.within_constraint if model.has_constraint else None
-        finished = 0        # states known to need no expansion
-        cut = False
-        next_tick = 0
-        try:
-            for i in range(lo, hi):
-                s = states[i]
-                if cut and not (self.check_deadlock and self.deadlock_key not in self.found):
-                    break
-                if i - lo >= next_tick:
-                    next_tick = i - lo + self._tick(hi - i)
-                try:
-                    if within is not None and not within(s):
-                        finished += 1
-                        continue
-                    has_successor = next(iter(model.successors(s)), _MISSING) is not _MISSING
-                except ModelError as e:
-                    self._fail(e, i)
-                if has_successor:
-                    cut = True
-                else:
-                    finished += 1
-                    if self.check_deadlock:
-                        self._on_deadlock(i)
-        finally:
-            self.left = (hi - lo) - finished    # 0 when every state was probed empty
-        if cut:
-            self.limit = f"max-depth {self.options.max_depth}"
+    def _cut(self, sid: int) -> None:
+        """At the last level (--max-depth), state `sid` has a successor not seen before."""
+        if self._cut_at != sid:
+            self._cut_at = sid
+            self.cut += 1
 
     def _has_state_properties(self) -> bool:
         return any(k != "action" for k in self.kinds)
@@ -410,21 +435,29 @@ class _Search:
             self.stride = max(self.stride // 2, 1)
         return self.stride
 
+    # Every finding of one state (or transition) is recorded before the search stops.
+
     def _on_state(self, sid: int, indices: Sequence[int]) -> None:
+        stop = False
         for index in indices:
             kind = self.kinds[index]
             if kind == "action":
                 raise ValueError(f"{self.model.name}: check_state returned action property "
                                  f"{self.model.properties[index].name!r}")
-            self._record(index, (sid, None, None), violation=kind == "invariant")
+            stop |= self._note(index, (sid, None, None), violation=kind == "invariant")
+        if stop:
+            raise _Stop
 
     def _on_transition(self, sid: int, label: Label, nxt: State,
                        indices: Sequence[int]) -> None:
+        stop = False
         for index in indices:
             if self.kinds[index] != "action":
                 raise ValueError(f"{self.model.name}: check_transition returned non-action "
                                  f"property {self.model.properties[index].name!r}")
-            self._record(index, (sid, label, nxt), violation=True)
+            stop |= self._note(index, (sid, label, nxt), violation=True)
+        if stop:
+            raise _Stop
 
     def _on_deadlock(self, sid: int) -> None:
         # A state without successors in which the model says it has finished (optional
@@ -438,17 +471,26 @@ class _Search:
     def _record(self, key: int, where: tuple[int, Label | None, State],
                 violation: bool) -> None:
         """Keep the first finding for `key` (BFS order: a shortest trace); maybe stop."""
+        if self._note(key, where, violation):
+            raise _Stop
+
+    def _note(self, key: int, where: tuple[int, Label | None, State],
+              violation: bool) -> bool:
+        """Keep the first finding for `key`; return whether the search must stop (the
+        reason recorded in self.stopped)."""
         if key in self.found:
-            return
+            return False
         self.found[key] = where
         self.undecided -= 1
         if violation and self.options.stop_on_violation:
             self.stopped = "violation"
-            raise _Stop
+            return True
         if self.undecided == 0:
             # Every property has its final answer; searching on cannot change any of them.
-            self.stopped = "all-decided"
-            raise _Stop
+            if self.stopped is None:
+                self.stopped = "all-decided"
+            return True
+        return False
 
     def _state_limit(self) -> None:
         self.limit = f"max-states {self.options.max_states}"

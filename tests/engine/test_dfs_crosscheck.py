@@ -175,13 +175,18 @@ def test_limits_never_report_ok_unless_nothing_was_cut(graph, max_states, max_de
         assert (by_states.verdict, by_states.limit) == (
             Verdict.INCOMPLETE, f"max-states {max_states}")
     by_depth = explore(model, CheckOptions(max_depth=max_depth))
-    # Cut iff some state on the last allowed level (distance max_depth - 1) has an edge.
-    cut = any(d == max_depth - 1 and model.out.get(s) for s, d in dist.items())
+    # Cut iff some state on the last allowed level (distance max_depth - 1) has an edge to a
+    # state not on the levels allowed: one at distance max_depth. An edge back to a state
+    # already seen (a self-loop, say) cuts nothing.
+    cut = any(d == max_depth for d in dist.values())
     assert by_depth.stats.distinct == sum(1 for d in dist.values() if d < max_depth)
     if cut:
         assert (by_depth.verdict, by_depth.limit) == (Verdict.INCOMPLETE, f"max-depth {max_depth}")
     else:
+        full = explore(model)
         assert by_depth.verdict is Verdict.OK and by_depth.stats.distinct == len(dist)
+        for field in ("distinct", "generated", "depth", "coverage", "left_in_queue"):
+            assert getattr(by_depth.stats, field) == getattr(full.stats, field)
 
 
 @settings(max_examples=100, deadline=None)
