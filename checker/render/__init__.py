@@ -3,8 +3,10 @@
 Input: an api `Report` (or one model, result and violated property) and `RenderOptions`
 (output directory, formats, whether to draw the state graph). Output: files in the
 directory, one set per violation named `<variant>-<property>.<ext>` (dot, svg, png, html,
-itf.json; `.states.dot/svg/png` for the state graph), and a `Rendered` value listing them
-with notes for the user (graphviz missing and how to install it, a state graph too large).
+itf.json; `.states.dot/svg/png` for the state graph), one more set `<variant>-error.<ext>`
+when the search failed to evaluate an expression (a run-time error, KOV501: its trace ends
+in the state where evaluation failed), and a `Rendered` value listing them with notes for
+the user (graphviz missing and how to install it, a state graph too large).
 
 The modules behind it, each with one job: reads.py (what a step read), lanes.py with
 objects.py and diagram.py (what to draw), dot.py (DOT text), graphviz.py (running `dot`),
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.engine.result import Status
+from checker.render.diagram import FailedEvaluation
 
 FORMATS = ("dot", "svg", "png", "html", "itf")
 _EXT = {"dot": ".dot", "svg": ".svg", "png": ".png", "html": ".html", "itf": ".itf.json"}
@@ -55,8 +58,9 @@ def parse_formats(text: str) -> frozenset:
 
 
 def render_report(report, options: RenderOptions) -> Rendered:
-    """Every violation with a trace of every variant of an api `Report`; with
-    options.state_graph also a variant's state graph when it has no violation."""
+    """Every violation with a trace, and every run-time error with a trace, of every
+    variant of an api `Report`; with options.state_graph also a variant's state graph when
+    it has neither."""
     out = Rendered()
     for r in report.results:
         spec_name = getattr(getattr(r.model, "spec", None), "name", "") or Path(report.spec).stem
@@ -64,14 +68,30 @@ def render_report(report, options: RenderOptions) -> Rendered:
         for prop in violations:
             out += render_violation(r.model, spec_name, r.variant.name, r.result, prop, options,
                                     source=report.spec)
-        if options.state_graph and not violations:
+        failed = failed_evaluation(r.result, [p.name for p in violations])
+        if failed is not None:
+            out += render_violation(r.model, spec_name, r.variant.name, r.result, failed, options,
+                                    source=report.spec)
+        if options.state_graph and not violations and failed is None:
             out += _state_graph(r.model, spec_name, r.variant.name, None, None, options)
     return out
 
 
+def failed_evaluation(result, taken: list[str] = ()) -> FailedEvaluation | None:
+    """A result's run-time error as something to render like a violated property (None
+    when the search did not fail, or failed computing the initial states: no trace).
+    Named `error`, or `runtime-error` when a violated property is called `error`."""
+    failure = getattr(result, "failure", None)
+    if failure is None or failure.trace is None or not failure.trace.steps:
+        return None
+    name = "error" if "error" not in taken else "runtime-error"
+    return FailedEvaluation(failure.message, failure.origin, failure.trace, name)
+
+
 def render_violation(model, spec_name: str, variant: str, result, prop, options: RenderOptions,
                      source: str = "") -> Rendered:
-    """One violated property's files: picture, report, ITF (and state graph if asked)."""
+    """One violated property's files: picture, report, ITF (and state graph if asked).
+    `prop` may be a FailedEvaluation (a run-time error's trace, see failed_evaluation)."""
     from checker.render import dot, html, itf
 
     options.out_dir.mkdir(parents=True, exist_ok=True)
@@ -88,7 +108,9 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
         page = html.report_html(model, trace, prop, diagram, result, svg, note)
         files.append(_write(base, "html", page))
     if "itf" in options.formats:
-        text = itf.write_itf(model, trace, source=source, variant=variant, prop=prop.name, kind=prop.kind)
+        error = _itf_error(prop) if prop.kind == "error" else None
+        text = itf.write_itf(model, trace, source=source, variant=variant, prop="" if error else prop.name,
+                             kind=prop.kind, error=error)
         files.append(_write(base, "itf", text))
     out = Rendered(tuple(files), tuple(notes))
     if options.state_graph:
@@ -96,8 +118,18 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
     return out
 
 
+def _itf_error(failed: FailedEvaluation) -> dict:
+    """The run-time error, for the ITF file's #meta: message, location, the expression's
+    text and `state`, the index of the state in which evaluation failed (the last one)."""
+    out = {"message": failed.message, "location": failed.location(), "expression": failed.expression(200)}
+    out = {k: v for k, v in out.items() if v}
+    out["state"] = len(failed.trace.steps) - 1      # the index of the state where it failed
+    return out
+
+
 def trace_diagram(model, spec_name: str, variant: str, prop):
-    """The lane diagram (checker/render/lanes.py) of a violated property's trace."""
+    """The lane diagram (checker/render/lanes.py) of a violated property's trace (or of a
+    run-time error's: a FailedEvaluation)."""
     from checker.render import lanes, reads
 
     trace = prop.trace
@@ -127,6 +159,8 @@ def _explain(model, prop, trace):
         return reads.explain(model, prop.name, trace.steps[-2].state, trace.steps[-1].state)
     if prop.kind == "liveness":
         return reads.explain_temporal(model, prop.name, getattr(prop, "instance", None), trace.steps[-1].state)
+    if prop.kind == "error":
+        return reads.explain_failure(model, prop.origin, trace)
     return None
 
 
@@ -163,10 +197,11 @@ def _state_graph(model, spec_name: str, variant: str, prop, trace, options: Rend
     base = options.out_dir / (name + ".states")
     try:
         g = state_graph.reachable_graph(model, options.max_graph_states, trace)
-    except state_graph.TooLarge as exc:
+    except state_graph.NotDrawn as exc:
         return Rendered((), (f"no state graph for variant {variant}: {exc}",))
-    title = f"{spec_name} · variant {variant}: {g.number_of_nodes()} reachable states" + (
-        f", counterexample to {prop.name} in red" if prop is not None else "")
+    what = "" if prop is None else ", the trace to the run-time error in red" if prop.kind == "error" else \
+        f", counterexample to {prop.name} in red"
+    title = f"{spec_name} · variant {variant}: {g.number_of_nodes()} reachable states{what}"
     text = dot.state_graph_dot(g, title)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     files = [_write(base, "dot", text)] if "dot" in options.formats else []

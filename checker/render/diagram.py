@@ -1,6 +1,7 @@
 """The lane diagram as data: what checker/render/lanes.py decides and checker/render/dot.py
-draws (Diagram and its parts), and what the builders share while deciding it (Context and
-a few small helpers). Plain frozen data; nothing here knows DOT or colours.
+draws (Diagram and its parts), what the builders share while deciding it (Context and a
+few small helpers), and FailedEvaluation, a run-time error's trace in the shape of a
+violated property. Plain frozen data; nothing here knows DOT or colours.
 """
 from __future__ import annotations
 
@@ -12,6 +13,36 @@ from checker.semantics.types import show
 
 MAX_LINE = 46          # characters of one label line (the tooltip keeps the whole text)
 MAX_CHANGES = 6        # change lines in one step box
+
+
+@dataclass(frozen=True, slots=True)
+class FailedEvaluation:
+    """A run-time error (the search's RuntimeFailure: KOV501) to render like a violated
+    property: `trace` ends in the state where evaluating the expression at `origin` failed
+    with `message`. The renderers read name, kind, origin and trace as a PropertyResult's."""
+
+    message: str
+    origin: Any
+    trace: Any
+    name: str = "error"
+    kind: str = "error"
+    instance: None = None
+
+    def location(self, full: bool = False) -> str:
+        """`div.kovn:13:8` (full: the path as the diagnostics give it), or ""."""
+        o = self.origin
+        if o is None or not hasattr(o, "line"):
+            return ""
+        path = str(o.path) if full else str(o.path).replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{path}:{o.line}:{o.col}"
+
+    def expression(self, width: int = 60) -> str:
+        """The failing expression's source text on one line (clipped), or ""."""
+        try:
+            text = " ".join(self.origin.text().split())
+        except Exception:                     # noqa: BLE001 - an origin that is not a span
+            return ""
+        return clip(text, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +61,8 @@ class Lane:
 @dataclass(frozen=True, slots=True)
 class Cell:
     """A box in lane `lane` at row `row` (0 = the initial state); style names its look:
-    step, step-alert, created, exists, deleting, gone, value, changed, offending."""
+    step, step-alert, step-failed (a step that failed to evaluate: no state follows),
+    created, exists, deleting, gone, value, changed, offending."""
 
     row: int
     lane: int
@@ -62,6 +94,9 @@ class Diagram:
     loop_start: int | None = None
     verdict: str = ""                           # the violated property, for the last row
     legend: tuple[str, ...] = field(default=())  # arrow kinds and segment styles present
+    error: bool = False                         # a run-time error's trace: the verdict is
+                                                # always by the last state's number,
+    notes: tuple[str, ...] = ()                 # with these lines under it
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ FONT = "Helvetica,Arial,sans-serif"
 CELL = {
     "step": ("#e8f0fe", "#1a73e8", 1.2, "#202124"),
     "step-alert": ("#e8f0fe", "#d93025", 2.6, "#202124"),
+    "step-failed": ("#fce8e6", "#d93025", 2.6, "#202124"),
     "created": ("#fff4d6", "#b06000", 1.2, "#202124"),
     "exists": ("#ffffff", "#5f6368", 1.2, "#202124"),
     "deleting": ("#fde2e1", "#c5221f", 1.4, "#202124"),
@@ -61,6 +62,8 @@ LEGEND = {
     "lagging": ("┇", "#e37400", "the cache differs from the API (not yet delivered)"),
     "busy": ("█", "#aecbfa", "worker inside a handler (between two of its steps)"),
     "offending": ("■", "#d93025", "what the violated property is about"),
+    "offending-error": ("■", "#d93025", "what the expression that failed to evaluate read"),
+    "step-failed": ("□", "#d93025", "the step that failed to evaluate (it reached no state)"),
     "loop": ("◀━", LOOP, "the loop repeats forever"),
 }
 
@@ -92,8 +95,9 @@ def diagram_dot(d: Diagram) -> str:
 
 
 def _graph_attrs(d: Diagram) -> list[str]:
-    title = "<B>" + _html(d.title[0]) + '</B><BR ALIGN="LEFT"/>' + "".join(
-        f'<FONT POINT-SIZE="11" COLOR="#5f6368">{_html(t)}</FONT><BR ALIGN="LEFT"/>' for t in d.title[1:])
+    title = "".join(f"<B>{_html(t)}</B>" + '<BR ALIGN="LEFT"/>' for t in _wrap(d.title[0])) + "".join(
+        f'<FONT POINT-SIZE="11" COLOR="#5f6368">{_html(t)}</FONT><BR ALIGN="LEFT"/>'
+        for line in d.title[1:] for t in _wrap(line))
     return [
         "  " + _attrs({"rankdir": "TB", "newrank": "true", "splines": "true", "outputorder": "edgesfirst",
                        "nodesep": 0.3,
@@ -128,8 +132,9 @@ def _row(d: Diagram, row: int, cells: dict, segments: dict, offending: bool) -> 
     last = row == len(d.rows) - 1
     out = [f"  {{ rank=same;  // state {row + 1}" + (f": {_comment(d.rows[row])}" if d.rows[row] else "")]
     tlabel = f'<FONT COLOR="#5f6368">{row + 1}</FONT>'
-    if last and not offending and d.verdict:
+    if last and (d.error or not offending) and d.verdict:
         tlabel += f'<BR/><FONT COLOR="#c5221f"><B>{_html(d.verdict)}</B></FONT>'
+        tlabel += "".join(f'<BR/><FONT COLOR="#5f6368" POINT-SIZE="9">{_html(n)}</FONT>' for n in d.notes)
     out.append("    " + _node(_t(row), {"shape": "plaintext", "style": "", "label": Html(tlabel),
                                         "id": _t(row), "tooltip": d.rows[row] or "initial state"}))
     if d.loop_start is not None:
@@ -243,6 +248,20 @@ def _legend(d: Diagram) -> list[str]:
             _edge(_t(last), "legend", {"style": "invis", "weight": 100})]
 
 
+def _wrap(text: str, width: int = 110) -> list[str]:
+    """A caption line broken at spaces into lines of at most `width` characters (a long
+    run-time error message would otherwise widen the whole picture)."""
+    out: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return out + [line]
+
+
 def _t(row: int) -> str:
     return f"t{row + 1}"
 
@@ -291,6 +310,10 @@ def _state_attrs(name: str, data: dict) -> dict:
     rows = "".join(f'<TR><TD ALIGN="LEFT"><FONT{font}>{_html(k)}</FONT></TD>'
                    f'<TD ALIGN="LEFT"><FONT{font}>{_html(_clip(v, 60))}</FONT></TD></TR>'
                    for k, v in data.get("values", ()))
+    if data.get("failed"):
+        red = font if light else ' COLOR="#c5221f"'
+        rows += (f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT{red}>'
+                 "<B>✗ its next states failed to evaluate</B></FONT></TD></TR>")
     label = (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
              f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT{font}><B>state {data.get("number", "")}</B>{step}</FONT>'
              f'</TD></TR>{rows}</TABLE>')

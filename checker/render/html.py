@@ -10,6 +10,10 @@ the list of steps and, for the current step, every variable's value with what ch
 highlighted. Steps are chosen with the keyboard (arrow keys, j/k, Home/End), the buttons,
 a click in the list, or a click on a box of the picture. Everything that comes from the
 spec is escaped; the script is constant text and reads nothing but the page.
+
+For a run-time error's trace (`prop` a FailedEvaluation) the header gives the message,
+where the failing expression is and its text; the last step in the list and the last
+state's panel say that evaluation failed there, and what was being evaluated.
 """
 from __future__ import annotations
 
@@ -42,9 +46,10 @@ def report_html(model, trace, prop, diagram: Diagram, result, svg: str | None,
         _svg_block(svg, note),
         "</section>",
         '<section id="steps" aria-label="steps">',
-        _navigation(model, trace),
+        _navigation(model, trace, prop.kind == "error"),
         '<div id="states">',
-        "".join(_state_article(model, trace, i) for i in range(len(trace.steps))),
+        "".join(_state_article(model, trace, i, _failure_note(prop, diagram, i, len(trace.steps)))
+                for i in range(len(trace.steps))),
         "</div></section></main>",
         f"<script>{_JS}</script>",
         "</body></html>",
@@ -60,9 +65,12 @@ def _e(text: Any) -> str:
 
 def _header(d: Diagram, prop, result) -> str:
     stats = getattr(result, "stats", None)
-    rows = [("verdict", getattr(getattr(result, "verdict", None), "value", "")),
-            ("property", f"{prop.name} ({prop.kind})"),
-            ("where", _origin(prop.origin))]
+    rows = [("verdict", getattr(getattr(result, "verdict", None), "value", ""))]
+    if prop.kind == "error":
+        rows += [("run-time error", prop.message), ("where", prop.location(full=True)),
+                 ("expression", prop.expression(120))]
+    else:
+        rows += [("property", f"{prop.name} ({prop.kind})"), ("where", _origin(prop.origin))]
     if stats is not None:
         rows += [("distinct states", f"{stats.distinct:,}"), ("states generated", f"{stats.generated:,}"),
                  ("depth", str(stats.depth)), ("time", f"{stats.seconds:.2f} s"),
@@ -72,7 +80,8 @@ def _header(d: Diagram, prop, result) -> str:
         rows.append(("stopped at", result.limit))
     cells = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in rows if v)
     subtitle = "".join(f'<p class="sub">{_e(t)}</p>' for t in d.title[1:])
-    return f'<header><h1>{_e(d.title[0])}</h1>{subtitle}<dl class="stats">{cells}</dl></header>'
+    cls = ' class="error"' if prop.kind == "error" else ""
+    return f'<header{cls}><h1>{_e(d.title[0])}</h1>{subtitle}<dl class="stats">{cells}</dl></header>'
 
 
 def _origin(origin) -> str:
@@ -98,11 +107,13 @@ def _svg_block(svg: str | None, note: str) -> str:
 
 # ---------------------------------------------------------------- the step list
 
-def _navigation(model, trace) -> str:
+def _navigation(model, trace, error: bool = False) -> str:
     items = []
     for i, step in enumerate(trace.steps):
         name = step.action if step.action is not None else "initial state"
         loop = ' <span class="loop">loop starts</span>' if trace.loop_start == i else ""
+        if error and i == len(trace.steps) - 1:
+            loop += ' <span class="failed">✗ evaluation failed here</span>'
         items.append(f'<li data-step="{i + 1}" tabindex="-1"><span class="n">{i + 1}</span> '
                      f'<span class="act">{_e(name)}</span> <span class="where">{_e(_where(model, step))}</span>'
                      f"{loop}</li>")
@@ -126,7 +137,23 @@ def _where(model, step) -> str:
 
 # ---------------------------------------------------------------- one state
 
-def _state_article(model, trace, i: int) -> str:
+def _failure_note(prop, d: Diagram, i: int, n: int) -> str:
+    """The last state's panel of a run-time error's trace: what failed, where, and why."""
+    if prop.kind != "error" or i != n - 1:
+        return ""
+    lines = [f"<strong>Evaluation failed in this state:</strong> {_e(prop.message)}"]
+    if prop.location():
+        expr = prop.expression(120)
+        lines.append(f"at <code>{_e(prop.location(full=True))}</code>" + (f": <code>{_e(expr)}</code>" if expr else ""))
+    context = d.title[1] if len(d.title) > 1 else ""
+    if context.endswith(f" · {n} states"):          # said in the heading already
+        context = context[:-len(f" · {n} states")]
+    if context:
+        lines.append(_e(context))
+    return '<div class="failed" id="failure" role="alert">' + "<br>".join(lines) + "</div>"
+
+
+def _state_article(model, trace, i: int, note: str = "") -> str:
     step = trace.steps[i]
     state = model.describe(step.state)
     prev = model.describe(trace.steps[i - 1].state) if i else None
@@ -140,7 +167,7 @@ def _state_article(model, trace, i: int) -> str:
     rows = "".join(_rows(var, state[var], prev.get(var, _MISSING) if prev else _MISSING, diffs)
                    for var in state)
     return (f'<article class="state" id="state-{i + 1}" data-step="{i + 1}" hidden>'
-            f"<h2>{_e(head)}</h2>" + (f'<p class="where">{_e(where)}</p>' if where else "")
+            f"<h2>{_e(head)}</h2>" + (f'<p class="where">{_e(where)}</p>' if where else "") + note
             + (f'<ul class="changes">{changed}</ul>' if prev is not None else "")
             + f'<table><thead><tr><th>variable</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
             "</article>")
@@ -199,6 +226,9 @@ button:hover{border-color:var(--accent)}
 .n{display:inline-block;min-width:2.2em;color:var(--muted);text-align:right}
 .where{color:var(--muted);font-size:12px}
 .loop{color:#8430ce;font-size:12px}
+span.failed{color:#c5221f;font-size:12px;font-weight:600}
+div.failed{margin:6px 0 8px;padding:8px 10px;background:#fce8e6;border:1px solid #d93025;border-radius:6px}
+header.error h1{color:#a50e0e}
 #states{overflow:auto;padding:8px 12px;flex:1}
 h2{font-size:15px;margin:4px 0}
 .changes{margin:4px 0 8px;padding-left:18px}

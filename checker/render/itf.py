@@ -15,6 +15,9 @@ writes its own encoder rather than using the itf-py package):
   a set -> {"#set": [...]} (elements in kovn's display order); a map -> {"#map": [[k, v], ...]};
   a sequence -> [...]; a sum value -> {"tag": "T", "value": payload}, {"#tup": []} standing
   for no payload (Quint's unit); option -> the variants Some(x) / None, as Quint writes them.
+A run-time error's trace (the search failed to evaluate an expression in its last state)
+is an ordinary finite trace whose `#meta` has `kind: "error"` and `error` (the message, the
+location `file:line:col` and the expression's text); it reads back like any other.
 A lasso (liveness counterexample) is written ADR-015's way: `loop` is the index of the
 state the loop starts at, and the last state is followed by that state again (kovn's own
 traces repeat that state at the end; the copy is left out of the file and put back on
@@ -40,8 +43,9 @@ class ItfError(Exception):
 # ---------------------------------------------------------------- writing
 
 def write_itf(model, trace: Trace, *, source: str = "", variant: str = "", prop: str = "",
-              kind: str = "") -> str:
-    """The ITF JSON text of `trace` (one trace per file)."""
+              kind: str = "", error: dict | None = None) -> str:
+    """The ITF JSON text of `trace` (one trace per file); `error`, for a run-time error's
+    trace, goes to `#meta` as is (message, location, expression)."""
     steps = list(trace.steps)
     if trace.loop_start is not None and len(steps) > 1:
         steps = steps[:-1]                    # the repeated loop state (module docstring)
@@ -53,6 +57,9 @@ def write_itf(model, trace: Trace, *, source: str = "", variant: str = "", prop:
     if prop:
         meta["property"] = prop
         meta["kind"] = kind
+    if error:
+        meta["kind"] = "error"
+        meta["error"] = dict(error)
     types = _var_types(model)
     if types:
         meta["varTypes"] = types

@@ -15,6 +15,11 @@ Layout (time flows down, one row per state of the trace):
 - for any other spec one lane per state variable that a step changes or reads.
 The offending object (or variable) is marked in the last row, and a liveness
 counterexample's loop goes back from its last state to the state where it starts.
+
+A run-time error's trace (a FailedEvaluation in place of the property) ends in the state
+where evaluation failed: the caption gives the message, the failing expression and where
+it is; the last row says so by its number, marks what the failing expression read, and,
+when an action failed, has a red box in that action's lane for the step that never was.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from pathlib import Path
 
 from checker.render.diagram import (MAX_CHANGES, Arrow, Cell, Context, Diagram, Lane, Line,
                                     change_text, clip, instance_key, lanes_of, reads_of)
+from checker.engine.result import Step
 from checker.render.objects import object_arrows, object_cell, object_cells, stale_reads
 from checker.render.reads import Explanation
 from checker.render.text import changes
@@ -44,11 +50,15 @@ def build(model, trace, prop, spec_name: str, variant: str, reads: tuple,
     segments = _segments(ctx)
     verdict = _verdict(prop)
     cells = _mark_offending(ctx, cells, prop, explanation, verdict)
+    error = prop.kind == "error"
+    if error:
+        cells = _failed_step(ctx, cells, prop, explanation)
     title = _title(spec_name, variant, prop, trace, explanation)
-    legend = _legend(arrows, segments, cells, trace.loop_start)
+    legend = _legend(arrows, segments, cells, trace.loop_start, error)
     rows = tuple("" if s.action is None and i == 0 else (s.action or "") for i, s in enumerate(trace.steps))
+    notes = _failed_reads(explanation) if error else ()
     return Diagram(title, tuple(lanes), rows, tuple(sorted(cells, key=lambda c: (c.row, c.lane))),
-                   tuple(segments), tuple(arrows), trace.loop_start, verdict, legend)
+                   tuple(segments), tuple(arrows), trace.loop_start, verdict, legend, error, notes)
 
 
 def _is_k8s(state: dict) -> bool:
@@ -71,7 +81,11 @@ def _actor(model, step) -> tuple | None:
     """The lane key of the actor of a step: ("proc", name, instance) or ("act", name)."""
     if step.label is None:
         return None
-    index, params = step.label
+    return _actor_of(model, step.label)
+
+
+def _actor_of(model, label) -> tuple:
+    index, params = label
     spec = getattr(model, "spec", None)
     if spec is not None:
         action = spec.actions[index]
@@ -84,8 +98,10 @@ def _actor(model, step) -> tuple | None:
 
 def _lanes(model, trace, states, reads, k8s, processes, explanation):
     actors_keys = [_actor(model, s) for s in trace.steps]
-    procs = [k for k in dict.fromkeys(a for a in actors_keys if a and a[0] == "proc")]
-    acts = [k for k in dict.fromkeys(a for a in actors_keys if a and a[0] == "act")]
+    failed = getattr(explanation, "label", None)       # a run-time error's failing step
+    everyone = actors_keys + ([_actor_of(model, failed)] if failed is not None else [])
+    procs = [k for k in dict.fromkeys(a for a in everyone if a and a[0] == "proc")]
+    acts = [k for k in dict.fromkeys(a for a in everyone if a and a[0] == "act")]
     order = {name: i for i, name in enumerate(processes)}
     procs.sort(key=lambda k: (order.get(k[1], 0), k[2]))
     acts.sort(key=lambda k: _action_index(model, k[1]))
@@ -306,6 +322,8 @@ def _segment_style(ctx: Context, key, state: dict, idle: dict) -> str:
 def _verdict(prop) -> str:
     if prop.kind == "deadlock":
         return "✗ deadlock: no action is enabled"
+    if prop.kind == "error":
+        return "✗ evaluation failed here"
     name = prop.name + (f" [{prop.instance}]" if getattr(prop, "instance", None) else "")
     return f"✗ {name} violated"
 
@@ -326,6 +344,45 @@ def _mark_offending(ctx: Context, cells: list[Cell], prop, explanation, verdict:
         lines = cell.lines + context + (Line(verdict, "bad"),)
         by_pos[(last, lane)] = Cell(last, lane, lines, "offending", cell.tooltip + f"\n{verdict}")
     return list(by_pos.values())
+
+
+def _failed_step(ctx: Context, cells: list[Cell], failed, explanation) -> list[Cell]:
+    """A run-time error in an action: a red box in the last row of the action's lane for
+    the step that failed to evaluate (it reached no state). When the same actor took the
+    last step, its box says what failed next instead."""
+    label = getattr(explanation, "label", None)
+    if label is None:
+        return cells
+    lane = ctx.lane_of.get(_actor_of(ctx.model, label))
+    if lane is None:
+        return cells
+    last = len(ctx.states) - 1
+    step = Step(label, ctx.model.format_label(label), ctx.trace.steps[-1].state)
+    name, where = _step_name(ctx, step), _where(ctx.model, step)
+    why = [Line(clip(failed.message), "bad")]
+    if failed.expression():
+        why.append(Line(clip(f"in {failed.expression(40)}"), "muted"))
+    tip = "\n".join([f"{step.action}: evaluation failed", failed.message, failed.location()])
+    by_pos = {(c.row, c.lane): c for c in cells}
+    cell = by_pos.get((last, lane))
+    if cell is None:
+        lines = (Line(f"✗ {name}", "title"),) + ((Line(where, "muted"),) if where else ()) + \
+            (Line("evaluation failed:", "plain"),) + tuple(why)
+        by_pos[(last, lane)] = Cell(last, lane, lines, "step-failed", tip)
+    else:
+        lines = cell.lines + (Line(clip(f"then ✗ {name} failed:"), "bad"),) + tuple(why)
+        by_pos[(last, lane)] = Cell(last, lane, lines, "step-failed", cell.tooltip + "\n" + tip)
+    return list(by_pos.values())
+
+
+def _failed_reads(explanation) -> tuple[str, ...]:
+    """What the expression that failed to evaluate read, as one line (`read m[B]`): the
+    place a failed map read looked up, whether or not it has a lane."""
+    if explanation is None or not explanation.reads:
+        return ()
+    places = sorted({r.var + ("'" if r.primed else "") + ("" if r.whole else f"[{show(r.key)}]")
+                     for r in explanation.reads})
+    return (clip("read " + ", ".join(places), 32),)
 
 
 def _offending_lanes(ctx: Context, explanation, last: int, transition: bool) -> list[int]:
@@ -374,6 +431,8 @@ def _current_cell(ctx: Context, lane: int, row: int) -> Cell:
 
 
 def _title(spec_name: str, variant: str, prop, trace, explanation) -> tuple[str, ...]:
+    if prop.kind == "error":
+        return _error_title(spec_name, variant, prop, trace, explanation)
     kind = {"invariant": "invariant", "action": "action property", "liveness": "temporal property",
             "deadlock": "deadlock", "reachable": "reachability"}.get(prop.kind, prop.kind)
     where = ""
@@ -395,9 +454,30 @@ def _title(spec_name: str, variant: str, prop, trace, explanation) -> tuple[str,
     return (head, " · ".join(parts))
 
 
-def _legend(arrows, segments, cells, loop_start) -> tuple[str, ...]:
+def _error_title(spec_name: str, variant: str, failed, trace, explanation) -> tuple[str, ...]:
+    """A run-time error's caption: the message and where (as a violation's names the
+    property and where it is), then the failing expression, what was being evaluated
+    and the state it failed in."""
+    where = failed.location()
+    head = f"{spec_name} · variant {variant}: {failed.message}" + (
+        f" (run-time error, {where})" if where else " (run-time error)")
+    n = len(trace.steps)
+    parts = []
+    if failed.expression():
+        parts.append(f"evaluating {failed.expression()}")
+    if explanation is not None and explanation.context:
+        parts.append(explanation.context + (f" for {explanation.binding}" if explanation.binding else ""))
+    else:
+        parts.append(f"in state {n}")
+    parts.append(f"{n} states")
+    return (head, " · ".join(parts))
+
+
+def _legend(arrows, segments, cells, loop_start, error: bool = False) -> tuple[str, ...]:
     kinds = {a.kind for a in arrows} | {s for _, _, s in segments} | {c.style for c in cells}
     order = ("write", "cache-write", "read-api", "read-cache", "stale-read", "read",
-             "object", "lagging", "busy", "offending")
+             "object", "lagging", "busy", "offending", "step-failed")
     out = tuple(k for k in order if k in kinds)
+    if error:       # the marked boxes are what the failing expression read
+        out = tuple("offending-error" if k == "offending" else k for k in out)
     return out + (("loop",) if loop_start is not None else ())

@@ -8,9 +8,18 @@ failing instance read (`explain`).
 Reads are not visible in the states, so each step is run again in the reference
 interpreter (checker/ir/interp.py) with every read of the state recorded. `choose` forks
 the run; the reads kept are those of the path that produced the trace's next state. A
-read of a place the same step has already written is its own write, not a read of the
-state, and is left out; so is the variable a whole-variable update rewrites (`api := api
-with {...}` writes api[n], it does not read all of api).
+`choose x: T where C` reads what its constraint reads: on a small T the interpreter tries
+every candidate; on a large T (addresses) the constraint's inputs (checker/solver/plan.py:
+the sub-expressions that do not depend on x, which is all of the state C reads) are
+evaluated and the solutions asked of Z3, as the search did. A read of a place the same
+step has already written is its own write, not a read of the state, and is left out; so
+is the variable a whole-variable update rewrites (`api := api with {...}` writes api[n],
+it does not read all of api).
+
+For a run-time error (the search's `RuntimeFailure`), `explain_failure` finds what was
+being evaluated when it failed (an action computing the next states of the trace's last
+state, an invariant in it, an action property on its last step) by running that again
+until the interpreter fails at the same place, and what the failing expression read.
 
 Everything here is best effort decoration for the renderers: a model that is not a
 compiled spec, or a step the interpreter cannot run (a construct it does not know yet),
@@ -22,8 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.ir import nodes as ir
-from checker.ir.interp import Ctx, Interpreter
-from checker.ir.plain import in_order, normalize
+from checker.ir.interp import Ctx, InterpError, Interpreter
+from checker.ir.plain import from_rep, in_order, normalize
 from checker.semantics import types as T
 
 _READS = "#reads"      # the env key carrying a path's reads (IR locals are identifiers)
@@ -41,10 +50,13 @@ class Read:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why a property fails: the failing instance of its outer `forall` and its reads."""
+    """Why a property fails: the failing instance of its outer `forall` and its reads.
+    For a run-time error: what failed to evaluate and what the failing expression read."""
 
     binding: str             # "n = 1", or "" when the property has no outer forall
     reads: frozenset
+    context: str = ""        # run-time errors: "action Div, computing the next states of state 3"
+    label: Any = None        # run-time errors in an action: the failing action instance (a Label)
 
 
 def plain_state(model, state) -> dict:
@@ -119,18 +131,75 @@ def explain_temporal(model, prop_name: str, instance: str | None, state) -> Expl
         return None
 
 
+def explain_failure(model, origin, trace) -> Explanation | None:
+    """A run-time error at `origin` (the span of the expression the search failed to
+    evaluate) in the last state of `trace`: what was being evaluated (`context`, and the
+    action instance as `label` when it was an action) and what the failing expression read
+    before it failed (`reads`). None when it cannot be worked out."""
+    if not is_spec_model(model) or trace is None or not trace.steps:
+        return None
+    try:
+        rec = _Recorder(model.spec, _max_solutions(model))
+        states = [plain_state(model, s.state) for s in trace.steps[-2:]]
+        return rec.failure(_owner(model.spec, origin), origin, states, len(trace.steps), model)
+    except Exception:                         # noqa: BLE001 - decoration only
+        return None
+
+
+def _max_solutions(model) -> int:
+    options = getattr(getattr(model, "solver", None), "options", None)
+    return getattr(options, "max_solutions", 1024)
+
+
+def _owner(spec: ir.SpecIR, origin) -> tuple[str, Any]:
+    """Where the span `origin` is written: ("action", index), ("property", PropertyIR),
+    ("def", DefIR), ("init", None) or ("", None) when no node of the IR has it."""
+    from checker.ir.walk import walk
+
+    def has(nodes) -> bool:
+        return any(_same_span(getattr(n, "origin", None), origin) for node in nodes for n in walk(node))
+
+    for i, a in enumerate(spec.actions):
+        if has(a.body) or has(p.domain for p in a.params):
+            return "action", i
+    for p in spec.properties:
+        if has((p.expr,)):
+            return "property", p
+    for d in spec.defs:
+        if has((d.body,)):
+            return "def", d
+    if has(spec.init):
+        return "init", None
+    return "", None
+
+
+def _same_span(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    if a is b:
+        return True
+    try:
+        return a.start == b.start and a.end == b.end and a.path == b.path
+    except AttributeError:
+        return False
+
+
 # ---------------------------------------------------------------- the recording interpreter
 
 class _Recorder(Interpreter):
     """The reference interpreter with every read of the state noted in `self.log`."""
 
-    def __init__(self, spec: ir.SpecIR):
+    def __init__(self, spec: ir.SpecIR, max_solutions: int = 1024):
         super().__init__(spec)
         self.log: list | None = None
         self.before: dict | None = None       # the state the step started from
         self.quiet: set[int] = set()          # ids of VarRef nodes that are write bases
         self.mute = 0                         # > 0 while re-evaluating an already noted read
         self.primed = 0                       # > 0 while evaluating inside x'
+        self.max_solutions = max_solutions    # the bound of `choose x: T where C` (as the search's)
+        self.target = None                    # run-time errors: the span of the failing expression
+        self.target_reads: frozenset | None = None   # what its last evaluation read
+        self.solved: dict = {}                # (constraint, input values) -> solutions (large T)
 
     # -------------------------------------------------------- entry points
     def reads_of_step(self, label, before: dict, after: dict) -> frozenset:
@@ -174,6 +243,79 @@ class _Recorder(Interpreter):
                 return env
         return None
 
+    def failure(self, owner: tuple[str, Any], origin, states: list[dict], n: int, model) -> Explanation | None:
+        """The evaluation that fails at `origin` in the last of `states` (the state before it
+        is the other one, for action properties); n is the trace's length. What the owner of
+        the span suggests is tried first, then (for a definition or an unknown span) every
+        property and action, as the search evaluates them."""
+        kind, what = owner
+        self.target = origin
+        props = [p for p in self.spec.properties if p.kind in ("invariant", "reachable", "constraint")]
+        props += [p for p in self.spec.properties if p.kind == "action"]
+        if kind == "property":
+            tries = [("property", what)]
+        elif kind == "action":
+            tries = [("action", what)]
+        elif kind in ("def", ""):
+            tries = [("property", p) for p in props] + [("action", i) for i in range(len(self.spec.actions))]
+        else:
+            return None                       # the initial states: no trace leads there
+        for k, x in tries:
+            found = self._fails_property(x, states, n) if k == "property" else \
+                self._fails_action(x, states[-1], n, model)
+            if found is not None:
+                return found
+        if kind == "property":
+            return Explanation("", frozenset(), _property_context(what, n))
+        if kind == "action":
+            return Explanation("", frozenset(), f"in action {self.spec.actions[what].name}, "
+                                                f"computing a next state of state {n}")
+        return None
+
+    def _fails_property(self, prop: ir.PropertyIR, states: list[dict], n: int) -> Explanation | None:
+        if prop.kind == "action" and len(states) < 2:
+            return None
+        ctx = Ctx(states[-2], {}, states[-1]) if prop.kind == "action" else Ctx(states[-1], {})
+        self.before, self.quiet, self.target_reads = None, set(), None
+        binding = ""
+        try:
+            self.log = []
+            expr = prop.expr
+            if isinstance(expr, ir.Quant) and expr.kind == "forall":
+                for c in self.bindings(expr.binders, ctx):
+                    binding = self._binding_text(expr.binders, c)
+                    self.truth(self.eval(expr.body, c))
+            else:
+                self.truth(self.eval(expr, ctx))
+        except InterpError:
+            if self.target_reads is None:
+                return None                   # failed elsewhere: not the search's error
+            return Explanation(binding, self.target_reads, _property_context(prop, n))
+        return None
+
+    def _fails_action(self, index: int, state: dict, n: int, model) -> Explanation | None:
+        action = self.spec.actions[index]
+        self.quiet = _write_bases(action.body)
+        self.before, self.target_reads, self.log = state, None, []
+        context = f"in action {action.name}, computing a next state of state {n}"
+        try:
+            combos = list(self.param_values(action, state))
+        except InterpError:                   # a parameter's domain failed
+            return None if self.target_reads is None else Explanation("", self.target_reads, context)
+        for params in combos:
+            env = {p.name: v for p, v in zip(action.params, params)}
+            self.target_reads, self.log = None, []
+            try:
+                self.run(action.body, dict(state), env)
+            except InterpError:
+                if self.target_reads is None:
+                    continue
+                label = _label(action, index, params)
+                if label is not None:
+                    context = f"in {model.format_label(label)}, computing a next state of state {n}"
+                return Explanation("", self.target_reads, context, label)
+        return None
+
     def _binding_text(self, binders, ctx: Ctx) -> str:
         parts = []
         for b in binders:
@@ -213,6 +355,15 @@ class _Recorder(Interpreter):
 
     # -------------------------------------------------------- expressions: the reads
     def _eval(self, e: ir.E, ctx: Ctx) -> Any:
+        if self.target is not None and self.log is not None and _same_span(e.origin, self.target):
+            log, start = self.log, len(self.log)
+            try:
+                return self._reads_of(e, ctx)
+            finally:                          # kept whether it failed or not
+                self.target_reads = frozenset(log[start:])
+        return self._reads_of(e, ctx)
+
+    def _reads_of(self, e: ir.E, ctx: Ctx) -> Any:
         if self.log is None or self.mute:
             return super()._eval(e, ctx)
         if isinstance(e, ir.Index) and isinstance(e.base, ir.VarRef) and isinstance(e.base.t, T.MapT):
@@ -230,6 +381,40 @@ class _Recorder(Interpreter):
             finally:
                 self.primed -= 1
         return super()._eval(e, ctx)
+
+    def solve(self, e: ir.Solve, ctx: Ctx) -> frozenset:
+        """`choose x: T where C`'s solutions, with what C reads noted: on a small T by trying
+        every candidate (the interpreter's way), on a large one by evaluating C's inputs and
+        asking the solver (the search's way: the interpreter cannot enumerate addresses)."""
+        from checker.solver.plan import enumerable
+        found = super().solve(e, ctx) if enumerable(e.t.elem) else self._solve_large(e, ctx)
+        if not e.least and len(found) > self.max_solutions:
+            from checker.solver.runtime import too_many
+            raise InterpError(too_many(self.max_solutions))
+        return found
+
+    def _solve_large(self, e: ir.Solve, ctx: Ctx) -> frozenset:
+        from checker.solver import enumerate as en
+        from checker.solver.options import SolverOptions
+        from checker.solver.plan import plan
+        from checker.solver.runtime import too_many
+        q = plan(e, self.spec.defs, -1)
+        values = tuple(self.eval(x, ctx) for x in q.inputs)      # all of the state C reads
+        key = (id(e), values)
+        try:
+            found = self.solved.get(key)
+        except TypeError:                     # an input that cannot be hashed: not cached
+            key, found = None, None
+        if found is None:
+            reps = tuple(T.from_plain(t, _bare(v)) for t, v in zip(q.input_types, values))
+            try:
+                answer = en.solve(q, reps, SolverOptions(max_solutions=self.max_solutions))
+            except en.TooMany:
+                raise InterpError(too_many(self.max_solutions)) from None
+            found = frozenset(normalize(from_rep(q.elem, r)) for r in answer)
+            if key is not None:
+                self.solved[key] = found
+        return found
 
     def _muted(self, e: ir.E, ctx: Ctx) -> Any:
         self.mute += 1
@@ -252,6 +437,41 @@ class _Recorder(Interpreter):
             return now != then
         missing = object()
         return now.get(key, missing) != then.get(key, missing)
+
+
+def _property_context(prop: ir.PropertyIR, n: int) -> str:
+    if prop.kind == "action":
+        return f"in action property {prop.name}, checking the step to state {n}"
+    kind = {"invariant": "invariant", "reachable": "reachability property"}.get(prop.kind, "state constraint")
+    return f"in {kind} {prop.name}, checking state {n}"
+
+
+def _bare(v: Any) -> Any:
+    """A plain value with its addresses as plain ints (`Addr` prints as a dotted quad, which
+    is not how the solver's encoder reads a number)."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, frozenset):
+        return frozenset(_bare(x) for x in v)
+    if isinstance(v, tuple):
+        return tuple(_bare(x) for x in v)
+    if isinstance(v, dict):
+        return type(v)({_bare(k): _bare(x) for k, x in v.items()})
+    if isinstance(v, T.Some):
+        return T.Some(_bare(v.value))
+    if isinstance(v, T.Tag) and v.has_payload:
+        return T.Tag(v.tag, _bare(v.payload), True)
+    return v
+
+
+def _label(action: ir.ActionIR, index: int, params: tuple):
+    """The model's label of an action instance whose parameters are plain values."""
+    try:
+        return index, tuple(T.from_plain(p.t, _bare(v)) for p, v in zip(action.params, params))
+    except Exception:                         # noqa: BLE001 - a type the converters do not know
+        return None
 
 
 def _keys_of_var(e: ir.E) -> ir.VarRef | None:

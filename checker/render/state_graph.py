@@ -8,7 +8,10 @@ edge: `actions` (the action instances, text), `on_path` — which checker/render
 the limit: a drawing of thousands of states helps nobody, and `dot` would take minutes.
 
 The graph is found by a breadth-first search of its own (the explorer keeps no edges).
-States outside the state constraint are drawn but not expanded, as in the search.
+States outside the state constraint are drawn but not expanded, as in the search. A state
+whose next states fail to evaluate (a run-time error, KOV501) is drawn with the transitions
+found before the failure and marked `failed`; when the initial states themselves fail there
+is nothing to draw (`NotDrawn`).
 """
 from __future__ import annotations
 
@@ -16,26 +19,30 @@ from collections import deque
 
 import networkx as nx
 
+from checker.engine.model import ModelError
 from checker.semantics.types import show
 
 DEFAULT_LIMIT = 200
 
 
-class TooLarge(Exception):
+class NotDrawn(Exception):
+    """No graph can be drawn; the message says why."""
+
+
+class TooLarge(NotDrawn):
     """More reachable states than the limit; the message says how to raise it."""
 
 
 def reachable_graph(model, limit: int = DEFAULT_LIMIT, trace=None) -> nx.DiGraph:
     """The reachable states (at most `limit`) and transitions; `trace` drawn in red."""
-    ids, edges = _explore(model, limit)
+    ids, edges, init, failed = _explore(model, limit)
     path_states, path_edges = _path(trace)
     step_of = {s.state: i + 1 for i, s in reversed(list(enumerate(trace.steps)))} if trace is not None else {}
     g = nx.DiGraph()
-    init = {s for s in model.init_states()}
     last = trace.steps[-1].state if trace is not None else None
     for state, n in ids.items():
         g.add_node(f"s{n}", **_node_attrs(model, state, n, state in init, state in path_states,
-                                          state == last), step=step_of.get(state))
+                                          state == last), step=step_of.get(state), failed=state in failed)
     for (a, b), labels in edges.items():
         on_path = any((a, lab, b) in path_edges for lab in labels)
         g.add_edge(f"s{ids[a]}", f"s{ids[b]}", actions=tuple(model.format_label(lab) for lab in labels),
@@ -46,22 +53,30 @@ def reachable_graph(model, limit: int = DEFAULT_LIMIT, trace=None) -> nx.DiGraph
 def _explore(model, limit: int):
     ids: dict = {}
     edges: dict = {}
+    failed: set = set()
     queue: deque = deque()
-    for s in model.init_states():
+    try:
+        init = list(model.init_states())
+    except ModelError as exc:
+        raise NotDrawn(f"computing the initial states failed: {exc.message}") from None
+    for s in init:
         if s not in ids:
             _add(ids, s, limit, model)
             queue.append(s)
     constrained = getattr(model, "has_constraint", False)
     while queue:
         s = queue.popleft()
-        if constrained and not model.within_constraint(s):
-            continue
-        for label, t in model.successors(s):
-            if t not in ids:
-                _add(ids, t, limit, model)
-                queue.append(t)
-            edges.setdefault((s, t), []).append(label)
-    return ids, edges
+        try:
+            if constrained and not model.within_constraint(s):
+                continue
+            for label, t in model.successors(s):
+                if t not in ids:
+                    _add(ids, t, limit, model)
+                    queue.append(t)
+                edges.setdefault((s, t), []).append(label)
+        except ModelError:      # the search stopped here too (its run-time error)
+            failed.add(s)
+    return ids, edges, set(init), failed
 
 
 def _add(ids: dict, state, limit: int, model) -> None:
