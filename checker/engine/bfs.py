@@ -34,7 +34,10 @@ How it works:
   properties, edges to states already seen, deadlocks), except that a successor not seen
   before (under symmetry: whose representative is not seen) is not stored: it marks the
   search as cut (INCOMPLETE, limit "max-depth N"). When no state of level N has such a
-  successor, nothing was cut and the result is exactly that of an unlimited search.
+  successor, nothing was cut and the result is exactly that of an unlimited search. Once
+  cut, the search goes on through level N only while something level N can still decide
+  is undecided (an action property, a deadlock); otherwise it ends at the first
+  successor that cuts, as it ends at the state that --max-states refuses.
 
 Run-time errors, and the order of events (both loops obey it; tests/engine pin it):
 - Events are met in search order: the initial states in order, each checked as it is
@@ -162,10 +165,13 @@ class _Search:
             self.depth = 1 if hi > lo else 0
             while hi > lo:
                 if self.depth == max_depth:
-                    self._level(lo, hi, last=True)
+                    try:
+                        self._level(lo, hi, last=True)
+                    finally:
+                        # cut, even if something else ended the level early
+                        if self.cut and self.limit is None:
+                            self.limit = f"max-depth {max_depth}"
                     self.left = self.cut
-                    if self.cut:
-                        self.limit = f"max-depth {max_depth}"
                     break
                 self._level(lo, hi)
                 lo, hi = hi, len(self.states)
@@ -302,9 +308,10 @@ class _Search:
         one, or a check it cannot do); and the state cap to give it.
 
         For the last level (`last`), a model whose level_expander takes `last` gives one
-        that counts new successors as cuts (compile/expand.py). Any other gets the ordinary
-        expander with the cap at the current count: every new successor is then an event,
-        and the general loop handles its chunk (correct, slower)."""
+        that counts new successors as cuts (compile/expand.py), used while the level can
+        still decide something (_last_pending). Otherwise, the ordinary expander with the
+        cap at the current count: every new successor is then an event, and the general
+        loop handles its chunk (and stops at the cut when nothing is pending)."""
         get = getattr(self.model, "level_expander", None)
         if get is None:
             return None, self.cap
@@ -320,7 +327,7 @@ class _Search:
                 self._native_last = "last" in inspect.signature(get).parameters
             except (TypeError, ValueError):
                 self._native_last = False
-        if self._native_last:
+        if self._native_last and self._last_pending():
             return get(*args, last=True), self.cap
         return get(*args), len(self.states)
 
@@ -408,10 +415,21 @@ class _Search:
         return j
 
     def _cut(self, sid: int) -> None:
-        """At the last level (--max-depth), state `sid` has a successor not seen before."""
+        """At the last level (--max-depth), state `sid` has a successor not seen before:
+        the search is cut. It ends here unless the level can still decide something."""
         if self._cut_at != sid:
             self._cut_at = sid
             self.cut += 1
+        if not self._last_pending():
+            self.limit = f"max-depth {self.options.max_depth}"
+            raise _Stop
+
+    def _last_pending(self) -> bool:
+        """Could the rest of the last level still decide a property? Only an action
+        property or a deadlock can be found there (its new states are not stored)."""
+        if self.check_deadlock and self.deadlock_key not in self.found:
+            return True
+        return any(k == "action" and i not in self.found for i, k in enumerate(self.kinds))
 
     def _has_state_properties(self) -> bool:
         return any(k != "action" for k in self.kinds)
