@@ -27,3 +27,17 @@ def violation(path, prop: str, variant: str | None = None, **options) -> Violati
     assert found, f"{path}: no counterexample to {prop}; statuses: " \
                   f"{[(p.name, p.status.value) for p in r.result.properties]}"
     return Violation(r.model, r.result, found[0], r.model.spec.name, r.variant.name)
+
+
+def failure(path, variant: str | None = None, **options) -> Violation:
+    """The run-time error found by checking `path` (one variant), as the renderers get it:
+    `prop` is a FailedEvaluation whose trace ends in the state where evaluation failed."""
+    from checker.engine import Verdict
+    from checker.render import failed_evaluation
+
+    report = api.check(str(path), None, [variant] if variant else None, CheckOptions(**options))
+    r = report.results[0]
+    assert r.result.verdict is Verdict.ERROR, f"{path}: verdict {r.result.verdict}, not ERROR"
+    failed = failed_evaluation(r.result)
+    assert failed is not None, f"{path}: the run-time error has no trace"
+    return Violation(r.model, r.result, failed, r.model.spec.name, r.variant.name)

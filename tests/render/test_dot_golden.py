@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.render import trace_dot
-from render_helpers import SPECS, violation
+from render_helpers import SPECS, failure, violation
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -21,9 +21,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("spec,prop", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("spec,prop", CASES + [("failing.kovn", None)], ids=[c[0] for c in CASES] + ["failing.kovn"])
 def test_dot_matches_golden(spec, prop, update_golden):
-    v = violation(SPECS / spec, prop)
+    # failing.kovn: a run-time error's trace (no property: the search failed to evaluate)
+    v = violation(SPECS / spec, prop) if prop is not None else failure(SPECS / spec)
     text = trace_dot(v.model, v.spec_name, v.variant, v.prop)
     golden = GOLDEN / (Path(spec).stem + ".dot")
     if update_golden or not golden.exists():

@@ -78,6 +78,58 @@ def test_membership_is_a_read_of_that_key(tmp_path):
     assert step_reads(model, _one_step(model, "Member"))[1] == {Read("a", Tag("K2"))}
 
 
+def _chooser():
+    (variant, model), = api.compile_spec(str(SPECS / "chooser.kovn"))[0]
+    return model
+
+
+def _after(model, trace: Trace, name: str) -> Trace:
+    """`trace` and one more step, the first successor by action `name`."""
+    for label, nxt in model.successors(trace.steps[-1].state):
+        if model.format_label(label).startswith(name):
+            return Trace(trace.steps + (Step(label, model.format_label(label), nxt),))
+    raise AssertionError(f"no step {name}")
+
+
+def test_choose_where_on_addresses_reads_what_its_constraint_reads():
+    # `choose least a: ip where a in BLOCK and a != network(BLOCK) and a != gateway and
+    # a not in used`: 2^32 candidates, solved by Z3; its reads are those of the constraint
+    model = _chooser()
+    trace = _one_step(model, "Alloc")
+    assert model.describe(trace.steps[1].state)["newest"] == 0x0A000002      # 10.0.0.2, as the search chose
+    assert step_reads(model, trace)[1] == {Read("used", whole=True), Read("gateway", whole=True)}
+    again = _after(model, trace, "Alloc")                                    # 10.0.0.3, used = {10.0.0.2}
+    assert step_reads(model, again)[2] == {Read("used", whole=True), Read("gateway", whole=True)}
+
+
+def test_choose_where_on_a_small_type_reads_what_its_constraint_reads():
+    # `choose s: Slot where s not in parked and s >= bar`: enumerated, one path per slot
+    model = _chooser()
+    for slot in (1, 2, 3):
+        trace = _one_step(model, "Park", lambda s, slot=slot: s["parked"] == frozenset({slot}))
+        assert step_reads(model, trace)[1] == {Read("parked", whole=True), Read("bar", whole=True)}
+
+
+def test_a_parameter_of_a_large_type_reads_what_its_requires_read():
+    # `action Release(a: ip) { require a in used and a != newest ... }`: the parameter's
+    # values are solved from the requires, whose reads are the step's
+    model = _chooser()
+    trace = _after(model, _after(model, _one_step(model, "Alloc"), "Alloc"), "Release")
+    assert trace.steps[-1].action == "Release(10.0.0.2)"
+    assert step_reads(model, trace)[3] == {Read("used", whole=True), Read("newest", whole=True)}
+
+
+def test_choose_where_steps_get_read_arrows():
+    v = violation(SPECS / "chooser.kovn", "FewInUse")
+    d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
+    lane = {x.title: i for i, x in enumerate(d.lanes)}
+    assert [s.action for s in v.prop.trace.steps[1:]] == ["Alloc", "Alloc"]
+    reads = sorted((a.src, a.dst) for a in d.arrows if a.kind == "read")
+    alloc = lane["Alloc"]
+    assert reads == sorted([((0, lane["used"]), (1, alloc)), ((0, lane["gateway"]), (1, alloc)),
+                            ((1, lane["used"]), (2, alloc)), ((1, lane["gateway"]), (2, alloc))])
+
+
 def test_stale_cache_read_is_marked():
     v = violation(SPECS / "stale.kovn", "NoFinalizerWhileDeleting")
     d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
@@ -121,6 +173,11 @@ def test_ipam_v1_12_shows_the_leak_and_the_order_of_deletions(root):
     assert subnet_unfinalized and pod_deleted
     assert subnet_unfinalized[0] < pod_deleted[0]
     assert d.title[1].startswith("fails for n = 1")
+    # the address is chosen by `choose least a: ip where ipamFree(a)` (the IPAM library):
+    # the step reads the addresses in use
+    reads = step_reads(v.model, v.prop.trace)
+    (alloc,) = [i for i, s in enumerate(v.prop.trace.steps) if s.action == "PodAdd.alloc(0)"]
+    assert Read("nicToIP", whole=True) in reads[alloc]
 
 
 def test_other_specs_get_lanes_per_process_and_variable():
