@@ -2,7 +2,9 @@
 
 Opens the report of ipam v1_12's NoOrphanIP counterexample, steps through the whole trace
 with the keyboard, the buttons, the step list and the picture, and checks that the page
-shows the right state each time, loads nothing from the network and logs no error.
+shows the right state each time, loads nothing from the network and logs no error. Then
+the same for the report of a run-time error's trace (tests/render/specs/failing.kovn): its
+last state says evaluation failed there, and the box of the failed step leads to it.
 
 Skipped (with the reason) only when Playwright or a Chromium binary is missing;
 scripts/setup.sh installs both on a fresh Debian machine, so CI runs it.
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checker import api
-from checker.render import RenderOptions, graphviz, render_violation
+from checker.render import RenderOptions, failed_evaluation, graphviz, render_violation
 
 # CI sets KOVN_REQUIRE_BROWSER (.ci/run): there a missing browser is a failure, not a skip.
 REQUIRED = bool(os.environ.get("KOVN_REQUIRE_BROWSER"))
@@ -147,3 +149,42 @@ def test_changed_fields_are_highlighted(browser, report):
     plain = p.page.eval_on_selector(f"#state-{n} tr:not(.changed)", "e => getComputedStyle(e).backgroundColor")
     assert color != plain
     assert p.errors == []
+
+
+@pytest.fixture(scope="module")
+def error_report(tmp_path_factory):
+    root = Path(__file__).resolve().parents[2]
+    (r,) = api.check(str(root / "tests" / "render" / "specs" / "failing.kovn"), None, None).results
+    failed = failed_evaluation(r.result)
+    assert failed is not None, r.result.verdict
+    out = tmp_path_factory.mktemp("error-report")
+    rendered = render_violation(r.model, r.model.spec.name, r.variant.name, r.result, failed,
+                                RenderOptions(out, frozenset({"html"})))
+    (page,) = rendered.files
+    assert page.name == "default-error.html"
+    return page, len(failed.trace.steps)
+
+
+def test_error_report_shows_where_evaluation_failed(browser, error_report):
+    path, n = error_report
+    p = Page(browser, path)
+    assert "division by zero" in p.page.inner_text("header h1")
+    assert p.current() == 1 and not p.page.is_visible("#failure")     # said on the last state only
+    p.page.keyboard.press("End")
+    assert p.current() == n and p.visible_articles() == [f"state-{n}"]
+    assert p.page.is_visible("#failure")
+    note = p.page.inner_text("#failure")
+    assert "Evaluation failed in this state" in note and "budget / jobs" in note
+    assert "evaluation failed here" in p.page.inner_text(f'#step-list li[data-step="{n}"]')
+    assert f"t{n}" in p.marked()
+    # the failed step's box (it reached no state) is in the last row: a click shows that state
+    p.page.keyboard.press("Home")
+    failed = p.page.locator(f'#picture svg g.node[id^="r{n}_"][id$="_s"]', has_text="evaluation failed")
+    assert failed.count() == 1
+    failed.click()
+    assert p.current() == n and p.page.is_visible("#failure")
+    for k in range(n - 1, 0, -1):
+        p.page.keyboard.press("ArrowLeft")
+        assert p.current() == k and not p.page.is_visible("#failure")
+    assert p.errors == []
+    assert all(u.startswith("file:") for u in p.requests), p.requests
