@@ -153,7 +153,8 @@ def _max_solutions(model) -> int:
 
 def _owner(spec: ir.SpecIR, origin) -> tuple[str, Any]:
     """Where the span `origin` is written: ("action", index), ("property", PropertyIR),
-    ("def", DefIR), ("init", None) or ("", None) when no node of the IR has it."""
+    ("temporal", TemporalIR), ("def", DefIR), ("init", None) or ("", None) when no node of
+    the IR has it."""
     from checker.ir.walk import walk
 
     def has(nodes) -> bool:
@@ -165,6 +166,9 @@ def _owner(spec: ir.SpecIR, origin) -> tuple[str, Any]:
     for p in spec.properties:
         if has((p.expr,)):
             return "property", p
+    for t in getattr(spec, "temporals", ()):
+        if has((t.p,) + ((t.q,) if t.q is not None else ())):
+            return "temporal", t
     for d in spec.defs:
         if has((d.body,)):
             return "def", d
@@ -254,6 +258,8 @@ class _Recorder(Interpreter):
         props += [p for p in self.spec.properties if p.kind == "action"]
         if kind == "property":
             tries = [("property", what)]
+        elif kind == "temporal":
+            tries = [("temporal", what)]
         elif kind == "action":
             tries = [("action", what)]
         elif kind in ("def", ""):
@@ -262,11 +268,14 @@ class _Recorder(Interpreter):
             return None                       # the initial states: no trace leads there
         for k, x in tries:
             found = self._fails_property(x, states, n) if k == "property" else \
+                self._fails_temporal(x, states[-1], n) if k == "temporal" else \
                 self._fails_action(x, states[-1], n, model)
             if found is not None:
                 return found
         if kind == "property":
             return Explanation("", frozenset(), _property_context(what, n))
+        if kind == "temporal":
+            return Explanation("", frozenset(), f"in temporal property {what.name}, checking state {n}")
         if kind == "action":
             return Explanation("", frozenset(), f"in action {self.spec.actions[what].name}, "
                                                 f"computing a next state of state {n}")
@@ -291,6 +300,33 @@ class _Recorder(Interpreter):
             if self.target_reads is None:
                 return None                   # failed elsewhere: not the search's error
             return Explanation(binding, self.target_reads, _property_context(prop, n))
+        return None
+
+    def _fails_temporal(self, t, state: dict, n: int) -> Explanation | None:
+        """A temporal property's predicates, instance by instance (liveness checking
+        evaluates them on every state: the trace ends in the state where one failed)."""
+        self.before, self.quiet = None, set()
+
+        def combos(k: int, env: dict, shown: list):
+            if k == len(t.params):
+                yield env, ", ".join(shown)
+                return
+            p = t.params[k]
+            for v in in_order(p.domain.t, self.eval(p.domain, Ctx(state, env))):
+                yield from combos(k + 1, {**env, p.name: v},
+                                  shown + [f"{p.display} = {T.show(_display(p.t, v))}"])
+        for env, shown in combos(0, {}, []):
+            for expr in (t.p, t.q):
+                if expr is None:
+                    continue
+                self.target_reads, self.log = None, []
+                try:
+                    self.eval(expr, Ctx(state, env))
+                except InterpError:
+                    if self.target_reads is None:
+                        continue              # failed elsewhere: not the search's error
+                    return Explanation(shown, self.target_reads,
+                                       f"in temporal property {t.name}, checking state {n}")
         return None
 
     def _fails_action(self, index: int, state: dict, n: int, model) -> Explanation | None:
