@@ -97,7 +97,7 @@ def diagram_dot(d: Diagram) -> str:
 def _graph_attrs(d: Diagram) -> list[str]:
     title = "".join(f"<B>{_html(t)}</B>" + '<BR ALIGN="LEFT"/>' for t in _wrap(d.title[0])) + "".join(
         f'<FONT POINT-SIZE="11" COLOR="#5f6368">{_html(t)}</FONT><BR ALIGN="LEFT"/>'
-        for line in d.title[1:] for t in _wrap(line))
+        for line in d.title[1:] for t in _wrap(line, 140))      # smaller type: as wide as 110 bold
     return [
         "  " + _attrs({"rankdir": "TB", "newrank": "true", "splines": "true", "outputorder": "edgesfirst",
                        "nodesep": 0.3,

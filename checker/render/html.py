@@ -146,8 +146,9 @@ def _failure_note(prop, d: Diagram, i: int, n: int) -> str:
         expr = prop.expression(120)
         lines.append(f"at <code>{_e(prop.location(full=True))}</code>" + (f": <code>{_e(expr)}</code>" if expr else ""))
     context = d.title[1] if len(d.title) > 1 else ""
-    if context.endswith(f" · {n} states"):          # said in the heading already
-        context = context[:-len(f" · {n} states")]
+    count = f" · {n} states" if n != 1 else " · 1 state"
+    if context.endswith(count):                      # said in the heading already
+        context = context[:-len(count)]
     if context:
         lines.append(_e(context))
     return '<div class="failed" id="failure" role="alert">' + "<br>".join(lines) + "</div>"

@@ -469,7 +469,7 @@ def _error_title(spec_name: str, variant: str, failed, trace, explanation) -> tu
         parts.append(explanation.context + (f" for {explanation.binding}" if explanation.binding else ""))
     else:
         parts.append(f"in state {n}")
-    parts.append(f"{n} states")
+    parts.append(f"{n} states" if n != 1 else "1 state")
     return (head, " · ".join(parts))
 
 

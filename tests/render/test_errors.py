@@ -299,3 +299,29 @@ def test_itf_of_an_error_trace_is_valid_and_replays(failing, tmp_path):
     # the same as writing it directly, minus nothing
     assert write_itf(failing.model, trace, source="failing.kovn", variant="default", kind="error",
                      error=meta["error"]) == text
+
+
+def test_an_error_of_a_model_written_in_python_renders_without_a_location(tmp_path):
+    # no spec behind it: no source span, no reads; the files still come out and say what failed
+    import importlib.util
+    from checker.engine.result import RuntimeFailure
+    from checker.engine.trace import rebuild_trace
+    from checker.render import RenderOptions, render_violation
+
+    root = SPECS.parents[2]
+    spec = importlib.util.spec_from_file_location("peterson_model", root / "models" / "peterson_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.PetersonModel(2)
+    chain = [next(iter(model.init_states()))]
+    for _ in range(2):
+        chain.append(next(iter(model.successors(chain[-1])))[1])
+    failed = failed_evaluation(type("R", (), {"failure": RuntimeFailure("boom", None, rebuild_trace(model, chain))})())
+    d = trace_diagram(model, "peterson", "py", failed)
+    assert d.title == ("peterson · variant py: boom (run-time error)", "in state 3 · 3 states")
+    assert d.error and d.notes == ()
+    out = render_violation(model, "peterson", "py", None, failed,
+                           RenderOptions(tmp_path, frozenset({"dot", "html", "itf"})))
+    assert sorted(p.name for p in out.files) == ["py-error.dot", "py-error.html", "py-error.itf.json"]
+    doc = json.loads((tmp_path / "py-error.itf.json").read_text(encoding="utf-8"))
+    assert doc["#meta"]["error"] == {"message": "boom", "state": 2} and problems(doc) == []
