@@ -102,6 +102,9 @@ class Elaborator:
         self.process_vars: dict[str, dict[str, int]] = {}   # process -> local -> var index
         self.labels: dict[str, T.LabelT] = {}
         self.counter = itertools.count()
+        # while init is elaborated: id(statement) -> (statement, where it comes from), for
+        # the statements that are not written in an init block (see check_init_reads)
+        self.init_sites: dict[int, tuple[ir.S, _InitSite]] | None = None
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span | None, **kw) -> ir.E:
@@ -312,15 +315,23 @@ class Elaborator:
     def elab_init(self) -> tuple[ir.S, ...]:
         ctx = Ctx(Scope())
         out: list[ir.S] = []
-        for name, decl in self.d.vars.items():
-            if decl.init is not None:
-                i = self.var_index[name]
-                out.append(ir.Assign(i, self.check(decl.init, self.vars[i].t, ctx), decl.span))
-        for proc in self.d.processes.values():
-            out.extend(self.process_init(proc, ctx))
-        for block in self.d.inits:
-            out.extend(self.stmts(block.body, ctx))
-        self.check_double_init(out, {})
+        self.init_sites = {}
+        try:
+            for name, decl in self.d.vars.items():
+                if decl.init is not None:
+                    i = self.var_index[name]
+                    out.append(ir.Assign(i, self.check(decl.init, self.vars[i].t, ctx), decl.span))
+                    self.mark_init_site(out[-1:], _InitSite("decl", name, decl.span))
+            for proc in self.d.processes.values():
+                for s in self.process_init(proc, ctx):
+                    out.append(s)
+                    self.mark_init_site([s], _InitSite("local", self.vars[s.var].name, s.origin))
+            for block in self.d.inits:
+                out.extend(self.stmts(block.body, ctx))
+            self.check_double_init(out, {})
+            self.check_init_reads(out)
+        finally:
+            self.init_sites = None
         assigned = _assigned_on_all_paths(out)
         for i, v in enumerate(self.vars):
             if i not in assigned and "." not in v.name:   # process locals: see process_init
@@ -334,10 +345,9 @@ class Elaborator:
         """KOV306: an init assignment that overwrites, without reading it, a value assigned
         earlier on the same path (the first value is lost, so one of the two is a mistake).
         `first` maps var index -> span of its first assignment; returns it for what follows."""
-        from checker.ir.walk import walk
         for s in stmts:
             if isinstance(s, ir.Assign):
-                reads_itself = any(isinstance(n, ir.VarRef) and n.index == s.var for n in walk(s.value))
+                reads_itself = any(ref.index == s.var for ref, _ in _state_reads(s.value, self.defs))
                 if s.var in first and not reads_itself:
                     self.error(codes.DOUBLE_ASSIGN,
                                f"'{self.vars[s.var].name}' is assigned twice in init; the first value is lost",
@@ -349,6 +359,138 @@ class Elaborator:
             elif isinstance(s, ir.ForS):
                 first = {**self.check_double_init(s.body, dict(first)), **first}
         return first
+
+    def mark_init_site(self, stmts, site: "_InitSite") -> None:
+        """Remember where init statements come from (a declaration, a process local, a macro
+        call, a `restart`); a later mark wins, so a macro's statements end up marked with the
+        outermost call, the one written in the init block."""
+        if self.init_sites is not None:
+            for s in stmts:
+                self.init_sites[id(s)] = (s, site)
+
+    def site_of(self, s: ir.S) -> "_InitSite | None":
+        entry = (self.init_sites or {}).get(id(s))
+        return entry[1] if entry is not None and entry[0] is s else None
+
+    def check_init_reads(self, stmts) -> None:
+        """KOV309: a state variable read by the init program (declaration initial values,
+        process locals, init blocks, and the macros, definitions and restarts they use) where
+        some path reaches the read without assigning the variable. Definite assignment, in
+        order: an `if` assigns what both branches assign, a `for` nothing (its body may run
+        zero times; its first run sees only what came before). A partial assignment
+        (`f[k] := v`) reads the rest of f. A variable is reported once per statement, at its
+        first such read there. (Unreported, the compiled checker would read the first value of
+        the variable's type there, and the reference interpreter would fail.)"""
+        from checker.ir.walk import walk
+        first: dict[int, Any] = {}
+        for s in stmts:
+            for n in walk(s):
+                if isinstance(n, ir.Assign):
+                    first.setdefault(n.var, n.origin)
+        self._init_reads(stmts, set(), {}, None, first, set())
+
+    def _init_reads(self, stmts, definite: set[int], maybe: dict[int, Any], site, first: dict[int, Any],
+                    reported: set) -> tuple[set[int], dict[int, Any]]:
+        """Walk stmts with the variables assigned on every path so far (definite) and on some
+        path (maybe: var -> first such assignment); return both after stmts."""
+        definite, maybe = set(definite), dict(maybe)
+        for s in stmts:
+            here = site or self.site_of(s)
+
+            # one report per variable and statement of the init program (a macro call or a
+            # restart counts as one)
+            unit = here.span if here is not None and here.kind in ("macro", "restart") else id(s)
+
+            def reads(e: ir.E) -> None:
+                for ref, call in _state_reads(e, self.defs):
+                    if ref.index not in definite and (ref.index, unit) not in reported:
+                        reported.add((ref.index, unit))
+                        self.read_before_init(ref, call, s, here, maybe, first)
+
+            if isinstance(s, ir.Assign):
+                reads(s.value)
+                definite.add(s.var)
+                maybe.setdefault(s.var, s.origin)
+            elif isinstance(s, ir.Require):
+                reads(s.cond)
+            elif isinstance(s, ir.LetS):
+                reads(s.value)
+            elif isinstance(s, ir.ChooseS):
+                reads(s.domain)
+            elif isinstance(s, ir.IfS):
+                reads(s.cond)
+                d1, m1 = self._init_reads(s.then, definite, maybe, here, first, reported)
+                d2, m2 = self._init_reads(s.else_, definite, maybe, here, first, reported)
+                definite = d1 & d2
+                maybe = {**m2, **m1, **maybe}
+            elif isinstance(s, ir.ForS):
+                reads(s.domain)
+                _, m1 = self._init_reads(s.body, definite, maybe, here, first, reported)
+                maybe = {**m1, **maybe}
+        return definite, maybe
+
+    def read_before_init(self, ref: ir.VarRef, call: "ir.CallDef | None", stmt: ir.S, site: "_InitSite | None",
+                         maybe: dict[int, Any], first: dict[int, Any]) -> None:
+        i = ref.index
+        name = self.vars[i].name
+        what = "process variable" if "." in name else "state variable"
+        decl = self.d.vars.get(name)
+        declared = f"`var {name}: {_type_text(decl)} = value`"
+        partial = (call is None and isinstance(stmt, ir.Assign) and stmt.var == i
+                   and isinstance(stmt.value, ir.Update) and stmt.value.base is ref
+                   and ref.origin is not None and stmt.origin is not None and ref.origin.start == stmt.origin.start)
+        # the place in the init program that reads, and where the read is written if elsewhere
+        primary, where = ref.origin, ""
+        if call is not None:
+            primary, where = call.origin, f", in definition '{self.defs[call.index].name}'"
+        if site is not None and site.kind in ("macro", "restart") and not _within(primary, site.span):
+            primary = site.span
+            if not where:
+                where = f", in macro '{site.name}'" if site.kind == "macro" else \
+                    (f", in the initial value of '{self.vars[stmt.var].name}'" if isinstance(stmt, ir.Assign) else "")
+        labels = []
+        if primary is not ref.origin and ref.origin is not None:
+            labels.append((ref.origin, f"'{name}' is read here{where}"))
+        if i in maybe and maybe[i] is not None:
+            labels.append((maybe[i], "assigned here, but not on every path to the read"))
+        elif first.get(i) is not None and first[i] is not stmt.origin:
+            labels.append((first[i], "assigned only later, here"))
+        if partial:
+            self.error(codes.READ_BEFORE_INIT, f"{what} '{name}' is assigned in part before it has a value",
+                       primary, labels=tuple(labels),
+                       hint=f"an assignment to part of '{name}' keeps the rest, which has no value yet: assign "
+                            f"the whole value first (`{name} := ...`), or write {declared}")
+            return
+        if site is not None and site.kind == "decl":
+            reader = self.d.vars[site.name]
+            if decl is not None and decl.init is not None and decl.span.path != reader.span.path:
+                hint = (f"initial values in declarations are evaluated in declaration order, and an imported "
+                        f"file's declarations come before the importer's: '{site.name}' cannot read '{name}'")
+            elif decl is not None and decl.init is not None:
+                hint = (f"initial values in declarations are evaluated in declaration order: declare "
+                        f"'{name}' before '{site.name}'")
+            elif decl is None:
+                hint = ("process locals get their initial values after those of declared variables: "
+                        f"assign '{site.name}' in `init` instead")
+            elif reader.volatile:
+                hint = (f"a volatile variable's initial value is evaluated before the `init` blocks (and again "
+                        f"at each `restart`): write {declared} before '{site.name}'")
+            else:
+                hint = (f"initial values in declarations are evaluated before the `init` blocks: assign "
+                        f"'{site.name}' in `init` after '{name}', or write {declared} before '{site.name}'")
+        elif site is not None and site.kind == "local":
+            if decl is None:
+                (reader_proc, reader), (proc, local) = site.name.split(".", 1), name.split(".", 1)
+                hint = (f"process locals get their initial values in declaration order: declare '{local}' "
+                        f"before '{reader}'" if proc == reader_proc else
+                        f"process locals get their initial values process by process, in declaration order: "
+                        f"declare process '{proc}' before '{reader_proc}'")
+            else:
+                hint = (f"process locals get their initial values before the `init` blocks: write {declared}")
+        else:
+            hint = f"assign '{name}' before reading it, or give it an initial value: {declared}"
+        self.error(codes.READ_BEFORE_INIT, f"{what} '{name}' is read before it has a value", primary,
+                   labels=tuple(labels), hint=hint)
 
     def process_init(self, proc: ast.ProcessDecl, ctx: Ctx) -> list[ir.S]:
         pvars = self.process_vars[proc.name]
@@ -597,6 +739,7 @@ class Elaborator:
                 out.append(ir.Assign(i, self.check(decl.init, self.vars[i].t, fresh), s.span))
         for proc in self.d.processes.values():
             out.extend(self.process_init(proc, fresh))
+        self.mark_init_site(out, _InitSite("restart", None, s.span))
         return out
 
     def call_macro(self, s: ast.CallStmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
@@ -623,6 +766,7 @@ class Elaborator:
             out.extend(self.stmts(m.body, inner, in_for))
         finally:
             self.in_progress.discard(s.name)
+        self.mark_init_site(out, _InitSite("macro", s.name, s.span))
         return out
 
     def error_stmt(self, code: str, message: str, span, **kw) -> ir.S:
@@ -1648,6 +1792,38 @@ def _end_at_goto(stmts: list) -> tuple:
             else_ = _end_at_goto(list(s.else_) + ([] if _ends_in_goto(s.else_) else rest))
             return tuple(stmts[:i]) + (ir.IfS(s.cond, then, else_, s.origin),)
     return tuple(stmts)
+
+
+@dataclass(frozen=True)
+class _InitSite:
+    """Where init statements come from, when not from an init block itself."""
+
+    kind: str            # "decl" | "local" | "macro" | "restart"
+    name: str | None     # the variable declared, or the macro called
+    span: Span | None
+
+
+def _state_reads(e: ir.E, defs: list[ir.DefIR], call: "ir.CallDef | None" = None, seen=frozenset()):
+    """Every state variable read by e, as (VarRef, the outermost definition call it is read
+    through, or None), in the order written; definitions are followed into their bodies."""
+    from checker.ir.walk import walk
+    for n in walk(e):
+        if isinstance(n, ir.VarRef) and not n.primed:
+            yield n, call
+        elif isinstance(n, ir.CallDef) and n.index < len(defs) and n.index not in seen:
+            yield from _state_reads(defs[n.index].body, defs, call or n, seen | {n.index})
+
+
+def _within(inner: Span | None, outer: Span | None) -> bool:
+    return (inner is not None and outer is not None and inner.source is outer.source
+            and outer.start <= inner.start and inner.end <= outer.end)
+
+
+def _type_text(decl: ast.VarDecl | None) -> str:
+    """A variable's type as written, for hints (`...` when long or unknown)."""
+    span = getattr(getattr(decl, "type", None), "span", None)
+    text = span.text() if span is not None else ""
+    return text if text and len(text) <= 30 and "\n" not in text else "..."
 
 
 def _assigned_on_all_paths(stmts) -> set[int]:
