@@ -88,7 +88,10 @@ def _key(spec: ir.SpecIR, action: ir.ActionIR, reads: "_Reads"):
                 defs[n.index] = spec.defs[n.index]
                 todo.append(spec.defs[n.index].body)
     variables = tuple((i, spec.vars[i].name, spec.vars[i].t) for i in sorted(reads.of_node(action)))
-    key = (action, variables, tuple(sorted(defs.items(), key=lambda d: d[0])))
+    # IR nodes compare without their spans: the action's own span (its file's path and
+    # text, its place) keeps two equal actions of different specs apart, since the
+    # warnings point into the source
+    key = (action, action.origin, variables, tuple(sorted(defs.items(), key=lambda d: d[0])))
     try:
         hash(key)
     except TypeError:
