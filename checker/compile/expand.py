@@ -24,8 +24,8 @@ loop evaluates every property on every new state (`check_state`) and every actio
 property on every transition (`check_transition`), decided or not, and a ModelError in
 any of them ends the search with ERROR (engine/bfs.py, "Run-time errors"). The expander
 therefore flags only the undecided properties, but still evaluates the decided ones, for
-their errors alone: a property that cannot be evaluated in a state is an event whether
-or not it was decided before. (Which error, and what else is recorded, is then the
+their errors alone (those that cannot fail, codegen._safe, are skipped): a property that
+cannot be evaluated in a state is an event whether or not it was decided before. (Which error, and what else is recorded, is then the
 general loop's business: it evaluates in declaration order.)
 
 Last-level mode (`plan.last`, for the level at --max-depth): the level is expanded as any
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.compile.codegen import CodeGen, Env
+from checker.compile.codegen import CodeGen, Env, _safe
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 
@@ -202,11 +202,13 @@ class _Writer:
         """`<name>_cs(w)`: does the new state w fail an undecided invariant or witness an
         undecided reachable property? One call per new state (not per transition). The
         decided ones are evaluated too, first, for their run-time errors only (see the
-        module's docstring); an undecided one that flags the state short-circuits the
-        rest, which is fine: the general loop then evaluates them all again."""
+        module's docstring), unless they cannot fail (codegen._safe); an undecided one that
+        flags the state short-circuits the rest, which is fine: the general loop then
+        evaluates them all again."""
         self.emit(0, f"def {name}_cs(w):")
         for i in self.decided_state_props():
-            self.emit(1, self.gen.ex(self.checked[i].expr, Env("w")))
+            if not _safe(self.checked[i].expr):
+                self.emit(1, self.gen.ex(self.checked[i].expr, Env("w")))
         conds = []
         for i in self.plan.state_props:
             p = self.checked[i]
@@ -251,16 +253,21 @@ class _Writer:
         emit(ind, f"g{k} += 1")
         if plan.deadlock:
             emit(ind, "z = 1")
-        exprs = [self.gen.ex(p.expr, Env('s', w)) for p in self.checked if p.kind == "action"]
-        if plan.transition and exprs:
-            emit(ind, f"if {' or '.join(f'not ({x})' for x in exprs)}:")
+        actions = [p for p in self.checked if p.kind == "action"]
+        if plan.transition and actions:
+            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})" for p in actions]
+            emit(ind, f"if {' or '.join(conds)}:")
             emit(ind + 1, "return i")
         else:
             # every action property is decided: evaluated for its run-time errors only
-            for x in exprs:
-                emit(ind, x)
-        check = (f"{plan.name()}_cs({w})" if plan.state_props or self.decided_state_props()
-                 else None)
+            # (none when it cannot fail)
+            for p in actions:
+                if not _safe(p.expr):
+                    emit(ind, self.gen.ex(p.expr, Env('s', w)))
+        check = None
+        if plan.state_props or any(not _safe(self.checked[i].expr)
+                                   for i in self.decided_state_props()):
+            check = f"{plan.name()}_cs({w})"
         if plan.canonical:
             emit(ind, f"{w} = _canon({w})")
         if plan.graph and plan.last:

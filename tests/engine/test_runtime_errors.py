@@ -20,9 +20,14 @@ against the dfs reference explorer.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
 
 from checker import api
+from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, ModelError, Status, Verdict, explore
 from checker.engine.dfs import reachable_graph
 from engine_paths import paths, summary
@@ -172,7 +177,12 @@ def reference(model, options: CheckOptions):
 
     try:
         level = []
-        for s in model.init_states():
+        try:
+            inits = list(model.init_states())
+        except ModelError as e:         # no state to show
+            state["failure"] = (e.message, None)
+            raise _End
+        for s in inits:
             if s not in parent:
                 store(s, None)
                 level.append(s)
@@ -350,3 +360,39 @@ def test_the_error_names_the_first_property_declared_that_fails(tmp_path):
         assert outcome(m)[:2] == ("error", (1, 0)), way
         assert result.failure.message == "division by zero", way
         assert result.failure.origin.text().startswith("10 / (x - 1)"), way
+
+
+# ---- random specs --------------------------------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
+from specgen import seeded_specs  # noqa: E402
+
+_SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60,
+                 phases=[Phase.generate],
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                        HealthCheck.function_scoped_fixture])
+
+
+@settings(**_SETTINGS)
+@given(seeded_specs())
+def test_random_specs_follow_the_rule_on_every_path(tmp_path_factory, generated):
+    """Random small specs (tests/property/specgen.py: some expressions fail at run time),
+    every depth limit up to the depth + 1, with and without --stop-at-first."""
+    path = tmp_path_factory.mktemp("rule") / "spec.kovn"
+    path.write_text(generated.text)
+    try:
+        pairs, _ = api.compile_spec(str(path))
+    except DiagnosticError:
+        return
+    for _, model in pairs:
+        full = explore(model)
+        for stop in (False, True):
+            for d in [None, *range(1, full.stats.depth + 2)]:
+                options = CheckOptions(max_depth=d, stop_on_violation=stop)
+                runs = [summary(explore(m, options)) for _, m in paths(model)]
+                assert runs[0] == runs[1] == runs[2], (options, generated.text)
+                verdict, failure, statuses, stored = reference(model, options)
+                assert answer(explore(model, options)) == (verdict, failure, statuses), (
+                    options, generated.text)
+                if d is not None and d >= full.stats.depth and not stop:
+                    assert runs[0] == summary(full), (options, generated.text)
