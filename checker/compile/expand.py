@@ -25,8 +25,9 @@ property on every transition (`check_transition`), decided or not, and a ModelEr
 any of them ends the search with ERROR (engine/bfs.py, "Run-time errors"). The expander
 therefore flags only the undecided properties, but still evaluates the decided ones, for
 their errors alone (those that cannot fail, codegen._safe, are skipped): a property that
-cannot be evaluated in a state is an event whether or not it was decided before. (Which error, and what else is recorded, is then the
-general loop's business: it evaluates in declaration order.)
+cannot be evaluated in a state is an event whether or not it was decided before. (Which
+error, and what else is recorded, is then the general loop's business: it evaluates in
+declaration order.)
 
 Last-level mode (`plan.last`, for the level at --max-depth): the level is expanded as any
 other (counts, coverage, action properties, edges to states already seen, deadlocks), but
@@ -253,15 +254,15 @@ class _Writer:
         emit(ind, f"g{k} += 1")
         if plan.deadlock:
             emit(ind, "z = 1")
-        actions = [p for p in self.checked if p.kind == "action"]
-        if plan.transition and actions:
-            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})" for p in actions]
+        action_props = [p for p in self.checked if p.kind == "action"]
+        if plan.transition and action_props:
+            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})" for p in action_props]
             emit(ind, f"if {' or '.join(conds)}:")
             emit(ind + 1, "return i")
         else:
             # every action property is decided: evaluated for its run-time errors only
             # (none when it cannot fail)
-            for p in actions:
+            for p in action_props:
                 if not _safe(p.expr):
                     emit(ind, self.gen.ex(p.expr, Env('s', w)))
         check = None
