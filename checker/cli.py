@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ci_flags(p)
     _add_render_flags(p)
     p.add_argument("--max-states", type=positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
-    p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE)")
+    p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
     p.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
     p.add_argument("--max-solutions", type=positive_int, metavar="N", default=1024,
                    help="most solutions a `choose x: T where C` may have in a state (default 1024)")

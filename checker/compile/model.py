@@ -100,11 +100,11 @@ class SpecModel:
         return fn
 
     def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
-                       actions=False, route=False):
+                       actions=False, route=False, last=False):
         """The search's hot loop generated for this spec and these checks
         (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan."""
         from checker.compile.expand import ExpandPlan, expander_source
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route)
+        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last)
         fn = self._expanders.get(plan)
         if fn is None:
             source = expander_source(self._gen, plan)

@@ -60,7 +60,6 @@ Run-time errors, and the order of events (both loops obey it; tests/engine pin i
 """
 from __future__ import annotations
 
-import inspect
 import resource
 import sys
 from array import array
@@ -154,7 +153,6 @@ class _Search:
         # --max-depth: states of the last level with a successor not stored (the cut)
         self.cut = 0
         self._cut_at = -1
-        self._native_last: bool | None = None  # does level_expander take `last`?
 
     # ---- the search -------------------------------------------------------------------
 
@@ -307,11 +305,11 @@ class _Search:
         """The generated expander for what is still undecided, or None (a model without
         one, or a check it cannot do); and the state cap to give it.
 
-        For the last level (`last`), a model whose level_expander takes `last` gives one
-        that counts new successors as cuts (compile/expand.py), used while the level can
-        still decide something (_last_pending). Otherwise, the ordinary expander with the
-        cap at the current count: every new successor is then an event, and the general
-        loop handles its chunk (and stops at the cut when nothing is pending)."""
+        For the last level (`last`), one that counts new successors as cuts
+        (compile/expand.py), used while the level can still decide something
+        (_last_pending). Otherwise, the ordinary expander with the cap at the current
+        count: the first new successor is then an event, and the general loop handles its
+        chunk (and stops at the cut, as nothing is pending)."""
         get = getattr(self.model, "level_expander", None)
         if get is None:
             return None, self.cap
@@ -322,12 +320,7 @@ class _Search:
         args = (props, transition, deadlock, self.graph is not None, self.canon is not None)
         if not last:
             return get(*args), self.cap
-        if self._native_last is None:
-            try:
-                self._native_last = "last" in inspect.signature(get).parameters
-            except (TypeError, ValueError):
-                self._native_last = False
-        if self._native_last and self._last_pending():
+        if self._last_pending():
             return get(*args, last=True), self.cap
         return get(*args), len(self.states)
 

@@ -1,21 +1,17 @@
 """The ways engine/bfs.py can run one model, for tests that make them agree.
 
 - the model as compiled: the generated level expander (compile/expand.py) on the fast
-  path, the general loop on anything rare;
+  path, the general loop on anything rare; for the level at --max-depth, the generated
+  last-level expander (ExpandPlan.last) while that level can still decide something, else
+  the ordinary one with the cap at the current count;
 - `GeneralOnly(model)`: no level expander, so the general loop over successors() runs
-  every state;
-- `NativeLast(model)`: a level_expander that also takes `last` and so gives bfs the
-  generated last-level expander for the level at --max-depth (compile/expand.py's
-  ExpandPlan.last). compile/model.py's level_expander does not take `last` (yet); without
-  it bfs runs that level on the ordinary expander with the cap at the current count.
+  every state.
 
 `summary(result)` is everything a result says that must not depend on the path: verdict,
 limit, counts, coverage, what is left, every property's status and trace states, the
 failure's message and trace, and `extra` without timings.
 """
 from __future__ import annotations
-
-from checker.compile.expand import ExpandPlan, expander_source
 
 
 class GeneralOnly:
@@ -30,32 +26,9 @@ class GeneralOnly:
         return getattr(self._m, name)
 
 
-class NativeLast:
-    """The model with a level_expander that takes `last`, as compile/model.py's would."""
-
-    def __init__(self, model):
-        self._m = model
-
-    def __getattr__(self, name):
-        return getattr(self._m, name)
-
-    def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
-                       actions=False, route=False, last=False):
-        m = self._m
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions,
-                          route, last)
-        fn = m._expanders.get(plan)
-        if fn is None:
-            source = expander_source(m._gen, plan)
-            m._ns.update(m._gen.constants)
-            exec(compile(source, f"<kovn {m.name} test search>", "exec"), m._ns)
-            fn = m._expanders[plan] = m._ns[plan.name()]
-        return fn
-
-
 def paths(model):
     """(name, model) for every way of running it."""
-    return [("fast", model), ("general", GeneralOnly(model)), ("native-last", NativeLast(model))]
+    return [("fast", model), ("general", GeneralOnly(model))]
 
 
 def trace_states(trace):

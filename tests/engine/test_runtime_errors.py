@@ -390,7 +390,7 @@ def test_random_specs_follow_the_rule_on_every_path(tmp_path_factory, generated)
             for d in [None, *range(1, full.stats.depth + 2)]:
                 options = CheckOptions(max_depth=d, stop_on_violation=stop)
                 runs = [summary(explore(m, options)) for _, m in paths(model)]
-                assert runs[0] == runs[1] == runs[2], (options, generated.text)
+                assert runs[0] == runs[1], (options, generated.text)
                 verdict, failure, statuses, stored = reference(model, options)
                 assert answer(explore(model, options)) == (verdict, failure, statuses), (
                     options, generated.text)
