@@ -331,17 +331,24 @@ def scanner_source(gen: CodeGen, state_props: tuple[int, ...], name: str) -> str
     """`name(states, start)`: the index of the first of states[start:] that fails one of
     the invariants or witnesses one of the reachable properties among `state_props`
     (indices into the checked properties), or -1. A loop in generated code, not a call
-    per state (engine/parallel.py checks the states a worker receives with it)."""
+    per state (engine/parallel.py checks the states a worker receives with it). The other
+    state properties (decided) are evaluated too, for their run-time errors only, unless
+    they cannot fail, as the level expander's state check does; with nothing to evaluate,
+    it returns -1 at once."""
     checked = [p for p in gen.spec.properties if p.kind != "constraint"]
-    conds = []
-    for i in state_props:
-        p = checked[i]
-        x = gen.ex(p.expr, Env("w"))
-        conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
-    lines = [f"def {name}(states, start):",
-             "    for j in range(start, len(states)):",
-             "        w = states[j]",
-             f"        if {' or '.join(conds) or 'False'}:",
-             "            return j",
-             "    return -1"]
+    conds, errors_only = [], []
+    for i, p in enumerate(checked):
+        if i in state_props:
+            x = gen.ex(p.expr, Env("w"))
+            conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
+        elif p.kind != "action" and not _safe(p.expr):
+            errors_only.append(gen.ex(p.expr, Env("w")))
+    lines = [f"def {name}(states, start):"]
+    if conds or errors_only:
+        lines += ["    for j in range(start, len(states)):",
+                  "        w = states[j]"]
+        lines += [f"        {x}" for x in errors_only]
+        lines += [f"        if {' or '.join(conds) or 'False'}:",
+                  "            return j"]
+    lines.append("    return -1")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,12 @@ platform without fork, or for a model with temporal properties (the liveness che
 the whole graph in one process), the search runs in this process (bfs.explore) and the
 result says so (`extra["workers"]`). Limits are checked between levels and between
 chunks of a level: a max-states limit may be passed by part of a level (the count
-reported is the real one).
+reported is the real one). The level at --max-depth is expanded like the others, its new
+successors counted as the cut instead of stored (bfs.py). Every property is evaluated on
+every state and transition, decided or not, as bfs.py does; when that meets a run-time
+error, whether the error or a violation came first is a matter of one worker's order,
+which the workers do not share, so the search is repeated in this process and its result
+is the answer.
 """
 from __future__ import annotations
 
@@ -47,12 +52,18 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
                      reporter: Reporter | None = None) -> CheckResult:
     """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
     reason = _why_not_parallel(model, workers)
-    if reason is not None:
-        result = explore(model, options, reporter)
-        if workers > 1:
-            result.extra["workers"] = f"1 ({reason})"
-        return result
-    return _Coordinator(model, options, workers, reporter).run()
+    if reason is None:
+        result = _Coordinator(model, options, workers, reporter).run()
+        if result.failure is None:
+            return result
+        # Which comes first, a run-time error or a violation that ends the search, is
+        # decided in one worker's order of the level (docs/language.md), which the workers
+        # do not share: the search is repeated in one process, to report it as one does.
+        reason = "a run-time error is reported as one worker meets it"
+    result = explore(model, options, reporter)
+    if workers > 1:
+        result.extra["workers"] = f"1 ({reason})"
+    return result
 
 
 def _why_not_parallel(model: Model, workers: int) -> str | None:
@@ -149,13 +160,17 @@ class _Coordinator:
         s.depth = 1 if init else 0
         frontier = len(init)
         while frontier:
-            if s.depth == options.max_depth:
-                self._probe()
-                return
+            last = s.depth == options.max_depth
             decided = tuple(sorted(s.found))
-            answers = self._ask(("level", decided, s.deadline))
+            answers = self._ask(("level", decided, s.deadline, last))
             frontier = self._collect(answers)
             if s.limit is not None or s.stopped is not None or s.failure is not None:
+                return
+            if last:
+                # --max-depth: new successors of the last level were not stored (bfs.py)
+                if frontier:
+                    s.limit = f"max-depth {options.max_depth}"
+                    s.left = frontier
                 return
             if frontier:
                 s.depth += 1
@@ -181,9 +196,11 @@ class _Coordinator:
         frontier = 0
         limit = None
         findings = []
+        last = self.search.depth == self.options.max_depth
         for k, (_, new, gen, news, found, failure, lim) in enumerate(answers):
             frontier += new
-            self.distinct += new
+            if not last:            # the last level's new states are the cut, not stored
+                self.distinct += new
             for i, g in enumerate(gen):
                 self.generated_cov[i] += g
             for i, n in enumerate(news):
@@ -194,14 +211,17 @@ class _Coordinator:
                 s.failure = (ModelError(message, origin), self._remember(state), label, nxt)
             limit = limit or lim
         self._report(frontier)
+        stop, event = False, None
         for key, state, label, nxt, violation in findings:
+            if stop and (state, label, nxt) != event:
+                break           # every finding of the state (transition) that stopped it is kept
             if key in s.found:
                 continue
-            try:
-                s._record(key, (self._remember(state), label, nxt), violation)
-            except _Stop:
-                s.left = frontier
-                return frontier
+            event = (state, label, nxt)
+            stop |= s._note(key, (self._remember(state), label, nxt), violation)
+        if stop:
+            s.left = frontier
+            return frontier
         if s.failure is not None:
             s.left = frontier
         elif limit is not None:
@@ -227,28 +247,6 @@ class _Coordinator:
             s.par.append(parent)
             parent = len(s.states) - 1
         return parent
-
-    def _probe(self) -> None:
-        """The level at max_depth: its states are stored, not expanded (bfs._probe)."""
-        s = self.search
-        answers = self._ask(("probe", s.check_deadlock and s.deadlock_key not in s.found))
-        left = 0
-        cut = False
-        for _, has_successor, dead, remaining, failure in answers:
-            cut = cut or has_successor
-            left += remaining
-            if failure is not None and s.failure is None:
-                message, origin, state, label, nxt = failure
-                s.failure = (ModelError(message, origin), self._remember(state), label, nxt)
-            for state in dead:
-                if s.deadlock_key not in s.found:
-                    try:
-                        s._record(s.deadlock_key, (self._remember(state), None, None), True)
-                    except _Stop:
-                        pass
-        s.left = left
-        if cut:
-            s.limit = f"max-depth {self.options.max_depth}"
 
     def _report(self, frontier: int) -> None:
         s = self.search
@@ -293,6 +291,7 @@ class _Worker:
         self.model, self.options = model, options
         self.inboxes, self.conn = inboxes, conn
         self.kinds = tuple(p.kind for p in model.properties)
+        self.state_properties = any(k != "action" for k in self.kinds)
         self.check_deadlock = (options.check_deadlock if options.check_deadlock is not None
                                else model.check_deadlock)
         self.deadlock_key = len(self.kinds)
@@ -302,6 +301,8 @@ class _Worker:
         self.seen: set[State] = set()       # owned states, and those sent to their owners
         self.frontier: list[State] = []
         self.decided: frozenset[int] = frozenset()
+        self.last = False
+        self.cuts = 0
 
     def serve(self) -> None:
         while True:
@@ -316,18 +317,20 @@ class _Worker:
                 self.frontier = list(msg[1])
                 self.conn.send(("ok",))
             elif op == "level":
-                self.conn.send(self.level(frozenset(msg[1]), msg[2]))
+                self.conn.send(self.level(frozenset(msg[1]), msg[2], msg[3]))
             elif op == "parent":
                 self.conn.send(("parent", self.parent[msg[1]]))
-            elif op == "probe":
-                self.conn.send(self.probe(msg[1]))
             elif op == "rss":
                 from checker.engine.bfs import _peak_rss_bytes
                 self.conn.send(("rss", _peak_rss_bytes()))
 
     # ---- one level
-    def level(self, decided: frozenset[int], deadline: float | None):
+    def level(self, decided: frozenset[int], deadline: float | None, last: bool = False):
+        """Expand this worker's part of the frontier. With `last` (the level at
+        --max-depth), a new successor is not stored but counted as a cut (bfs.py)."""
         self.decided = decided
+        self.last = last
+        self.cuts = 0
         n = len(self.model.actions)
         self.gen = [0] * n
         self.news = [0] * n
@@ -361,7 +364,8 @@ class _Worker:
         except _Failed:
             pass
         self.frontier = self.mine
-        return ("level", len(self.mine), self.gen, self.news, self.found, self.failure, limit)
+        new = self.cuts if last else len(self.mine)
+        return ("level", new, self.gen, self.news, self.found, self.failure, limit)
 
     def exchange(self) -> tuple[list, list, list]:
         """Send each worker what it owns of this level's successors; receive ours (in the
@@ -379,17 +383,32 @@ class _Worker:
 
     def accept(self, ts: list, ps: list, acts: list) -> None:
         """States this worker owns, reached for the first time (already in `seen`): store
-        their parents, count them, check them (all at C speed but the check)."""
+        their parents, count them, check them (all at C speed but the check). On the last
+        level, only count them: they are the cut."""
+        if self.last:
+            self.cuts += len(ts)
+            return
         self.parent.update(zip(ts, ps))
         self.mine.extend(ts)
         news = self.news
         for a in acts:
             news[a] += 1
-        if not self.props or not ts:
+        if not ts or not self.state_properties:
             return
+        # every state property is evaluated, decided or not (a run-time error in a decided
+        # one is still an event: docs/language.md); the generated scan finds the states
+        # that need a closer look, check_state then says what they violate or where it fails
         batch = self.batch_checker()
-        j = batch(ts, 0) if batch is not None else 0
-        while 0 <= j < len(ts):
+        j = 0
+        while j < len(ts):
+            if batch is not None:
+                try:
+                    j = batch(ts, j)
+                except ModelError:
+                    batch = None        # state by state from j: check_state meets the failure
+                    continue
+                if j < 0:
+                    return
             t = ts[j]
             try:
                 bad = self.model.check_state(t)
@@ -398,7 +417,7 @@ class _Worker:
             for i in bad:
                 if i not in self.decided:
                     self.found.append((i, t, None, None, self.kinds[i] == "invariant"))
-            j = batch(ts, j + 1) if batch is not None else j + 1
+            j += 1
 
     def store(self, t: State, p: State, action: int) -> None:
         """One owned state reached for the first time by the general loop."""
@@ -493,34 +512,6 @@ class _Worker:
         every state with check_state)."""
         get = getattr(self.model, "state_scanner", None)
         return None if get is None else get(tuple(self.props))
-
-    def probe(self, want_deadlocks: bool):
-        """bfs._probe over this worker's part of the last level."""
-        model = self.model
-        cut, dead, finished = False, [], 0
-        self.failure = None
-        try:
-            for s in self.frontier:
-                if cut and not want_deadlocks:
-                    break
-                try:
-                    if model.has_constraint and not model.within_constraint(s):
-                        finished += 1
-                        continue
-                    has = next(iter(model.successors(s)), _MISSING) is not _MISSING
-                except ModelError as e:
-                    self.fail(e, s)
-                if has:
-                    cut = True
-                else:
-                    finished += 1
-                    is_terminal = getattr(model, "is_terminal", None)
-                    if want_deadlocks and self.check_deadlock and not (is_terminal and is_terminal(s)):
-                        dead.append(s)
-        except _Failed:
-            pass
-        return ("probe", cut, dead[:1], len(self.frontier) - finished, self.failure)
-
 
 class _Failed(Exception):
     """A ModelError in a worker: recorded in `failure`; the level ends early."""

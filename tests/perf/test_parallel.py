@@ -2,8 +2,9 @@
 
 Several processes must find what one finds: the same verdict and property statuses, and,
 for an exhaustive search, the same distinct, generated and depth counts and per-action
-generated counts; every counterexample as short as one worker's and a real trace. (At a
-stop, the counts depend on the order of the search and are not compared.)
+generated counts; every counterexample as short as one worker's and a real trace; a
+run-time error exactly as one worker reports it. (At a stop, the counts depend on the
+order of the search and are not compared.)
 """
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def same_search(model, workers: int, options: CheckOptions = CheckOptions()) -> 
     many = explore_parallel(model, options, workers)
     assert one.verdict == many.verdict
     if one.verdict is Verdict.ERROR:
-        return          # which failing state is met first depends on the order
+        # reported as one worker meets it (the search is repeated in one process)
+        assert (many.failure.message, many.failure.trace) == (one.failure.message, one.failure.trace)
+        return
     assert [(p.name, p.status) for p in one.properties] == [(p.name, p.status) for p in many.properties]
     for a, b in zip(one.properties, many.properties):
         if a.trace is not None:
@@ -88,6 +91,62 @@ def test_limits_and_stops_are_honest():
     deep = explore_parallel(model, CheckOptions(max_depth=5), 2)
     one = explore(model, CheckOptions(max_depth=5))
     assert (deep.verdict, deep.limit, deep.stats.distinct) == (one.verdict, one.limit, one.stats.distinct)
+
+
+@pytest.mark.parametrize("path,consts,variants", [
+    ("models/twophase.kovn", ["N=3"], ["default", "symmetric"]),
+    ("models/diehard.kovn", [], ["puzzle"]),
+    ("models/peterson.kovn", [], ["default"]),
+])
+def test_every_depth_limit_agrees_with_one_worker(path, consts, variants):
+    """A level at --max-depth is expanded, and cut only by a successor not seen before
+    (docs/cli.md): the verdict, the limit and the states stored are one worker's; when
+    nothing is cut, the whole result is."""
+    for _, model in api.compile_spec(path, api.parse_consts(consts), variants)[0]:
+        full = explore(model)
+        for d in range(1, full.stats.depth + 2):
+            options = CheckOptions(max_depth=d)
+            one, many = explore(model, options), explore_parallel(model, options, 2)
+            assert (many.verdict, many.limit, many.stats.distinct) == (one.verdict, one.limit, one.stats.distinct), d
+            if one.limit is None:
+                same_search(model, 2, options)
+
+
+# A grid whose states x * 10 + y are met level by level; E has no value at 22, V is false at 13
+GRID = """
+spec grid
+var x: 0..4 = 0
+var y: 0..4 = 0
+action IncX { require x < 4  x := x + 1 }
+action IncY { require y < 4  y := y + 1 }
+allow deadlock
+invariant T: x < 5
+"""
+
+
+@pytest.mark.parametrize("extra", [
+    "invariant E: 10 / (x * 10 + y - 22) < 100\n",
+    "invariant V: x * 10 + y != 13\ninvariant E: 10 / (x * 10 + y - 22) < 100\n",
+    "invariant V: x * 10 + y != 13\ninvariant E: 10 / (x * 10 + y - 13) < 100\n",
+    "invariant V: x * 10 + y != 2\ninvariant E: x * 10 + y != 1 and 10 / (x * 10 + y - 44) < 100\n",
+    "action property A: x' * 10 + y' != 12 and 10 / (x' * 10 + y' - 31) < 100\n",
+])
+@pytest.mark.parametrize("stop", [False, True])
+def test_run_time_errors_are_reported_as_one_worker_reports_them(tmp_path, extra, stop):
+    """Whether an error or a violation comes first is one worker's order (docs/language.md):
+    the workers' verdict, failure and findings are one worker's."""
+    path = tmp_path / "grid.kovn"
+    path.write_text(GRID + extra)
+    ((_, model),) = api.compile_spec(str(path))[0]
+    options = CheckOptions(stop_on_violation=stop)
+    one, many = explore(model, options), explore_parallel(model, options, 2)
+    assert many.verdict == one.verdict
+    assert [(p.name, p.status) for p in many.properties] == [(p.name, p.status) for p in one.properties]
+    assert (many.failure is None) == (one.failure is None)
+    if one.failure is not None:
+        assert many.failure.message == one.failure.message
+        assert many.failure.trace == one.failure.trace
+        assert many.extra["workers"].startswith("1 (a run-time error")
 
 
 def test_violation_found_with_workers_is_as_short(tmp_path):
