@@ -126,7 +126,11 @@ def _render_outputs(options, report) -> int | None:
         sys.stderr.write(f"rendered {len(rendered.files)} files:\n")
         sys.stderr.write("".join(f"  {f}\n" for f in rendered.files))
     else:
-        sys.stderr.write(f"nothing rendered to {options.out_dir}: no counterexample\n")
+        failed_first = any(r.result.failure is not None and r.result.failure.trace is None
+                           for r in report.results)
+        why = ("the model failed while computing its initial states: no trace to draw"
+               if failed_first else "no counterexample")
+        sys.stderr.write(f"nothing rendered to {options.out_dir}: {why}\n")
     return None
 
 

@@ -193,8 +193,10 @@ class KovnItem(pytest.Item):
         return self.path, _line0(origin or self.variant.span), domain
 
     def _render(self, vr, case: Case) -> list[str]:
+        from checker.render import failed_evaluation
         settings = self.config.stash[_SETTINGS]
-        if case.prop_result is None or case.prop_result.trace is None:
+        failed = failed_evaluation(vr.result)
+        if (case.prop_result is None or case.prop_result.trace is None) and failed is None:
             return []
         if settings.render_dir is None:
             return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
@@ -267,15 +269,19 @@ def failure_text(case: Case, rendered: list[str]) -> str:
 
 def render_files(vr, case: Case, directory: Path) -> list[str]:
     """Render the failing case's counterexample into `directory` through
-    checker.render.render_violation (files `VARIANT-PROPERTY.{dot,svg,png,html,itf.json}`),
-    when this version of kovn has it; the lines to show, one per file and per note."""
+    checker.render.render_violation (files `VARIANT-PROPERTY.{dot,svg,png,html,itf.json}`;
+    for a run-time error, the trace to the failing state, `VARIANT-error.*`), when this
+    version of kovn has it; the lines to show, one per file and per note."""
     from checker import render
     fn = getattr(render, "render_violation", None)
     if fn is None:
         return ["rendered trace: rendering is unavailable in this version of kovn "
                 "(checker.render has no render_violation); the text trace is above"]
     spec_name = getattr(vr.model.spec, "name", "") or Path(case.spec).stem
-    done = fn(vr.model, spec_name, vr.variant.name, vr.result, case.prop_result,
+    # a run-time error fails every item of its variant: its trace is the one to draw
+    failed = render.failed_evaluation(vr.result, [p.name for p in vr.result.properties])
+    shown = failed if failed is not None else case.prop_result
+    done = fn(vr.model, spec_name, vr.variant.name, vr.result, shown,
               render.RenderOptions(out_dir=directory), source=case.spec)
     return ([f"rendered trace: {ci_path(str(p))}" for p in done.files]
             + [f"rendering: {note}" for note in done.notes])

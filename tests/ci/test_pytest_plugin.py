@@ -242,6 +242,27 @@ def test_render_directory_renders_the_counterexample_of_a_failing_item(tmp_path)
         ["two-Small"] * len(list((tmp_path / "out" / "counter").iterdir()))
 
 
+def test_render_directory_renders_the_trace_to_a_run_time_error(tmp_path):
+    write(tmp_path, "div.kovn", """
+        spec div
+        var x: 0..3
+        init { x := 0 }
+        action Inc {
+          require x < 3
+          x := x + 1
+        }
+        invariant Finite: 10 / (2 - x) < 100
+        allow deadlock
+    """)
+    run = run_pytest(["--kovn-render", "out"], tmp_path)
+    assert run.code == 1, run.out
+    shown = re.findall(r"^  rendered trace: (\S+)$", run.out, re.M)
+    assert "out/div/default-error.html" in shown and "out/div/default-error.itf.json" in shown
+    itf = json.loads((tmp_path / "out/div/default-error.itf.json").read_text(encoding="utf-8"))
+    assert [state["x"] for state in itf["states"]] == [{"#bigint": str(n)} for n in range(3)]
+    assert "division by zero" in json.dumps(itf["#meta"])
+
+
 def test_render_directory_without_a_renderer_says_so(tmp_path):
     write(tmp_path, "counter.kovn", COUNTER)
     write(tmp_path, "conftest.py", """

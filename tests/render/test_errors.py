@@ -160,6 +160,8 @@ def test_an_error_in_the_initial_states_has_no_trace_to_render(kovn, tmp_path):
     assert "KOV501" in run.err and "internal error" not in run.err
     assert "no state graph for variant default: computing the initial states failed" in run.err
     assert not out.exists() or _names(out) == []
+    plain = kovn.cli([spec, "--render", tmp_path / "plain", "--render-format", "dot", "--no-progress"])
+    assert "failed while computing its initial states: no trace to draw" in plain.err
 
 
 def test_the_error_files_do_not_take_the_name_of_a_property_called_error(failing):
