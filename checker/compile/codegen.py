@@ -39,10 +39,10 @@ class Env:
 
 
 class CodeGen:
-    def __init__(self, spec: ir.SpecIR, fold: bool = True):
+    def __init__(self, spec: ir.SpecIR, fold: bool = True, layout: Layout | None = None):
         self.spec = spec
         self.fold = fold
-        self.layout = Layout(spec.vars)
+        self.layout = layout if layout is not None else Layout(spec.vars)
         self.lines: list[str] = []
         self.constants: dict = {}
         self.const_ids: dict = {}

@@ -116,6 +116,9 @@ def _conjuncts(e: ir.E) -> list:
     return [e]
 
 
+_END = "#@end "      # marks the end of a transition in the cached action code (_Writer.actions)
+
+
 def _mentions(e: ir.E, names: set) -> bool:
     return any(isinstance(n, ir.Local) and n.name in names for n in walk(e))
 
@@ -156,8 +159,7 @@ class _Writer:
                 self.emit(3, "continue")
             if plan.deadlock:
                 self.emit(2, "z = 0")
-            for k, a in enumerate(self.spec.actions):
-                self.action(k, a, body)
+            self.actions(body)
             if plan.deadlock:
                 self.emit(2, "if not z and not is_terminal(s):")
                 self.emit(3, "return i")
@@ -217,6 +219,30 @@ class _Writer:
             conds.append(f"not ({x})" if p.kind == "invariant" else f"({x})")
         self.emit(1, "return " + (" or ".join(conds) if conds else "False"))
 
+    def actions(self, indent: int) -> None:
+        """Every action's code. Only the end of each transition (store) depends on the plan,
+        so the rest is generated once per model, with a marker line at each end, kept on the
+        CodeGen, and every plan fills in its own ends: a search whose plan changes as
+        properties get decided does not generate the actions again."""
+        cache = self.gen.__dict__.setdefault("_expander_actions", {})
+        lines = cache.get(indent)
+        if lines is None:
+            mark = len(self.lines)
+            for k, a in enumerate(self.spec.actions):
+                self.action(k, a, indent)
+            lines = cache[indent] = self.lines[mark:]
+            del self.lines[mark:]
+        for line in lines:
+            code = line.lstrip()
+            if code.startswith(_END):
+                k, label, w = code[len(_END):].split("|")
+                self.store(int(k), label, (len(line) - len(code)) // 4, w)
+            else:
+                self.lines.append(line)
+
+    def end(self, k: int, label: str, ind: int, w: str) -> None:
+        self.emit(ind, f"{_END}{k}|{label}|{w}")
+
     def action(self, k: int, a: ir.ActionIR, indent: int) -> None:
         gen = self.gen
         table = gen.static_param_table(k, a)
@@ -241,12 +267,21 @@ class _Writer:
                 label = gen.const(combo[-1], "L")
                 self.emit(indent, "w = s")
                 gen.block(list(a.body), 0, "w", indent,
-                          lambda ind, w, label=label: self.store(k, label, ind, w))
+                          lambda ind, w, label=label: self.end(k, label, ind, w))
                 gen.bound = saved
             return
         indent, label = gen.param_loops(k, a, table, indent, self.emit)
         self.emit(indent, "w = s")
-        gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.store(k, label, ind, w))
+        gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.end(k, label, ind, w))
+
+    def transition_expr(self, p: ir.PropertyIR, w: str) -> str:
+        """An action property over s and w as code: the same at every end of every action
+        (a few hundred in a large spec), so written once per model and name."""
+        cache = self.gen.__dict__.setdefault("_expander_props", {})
+        key = (id(p), w)
+        if key not in cache:
+            cache[key] = self.gen.ex(p.expr, Env("s", w))
+        return cache[key]
 
     def store(self, k: int, label: str, ind: int, w: str) -> None:
         """The end of one transition s -> w of action k: count it, check it, store w."""
@@ -256,7 +291,7 @@ class _Writer:
             emit(ind, "z = 1")
         action_props = [p for p in self.checked if p.kind == "action"]
         if plan.transition and action_props:
-            conds = [f"not ({self.gen.ex(p.expr, Env('s', w))})" for p in action_props]
+            conds = [f"not ({self.transition_expr(p, w)})" for p in action_props]
             emit(ind, f"if {' or '.join(conds)}:")
             emit(ind + 1, "return i")
         else:
@@ -264,7 +299,7 @@ class _Writer:
             # (none when it cannot fail)
             for p in action_props:
                 if not _safe(p.expr):
-                    emit(ind, self.gen.ex(p.expr, Env('s', w)))
+                    emit(ind, self.transition_expr(p, w))
         check = None
         if plan.state_props or any(not _safe(self.checked[i].expr)
                                    for i in self.decided_state_props()):

@@ -21,7 +21,10 @@ _EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
 
 def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
     """Run a closed expression (no state, no bound names) and return its representation."""
-    gen = CodeGen(parent.spec if parent is not None else _EMPTY_SPEC, fold=False)
+    # the parent's layout: computing one walks every variable's type, and constants are
+    # folded by the thousand while a spec's search loop is generated
+    gen = CodeGen(parent.spec if parent is not None else _EMPTY_SPEC, fold=False,
+                  layout=parent.layout if parent is not None else None)
     if parent is not None:
         gen.constants, gen.const_ids = dict(parent.constants), dict(parent.const_ids)
     source = gen.ex(e, Env("s"))
