@@ -20,7 +20,9 @@ from checker.engine import CheckOptions, Status, Verdict, explore
 from checker.engine.parallel import explore_parallel, owner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
 from specgen import seeded_specs  # noqa: E402
+from test_runtime_errors import GRID as _GRID  # noqa: E402
 
 EXAMPLES = 40
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=EXAMPLES,
@@ -112,16 +114,8 @@ def test_every_depth_limit_agrees_with_one_worker(path, consts, variants):
                 same_search(model, 2, options)
 
 
-# A grid whose states x * 10 + y are met level by level; E has no value at 22, V is false at 13
-GRID = """
-spec grid
-var x: 0..4 = 0
-var y: 0..4 = 0
-action IncX { require x < 4  x := x + 1 }
-action IncY { require y < 4  y := y + 1 }
-allow deadlock
-invariant T: x < 5
-"""
+# tests/engine's grid: states x * 10 + y met level by level (T holds: no early end)
+GRID = _GRID + "invariant T: x < 5\n"
 
 
 @pytest.mark.parametrize("extra", [

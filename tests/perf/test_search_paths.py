@@ -23,24 +23,14 @@ from checker.engine.bfs import _Search
 from checker.engine.graph import build_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
+from engine_paths import GeneralOnly  # noqa: E402
 from specgen import seeded_specs  # noqa: E402
 
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60,
                  phases=[Phase.generate],
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                         HealthCheck.function_scoped_fixture])
-
-
-class GeneralOnly:
-    """The model without its generated expander: bfs uses the general loop only."""
-
-    def __init__(self, model):
-        self._m = model
-
-    def __getattr__(self, name):
-        if name == "level_expander":
-            raise AttributeError(name)
-        return getattr(self._m, name)
 
 
 def summary(result):
