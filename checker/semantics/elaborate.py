@@ -329,10 +329,9 @@ class Elaborator:
             for block in self.d.inits:
                 out.extend(self.stmts(block.body, ctx))
             self.check_double_init(out, {})
-            self.check_init_reads(out)
+            assigned = self.check_init_reads(out)
         finally:
             self.init_sites = None
-        assigned = _assigned_on_all_paths(out)
         for i, v in enumerate(self.vars):
             if i not in assigned and "." not in v.name:   # process locals: see process_init
                 where = self.d.inits[0].span if self.d.inits else v.origin
@@ -372,7 +371,7 @@ class Elaborator:
         entry = (self.init_sites or {}).get(id(s))
         return entry[1] if entry is not None and entry[0] is s else None
 
-    def check_init_reads(self, stmts) -> None:
+    def check_init_reads(self, stmts) -> set[int]:
         """KOV309: a state variable read by the init program (declaration initial values,
         process locals, init blocks, and the macros, definitions and restarts they use) where
         some path reaches the read without assigning the variable. Definite assignment, in
@@ -380,14 +379,15 @@ class Elaborator:
         zero times; its first run sees only what came before). A partial assignment
         (`f[k] := v`) reads the rest of f. A variable is reported once per statement, at its
         first such read there. (Unreported, the compiled checker would read the first value of
-        the variable's type there, and the reference interpreter would fail.)"""
+        the variable's type there, and the reference interpreter would fail.) Returns the
+        variables assigned on every path of the init program (KOV305 reports the others)."""
         from checker.ir.walk import walk
         first: dict[int, Any] = {}
         for s in stmts:
             for n in walk(s):
                 if isinstance(n, ir.Assign):
                     first.setdefault(n.var, n.origin)
-        self._init_reads(stmts, set(), {}, None, first, set())
+        return self._init_reads(stmts, set(), {}, None, first, set())[0]
 
     def _init_reads(self, stmts, definite: set[int], maybe: dict[int, Any], site, first: dict[int, Any],
                     reported: set) -> tuple[set[int], dict[int, Any]]:
@@ -1824,16 +1824,6 @@ def _type_text(decl: ast.VarDecl | None) -> str:
     span = getattr(getattr(decl, "type", None), "span", None)
     text = span.text() if span is not None else ""
     return text if text and len(text) <= 30 and "\n" not in text else "..."
-
-
-def _assigned_on_all_paths(stmts) -> set[int]:
-    assigned: set[int] = set()
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            assigned.add(s.var)
-        elif isinstance(s, ir.IfS):
-            assigned |= _assigned_on_all_paths(s.then) & _assigned_on_all_paths(s.else_)
-    return assigned
 
 
 def _scope_names(scope: Scope) -> list[str]:
