@@ -7,6 +7,9 @@ Golden files are rewritten only with `pytest --update-golden`; review the diff.
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,21 @@ from checker.cli import main as cli_main
 from checker.engine import CheckOptions
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """The tests keep kovn's cache (checker/cache.py) in a directory of their own, removed at
+    the end: the thousands of random specs they parse must not crowd out a user's cache,
+    and a user's cache must not decide what the tests see. Subprocesses inherit it."""
+    if os.environ.get("KOVN_CACHE_DIR"):
+        return
+    directory = tempfile.mkdtemp(prefix="kovn-test-cache-")
+    os.environ["KOVN_CACHE_DIR"] = directory
+
+    def cleanup():
+        os.environ.pop("KOVN_CACHE_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
+    config.add_cleanup(cleanup)
 
 
 def pytest_addoption(parser):
