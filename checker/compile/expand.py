@@ -56,13 +56,14 @@ class ExpandPlan:
     """What one generated expander checks.
 
     state_props: indices (into the model's checked properties) of the invariants and
-    reachable properties still undecided; transition: check the action properties;
+    reachable properties still undecided; transition: the action properties still undecided
+    (a violation of one ends the chunk; the others are evaluated for errors only);
     deadlock: report states without successors; graph: record edges; canonical: replace
     each successor by its orbit's representative (`_canon` in the module's namespace).
     """
 
     state_props: tuple[int, ...] = ()
-    transition: bool = False
+    transition: tuple[int, ...] = ()    # the action properties to test (the undecided ones)
     deadlock: bool = False
     graph: bool = False
     canonical: bool = False     # symmetry: store each successor's representative (_canon)
@@ -76,10 +77,10 @@ class ExpandPlan:
 
     def name(self) -> str:
         props = "_".join(map(str, self.state_props)) or "n"
-        flags = "".join(str(int(f)) for f in (self.transition, self.deadlock, self.graph,
-                                              self.canonical, self.actions, self.route,
-                                              self.last))
-        return f"xp_{props}_{flags}"
+        trans = "_".join(map(str, self.transition)) or "n"
+        flags = "".join(str(int(f)) for f in (self.deadlock, self.graph, self.canonical,
+                                              self.actions, self.route, self.last))
+        return f"xp_{props}_t{trans}_{flags}"
 
 
 def expander_source(gen: CodeGen, plan: ExpandPlan) -> str:
@@ -289,17 +290,15 @@ class _Writer:
         emit(ind, f"g{k} += 1")
         if plan.deadlock:
             emit(ind, "z = 1")
-        action_props = [p for p in self.checked if p.kind == "action"]
-        if plan.transition and action_props:
-            conds = [f"not ({self.transition_expr(p, w)})" for p in action_props]
+        # the decided action properties are evaluated for their run-time errors only (none
+        # when they cannot fail); a violation of an undecided one is an event
+        for i, p in enumerate(self.checked):
+            if p.kind == "action" and i not in plan.transition and not _safe(p.expr):
+                emit(ind, self.transition_expr(p, w))
+        conds = [f"not ({self.transition_expr(self.checked[i], w)})" for i in plan.transition]
+        if conds:
             emit(ind, f"if {' or '.join(conds)}:")
             emit(ind + 1, "return i")
-        else:
-            # every action property is decided: evaluated for its run-time errors only
-            # (none when it cannot fail)
-            for p in action_props:
-                if not _safe(p.expr):
-                    emit(ind, self.transition_expr(p, w))
         check = None
         if plan.state_props or any(not _safe(self.checked[i].expr)
                                    for i in self.decided_state_props()):

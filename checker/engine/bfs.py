@@ -315,7 +315,7 @@ class _Search:
             return None, self.cap
         props = tuple(i for i, k in enumerate(self.kinds)
                       if k != "action" and i not in self.found)
-        transition = any(k == "action" and i not in self.found for i, k in enumerate(self.kinds))
+        transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.found)
         deadlock = self.check_deadlock and self.deadlock_key not in self.found
         args = (props, transition, deadlock, self.graph is not None, self.canon is not None)
         if not last:

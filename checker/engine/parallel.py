@@ -503,7 +503,7 @@ class _Worker:
         get = getattr(self.model, "level_expander", None)
         if get is None:
             return None
-        transition = any(k == "action" and i not in self.decided for i, k in enumerate(self.kinds))
+        transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.decided)
         deadlock = self.check_deadlock and self.deadlock_key not in self.decided
         return get((), transition, deadlock, False, self.canon is not None, route=True)
 
