@@ -7,6 +7,8 @@ time (constants, type bounds, static parameter tables) with the same code genera
 """
 from __future__ import annotations
 
+import itertools
+
 from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
@@ -149,8 +151,24 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
     return tuple(out)
 
 
+class _Instances:
+    """P (or Q) of a temporal property: `(state, k)` evaluates it for instance k;
+    `truth(states, k)` for every state at once (the liveness check's truth tables), the loop
+    run by `map` rather than one Python call and one wrapper call per state."""
+
+    def __init__(self, fn, table):
+        self.fn, self.table = fn, table
+
+    def __call__(self, state, k):
+        return self.fn(state, *self.table[k])
+
+    def truth(self, states, k) -> bytearray:
+        args = [itertools.repeat(a) for a in self.table[k]]
+        return bytearray(map(bool, map(self.fn, states, *args)))
+
+
 def _instance_call(fn, table):
-    return lambda state, k: fn(state, *table[k])
+    return _Instances(fn, table)
 
 
 def fairness_info(f: ir.FairnessIR) -> FairnessInfo:

@@ -143,8 +143,17 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
 
 
 def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int) -> bytearray:
-    out = bytearray(graph.size)
+    """pred (instance k) on every state of the graph, as 0/1 by state id. A model's predicate
+    may evaluate a whole list at once (`truth`, compile/model.py); when that fails, the
+    state by state loop below finds the state where it fails."""
     assert pred is not None
+    whole = getattr(pred, "truth", None)
+    if whole is not None:
+        try:
+            return whole(graph.states, k)
+        except ModelError:
+            pass
+    out = bytearray(graph.size)
     for v, s in enumerate(graph.states):
         try:
             out[v] = 1 if pred(s, k) else 0

@@ -331,3 +331,51 @@ def test_every_lasso_closes_on_its_loop_start(kind):
     assert t.loop_start is not None and t.steps[-1].state == t.steps[t.loop_start].state
     for a, b in zip(t.steps, t.steps[1:]):
         assert b.label is None or (b.label, b.state) in model.successors(a.state)
+
+
+# ---------------------------------------------------------------- truth tables of compiled specs
+
+def test_a_compiled_predicate_over_all_states_at_once_agrees_with_one_call_per_state(tmp_path):
+    """compile/model.py's `truth` (one map over the states) is what the liveness check uses;
+    it must give exactly the per-state answers, instance by instance, and a failing
+    evaluation must still be found at its state."""
+    from checker import api
+    from checker.engine.dfs import reachable_graph
+    from checker.engine.liveness import PredicateFailure, _truth
+    path = tmp_path / "t.kovn"
+    path.write_text("""
+spec t
+type K = A | B
+var m: map[K, 0..3]
+var n: 0..3
+init { m := {A: 1}  n := 0 }
+action Grow { require n < 3  n := n + 1 }
+action Put { require n == 2 and not (B in m)  m[B] := n }
+temporal Bounded: forall k in 1..3: always (n < k or n >= 0)
+temporal Reads: eventually (n == 3 and m[B] > 0)
+allow deadlock
+""")
+    ((_, model),) = api.compile_spec(str(path), lint=False)[0]
+    graph = reachable_graph(model)
+    states = sorted(graph.states)
+
+    class G:
+        pass
+    g = G()
+    g.states, g.size = states, len(states)
+    bounded, reads = model.temporal
+    assert len(bounded.instances) == 3
+    for k in range(len(bounded.instances)):
+        assert list(_truth(g, bounded.p, k)) == [int(bool(bounded.p(s, k))) for s in states]
+    with pytest.raises(PredicateFailure) as failed:
+        _truth(g, reads.p, 0)
+    first_failing = next(s for s in states if _fails(reads.p, s))
+    assert failed.value.state == first_failing
+
+
+def _fails(pred, state) -> bool:
+    try:
+        pred(state, 0)
+    except ModelError:
+        return True
+    return False
