@@ -1519,15 +1519,21 @@ def _b_some(el, e, expected, ctx):
     return ir.Op(T.OptT(t), "some", (el.coerce(x, t, e.args[0].span),), e.span)
 
 
-def _opt_arg(el, e, ctx):
+def _typed_arg(el, e, ctx, kind: type, what: str):
+    """The single argument of a builtin that needs a value of type `kind` (else KOV2xx,
+    unless the argument already had an error), or None."""
     if not _args(el, e, 1):
         return None
     x = el.infer(e.args[0].value, ctx)
-    if isinstance(x.t, T.OptT):
+    if isinstance(x.t, kind):
         return x
     if not isinstance(x.t, ErrorT):
-        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs an option, found {x.t}", e.args[0].span)
+        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs {what}, found {x.t}", e.args[0].span)
     return None
+
+
+def _opt_arg(el, e, ctx):
+    return _typed_arg(el, e, ctx, T.OptT, "an option")
 
 
 def _b_is_some(el, e, expected, ctx):
@@ -1864,14 +1870,7 @@ def _conjuncts(e: ir.E) -> list[ir.E]:
 
 
 def _cidr_arg(el, e, ctx):
-    if not _args(el, e, 1):
-        return None
-    c = el.infer(e.args[0].value, ctx)
-    if isinstance(c.t, T.CidrT):
-        return c
-    if not isinstance(c.t, ErrorT):
-        el.error(codes.BAD_OPERAND, f"{e.func.name}() needs a cidr, found {c.t}", e.args[0].span)
-    return None
+    return _typed_arg(el, e, ctx, T.CidrT, "a cidr")
 
 
 def _b_cidr_field(field: str):
