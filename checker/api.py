@@ -110,22 +110,33 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
 
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
-          options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1) -> Report:
-    """`workers` > 1: search with that many processes (engine/parallel.py)."""
+          options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
+          jobs: int = 1) -> Report:
+    """`workers` > 1: search each variant with that many processes (engine/parallel.py).
+    `jobs` > 1: search up to that many variants at once, one process each (variants.py);
+    the report is the same as one process's, in the spec's order of variants."""
     compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+    if workers > 1:
+        from checker.engine.parallel import explore_parallel
+        found = [_with_solver_stats(model, explore_parallel(model, options, workers, reporter))
+                 for _, model in compiled]
+    elif jobs > 1 and len(compiled) > 1:
+        from checker.variants import explore_variants
+        found = explore_variants([model for _, model in compiled], options, jobs, search)
+    else:
+        found = [search(model, options, reporter) for _, model in compiled]
     results = []
-    for variant, model in compiled:
-        if workers > 1:
-            from checker.engine.parallel import explore_parallel
-            res = explore_parallel(model, options, workers, reporter)
-        else:
-            res = explore(model, options, reporter)
-        res = _with_solver_stats(model, res)
+    for (variant, model), res in zip(compiled, found):
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
     warnings = [*warnings, *dead_guard_warnings(compiled, fired)]
     return Report(path, tuple(results), tuple(dedupe(warnings)))
+
+
+def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> CheckResult:
+    """One variant's search in this process, with its solver's statistics."""
+    return _with_solver_stats(model, explore(model, options, reporter))
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:

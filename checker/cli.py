@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop at the first violation instead of deciding every property")
     p.add_argument("--workers", type=positive_int, metavar="N", default=1,
                    help="search with N processes (default 1; docs/performance.md)")
+    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
+                   help="check up to N variants at once, one process each (default: one per CPU; "
+                        "1 with --workers; progress lines are shown only with --jobs 1)")
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
     p.add_argument("--traces", action="store_true",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
@@ -246,10 +249,13 @@ def _run(args) -> int:
     render_options = _render_options(args)
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first)
+    from checker.variants import cpus
+    jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers)
+                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
+                       jobs=jobs)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":

@@ -13,8 +13,10 @@ terminal report prints it, and where the rendered trace was written (`--kovn-ren
 
 A spec is compiled once when its file is collected; a variant is explored once, by the
 first of its items that runs, and the result is shared with the others (a cache keyed by
-file, variant, constants and options). A spec with errors is a collection error showing the
-diagnostics. docs/ci.md documents the options.
+file, variant, constants and options). When the first item of a spec runs, every variant of
+that spec with a selected item is explored, several at once (one process each, up to one per
+CPU: checker.variants), so a spec's variants use every core. A spec with errors is a
+collection error showing the diagnostics. docs/ci.md documents the options.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from checker.report.cases import Case, ci_path, variant_cases
 
 _CACHE = pytest.StashKey[dict]()
 _SETTINGS = pytest.StashKey["_Settings"]()
+_PENDING = pytest.StashKey[dict]()   # spec -> {variant name: (variant, model)} still to explore
 
 
 # ---------------------------------------------------------------- options
@@ -79,6 +82,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds (kovn: set through the kovn_slow ini option)")
     config.stash[_SETTINGS] = _Settings(config)
     config.stash[_CACHE] = {}
+    config.stash[_PENDING] = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember which variants of each spec have selected items (after -k and the like):
+    they are explored together."""
+    pending = session.config.stash[_PENDING]
+    for item in session.items:
+        if isinstance(item, KovnItem):
+            pending.setdefault(item.spec, {})[item.variant.name] = (item.variant, item.model)
 
 
 # ---------------------------------------------------------------- collection
@@ -225,9 +238,18 @@ def explored(config: pytest.Config, spec: str, variant, model):
     cache = config.stash[_CACHE]
     key = (spec, variant.name, settings.const_text, settings.options)
     if key not in cache:
-        result = explore(model, settings.options)
-        met, why = api.expectation(variant, result)
-        cache[key] = api.VariantResult(variant, model, result, met, why)
+        todo = config.stash[_PENDING].pop(spec, {})
+        todo[variant.name] = (variant, model)
+        todo = {name: vm for name, vm in todo.items()
+                if (spec, name, settings.const_text, settings.options) not in cache}
+        pairs = list(todo.values())
+        from checker.variants import cpus, explore_variants
+        results = explore_variants([m for _, m in pairs], settings.options, cpus(),
+                                   lambda m, o: explore(m, o))
+        for (v, m), result in zip(pairs, results):
+            met, why = api.expectation(v, result)
+            cache[(spec, v.name, settings.const_text, settings.options)] = \
+                api.VariantResult(v, m, result, met, why)
     return cache[key]
 
 
