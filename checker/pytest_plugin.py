@@ -58,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                        "a .kovn file named on the command line is always collected")
     parser.addini("kovn_slow", type="linelist", default=[],
                   help="node-id patterns (fnmatch) of kovn items or variants to mark slow, "
-                       "e.g. spec/ipam.kovn::fixed_faults")
+                       "e.g. spec/ipam.kovn::master_restart")
 
 
 class _Settings:
@@ -201,7 +201,7 @@ class KovnItem(pytest.Item):
     def reportinfo(self):
         origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
         # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
-        # holds no file name: `fix_all::NoOrphanIP` (the summary line gives the node id).
+        # holds no file name: `fixed::NoOrphanIP` (the summary line gives the node id).
         domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
         return self.path, _line0(origin or self.variant.span), domain
 
@@ -231,14 +231,17 @@ def _is_slow(item: KovnItem) -> bool:
 
 # ---------------------------------------------------------------- running
 
-def explored(config: pytest.Config, spec: str, variant, model):
+def explored(config: pytest.Config, spec: str, variant, model, others=()):
     """The variant's `api.VariantResult`, explored on first use and then shared by every
-    item of the variant (the key also holds the constants and options it was run with)."""
+    item of the variant (the key also holds the constants and options it was run with).
+    The spec's other variants with selected items, and `others` ((variant, model) pairs),
+    are explored at the same time."""
     settings = config.stash[_SETTINGS]
     cache = config.stash[_CACHE]
     key = (spec, variant.name, settings.const_text, settings.options)
     if key not in cache:
         todo = config.stash[_PENDING].pop(spec, {})
+        todo.update({v.name: (v, m) for v, m in others})
         todo[variant.name] = (variant, model)
         todo = {name: vm for name, vm in todo.items()
                 if (spec, name, settings.const_text, settings.options) not in cache}
