@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from time import perf_counter
 
 from checker import codes
 from checker.compile.model import SpecModel, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe
 from checker.engine import CheckOptions, explore
+from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.loader import load
@@ -31,6 +33,15 @@ class VariantResult:
     result: CheckResult
     expectation_met: bool
     mismatches: tuple[str, ...]
+
+
+class RunLimit(Exception):
+    """A limit (--timeout, --max-memory) was reached before any variant could be
+    searched: while parsing, checking or compiling the spec (`phase`)."""
+
+    def __init__(self, limit: str, phase: str):
+        super().__init__(f"{limit} reached while {phase}")
+        self.limit, self.phase = limit, phase
 
 
 @dataclass(frozen=True)
@@ -111,21 +122,52 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1) -> Report:
-    """`workers` > 1: search with that many processes (engine/parallel.py)."""
-    compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+    """`workers` > 1: search with that many processes (engine/parallel.py).
+
+    `options.timeout` and `options.max_memory` hold for the whole run, every phase: a
+    limit reached before the search raises RunLimit; during a variant's search, that
+    variant (and every later one) ends INCOMPLETE with what it explored."""
+    deadline = perf_counter() + options.timeout if options.timeout is not None else None
+    with guard(deadline, options.max_memory, options.timeout) as limits:
+        try:
+            compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+            limits.disarm()
+        except (LimitReached, MemoryError) as e:
+            limits.disarm()
+            raise RunLimit(memory_limit(e, options.max_memory), "parsing and compiling the spec") from None
     results = []
     for variant, model in compiled:
+        opts = options
+        if deadline is not None:    # what is left of the run's time
+            opts = dataclasses.replace(options, timeout=max(deadline - perf_counter(), 1e-3))
         if workers > 1:
             from checker.engine.parallel import explore_parallel
-            res = explore_parallel(model, options, workers, reporter)
+            res = explore_parallel(model, opts, workers, reporter)
         else:
-            res = explore(model, options, reporter)
+            res = explore(model, opts, reporter)
+        if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
+            res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         res = _with_solver_stats(model, res)
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
-    warnings = [*warnings, *dead_guard_warnings(compiled, fired)]
+    warnings = [*warnings, *_lint_within(deadline, options, compiled, fired)]
     return Report(path, tuple(results), tuple(dedupe(warnings)))
+
+
+def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[Diagnostic]:
+    """The dead-guard warnings, if the run's limits leave room for them: they are advice,
+    so a limit reached here drops them rather than the report."""
+    if deadline is not None and perf_counter() >= deadline:
+        return []
+    with guard(deadline, options.max_memory, options.timeout) as limits:
+        try:
+            found = dead_guard_warnings(compiled, fired)
+            limits.disarm()
+        except (LimitReached, MemoryError):
+            limits.disarm()
+            return []
+    return found
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:

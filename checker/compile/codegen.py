@@ -130,12 +130,11 @@ class CodeGen:
         return Generated("\n".join(self.lines) + "\n", self.constants, self.origins)
 
     def gen_init(self) -> None:
+        # a generator: the search takes the states as they come, so a limit stops an
+        # enumeration that would not end (engine/bfs.py _initial_states)
         self.emit(0, "def init_states():")
-        self.emit(1, "out = []")
-        self.emit(1, "app = out.append")
         self.emit(1, "w = 0")
-        self.block(list(self.spec.init), 0, "w", 1, lambda ind, w: self.emit(ind, f"app({w})"))
-        self.emit(1, "return out")
+        self.block(list(self.spec.init), 0, "w", 1, _yield(self), Path(0, "return"))
 
     def gen_action(self, i: int, a: ir.ActionIR) -> None:
         self.emit(0, f"def a{i}(s, app):")
