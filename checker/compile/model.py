@@ -8,7 +8,8 @@ time (constants, type bounds, static parameter tables) with the same code genera
 from __future__ import annotations
 
 import itertools
-
+import sys
+from contextlib import contextmanager
 from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
@@ -21,8 +22,32 @@ from checker.semantics import types as T
 _EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
 
 
+@contextmanager
+def wide_ints():
+    """Python's limit on int <-> decimal text (4,300 digits) lifted while code is generated
+    and compiled: the generated code writes masks as wide as the state (a state of 14
+    kbit, `var f: 0..4095 -> 0..15`, passes the limit). It guards against quadratic
+    conversions of untrusted text; the spec's own literals are held to it by the parser
+    (KOV001), and the run's limits (engine/budget.py) bound the rest."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    if get is None:
+        yield
+        return
+    saved = get()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(saved)
+
+
 def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
     """Run a closed expression (no state, no bound names) and return its representation."""
+    with wide_ints():
+        return _evaluate_closed(e, parent)
+
+
+def _evaluate_closed(e: ir.E, parent: CodeGen | None) -> Any:
     # the parent's layout: computing one walks every variable's type, and constants are
     # folded by the thousand while a spec's search loop is generated
     gen = CodeGen(parent.spec if parent is not None else _EMPTY_SPEC, fold=False,
@@ -49,6 +74,10 @@ class SpecModel:
     """One variant of a spec, compiled. States are ints (the packed variable codes)."""
 
     def __init__(self, spec: ir.SpecIR, solver=None):
+        with wide_ints():
+            self._compile(spec, solver)
+
+    def _compile(self, spec: ir.SpecIR, solver) -> None:
         from checker.solver.options import SolverOptions
         from checker.solver.runtime import SolverRuntime, helpers as solver_helpers
         self.spec = spec
@@ -98,9 +127,10 @@ class SpecModel:
         fn = self._expanders.get(key)
         if fn is None:
             name = "scan_" + ("_".join(map(str, state_props)) or "n")
-            source = scanner_source(self._gen, tuple(state_props), name)
-            self._ns.update(self._gen.constants)
-            exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
+            with wide_ints():
+                source = scanner_source(self._gen, tuple(state_props), name)
+                self._ns.update(self._gen.constants)
+                exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
             fn = self._expanders[key] = self._ns[name]
         return fn
 
@@ -112,9 +142,10 @@ class SpecModel:
         plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last)
         fn = self._expanders.get(plan)
         if fn is None:
-            source = expander_source(self._gen, plan)
-            self._ns.update(self._gen.constants)
-            exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
+            with wide_ints():
+                source = expander_source(self._gen, plan)
+                self._ns.update(self._gen.constants)
+                exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
             fn = self._expanders[plan] = self._ns[plan.name()]
         return fn
 
