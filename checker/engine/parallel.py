@@ -327,6 +327,7 @@ class _WorkerDied(Exception):
         proc.join(timeout=1)
         code = proc.exitcode
         how = (f"killed by signal {-code}" if code is not None and code < 0
+               else "out of memory" if code == _OUT_OF_MEMORY
                else f"exit code {code}" if code is not None else "it stopped answering")
         super().__init__(f"search worker {k} died ({how})")
 
@@ -353,6 +354,8 @@ def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inb
     _tie_to_coordinator(coordinator if coordinator is not None else os.getppid())
     try:
         _Worker(me, workers, model, options, inboxes, conn).serve()
+    except MemoryError:     # a limit, not a bug: the coordinator reports the worker's end
+        os._exit(_OUT_OF_MEMORY)
     except Exception:       # noqa: BLE001 - report, then end: the coordinator raises it
         try:
             conn.send(("crash", traceback.format_exc()))
@@ -360,6 +363,9 @@ def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inb
             pass
     finally:
         sys.stdout.flush()
+
+
+_OUT_OF_MEMORY = 3      # a worker's exit code when it ran out of memory
 
 
 class _Worker:

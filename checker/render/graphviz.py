@@ -29,6 +29,8 @@ def available() -> bool:
         _graphviz.version()
     except _graphviz.ExecutableNotFound:
         return False
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:  # noqa: BLE001 - a broken install is as good as none
         return False
     return True
