@@ -289,7 +289,9 @@ def _stop_on_errors(diags: list[Diagnostic]) -> None:
 
 def _stem(path: str) -> str:
     from pathlib import Path
-    return Path(path).stem
+
+    from checker.diagnostics import printable
+    return printable(Path(path).stem)
 
 
 def ir_of(model: SpecModel) -> ir.SpecIR:

@@ -10,7 +10,7 @@ import sys
 import traceback
 
 from checker import api
-from checker.diagnostics import DiagnosticError, render_all
+from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions
 from checker.engine.budget import LimitReached, default_max_memory, memory_limit
 from checker.engine.progress import Progress
@@ -110,6 +110,8 @@ def _render_options(args):
         return None
     from pathlib import Path
     from checker.render import FORMATS, RenderOptions
+    if not args.render.strip():
+        raise UsageError("--render needs a directory name (an empty one would mean the current directory)")
     return RenderOptions(Path(args.render), args.render_format or frozenset(FORMATS), args.state_graph,
                          args.max_graph_states or 200)
 
@@ -123,7 +125,8 @@ def _render_outputs(options, report) -> int | None:
     try:
         rendered = render_report(report, options)
     except OSError as exc:
-        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        sys.stderr.write(f"check: error: cannot write {printable(str(exc.filename or options.out_dir))}: "
+                         f"{exc.strerror or exc}\n")
         return exitcodes.USAGE_ERROR
     for note in rendered.notes:
         sys.stderr.write(f"check: note: {note}\n")
@@ -163,17 +166,22 @@ def _ci_outputs(args, report, fmt: str, baseline, code: int) -> int:
         from checker.report.github import github_commands
         for line in github_commands(report):
             print(line)
+    target = None
     try:
         if args.junit:
             from checker.report.junit import write_junit
+            target = args.junit
             write_junit(report, args.junit)
         if args.sarif:
             from checker.report.sarif import sarif_log
+            target = args.sarif
             with open(args.sarif, "w", encoding="utf-8") as out:
                 json.dump(sarif_log(report), out, indent=2)
                 out.write("\n")
     except OSError as exc:
-        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        # a full disk shows at the close, where the error names no file: name the output
+        sys.stderr.write(f"check: error: cannot write {printable(str(exc.filename or target))}: "
+                         f"{exc.strerror or exc}\n")
         return exitcodes.USAGE_ERROR
     if baseline is not None:
         from checker.report.baseline import compare, render_changes

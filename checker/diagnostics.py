@@ -54,7 +54,8 @@ class Span:
 
     @property
     def path(self) -> str:
-        return self.source.path
+        """The file's name as shown (control characters escaped: see `printable`)."""
+        return printable(self.source.path)
 
     @property
     def line(self) -> int:
@@ -66,7 +67,7 @@ class Span:
 
     def location(self) -> str:
         line, col = self.source.line_col(self.start)
-        return f"{printable(self.source.path)}:{line}:{col}"
+        return f"{self.path}:{line}:{col}"
 
     def text(self) -> str:
         return self.source.text[self.start:self.end]
