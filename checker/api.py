@@ -13,7 +13,7 @@ from time import perf_counter
 
 from checker import codes
 from checker.compile.model import SpecModel, check_closed_value
-from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe
+from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
 from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
@@ -152,7 +152,8 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
     warnings = [*warnings, *_lint_within(deadline, options, compiled, fired)]
-    return Report(path, tuple(results), tuple(dedupe(warnings)))
+    # the spec's name as reports show it: a name may hold control characters
+    return Report(printable(path), tuple(results), tuple(dedupe(warnings)))
 
 
 def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[Diagnostic]:

@@ -63,12 +63,14 @@ from __future__ import annotations
 import resource
 import sys
 from array import array
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, Sequence
 
 from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
+from checker.engine.symmetry import NoReduction
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import (
     ActionCoverage,
@@ -98,17 +100,36 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
     Raises only for internal bugs: a ModelError raised by the model becomes verdict ERROR
     with a RuntimeFailure; any other exception propagates.
     """
-    return _Search(model, options, reporter).run()
+    start = perf_counter()
+    try:
+        return _Search(model, options, reporter).run()
+    except NoReduction as e:
+        return explore_without_symmetry(model, options, reporter, str(e), start)
+
+
+def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Reporter | None,
+                             why: str, start: float) -> CheckResult:
+    """The search again, without symmetry reduction, which did not pay (`why`), in what is
+    left of the time since `start`. From the start: counts from a search that mixed
+    representatives with raw states would be neither the reduced nor the full ones."""
+    if options.timeout is not None:
+        options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
+    result = _Search(model, options, reporter, symmetry=False).run()
+    result.extra["symmetry"] = f"off ({why}); the counts are those of the full search, without reduction"
+    return result
 
 
 class _Stop(Exception):
     """Ends the search early; the reason is recorded on the _Search before raising."""
 
 
+
+
 class _Search:
     """The mutable state of one exploration. Internal: explore() is the interface."""
 
-    def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None):
+    def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
+                 symmetry: bool = True):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -124,7 +145,7 @@ class _Search:
         # has any, the search never ends early as "all-decided".
         self.temporal = tuple(getattr(model, "temporal", ()))
         self.undecided += len(self.temporal)
-        self.canon = _canonicalizer(model)
+        self.canon = _canonicalizer(model) if symmetry else None
         self.states: list[State] = []
         self.par = array("i")
         # graph mode: the seen set maps each state to its id, and edges are recorded
@@ -485,6 +506,10 @@ class _Search:
         if self.deadline is not None and now >= self.deadline:
             self.limit = f"timeout {self.options.timeout:g}s"
             raise _Stop
+        if self.canon is not None:
+            why = self.model.symmetry.pays()
+            if why is not None:
+                raise NoReduction(why)
         if self.reporter is not None and now >= self.next_report:
             self.next_report = now + self.options.progress_interval
             self.reporter.on_progress(Progress(

@@ -42,12 +42,13 @@ from time import perf_counter
 from typing import Any
 
 from checker.engine import budget
-from checker.engine.bfs import _MISSING, _Search, _Stop, explore
+from checker.engine.bfs import _MISSING, _Search, _Stop, explore, explore_without_symmetry
 from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult
+from checker.engine.symmetry import NoReduction
 
 _CHUNK = 2048       # frontier states between two looks at the clock in a worker
 
@@ -57,7 +58,11 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
     """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
     reason = _why_not_parallel(model, workers)
     if reason is None:
-        result = _Coordinator(model, options, workers, reporter).run()
+        start = perf_counter()
+        try:
+            result = _Coordinator(model, options, workers, reporter).run()
+        except NoReduction as e:   # in one process: the workers would reduce by symmetry
+            return explore_without_symmetry(model, options, reporter, str(e), start)
         if result.failure is None:
             return result
         # Which comes first, a run-time error or a violation that ends the search, is
@@ -169,6 +174,8 @@ class _Coordinator:
                     raise _WorkerDied(k, proc) from None
                 if answer[0] == "crash":
                     raise RuntimeError("a search worker failed:\n" + answer[1])
+                if answer[0] == "no-reduction":
+                    raise NoReduction(answer[1])
                 return answer
             if proc.sentinel in ready:
                 raise _WorkerDied(k, proc)
@@ -356,6 +363,8 @@ def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inb
         _Worker(me, workers, model, options, inboxes, conn).serve()
     except MemoryError:     # a limit, not a bug: the coordinator reports the worker's end
         os._exit(_OUT_OF_MEMORY)
+    except NoReduction as e:
+        conn.send(("no-reduction", str(e)))
     except Exception:       # noqa: BLE001 - report, then end: the coordinator raises it
         try:
             conn.send(("crash", traceback.format_exc()))

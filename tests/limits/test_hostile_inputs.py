@@ -214,3 +214,106 @@ def test_an_import_of_another_kind_of_file_shows_nothing_of_it(tmp_path):
         code, out, err, _ = run_capped([name], tmp_path)
         assert code == 150 and "error[KOV901]" in err, err
         assert "hunter2" not in err + out
+
+
+# ---------------------------------------------------------------- 7. symmetry that does not pay
+
+SYMMETRIC_MAP = """const N: int = 8
+type Node = symmetric 1..N
+var next: map[Node, Node] = {}
+action Link(a: Node, b: Node) {
+  require not (a in keys(next)) and len(next) < 3
+  next[a] := b
+}
+action Unlink(a: Node) {
+  require a in keys(next)
+  next := remove(next, a)
+}
+invariant Small: len(next) <= 3
+variant plain { expect holds }
+variant reduced { symmetry Node  expect holds }
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_symmetry_that_does_not_pay_falls_back_with_a_note(tmp_path, workers):
+    """8 symmetric nodes and a map from Node to Node: nearly every state ties all eight
+    (40,320 orders to try). Reduced, it did not finish in 170 s where the full search took
+    1.7 s; now it gives up on symmetry early, says so, and reports the full search's counts."""
+    name = write(tmp_path, "sym.kovn", SYMMETRIC_MAP)
+    code, out, err, seconds = run_capped([name, "--json", "--workers", workers, "--timeout", "60"], tmp_path)
+    assert code == 0, (out, err)
+    import json
+    results = {r["variant"]: r for r in json.loads(out)["results"]}
+    plain, reduced = results["plain"], results["reduced"]
+    assert reduced["symmetry"].startswith("off (") and "counts are those of the full search" in reduced["symmetry"]
+    assert (reduced["distinct_states"], reduced["states_generated"]) == \
+        (plain["distinct_states"], plain["states_generated"]) == (30529, 179329)
+    assert seconds < 60
+
+
+# ---------------------------------------------------------------- 8. smaller items
+
+def test_nested_quantifiers_over_two_values_are_not_unrolled_into_each_other(tmp_path):
+    """16 nested `exists` over 0..1 were unrolled into 65,536 terms (9.4 s)."""
+    q = "".join(f"exists i{k} in 0..1: " for k in range(16)) + " + ".join(f"i{k}" for k in range(16)) + " == x"
+    name = write(tmp_path, "q.kovn", f"var x: 0..20 = 0\naction A {{ require x < 16  x := x + 1 }}\n"
+                                     f"invariant I: {q}\nallow deadlock\n")
+    code, out, err, _ = run_capped([name, "--show-code"], tmp_path)
+    assert code == 0 and out.count("\n") < 500, len(out)
+    code, out, err, _ = run_capped([name, "--timeout", "60"], tmp_path)
+    assert code == 0 and "OK" in out, (out, err)
+
+
+def test_timeout_nan_is_a_usage_error(tmp_path):
+    name = write(tmp_path, "s.kovn", "var x: 0..3 = 0\n" + COUNTER)
+    for bad in ("nan", "inf", "-1"):
+        code, out, err, _ = run_capped([name, "--timeout", bad], tmp_path)
+        assert code == 151 and "--timeout" in err, (bad, err)
+
+
+def test_a_crafted_file_name_cannot_inject_lines(tmp_path):
+    """A newline in a spec's name printed raw let it start a `::error` line of its own in
+    the `--format github` output; an escape sequence reached the terminal."""
+    name = "a\n::error file=x::pwned \x1b[31m.kovn"
+    (tmp_path / name).write_text("var x: 0..1 = 0\naction A { require x == 0  x := 1 }\n"
+                                 "invariant I: x == 0\nallow deadlock\n")
+    code, out, err, _ = run_capped([name, "--format", "github", "--junit", "j.xml"], tmp_path)
+    assert code == 1, err
+    assert not any(line.startswith("::error file=x") for line in out.splitlines()), out
+    assert "\x1b" not in out + err
+    import xml.dom.minidom
+    xml.dom.minidom.parse(str(tmp_path / "j.xml"))      # well-formed despite the name
+
+
+def test_render_refuses_an_empty_directory_and_does_not_follow_links(tmp_path):
+    spec = ROOT / "models" / "diehard.kovn"
+    code, out, err, _ = run_capped([str(spec), "--render", ""], tmp_path)
+    assert code == 151 and "--render" in err
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (out_dir / "puzzle-NotSolved.dot").symlink_to(victim)
+    code, out, err, _ = run_capped([str(spec), "--render", str(out_dir), "--render-format", "dot"], tmp_path)
+    assert code == 0, err
+    assert victim.read_text() == "keep me\n"
+    assert not (out_dir / "puzzle-NotSolved.dot").is_symlink()
+
+
+def test_an_output_that_cannot_be_written_is_named(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    code, out, err, _ = run_capped([str(ROOT / "models" / "diehard.kovn"), "--sarif", "/dev/full"], tmp_path)
+    assert code == 151 and "cannot write /dev/full" in err and "None" not in err, err
+
+
+def test_workers_stop_at_first_report_the_depth_one_process_does(tmp_path):
+    spec = str(ROOT / "models" / "diehard.kovn")
+    depths = []
+    for workers in ("1", "2"):
+        code, out, err, _ = run_capped([spec, "--variant", "puzzle", "--stop-at-first", "--json",
+                                        "--workers", workers], tmp_path)
+        import json
+        depths.append(json.loads(out)["results"][0]["depth"])
+    assert depths[0] == depths[1], depths
