@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from time import perf_counter
 
 from checker import codes
-from checker.compile.model import SpecModel, check_closed_value
+from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
 from checker.engine.budget import LimitReached, guard, memory_limit
@@ -113,7 +113,12 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         diags.extend(sym_diags)
         if any(d.is_error for d in sym_diags):
             continue
-        compiled.append((v, SpecModel(spec_ir, solver)))
+        try:
+            compiled.append((v, SpecModel(spec_ir, solver)))
+        except TooComplex as exc:
+            diags.append(Diagnostic(codes.NESTED_TOO_DEEP, f"variant '{v.name}': the spec is {exc}",
+                                    exc.origin if isinstance(exc.origin, Span) else None,
+                                    hint="split the action (or definition) into smaller ones"))
     _stop_on_errors(diags)
     if lint:
         diags.extend(dead_guard_warnings(compiled))

@@ -83,7 +83,10 @@ class SpecModel:
         self.spec = spec
         self.name = f"{spec.name}:{spec.variant}"
         gen = CodeGen(spec)
-        generated = gen.module()
+        try:
+            generated = gen.module()
+        except RecursionError:
+            raise TooComplex(spec, None, "too deeply nested to generate its code") from None
         self.source = generated.source
         self.layout = gen.layout
         # `choose ... where` on large types: checker/solver answers, caches and counts
@@ -92,7 +95,15 @@ class SpecModel:
         ns: dict = make_helpers(Failure(generated.origins))
         ns.update(solver_helpers(self.solver))
         ns.update(generated.constants)
-        exec(compile(generated.source, f"<kovn {self.name}>", "exec"), ns)
+        try:
+            code = compile(generated.source, f"<kovn {self.name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # Python's own limits (nesting, blocks, its parser's stack): KOV004, at the
+            # action (or definition) whose code it is
+            line = getattr(exc, "lineno", None)
+            raise TooComplex(spec, _culprit(generated.source, line),
+                             f"too large for Python to compile ({getattr(exc, 'msg', None) or exc})") from None
+        exec(code, ns)
         self._ns = ns
         self._gen = gen                 # kept for the generated search loop (level_expander)
         self._expanders: dict = {}
@@ -140,13 +151,19 @@ class SpecModel:
         (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan."""
         from checker.compile.expand import ExpandPlan, expander_source
         plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last)
-        fn = self._expanders.get(plan)
-        if fn is None:
+        if plan in self._expanders:
+            return self._expanders[plan]
+        try:
             with wide_ints():
                 source = expander_source(self._gen, plan)
                 self._ns.update(self._gen.constants)
                 exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
-            fn = self._expanders[plan] = self._ns[plan.name()]
+        except (SyntaxError, RecursionError):
+            # beyond Python's limits with the loop around it: the search's general
+            # loop over successors() does the same work, slower
+            self._expanders[plan] = None
+            return None
+        fn = self._expanders[plan] = self._ns[plan.name()]
         return fn
 
     def format_label(self, label: Label) -> str:
@@ -166,6 +183,38 @@ class SpecModel:
             code = self.layout.field(state, i)
             out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
         return out
+
+
+class TooComplex(Exception):
+    """The spec's generated code is beyond Python's limits; `origin` is the span of the
+    declaration whose code it is (None when unknown)."""
+
+    def __init__(self, spec: ir.SpecIR, function: str | None, what: str):
+        super().__init__(what)
+        origin = None
+        if function and function[0] in "ad" and function[1:].isdigit():
+            table = spec.actions if function[0] == "a" else spec.defs
+            k = int(function[1:])
+            origin = getattr(table[k], "origin", None) if k < len(table) else None
+        self.origin = origin if origin is not None else _first_origin(spec)
+
+
+def _culprit(source: str, line: int | None) -> str | None:
+    """The name of the generated function holding `line` (a<i>: action i, d<i>:
+    definition i)."""
+    if not line:
+        return None
+    for text in reversed(source.splitlines()[:line]):
+        if text.startswith("def "):
+            return text[4:].split("(")[0]
+    return None
+
+
+def _first_origin(spec: ir.SpecIR):
+    for a in spec.actions:
+        if a.origin is not None:
+            return a.origin
+    return None
 
 
 def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInfo, ...]:

@@ -317,3 +317,75 @@ def test_workers_stop_at_first_report_the_depth_one_process_does(tmp_path):
         import json
         depths.append(json.loads(out)["results"][0]["depth"])
     assert depths[0] == depths[1], depths
+
+
+# ---------------------------------------------------------------- phases the search loop does not see
+
+LIVENESS = """var x: 0..3000 = 0
+action A { require x < 3000  x := x + 1 }
+action B { require x > 0  x := x - 1 }
+temporal T: forall i in 0..3000: eventually x == i or x == 0
+fair weak A, B
+allow deadlock
+"""
+
+
+def test_timeout_holds_in_the_liveness_check(tmp_path):
+    """The search takes a fraction of a second, the liveness check (3,001 instances)
+    several seconds: `--timeout 4` returned after 18.5 s on such a spec."""
+    name = write(tmp_path, "live.kovn", LIVENESS)
+    code, out, err, seconds = run_capped([name, "--json", "--timeout", "1.5"], tmp_path)
+    import json
+    result = json.loads(out)["results"][0]
+    assert code == 152 and result["limit"] == "timeout 1.5s", (out, err)
+    assert result["distinct_states"] == 3001          # the search was done: the check was cut
+    assert all(p["status"] == "unknown" for p in result["properties"] if p["kind"] == "liveness")
+    assert seconds < 10
+
+
+def test_timeout_holds_while_canonicalising_under_symmetry():
+    """A model whose canonical form takes long (engine level: any Model with a
+    `symmetry`): the timeout stops it in the middle of one canonicalisation."""
+    import time as _time
+
+    from checker.engine import CheckOptions, Verdict, explore
+    from checker.engine.model import ActionInfo
+
+    class Slow:
+        names, inexact = ("S",), 0
+
+        def canonical(self, s):
+            end = _time.perf_counter() + 30        # one representative: 30 s of work
+            while _time.perf_counter() < end:
+                pass
+            return s
+
+        def pays(self):
+            return None
+
+    class Model:
+        name, properties, temporal = "slow", (), ()
+        actions = (ActionInfo("A"),)
+        has_action_properties = has_constraint = check_deadlock = False
+        symmetry = Slow()
+
+        def init_states(self):
+            return [0]
+
+        def successors(self, s):
+            return [((0, ()), s + 1)]
+
+    start = _time.perf_counter()
+    result = explore(Model(), CheckOptions(timeout=0.5))
+    assert result.verdict is Verdict.INCOMPLETE and result.limit == "timeout 0.5s"
+    assert _time.perf_counter() - start < 3
+
+
+def test_an_action_beyond_pythons_limits_is_a_diagnostic_at_the_action(tmp_path):
+    """110 choices in a row nest the generated code past Python's 100 levels of
+    indentation: KOV004 at the action, not an internal error."""
+    chooses = "\n".join(f"  choose c{k} in 0..1" for k in range(110))
+    name = write(tmp_path, "deep.kovn", f"var x: 0..1 = 0\naction Deep {{\n  require x == 0\n{chooses}\n"
+                                        f"  x := c0\n}}\nallow deadlock\n")
+    code, out, err, _ = run_capped([name], tmp_path)
+    assert code == 150 and "error[KOV004]" in err and "deep.kovn:2:" in err, err
