@@ -40,6 +40,7 @@ def test_ordering_values_of_a_huge_type_allocates_nothing_like_the_type():
     """Two 0..99999 fields and an ip: 10**10 and 2**32 values; sorting a few must not list
     them (in a process capped at 2 GB, as the issue's hostile runs were)."""
     code = """
+import resource
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 from checker.ir.plain import order_key, in_order
 from checker.semantics import types as T
