@@ -61,6 +61,13 @@ def wait_gone(pids: list[int], seconds: float = 5.0) -> list[int]:
     return [p for p in pids if alive(p)]
 
 
+def kill_all(pids: list[int]) -> None:
+    """Whatever a failed test left running."""
+    for p in pids:
+        if alive(p):
+            os.kill(p, signal.SIGKILL)
+
+
 def test_workers_die_with_a_killed_coordinator():
     proc, workers = start()
     try:
@@ -70,9 +77,7 @@ def test_workers_die_with_a_killed_coordinator():
         # nobody holds the caller's pipes open any more: they reach end of file
         assert proc.stdout.read() == ""
     finally:
-        for p in [proc.pid, *workers]:
-            if alive(p):
-                os.kill(p, signal.SIGKILL)
+        kill_all([proc.pid, *workers])
 
 
 def test_a_killed_worker_ends_the_run_with_a_message():
@@ -85,9 +90,7 @@ def test_a_killed_worker_ends_the_run_with_a_message():
         assert "Traceback" not in err
         assert wait_gone([proc.pid, *workers]) == []
     finally:
-        for p in [proc.pid, *workers]:
-            if alive(p):
-                os.kill(p, signal.SIGKILL)
+        kill_all([proc.pid, *workers])
 
 
 def test_ctrl_c_prints_no_worker_tracebacks():
@@ -100,6 +103,4 @@ def test_ctrl_c_prints_no_worker_tracebacks():
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
         assert wait_gone(workers) == []
     finally:
-        for p in [proc.pid, *workers]:
-            if alive(p):
-                os.kill(p, signal.SIGKILL)
+        kill_all([proc.pid, *workers])
