@@ -215,6 +215,8 @@ class KovnItem(pytest.Item):
             return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
         try:
             return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
+        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+            raise
         except Exception as exc:  # a renderer bug must not hide the counterexample above
             return [f"rendered trace: rendering failed (a bug in kovn): {type(exc).__name__}: {exc}"]
 
