@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from checker import codes
+from checker import codes, quality
 from checker.compile.model import SpecModel, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe
 from checker.engine import CheckOptions, explore
@@ -31,13 +31,20 @@ class VariantResult:
     result: CheckResult
     expectation_met: bool
     mismatches: tuple[str, ...]
+    # model-quality warnings (checker/quality.py): those the variant does not acknowledge
+    # (--strict fails on them) and those it does
+    warnings: tuple[Diagnostic, ...] = ()
+    acknowledged: tuple[Diagnostic, ...] = ()
 
 
 @dataclass(frozen=True)
 class Report:
     spec: str
     results: tuple[VariantResult, ...]
+    # what the terminal shows before the report: the front end's warnings, then every
+    # variant's unacknowledged ones once each (shown_warnings)
     warnings: tuple[Diagnostic, ...] = ()
+    spec_warnings: tuple[Diagnostic, ...] = ()      # the front end's own (no variant's)
 
 
 def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
@@ -124,8 +131,44 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
-    warnings = [*warnings, *dead_guard_warnings(compiled, fired)]
-    return Report(path, tuple(results), tuple(dedupe(warnings)))
+    results = with_warnings(results, dead_guard_warnings(compiled, fired))
+    return Report(path, tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
+                  tuple(warnings))
+
+
+def with_warnings(results: list[VariantResult], spec_level: list[Diagnostic]) -> list[VariantResult]:
+    """Each result with its model-quality warnings (checker/quality.py), split by what its
+    variant acknowledges. `spec_level`: the warnings that hold in every variant (KOV602)."""
+    split = []
+    for r in results:
+        found = quality.variant_warnings(r.model, r.result, spec_level)
+        split.append(quality.acknowledge(found, r.variant.acknowledge, quality.complete(r.result)))
+    unused = quality.unused_acknowledgements(split, [r.variant.acknowledge for r in results],
+                                             [quality.complete(r.result) for r in results],
+                                             [r.variant.name for r in results])
+    return [dataclasses.replace(r, warnings=vw.warnings + tuple(u), acknowledged=vw.acknowledged)
+            for r, vw, u in zip(results, split, unused)]
+
+
+def shown_warnings(results: list[VariantResult]) -> list[Diagnostic]:
+    """The unacknowledged warnings of every variant, each once, for the terminal (KOV601 is
+    a line in each variant's report instead); one that only some variants have says which."""
+    by_key: dict = {}
+    for r in results:
+        for w in r.warnings:
+            if w.code != codes.UNUSED_ACTION:
+                by_key.setdefault(_key(w), (w, []))[1].append(r.variant.name)
+    out = []
+    for w, names in by_key.values():
+        if len(names) < len(results):
+            w = dataclasses.replace(w, notes=w.notes + (f"in variant{'s' if len(names) > 1 else ''} "
+                                                        + ", ".join(names),))
+        out.append(w)
+    return out
+
+
+def _key(d: Diagnostic) -> tuple:
+    return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
@@ -222,10 +265,8 @@ def _in_every_variant(found: list[list[Diagnostic]]) -> list[Diagnostic]:
     with a constant (a fix, a fault budget of 0) is deliberate, not a mistake."""
     if not found:
         return []
-    def key(d):
-        return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
-    common = set.intersection(*({key(d) for d in ds} for ds in found))
-    return [d for d in found[0] if key(d) in common]
+    common = set.intersection(*({_key(d) for d in ds} for ds in found))
+    return [d for d in found[0] if _key(d) in common]
 
 
 def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:

@@ -94,6 +94,10 @@ class CheckResult:
     limit: str | None = None            # which limit stopped the search, e.g. "max-states 1000"
     failure: RuntimeFailure | None = None
     extra: dict = field(default_factory=dict, compare=False)  # engine add-ons (solver stats, ...)
+    # vacuity (engine/observe.py): ids of the model's premises that some stored state or
+    # generated step made true, and of those never seen whose evaluation failed somewhere
+    premises_seen: frozenset[int] = frozenset()
+    premises_failed: frozenset[int] = frozenset()
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

@@ -209,6 +209,20 @@ class BuildAst(Transformer):
     def qual_name(self, c):
         return ".".join(str(t) for t in c)
 
+    @v_args(meta=True)
+    def assume_decl(self, meta, c):
+        return ast.AssumeDecl(str(c[0]), c[1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def acknowledge(self, meta, c):
+        return ast.Acknowledge(str(c[0]), c[1], span=self.span(meta))
+
+    def ack_subjects(self, c):
+        return tuple(c)
+
+    def ack_all(self, c):
+        return ("*",)
+
     # -- variant items
     @v_args(meta=True)
     def v_const(self, meta, c):

@@ -1,0 +1,228 @@
+"""Model-quality warnings: what a checked variant proves less of than it seems to.
+
+Input: one variant (its acknowledgements), its compiled model (the IR, the premises of its
+properties: semantics/premises.py, its sequential-update hazards: semantics/hazards.py),
+its CheckResult (coverage, the premises seen, the liveness findings) and the spec-level
+warnings that apply to it (KOV602). Output: `VariantWarnings`: the variant's warnings
+(Diagnostics with a KOV6xx code and `subjects`), split into those the variant acknowledges
+and the rest, and the acknowledgements that matched nothing.
+
+What needs a complete search (never enabled, vacuous premises, fairness never enabled,
+trivial liveness) is only said after one; what the constants decide (constant properties)
+and what the text shows (hazards) is said always. docs/errors.md documents each code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker import codes
+from checker.diagnostics import Diagnostic, Severity, Span
+from checker.engine.result import CheckResult, Status, Verdict
+from checker.semantics.premises import Bind, Constant, Guard, Premise, PropertyVacuity
+from checker.semantics.variants import Acknowledgement
+
+_TEXT = 70      # longest expression quoted in a message
+
+
+@dataclass(frozen=True)
+class VariantWarnings:
+    warnings: tuple[Diagnostic, ...]        # not acknowledged: --strict fails on these
+    acknowledged: tuple[Diagnostic, ...]
+    unused: tuple[Acknowledgement, ...]     # matched nothing (only known after a complete search)
+
+
+def complete(res: CheckResult) -> bool:
+    """Did the search see every reachable state? (only then may it say "never")"""
+    return (res.limit is None and res.failure is None and res.verdict is not Verdict.ERROR
+            and "stopped" not in res.extra)
+
+
+def variant_warnings(model, res: CheckResult, spec_level: list[Diagnostic] = ()) -> list[Diagnostic]:
+    """Every warning of one checked variant, in a fixed order (by kind, then source)."""
+    out = list(spec_level)
+    out += never_enabled(model, res)
+    out += vacuity(model, res)
+    return out
+
+
+def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
+                searched: bool) -> VariantWarnings:
+    """Split the warnings by the acknowledgements; `searched`: the search was complete, so an
+    acknowledgement that matched nothing is known to be unused."""
+    used: set[int] = set()
+    open_, acked = [], []
+    for w in warnings:
+        hit = [i for i, a in enumerate(acks) if _matches(a, w)]
+        used.update(hit)
+        (acked if hit else open_).append(w)
+    unused = tuple(a for i, a in enumerate(acks) if i not in used) if searched else ()
+    return VariantWarnings(tuple(open_), tuple(acked), unused)
+
+
+def _matches(a: Acknowledgement, w: Diagnostic) -> bool:
+    return a.code == w.code and (a.subjects == ("*",) or any(s in w.subjects for s in a.subjects))
+
+
+def unused_acknowledgements(per_variant: list[VariantWarnings], acks: list[tuple[Acknowledgement, ...]],
+                            searched: list[bool], names: list[str]) -> list[list[Diagnostic]]:
+    """KOV610 per variant: an acknowledgement that matched nothing in any variant it applies
+    to, each of which was searched completely; reported once, with the variant that
+    declares it (a top-level one: with the first variant)."""
+    applies: dict[Acknowledgement, list[int]] = {}
+    for k, a_list in enumerate(acks):
+        for a in a_list:
+            applies.setdefault(a, []).append(k)
+    out: list[list[Diagnostic]] = [[] for _ in per_variant]
+    for a, ks in applies.items():
+        if all(searched[k] and a in per_variant[k].unused for k in ks):
+            at = names.index(a.owner) if a.owner in names else ks[0]
+            out[at].append(_unused(a))
+    return out
+
+
+def _unused(a: Acknowledgement) -> Diagnostic:
+    name = codes.WARNING_NAMES.get(a.code, a.code)
+    what = "any warning" if a.subjects == ("*",) else ", ".join(a.subjects)
+    where = "in any variant" if a.owner is None else f"in variant {a.owner}"
+    return Diagnostic(codes.UNUSED_ACKNOWLEDGEMENT,
+                      f"unused acknowledgement: no {name} ({a.code}) warning about {what} {where}",
+                      a.span, Severity.WARNING, subjects=a.subjects,
+                      hint="remove it, or check why the warning it expected no longer occurs")
+
+
+# ---------------------------------------------------------------- KOV601: never enabled
+
+def never_enabled(model, res: CheckResult) -> list[Diagnostic]:
+    cov = res.stats.coverage
+    if not complete(res) or len(cov) != len(model.actions):
+        return []
+    out = []
+    for a, c in zip(model.actions, cov):
+        if c.generated == 0:
+            out.append(Diagnostic(codes.UNUSED_ACTION, f"never enabled: {a.name}", a.origin, Severity.WARNING,
+                                  subjects=(a.name,),
+                                  hint="no reachable state enables it: check its guard (a `reachable` "
+                                       "property stating what it needs turns this into a failing property)"))
+    return out
+
+
+# ---------------------------------------------------------------- KOV603, KOV604: vacuity
+
+def vacuity(model, res: CheckResult) -> list[Diagnostic]:
+    """Constant properties (always), and properties that hold only because a premise never
+    fired (after a complete search, for properties that hold)."""
+    va = getattr(model, "vacuity", None)
+    if va is None:
+        return []
+    status = {p.name: p.status for p in res.properties}
+    searched = complete(res)
+    out = []
+    for prop in va.properties:
+        if prop.name not in status:
+            continue
+        if prop.constant is not None:
+            out.append(constant_warning(prop, prop.constant))
+        elif searched and status[prop.name] is Status.HOLDS:
+            out += premise_warnings(prop, res)
+    return out
+
+
+def constant_warning(prop: PropertyVacuity, c: Constant) -> Diagnostic:
+    culprit = _text(c.culprit.origin)
+    why = {"false": "is never true", "true": "is always true", "empty": "is always empty"}[c.why]
+    holds = c.value if prop.kind != "reachable" else None
+    notes = ("the constants alone decide it, before the search",) + _through(c.through)
+    labels = _declared(prop, c.culprit.origin)
+    if holds:
+        return Diagnostic(codes.VACUOUS, f"vacuous: {prop.name} holds because '{culprit}' {why}",
+                          c.culprit.origin, Severity.WARNING, labels, notes, subjects=(prop.name,),
+                          hint="the property cannot fail in this variant: state what it should check "
+                               "without the constant, or acknowledge it (`acknowledge vacuous "
+                               f"{prop.name}`)")
+    if prop.kind == "reachable":
+        outcome = "is reached in every state" if c.value else "is never reached, whatever the state"
+    elif prop.temporal:
+        outcome = "fails for every behaviour"
+    else:
+        outcome = "is false in every state"
+    return Diagnostic(codes.CONSTANT_PROPERTY, f"constant: {prop.name} {outcome}: '{culprit}' {why}",
+                      c.culprit.origin, Severity.WARNING, labels, notes, subjects=(prop.name,),
+                      hint="its outcome does not depend on the model: check the constants it reads")
+
+
+def premise_warnings(prop: PropertyVacuity, res: CheckResult) -> list[Diagnostic]:
+    """One warning per premise never seen that no other unseen premise explains (the first
+    never-true prefix of a conjunction; nothing nested under an unseen premise)."""
+    unseen = [p for p in prop.premises if p.id not in res.premises_seen and p.id not in res.premises_failed]
+    shown: list[Premise] = []
+    for p in unseen:
+        if any(_explains(q, p) for q in unseen if q is not p):
+            continue
+        shown.append(p)
+    return [_premise_warning(prop, p) for p in shown]
+
+
+def _explains(q: Premise, p: Premise) -> bool:
+    """q never being true already explains p never being true."""
+    if q.chain == p.chain:
+        return q.position < p.position
+    n = len(q.scope)
+    if p.scope[:n] != q.scope:
+        return False
+    rest = p.scope[n:]
+    if q.is_range:
+        return True             # p lies inside q's binder (its last scope entry)
+    guards = [e.cond for e in rest if isinstance(e, Guard) and e.positive]
+    return all(any(c is g for g in guards) for c in q.conds)
+
+
+def _premise_warning(prop: PropertyVacuity, p: Premise) -> Diagnostic:
+    never, always = ("is true in no step", "is false in no step") if p.step else ("is never true", "is always true")
+    if p.is_range:
+        binder = next(e for e in reversed(p.scope) if isinstance(e, Bind))
+        reason = f"'{_text(binder.domain.origin)}' is always empty"
+    else:
+        last = p.conds[-1]
+        if _negated(last):      # the else branch of an `if`: its condition never fails
+            reason = f"'{_text(last.args[0].origin)}' {always}"
+        else:
+            reason = f"'{_text(last.origin)}' {never}"
+        if len(p.conds) > 1:
+            reason += f" where '{_join(p.conds[:-1])}' holds"
+    labels = _declared(prop, p.origin)
+    return Diagnostic(codes.VACUOUS, f"vacuous: {prop.name} holds because {reason}", p.origin,
+                      Severity.WARNING, labels, _through(p.through), subjects=(prop.name,),
+                      hint="no reachable state tests what this condition guards: check it against the "
+                           f"spec, or acknowledge it (`acknowledge vacuous {prop.name}`)")
+
+
+def _declared(prop: PropertyVacuity, span) -> tuple:
+    """A label at the property's declaration, unless the warning points at its line."""
+    if not isinstance(prop.origin, Span):
+        return ()
+    if isinstance(span, Span) and span.source is prop.origin.source and span.line == prop.origin.line:
+        return ()
+    return ((prop.origin, "property declared here"),)
+
+
+def _negated(e) -> bool:
+    from checker.ir import nodes as ir
+    return isinstance(e, ir.Op) and e.op == "not" and e.origin is e.args[0].origin
+
+
+def _join(conds) -> str:
+    return _clip(" and ".join(_text(c.origin) for c in conds))
+
+
+def _through(calls: tuple) -> tuple[str, ...]:
+    return tuple(f"in the definition used at {c.location()}" for c in calls if isinstance(c, Span))
+
+
+def _text(origin) -> str:
+    if not isinstance(origin, Span):
+        return "?"
+    return _clip(" ".join(origin.text().split()))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _TEXT else text[:_TEXT - 3] + "..."
