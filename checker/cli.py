@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail (exit 1) when a variant has a warning it does not acknowledge: never-enabled "
                         "actions, dead guards, vacuous or constant properties, read-after-write hazards, "
                         "liveness artefacts (docs/errors.md, KOV6xx)")
+    p.add_argument("--no-vacuity", dest="premises", action="store_false",
+                   help="do not observe the properties' premises during the search (no KOV603 for a premise "
+                        "never true; docs/performance.md gives the cost)")
     p.add_argument("--workers", type=positive_int, metavar="N", default=1,
                    help="search with N processes (default 1; docs/performance.md)")
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
@@ -249,7 +252,8 @@ def _run(args) -> int:
     fmt, baseline = _output_format(args), _load_baseline(args)
     render_options = _render_options(args)
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
-                           check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first)
+                           check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first,
+                           premises=args.premises)
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     report = api.check(args.spec, consts, args.variant, options, reporter,

@@ -115,7 +115,7 @@ def vacuity(model, res: CheckResult) -> list[Diagnostic]:
     if va is None:
         return []
     status = {p.name: p.status for p in res.properties}
-    searched = complete(res)
+    searched = complete(res) and res.extra.get("premises") != "not observed"
     out = []
     for prop in va.properties:
         if prop.name not in status:

@@ -156,7 +156,7 @@ class _Search:
         self.cut = 0
         self._cut_at = -1
         # vacuity: the premises some state or step makes true (engine/observe.py)
-        self.premises = PremiseTracker(model)
+        self.premises = PremiseTracker(model if options.premises else None)
 
     # ---- the search -------------------------------------------------------------------
 
@@ -578,6 +578,8 @@ class _Search:
             if sym.inexact:     # representatives from one order only (engine/symmetry.py)
                 extra["symmetry_inexact"] = sym.inexact
         seen, failed = self.premises.result()
+        if not self.options.premises:
+            extra["premises"] = "not observed"
         return CheckResult(verdict, tuple(properties), self._stats(seconds), self.limit,
                            failure, extra, premises_seen=seen, premises_failed=failed)
 

@@ -25,7 +25,8 @@ from checker.engine.model import Model
 
 
 class PremiseTracker:
-    def __init__(self, model: Model):
+    def __init__(self, model: Model | None):
+        """`model` None: nothing is observed (CheckOptions.premises off)."""
         self.infos = tuple(getattr(model, "premises", ()))
         self.observers: Any = model.observers() if self.infos else None  # type: ignore[attr-defined]
         self.decided: set[int] = set()
