@@ -124,6 +124,7 @@ class Elaborator:
             self.named_type(name, self.d.types[name].span)
         for proc in self.d.processes.values():
             self.declare_process(proc)
+        self.check_assumptions()
         init = self.elab_init()
         # actions and process steps in declaration order: the search tries them in this
         # order, so it decides which of several equally short counterexamples is reported
@@ -170,6 +171,31 @@ class Elaborator:
             self.in_progress.discard(name)
         self.const_values[name] = result
         return result
+
+    def check_assumptions(self) -> None:
+        """`assume NAME: expr`: each must hold with this variant's constants (KOV407), before
+        any state exists; a failure names the constants it read and their values."""
+        for a in self.d.assumptions:
+            before = len(self.diags)
+            e = self.check(a.expr, BOOL, Ctx(Scope(), state=False))
+            if _has_error(e) or len(self.diags) > before:
+                continue
+            value = self.evaluate(e, a.expr.span)
+            if value is not False or len(self.diags) > before:
+                continue
+            shown = []
+            for n in _const_names(a.expr, self.d.consts):
+                c = self.const_values.get(n)
+                if c is not None:
+                    shown.append(f"{n} = {T.show(T.to_display(c.t, c.value))}")
+            given = "" if not shown else " with " + ", ".join(shown)
+            where = [n for n in _const_names(a.expr, self.d.consts) if n in self.overrides]
+            hint = (f"the variant or --const sets {', '.join(where)}: keep it within the assumption"
+                    if where else "the constants' defaults break it: change them or the assumption")
+            self.error(codes.ASSUMPTION_FAILED, f"assumption '{a.name}' does not hold in variant "
+                       f"'{self.variant}'{given}", a.expr.span,
+                       labels=((a.span, "assumption declared here"),) if a.span.line != a.expr.span.line else (),
+                       hint=hint)
 
     def evaluate(self, e: ir.E, span: Span | None) -> Any:
         try:
@@ -1722,6 +1748,24 @@ def _contains_error(t: T.Type) -> bool:
     if isinstance(t, T.SumT):
         return any(p is not None and _contains_error(p) for _, p in t.alts)
     return False
+
+
+def _const_names(e: ast.Expr, consts: dict) -> list[str]:
+    """The constants an expression names, each once, in the order written."""
+    out: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, ast.Name) and node.name in consts and node.name not in out:
+            out.append(node.name)
+        if dataclasses.is_dataclass(node):
+            for f in dataclasses.fields(node):
+                if f.name != "span":
+                    visit(getattr(node, f.name))
+        elif isinstance(node, tuple):
+            for x in node:
+                visit(x)
+    visit(e)
+    return out
 
 
 def _is_closed(e: ir.E) -> bool:
