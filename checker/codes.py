@@ -52,6 +52,7 @@ DOUBLE_ASSIGN = _code("KOV306", "A variable assigned twice on the same path of a
 PROCESS_WITHOUT_LABEL = _code("KOV307", "A process body that does not start with a label.")
 UNSUPPORTED_CONSTRAINT = _code("KOV308", "A `choose ... where` constraint (or a guard on a parameter of a large type) over values too many to enumerate, written with a form the solver cannot encode; the diagnostic points at the form.")
 READ_BEFORE_INIT = _code("KOV309", "A state variable read while the initial states are computed (in an `init` block, a declaration's initial value, a process local's initial value, or a macro, definition or `restart` used there) before it is assigned on every path leading to the read; also an assignment to part of it (`f[k] := v`) before it has a whole value.")
+OLD_OUTSIDE_STEP = _code("KOV310", "`old(e)` (the value at the start of the step) outside the statements of an action or a process step: in an init block, a definition, a property or a constant.")
 
 # constants and variants
 MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the variant or on the command line.")

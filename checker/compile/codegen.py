@@ -28,14 +28,19 @@ class Generated:
 
 
 class Env:
-    """Where the generated code finds the current (and, for x', the next) state."""
+    """Where the generated code finds the current (and, for x', the next) state, and the
+    state the step started from (old(e); `s` in the code of every action)."""
 
-    def __init__(self, state: str = "s", nxt: str | None = None):
+    def __init__(self, state: str = "s", nxt: str | None = None, start: str = "s"):
         self.state = state
         self.nxt = nxt
+        self.start = start
 
     def primed(self) -> "Env":
-        return Env(self.nxt or "t", None)
+        return Env(self.nxt or "t", None, self.start)
+
+    def at_start(self) -> "Env":
+        return Env(self.start, None, self.start)
 
 
 class CodeGen:
@@ -745,6 +750,8 @@ class CodeGen:
         op, args = e.op, e.args
         if op == "prime":
             return self.ex(args[0], env.primed())
+        if op == "old":
+            return self.ex(args[0], env.at_start())
         if op in _SIMPLE:
             a = [self.ex(x, env) for x in args]
             return _SIMPLE[op].format(*a)
@@ -1139,7 +1146,7 @@ def _closed(e: ir.E) -> bool:
     for n in walk(e):
         if isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)):
             return False
-        if isinstance(n, ir.Op) and n.op == "prime":
+        if isinstance(n, ir.Op) and n.op in ("prime", "old"):
             return False
     return True
 
