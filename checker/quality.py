@@ -42,7 +42,21 @@ def variant_warnings(model, res: CheckResult, spec_level: list[Diagnostic] = ())
     out = list(spec_level)
     out += never_enabled(model, res)
     out += vacuity(model, res)
+    out += read_after_write(model)
     return out
+
+
+def read_after_write(model) -> list[Diagnostic]:
+    """KOV605, from the text alone (semantics/hazards.py), once per compiled model."""
+    found = getattr(model, "_hazards", None)
+    if found is None:
+        from checker.semantics.hazards import hazards
+        found = hazards(model.spec)
+        try:
+            model._hazards = found
+        except AttributeError:      # a model that keeps no attributes: compute each time
+            pass
+    return list(found)
 
 
 def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
