@@ -43,6 +43,8 @@ def variant_warnings(model, res: CheckResult, spec_level: list[Diagnostic] = ())
     out += never_enabled(model, res)
     out += vacuity(model, res)
     out += read_after_write(model)
+    out += fair_never_enabled(model, res)
+    out += liveness(model, res, {w.subjects[0] for w in out if w.code == codes.VACUOUS and w.subjects})
     return out
 
 
@@ -240,3 +242,95 @@ def _text(origin) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= _TEXT else text[:_TEXT - 3] + "..."
+
+
+# ---------------------------------------------------------------- KOV606-KOV609: liveness
+
+def fair_never_enabled(model, res: CheckResult) -> list[Diagnostic]:
+    """A fairness declaration none of whose actions fired in a complete search."""
+    cov = res.stats.coverage
+    spec = getattr(model, "spec", None)
+    if spec is None or not complete(res) or len(cov) != len(model.actions):
+        return []
+    out = []
+    for f in spec.fairness:
+        if all(cov[i].generated == 0 for i in f.actions):
+            names = tuple(dict.fromkeys(model.actions[i].name for i in f.actions))
+            procs = tuple(dict.fromkeys(spec.actions[i].process for i in f.actions if spec.actions[i].process))
+            out.append(Diagnostic(
+                codes.FAIR_NEVER_ENABLED, f"fairness never enabled: `{f.text}` constrains nothing: "
+                f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} never enabled", f.origin,
+                Severity.WARNING, subjects=names + procs,
+                hint="the temporal properties are checked as if it were not declared; check the actions' "
+                     "guards, or acknowledge it (`acknowledge fair_never_enabled NAME`)"))
+    return out
+
+
+_OBLIGATION = {
+    "leads_to": "'{q}' already holds wherever '{p}' does",
+    "eventually": "'{p}' holds in every initial state",
+    "always_eventually": "'{p}' holds in every reachable state",
+    "eventually_always": "'{p}' holds in every reachable state",
+}
+
+
+def liveness(model, res: CheckResult, vacuous: set[str]) -> list[Diagnostic]:
+    """KOV607 and KOV608 for a suspect lasso; KOV609 for a temporal property whose obligation
+    never opens (unless it is already vacuous: its premise never holds)."""
+    temporal = {t.name: t for t in getattr(getattr(model, "spec", None), "temporals", ())}
+    out = []
+    for p in res.properties:
+        t = temporal.get(p.name)
+        if p.kind != "liveness" or t is None:
+            continue
+        if p.status is Status.VIOLATED and p.outside:
+            out.append(_outside(model, p))
+        if p.status is Status.VIOLATED and p.stutter:
+            out.append(_stutter(p, t))
+        if p.status is Status.HOLDS and p.trivial and p.name not in vacuous and complete(res):
+            text = _OBLIGATION[t.kind].format(p=_text(t.p.origin), q=_text(t.q.origin) if t.q is not None else "")
+            out.append(Diagnostic(
+                codes.TRIVIAL_LIVENESS, f"trivial liveness: {p.name} holds without any behaviour needing "
+                f"fairness: {text}", t.origin, Severity.WARNING, subjects=(p.name,),
+                hint="no reachable state leaves it to what happens next: state it as an invariant, or "
+                     f"check why the obligation never opens (`acknowledge trivial_liveness {p.name}`)"))
+    return out
+
+
+def _outside(model, p) -> Diagnostic:
+    n = p.outside[0] + 1
+    constraints = [q for q in model.spec.properties if q.kind == "constraint"]
+    span = constraints[0].origin if constraints else p.origin
+    names = ", ".join(q.name for q in constraints)
+    return Diagnostic(
+        codes.LOOP_OUTSIDE_CONSTRAINT,
+        f"loop outside constraint: the counterexample of {p.name} loops through state {n}, which lies outside "
+        f"the constraint {names}: the search did not explore its successors, so the loop may be an artefact",
+        span, Severity.WARNING, labels=((p.origin, "property declared here"),) if isinstance(p.origin, Span) else (),
+        notes=("a behaviour that leaves the constraint stutters there in the checked graph; in the model it "
+               "would go on",), subjects=(p.name,),
+        hint="widen the constraint until the loop stays inside it, or acknowledge it "
+             f"(`acknowledge loop_outside_constraint {p.name}`)")
+
+
+def _stutter(p, t) -> Diagnostic:
+    n = p.trace.loop_start + 1 if p.trace is not None and p.trace.loop_start is not None else 0
+    names = [a for a, _ in p.stutter]
+    notes = []
+    for a, holds in p.stutter:
+        if holds is None:
+            notes.append(f"`fair weak {a}` was not tried")
+        elif holds:
+            notes.append(f"declaring `fair weak {a}` makes {p.name} hold")
+        else:
+            notes.append(f"with `fair weak {a}`, {p.name} is still violated (by another behaviour)")
+    changes = [a for a, holds in p.stutter if holds]
+    verdict = (f"declaring {' or '.join(f'`fair weak {a}`' for a in changes)} changes the verdict" if changes
+               else ("declaring it fair" if len(p.stutter) == 1 else "declaring any one of them fair") + " does not change the verdict")
+    return Diagnostic(
+        codes.UNFAIR_STUTTER,
+        f"unfair stutter: the counterexample of {p.name} stutters in state {n} while {', '.join(names)} "
+        f"{'is' if len(names) == 1 else 'are'} enabled without fairness; {verdict}", t.origin,
+        Severity.WARNING, notes=tuple(notes), subjects=(p.name, *names),
+        hint="if the system does take that step eventually, declare it fair; if not, the counterexample "
+             f"is real: acknowledge it (`acknowledge unfair_stutter {p.name}`)")

@@ -99,8 +99,9 @@ def check_liveness(model: Model, states: Sequence[State], complete: bool,
         return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
     if graph is None:
         graph = build_graph(model, states)
-    fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
-    return [check_property(model, graph, fair, t) for t in temporal]
+    fairness = tuple(getattr(model, "fairness", ()))
+    fair = compile_fairness(graph, fairness)
+    return [check_property(model, graph, fair, t, fairness) for t in temporal]
 
 
 def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fairness:
@@ -130,16 +131,79 @@ def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fai
     return Fairness(tuple(by_label), tuple(enabled), weak, strong, len(ids))
 
 
-def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo) -> PropertyResult:
-    """The verdict of one temporal property: the first violated instance, with its lasso."""
+def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo,
+                   fairness: tuple[FairnessInfo, ...] = ()) -> PropertyResult:
+    """The verdict of one temporal property: the first violated instance, with its lasso
+    (and what makes the lasso suspect: a stutter where an unfair action is enabled, loop
+    states outside the constraint); for one that holds, whether its obligation ever opens."""
+    opens = False
     for k, instance in enumerate(t.instances):
         p = _truth(graph, t.p, k)
         q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
         lasso = find_violation(graph, fair, t.kind, p, q)
         if lasso is not None:
-            return PropertyResult(t.name, "liveness", Status.VIOLATED, to_trace(model, graph, lasso),
-                                  t.origin, instance or None)
-    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin)
+            trace = to_trace(model, graph, lasso)
+            stutter = unfair_stutter(model, graph, fairness, t, lasso)
+            return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
+                                  stutter=stutter, outside=outside_constraint(model, trace))
+        opens = opens or _opens(graph, t.kind, p, q)
+    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin,
+                          trivial=not opens and t.kind != "always")
+
+
+def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> bool:
+    """Does some reachable state open the property's obligation (so that its verdict rests
+    on what behaviours do next)? leads to: a state with P and not Q; eventually: an initial
+    state without P; always eventually, eventually always: a state without P."""
+    if kind == "leads_to":
+        assert q is not None
+        return any(a and not b for a, b in zip(p, q))
+    if kind == "eventually":
+        return any(not p[v] for v in graph.init)
+    return not all(p)
+
+
+_STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stuttering lasso
+
+
+def unfair_stutter(model: Model, graph: StateGraph, fairness: tuple[FairnessInfo, ...],
+                   t: TemporalInfo, lasso: Lasso) -> tuple[tuple[str, bool | None], ...]:
+    """For a lasso that stutters forever in a state where actions are enabled (none of them
+    fair, or the stutter would be unfair): each such action, with whether the property holds
+    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked)."""
+    if lasso.loop != []:
+        return ()
+    v = lasso.prefix[-1][1] if lasso.prefix else lasso.start
+    actions: list[int] = []
+    for _, lid in graph.out(v):
+        a = graph.labels[lid][0]
+        if a not in actions:
+            actions.append(a)
+    out = []
+    for n, a in enumerate(actions):
+        verdict = None
+        if n < _STUTTER_CHECKS:
+            extra = FairnessInfo("weak", lambda label, a=a: 0 if label[0] == a else None)
+            fair = compile_fairness(graph, fairness + (extra,))
+            verdict = all(find_violation(graph, fair, t.kind, _truth(graph, t.p, k),
+                                         _truth(graph, t.q, k) if t.kind == "leads_to" else None) is None
+                          for k in range(len(t.instances)))
+        out.append((model.actions[a].name, verdict))
+    return tuple(out)
+
+
+def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
+    """The indices of the loop's states that lie outside the model's state constraint."""
+    if trace.loop_start is None or not getattr(model, "has_constraint", False):
+        return ()
+    out = []
+    for i in range(trace.loop_start, len(trace.steps)):
+        try:
+            if not model.within_constraint(trace.steps[i].state):
+                out.append(i)
+        except ModelError:
+            pass
+    return tuple(sorted(set(out)))
 
 
 def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int) -> bytearray:
