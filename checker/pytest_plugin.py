@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import api
+from checker import api, codes
 from checker.cli import positive_float as _positive_float
 from checker.cli import positive_int as _positive_int
 from checker.diagnostics import DiagnosticError, render_all
@@ -47,6 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="do not explore beyond BFS level N (undecided properties fail)")
     group.addoption("--kovn-timeout", type=_positive_float, metavar="SECONDS",
                     help="stop each exploration after this long (undecided properties fail)")
+    group.addoption("--kovn-strict", action="store_true",
+                    help="one more item per variant, `VARIANT::(warnings)`, that fails when the variant has a "
+                         "model-quality warning it does not acknowledge (as `check --strict`)")
     group.addoption("--kovn-render", metavar="DIR",
                     help="render the counterexample of each failing item (DOT, SVG, PNG, HTML report, ITF) "
                          "into DIR/SPEC-STEM/")
@@ -72,6 +75,7 @@ class _Settings:
                                     timeout=config.getoption("kovn_timeout"))
         render = config.getoption("kovn_render")
         self.render_dir = Path(render) if render else None
+        self.strict = bool(config.getoption("kovn_strict"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -119,9 +123,14 @@ class KovnFile(pytest.File):
             raise self.CollectError(render_all(exc.diagnostics)) from None
         if warnings:
             self.warn(KovnSpecWarning(render_all(warnings)))
+        self.compiled = compiled
+        self.spec_warnings = [w for w in warnings if w.code == codes.DEAD_GUARD]
         for variant, model in compiled:
             names = property_names(variant, model, settings.options)
-            if names:
+            if settings.strict:
+                yield KovnVariant.from_parent(self, name=variant.name, spec=spec, variant=variant,
+                                              model=model, names=names + [None, WARNINGS])
+            elif names:
                 yield KovnVariant.from_parent(self, name=variant.name, spec=spec, variant=variant,
                                               model=model, names=names)
             else:
@@ -151,8 +160,11 @@ class KovnVariant(pytest.Collector):
 
     def collect(self):
         for name in self.names:
-            yield KovnItem.from_parent(self, name=name, spec=self.spec, variant=self.variant,
-                                       model=self.model, prop=name)
+            if name is None and len(self.names) > 2:
+                continue        # --kovn-strict: a variant's exploration is an item only without properties
+            cls = KovnWarnings if name == WARNINGS else KovnItem
+            yield cls.from_parent(self, name=name or EXPLORATION, spec=self.spec, variant=self.variant,
+                                  model=self.model, prop=name)
 
     def reportinfo(self):
         return self.path, _line0(self.variant.span), self.variant.name
@@ -175,7 +187,7 @@ class KovnItem(pytest.Item):
     def runtest(self) -> None:
         vr = explored(self.config, self.spec, self.variant, self.model)
         if isinstance(self.parent, KovnVariant):
-            _check_names(vr, self.parent.names)
+            _check_names(vr, [n for n in self.parent.names if n not in (None, WARNINGS)])
         case = _case(vr, self.spec, self.prop)
         if not case.passed:
             raise KovnFailure(failure_text(case, self._render(vr, case)))
@@ -204,6 +216,39 @@ class KovnItem(pytest.Item):
             return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
         except Exception as exc:  # a renderer bug must not hide the counterexample above
             return [f"rendered trace: rendering failed (a bug in kovn): {type(exc).__name__}: {exc}"]
+
+
+WARNINGS = "(warnings)"          # --kovn-strict: the item of a variant's warnings
+EXPLORATION = "(exploration)"   # --kovn-strict: the item of a variant that checks no property
+
+
+class KovnWarnings(pytest.Item):
+    """`VARIANT::(warnings)` (--kovn-strict): fails when the variant has a warning it does not
+    acknowledge. Warnings are computed as `check` computes them, over every variant of the
+    file (an acknowledgement may be used in one and not another)."""
+
+    def __init__(self, *, spec: str, variant, model, prop, **kw):
+        super().__init__(**kw)
+        self.spec, self.variant, self.model = spec, variant, model
+        self.add_marker(pytest.mark.kovn)
+
+    def runtest(self) -> None:
+        file = self.parent.parent
+        results = [explored(self.config, self.spec, v, m) for v, m in file.compiled]
+        mine = next(r for r in api.with_warnings(results, file.spec_warnings) if r.variant.name == self.variant.name)
+        if mine.warnings:
+            raise KovnFailure(f"variant {self.variant.name} has {len(mine.warnings)} warning"
+                              f"{'s' if len(mine.warnings) != 1 else ''} it does not acknowledge:\n"
+                              + render_all(mine.warnings)
+                              + "\n(a variant expects one with `acknowledge NAME SUBJECT`: docs/errors.md)")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, KovnFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, _line0(self.variant.span), f"{self.variant.name}::{WARNINGS}"
 
 
 def _line0(span) -> int | None:
