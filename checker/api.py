@@ -72,8 +72,9 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                  solver=None, lint: bool = True) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
     """Parse, check and compile every (or each named) variant. Raises DiagnosticError.
     `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds).
-    `lint`: include the dead-guard warnings (`dead_guard_warnings`); `check` leaves them
-    for after the search, which shows most actions alive without a solver."""
+    `lint`: include the dead-guard warnings (`dead_guards`, each once, saying which variants
+    have it); `check` leaves them for after the search, which shows most actions alive
+    without a solver."""
     specs = load(path)
     name = specs[-1].name or _stem(path)
     decls, diags = collect(specs, name)
@@ -112,7 +113,7 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         compiled.append((v, SpecModel(spec_ir, solver)))
     _stop_on_errors(diags)
     if lint:
-        diags.extend(dead_guard_warnings(compiled))
+        diags.extend(merged(dead_guards(compiled), [v.name for v, _ in compiled]))
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
 
@@ -131,17 +132,18 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
-    results = with_warnings(results, dead_guard_warnings(compiled, fired))
+    results = with_warnings(results, dead_guards(compiled, fired))
     return Report(path, tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
                   tuple(warnings))
 
 
-def with_warnings(results: list[VariantResult], spec_level: list[Diagnostic]) -> list[VariantResult]:
+def with_warnings(results: list[VariantResult], before: list[list[Diagnostic]]) -> list[VariantResult]:
     """Each result with its model-quality warnings (checker/quality.py), split by what its
-    variant acknowledges. `spec_level`: the warnings that hold in every variant (KOV602)."""
+    variant acknowledges. `before`, per result: the warnings found outside the search (the
+    dead guards, KOV602)."""
     split = []
-    for r in results:
-        found = quality.variant_warnings(r.model, r.result, spec_level)
+    for r, pre in zip(results, before):
+        found = quality.variant_warnings(r.model, r.result, pre)
         split.append(quality.acknowledge(found, r.variant.acknowledge, quality.complete(r.result)))
     unused = quality.unused_acknowledgements(split, [r.variant.acknowledge for r in results],
                                              [quality.complete(r.result) for r in results],
@@ -153,16 +155,21 @@ def with_warnings(results: list[VariantResult], spec_level: list[Diagnostic]) ->
 def shown_warnings(results: list[VariantResult]) -> list[Diagnostic]:
     """The unacknowledged warnings of every variant, each once, for the terminal (KOV601 is
     a line in each variant's report instead); one that only some variants have says which."""
+    return merged([[w for w in r.warnings if w.code != codes.UNUSED_ACTION] for r in results],
+                  [r.variant.name for r in results])
+
+
+def merged(per_variant: list[list[Diagnostic]], names: list[str]) -> list[Diagnostic]:
+    """Each variant's warnings once; one that only some variants have says which."""
     by_key: dict = {}
-    for r in results:
-        for w in r.warnings:
-            if w.code != codes.UNUSED_ACTION:
-                by_key.setdefault(_key(w), (w, []))[1].append(r.variant.name)
+    for ws, name in zip(per_variant, names):
+        for w in ws:
+            by_key.setdefault(_key(w), (w, []))[1].append(name)
     out = []
-    for w, names in by_key.values():
-        if len(names) < len(results):
-            w = dataclasses.replace(w, notes=w.notes + (f"in variant{'s' if len(names) > 1 else ''} "
-                                                        + ", ".join(names),))
+    for w, names_with in by_key.values():
+        if len(names_with) < len(names):
+            w = dataclasses.replace(w, notes=w.notes + (f"in variant{'s' if len(names_with) > 1 else ''} "
+                                                        + ", ".join(names_with),))
         out.append(w)
     return out
 
@@ -229,10 +236,12 @@ def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, lis
     return dataclasses.replace(spec_ir, symmetry=variant.symmetry), diags
 
 
-def dead_guard_warnings(compiled: list[tuple[Variant, SpecModel]],
-                        fired: list[frozenset[int]] | None = None) -> list[Diagnostic]:
-    """KOV602 warnings: guards and `choose ... where` constraints that can never hold
-    (checker/solver/deadguard.py), of every variant, shown when every variant has them.
+def dead_guards(compiled: list[tuple[Variant, SpecModel]],
+                fired: list[frozenset[int]] | None = None) -> list[list[Diagnostic]]:
+    """KOV602 warnings per variant: guards and `choose ... where` constraints that can never
+    hold with its constants (checker/solver/deadguard.py). An action a variant switches off
+    on purpose (a fix, a fault budget of 0) says so with `acknowledge never_enabled A`, which
+    covers this warning too (checker/quality.py).
 
     `fired`, per variant: the actions a search saw enabled. Such an action's guard holds in
     some state, so the analysis could not call it dead; only its `choose ... where`
@@ -242,9 +251,9 @@ def dead_guard_warnings(compiled: list[tuple[Variant, SpecModel]],
     todo = [frozenset(i for i, a in enumerate(m.spec.actions) if i not in f or _solves(a))
             for (_, m), f in zip(compiled, fired)]
     if not any(todo):
-        return []
-    from checker.solver.deadguard import dead_guards
-    return _in_every_variant([dead_guards(m.spec, only=t) for (_, m), t in zip(compiled, todo)])
+        return [[] for _ in compiled]
+    from checker.solver.deadguard import dead_guards as analyse
+    return [analyse(m.spec, only=t) if t else [] for (_, m), t in zip(compiled, todo)]
 
 
 def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
@@ -258,15 +267,6 @@ def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
 def _solves(action: ir.ActionIR) -> bool:
     from checker.ir.walk import walk
     return any(isinstance(n, ir.Solve) for n in walk(action))
-
-
-def _in_every_variant(found: list[list[Diagnostic]]) -> list[Diagnostic]:
-    """The dead-guard warnings of every compiled variant. An action one variant switches off
-    with a constant (a fix, a fault budget of 0) is deliberate, not a mistake."""
-    if not found:
-        return []
-    common = set.intersection(*({_key(d) for d in ds} for ds in found))
-    return [d for d in found[0] if _key(d) in common]
 
 
 def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:

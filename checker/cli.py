@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="fail (exit 1) when a variant has a warning it does not acknowledge: never-enabled "
                         "actions, dead guards, vacuous or constant properties, read-after-write hazards, "
-                        "liveness artefacts (docs/errors.md, KOV6xx)")
+                        "liveness artefacts (docs/errors.md, KOV6xx); the search then runs to the end even "
+                        "once every property is decided")
     p.add_argument("--no-vacuity", dest="premises", action="store_false",
                    help="do not observe the properties' premises during the search (no KOV603 for a premise "
                         "never true; docs/performance.md gives the cost)")
@@ -253,7 +254,7 @@ def _run(args) -> int:
     render_options = _render_options(args)
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first,
-                           premises=args.premises)
+                           premises=args.premises, complete=args.strict)
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     report = api.check(args.spec, consts, args.variant, options, reporter,

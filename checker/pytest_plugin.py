@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import api, codes
+from checker import api
 from checker.cli import positive_float as _positive_float
 from checker.cli import positive_int as _positive_int
 from checker.diagnostics import DiagnosticError, render_all
@@ -72,7 +72,8 @@ class _Settings:
             raise pytest.UsageError("--kovn-const: " + render_all(exc.diagnostics)) from None
         self.options = CheckOptions(max_states=config.getoption("kovn_max_states"),
                                     max_depth=config.getoption("kovn_max_depth"),
-                                    timeout=config.getoption("kovn_timeout"))
+                                    timeout=config.getoption("kovn_timeout"),
+                                    complete=bool(config.getoption("kovn_strict")))
         render = config.getoption("kovn_render")
         self.render_dir = Path(render) if render else None
         self.strict = bool(config.getoption("kovn_strict"))
@@ -118,13 +119,15 @@ class KovnFile(pytest.File):
         settings = self.config.stash[_SETTINGS]
         spec = ci_path(str(self.path))
         try:
-            compiled, warnings = api.compile_spec(spec, settings.consts)
+            compiled, warnings = api.compile_spec(spec, settings.consts, lint=False)
         except DiagnosticError as exc:
             raise self.CollectError(render_all(exc.diagnostics)) from None
+        # the dead guards, per variant, before any search (check finds them after it)
+        self.compiled = compiled
+        self.dead = api.dead_guards(compiled)
+        warnings = warnings + api.merged(self.dead, [v.name for v, _ in compiled])
         if warnings:
             self.warn(KovnSpecWarning(render_all(warnings)))
-        self.compiled = compiled
-        self.spec_warnings = [w for w in warnings if w.code == codes.DEAD_GUARD]
         for variant, model in compiled:
             names = property_names(variant, model, settings.options)
             if settings.strict:
@@ -235,7 +238,7 @@ class KovnWarnings(pytest.Item):
     def runtest(self) -> None:
         file = self.parent.parent
         results = [explored(self.config, self.spec, v, m) for v, m in file.compiled]
-        mine = next(r for r in api.with_warnings(results, file.spec_warnings) if r.variant.name == self.variant.name)
+        mine = next(r for r in api.with_warnings(results, file.dead) if r.variant.name == self.variant.name)
         if mine.warnings:
             raise KovnFailure(f"variant {self.variant.name} has {len(mine.warnings)} warning"
                               f"{'s' if len(mine.warnings) != 1 else ''} it does not acknowledge:\n"

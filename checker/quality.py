@@ -37,9 +37,10 @@ def complete(res: CheckResult) -> bool:
             and "stopped" not in res.extra)
 
 
-def variant_warnings(model, res: CheckResult, spec_level: list[Diagnostic] = ()) -> list[Diagnostic]:
-    """Every warning of one checked variant, in a fixed order (by kind, then source)."""
-    out = list(spec_level)
+def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> list[Diagnostic]:
+    """Every warning of one checked variant: `before` (found outside the search: its dead
+    guards), then by kind."""
+    out = list(before)
     out += never_enabled(model, res)
     out += vacuity(model, res)
     out += read_after_write(model)
@@ -75,8 +76,14 @@ def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
     return VariantWarnings(tuple(open_), tuple(acked), unused)
 
 
+# An action never enabled on purpose: its guard cannot hold and its fairness constrains
+# nothing either. One acknowledgement (`acknowledge never_enabled A`) says all three.
+_IMPLIED = {codes.UNUSED_ACTION: {codes.UNUSED_ACTION, codes.DEAD_GUARD, codes.FAIR_NEVER_ENABLED}}
+
+
 def _matches(a: Acknowledgement, w: Diagnostic) -> bool:
-    return a.code == w.code and (a.subjects == ("*",) or any(s in w.subjects for s in a.subjects))
+    return (w.code in _IMPLIED.get(a.code, {a.code})
+            and (a.subjects == ("*",) or any(s in w.subjects for s in a.subjects)))
 
 
 def unused_acknowledgements(per_variant: list[VariantWarnings], acks: list[tuple[Acknowledgement, ...]],
@@ -132,15 +139,22 @@ def vacuity(model, res: CheckResult) -> list[Diagnostic]:
         return []
     status = {p.name: p.status for p in res.properties}
     searched = complete(res) and res.extra.get("premises") != "not observed"
-    out = []
+    out = constant_warnings(model, set(status))
     for prop in va.properties:
-        if prop.name not in status:
-            continue
-        if prop.constant is not None:
-            out.append(constant_warning(prop, prop.constant))
-        elif searched and status[prop.name] is Status.HOLDS:
+        if prop.name in status and prop.constant is None and searched and status[prop.name] is Status.HOLDS:
             out += premise_warnings(prop, res)
     return out
+
+
+def constant_warnings(model, checked: set[str] | None = None) -> list[Diagnostic]:
+    """The properties the constants decide (KOV603 when that makes them hold, KOV604
+    otherwise): known from the compiled model alone, before any search. `checked`: the
+    names of the properties the search decides (None: all of the model's)."""
+    va = getattr(model, "vacuity", None)
+    if va is None:
+        return []
+    return [constant_warning(p, p.constant) for p in va.properties
+            if p.constant is not None and (checked is None or p.name in checked)]
 
 
 def constant_warning(prop: PropertyVacuity, c: Constant) -> Diagnostic:

@@ -514,7 +514,7 @@ class _Search:
         if violation and self.options.stop_on_violation:
             self.stopped = "violation"
             return True
-        if self.undecided == 0:
+        if self.undecided == 0 and not self.options.complete:
             # Every property has its final answer; searching on cannot change any of them.
             if self.stopped is None:
                 self.stopped = "all-decided"

@@ -66,6 +66,8 @@ class _Walk:
         written = list(written)
         for s in stmts:
             if isinstance(s, ir.Require):
+                if _is_false(s.cond):
+                    break       # the constants rule this path out in this variant
                 self.reads(s.cond, written, loop)
             elif isinstance(s, ir.LetS):
                 self.reads(s.value, written, loop)
@@ -78,9 +80,15 @@ class _Walk:
                 written.append(_Write(_written_place(s, target), s.origin, text))
             elif isinstance(s, ir.IfS):
                 self.reads(s.cond, written, loop)
-                then = self.block(list(s.then), written, loop)
-                else_ = self.block(list(s.else_), written, loop)
-                written = then + [w for w in else_ if w not in then]
+                branches = []       # a branch a constant rules out in this variant is not run
+                if not _is_false(s.cond):
+                    branches.append(self.block(list(s.then), written, loop))
+                if not _is_true(s.cond):
+                    branches.append(self.block(list(s.else_), written, loop))
+                merged: list[_Write] = []
+                for b in branches:
+                    merged += [w for w in b if w not in merged]
+                written = merged
             elif isinstance(s, ir.ForS):
                 self.reads(s.domain, written, loop)
                 inner = tuple(sorted({n.var for n in walk(s) if isinstance(n, ir.Assign)}))
@@ -216,6 +224,14 @@ def _different(a, b) -> bool:
     if isinstance(a, ir.Construct) and isinstance(b, ir.Construct):
         return a.payload is None and b.payload is None and a.tag != b.tag
     return False
+
+
+def _is_false(e) -> bool:
+    return isinstance(e, ir.Lit) and e.value is False
+
+
+def _is_true(e) -> bool:
+    return isinstance(e, ir.Lit) and e.value is True
 
 
 def _literal(e):
