@@ -450,14 +450,17 @@ def _disjuncts(e: ir.E) -> list[ir.E]:
 
 
 def _substitute(e: ir.E, table: dict[str, ir.E]) -> ir.E:
-    """e with the named locals replaced (a definition's body: its own binders have names
-    of their own, so nothing is captured)."""
+    """A new copy of e (every node a new object: premises and their reports tell the parts
+    of two expansions of one definition apart by identity) with the named locals replaced (a
+    definition's body: its own binders have names of their own, so nothing is captured)."""
+    import dataclasses
+
     from checker.ir.walk import transform
 
     def swap(n):
         if isinstance(n, ir.Local) and n.name in table:
             return table[n.name]
-        return n
+        return dataclasses.replace(n)
     return transform(e, swap)
 
 
