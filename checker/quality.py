@@ -177,7 +177,8 @@ def constant_warning(prop: PropertyVacuity, c: Constant) -> Diagnostic:
         outcome = "is false in every state"
     return Diagnostic(codes.CONSTANT_PROPERTY, f"constant: {prop.name} {outcome}: '{culprit}' {why}",
                       c.culprit.origin, Severity.WARNING, labels, notes, subjects=(prop.name,),
-                      hint="its outcome does not depend on the model: check the constants it reads")
+                      hint="its outcome does not depend on the model: check the constants it reads, or "
+                           f"acknowledge it (`acknowledge constant {prop.name}`)")
 
 
 def premise_warnings(prop: PropertyVacuity, res: CheckResult) -> list[Diagnostic]:
@@ -276,7 +277,8 @@ def fair_never_enabled(model, res: CheckResult) -> list[Diagnostic]:
                 f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} never enabled", f.origin,
                 Severity.WARNING, subjects=names + procs,
                 hint="the temporal properties are checked as if it were not declared; check the actions' "
-                     "guards, or acknowledge it (`acknowledge fair_never_enabled NAME`)"))
+                     f"guards, or acknowledge it (`acknowledge never_enabled {names[0]}` says the action is "
+                     "off on purpose, and covers this too)"))
     return out
 
 
