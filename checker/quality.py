@@ -46,7 +46,7 @@ def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> 
     out += read_after_write(model)
     out += fair_never_enabled(model, res)
     out += liveness(model, res, {w.subjects[0] for w in out if w.code == codes.VACUOUS and w.subjects})
-    return out
+    return sorted(out, key=lambda w: w.code)        # stable: in source order within a code
 
 
 def read_after_write(model) -> list[Diagnostic]:

@@ -122,7 +122,7 @@ def _warnings(r) -> list[str]:
             where = f"  {w.span.path}:{w.span.line}" if w.span is not None else ""
             lines.append(f"  [yellow]warning\\[{w.code}][/]: {escape(w.message)}{escape(where)}")
     if r.acknowledged:
-        names = ", ".join(f"{codes.WARNING_NAMES.get(w.code, w.code)} {'/'.join(w.subjects) or '?'}"
+        names = ", ".join(f"{codes.WARNING_NAMES.get(w.code, w.code)} {w.subjects[0] if w.subjects else '?'}"
                           for w in r.acknowledged)
         lines.append(f"  acknowledged: {escape(names)}")
     return lines
