@@ -326,9 +326,8 @@ class _Search:
         transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.found)
         deadlock = self.check_deadlock and self.deadlock_key not in self.found
         args = (props, transition, deadlock, self.graph is not None, self.canon is not None)
-        observe = (self.premises.state is not None, self.premises.transition is not None)
-        if any(observe):
-            get = functools.partial(get, observe=observe)
+        if any(self.premises.kinds):
+            get = functools.partial(get, observe=self.premises.kinds)
         if not last:
             return get(*args), self.cap
         if self._last_pending():

@@ -33,8 +33,13 @@ class PremiseTracker:
         self.pending: frozenset[int] = frozenset()
         self.state: Callable | None = None
         self.transition: Callable | None = None
+        # which kinds of premise the model has at all: a generated search loop calls the
+        # observers of those kinds while they are installed (not None)
+        self.kinds = (any(not p.step for p in self.infos), any(p.step for p in self.infos))
         if self.observers is not None:
             self._install(frozenset(range(len(self.infos))))
+        else:
+            self.kinds = (False, False)
 
     def _install(self, pending: frozenset[int]) -> None:
         self.pending = pending
