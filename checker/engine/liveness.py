@@ -137,13 +137,15 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
     (and what makes the lasso suspect: a stutter where an unfair action is enabled, loop
     states outside the constraint); for one that holds, whether its obligation ever opens."""
     opens = False
+    tables: dict[int, tuple[bytearray, bytearray | None]] = {}
     for k, instance in enumerate(t.instances):
         p = _truth(graph, t.p, k)
         q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
+        tables[k] = (p, q)
         lasso = find_violation(graph, fair, t.kind, p, q)
         if lasso is not None:
             trace = to_trace(model, graph, lasso)
-            stutter = unfair_stutter(model, graph, fairness, t, lasso)
+            stutter = unfair_stutter(model, graph, fairness, t, lasso, k, tables)
             return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
                                   stutter=stutter, outside=outside_constraint(model, trace))
         opens = opens or _opens(graph, t.kind, p, q)
@@ -157,20 +159,24 @@ def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> b
     state without P; always eventually, eventually always: a state without P."""
     if kind == "leads_to":
         assert q is not None
-        return any(a and not b for a, b in zip(p, q))
+        # bytes of 0/1 as big ints: a bit of P without the same bit of Q (in C, not per state)
+        return bool(int.from_bytes(p, "little") & ~int.from_bytes(q, "little"))
     if kind == "eventually":
         return any(not p[v] for v in graph.init)
-    return not all(p)
+    return p.count(0) > 0
 
 
 _STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stuttering lasso
 
 
 def unfair_stutter(model: Model, graph: StateGraph, fairness: tuple[FairnessInfo, ...],
-                   t: TemporalInfo, lasso: Lasso) -> tuple[tuple[str, bool | None], ...]:
+                   t: TemporalInfo, lasso: Lasso, violated: int = 0,
+                   tables: dict | None = None) -> tuple[tuple[str, bool | None], ...]:
     """For a lasso that stutters forever in a state where actions are enabled (none of them
     fair, or the stutter would be unfair): each such action, with whether the property holds
-    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked)."""
+    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked). The
+    instance found violated is tried first (it is the likeliest to stay violated), with the
+    truth tables already computed (`tables`, by instance)."""
     if lasso.loop != []:
         return ()
     v = lasso.prefix[-1][1] if lasso.prefix else lasso.start
@@ -179,15 +185,20 @@ def unfair_stutter(model: Model, graph: StateGraph, fairness: tuple[FairnessInfo
         a = graph.labels[lid][0]
         if a not in actions:
             actions.append(a)
+    tables = dict(tables or {})
+
+    def table(k: int):
+        if k not in tables:
+            tables[k] = (_truth(graph, t.p, k), _truth(graph, t.q, k) if t.kind == "leads_to" else None)
+        return tables[k]
+    order = [violated] + [k for k in range(len(t.instances)) if k != violated]
     out = []
     for n, a in enumerate(actions):
         verdict = None
         if n < _STUTTER_CHECKS:
             extra = FairnessInfo("weak", lambda label, a=a: 0 if label[0] == a else None)
             fair = compile_fairness(graph, fairness + (extra,))
-            verdict = all(find_violation(graph, fair, t.kind, _truth(graph, t.p, k),
-                                         _truth(graph, t.q, k) if t.kind == "leads_to" else None) is None
-                          for k in range(len(t.instances)))
+            verdict = all(find_violation(graph, fair, t.kind, *table(k)) is None for k in order)
         out.append((model.actions[a].name, verdict))
     return tuple(out)
 
