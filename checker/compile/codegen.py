@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from checker.compile.layout import Layout
 from checker.engine.model import ModelError
 from checker.ir import nodes as ir
-from checker.ir.walk import walk
+from checker.ir.walk import closed, walk
 from checker.semantics import types as T
 
 
@@ -1142,13 +1142,7 @@ def _leading_free(body: ir.E, op: str, names: set) -> tuple[list, ir.E]:
     return parts, body
 
 
-def _closed(e: ir.E) -> bool:
-    for n in walk(e):
-        if isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)):
-            return False
-        if isinstance(n, ir.Op) and n.op in ("prime", "old"):
-            return False
-    return True
+_closed = closed
 
 
 def _forks(s: ir.IfS) -> bool:

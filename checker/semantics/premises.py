@@ -45,7 +45,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from checker.ir import nodes as ir
-from checker.ir.walk import walk
+from checker.ir.walk import closed as _closed
+from checker.ir.walk import replace, walk
 from checker.semantics import types as T
 
 BOOL = T.BoolT()
@@ -419,15 +420,6 @@ def _is_bool_lit(e: ir.E) -> bool:
     return isinstance(e, ir.Lit) and isinstance(e.value, bool)
 
 
-def _closed(e: ir.E) -> bool:
-    for n in walk(e):
-        if isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)):
-            return False
-        if isinstance(n, ir.Op) and n.op in ("prime", "old"):
-            return False
-    return True
-
-
 def _nonempty(value) -> bool:
     """A set's run-time representation (a frozenset, or a bitmask int) is not empty."""
     if isinstance(value, bool):
@@ -469,30 +461,4 @@ def mutant(prop: PropertyVacuity, premise: Premise) -> ir.E:
     make it hardest to satisfy: false exactly where the premise holds (when prop holds)."""
     table = {id(node): ir.Lit(BOOL, value, node.origin) for node, value in premise.guarded}
     assert prop.expr is not None
-    return _replace(prop.expr, table)
-
-
-def _replace(node, table: dict[int, ir.E]):
-    import dataclasses
-    if id(node) in table:
-        return table[id(node)]
-    if not isinstance(node, (ir.E, ir.Binder, ir.MatchArm)):
-        return node
-    changes = {}
-    for f in dataclasses.fields(node):
-        if f.name in ("t", "origin"):
-            continue
-        value = getattr(node, f.name)
-        new = _replace_value(value, table)
-        if new is not value:
-            changes[f.name] = new
-    return dataclasses.replace(node, **changes) if changes else node
-
-
-def _replace_value(value, table):
-    if isinstance(value, (ir.E, ir.Binder, ir.MatchArm)):
-        return _replace(value, table)
-    if isinstance(value, tuple):
-        new = tuple(_replace_value(v, table) for v in value)
-        return value if all(a is b for a, b in zip(new, value)) else new
-    return value
+    return replace(prop.expr, table)

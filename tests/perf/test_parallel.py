@@ -68,11 +68,9 @@ def same_search(model, workers: int, options: CheckOptions = CheckOptions()) -> 
         assert sum(c.distinct for c in one.stats.coverage) == sum(c.distinct for c in many.stats.coverage)
 
 
-@settings(**_SETTINGS)
-@given(seeded_specs())
-def test_random_specs_two_workers_agree_with_one(tmp_path_factory, generated):
+def same_search_of_text(tmp_path_factory, text: str) -> None:
     path = tmp_path_factory.mktemp("par") / "spec.kovn"
-    path.write_text(generated.text)
+    path.write_text(text)
     try:
         compiled, _ = api.compile_spec(str(path))
     except DiagnosticError:
@@ -81,17 +79,16 @@ def test_random_specs_two_workers_agree_with_one(tmp_path_factory, generated):
         same_search(model, 2)
 
 
+@settings(**_SETTINGS)
+@given(seeded_specs())
+def test_random_specs_two_workers_agree_with_one(tmp_path_factory, generated):
+    same_search_of_text(tmp_path_factory, generated.text)
+
+
 @settings(**{**_SETTINGS, "max_examples": 40})
 @given(seeded_specs(premises=True))
 def test_premises_seen_by_two_workers_are_those_one_sees(tmp_path_factory, generated):
-    path = tmp_path_factory.mktemp("par") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        compiled, _ = api.compile_spec(str(path))
-    except DiagnosticError:
-        return
-    for _, model in compiled:
-        same_search(model, 2)
+    same_search_of_text(tmp_path_factory, generated.text)
 
 
 @pytest.mark.parametrize("path,consts,variants", [
