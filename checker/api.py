@@ -144,9 +144,8 @@ def with_warnings(results: list[VariantResult], before: list[list[Diagnostic]]) 
     split = []
     for r, pre in zip(results, before):
         found = quality.variant_warnings(r.model, r.result, pre)
-        split.append(quality.acknowledge(found, r.variant.acknowledge, quality.complete(r.result)))
+        split.append(quality.acknowledge(found, r.variant.acknowledge, r.result))
     unused = quality.unused_acknowledgements(split, [r.variant.acknowledge for r in results],
-                                             [quality.complete(r.result) for r in results],
                                              [r.variant.name for r in results])
     return [dataclasses.replace(r, warnings=vw.warnings + tuple(u), acknowledged=vw.acknowledged)
             for r, vw, u in zip(results, split, unused)]

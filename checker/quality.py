@@ -51,6 +51,8 @@ def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> 
 
 def read_after_write(model) -> list[Diagnostic]:
     """KOV605, from the text alone (semantics/hazards.py), once per compiled model."""
+    if getattr(model, "spec", None) is None:    # a model written in Python has no text
+        return []
     found = getattr(model, "_hazards", None)
     if found is None:
         from checker.semantics.hazards import hazards
@@ -63,17 +65,27 @@ def read_after_write(model) -> list[Diagnostic]:
 
 
 def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
-                searched: bool) -> VariantWarnings:
-    """Split the warnings by the acknowledgements; `searched`: the search was complete, so an
-    acknowledgement that matched nothing is known to be unused."""
+                res: CheckResult) -> VariantWarnings:
+    """Split the warnings by the acknowledgements. One that matched nothing is unused only
+    when the run could have found what it expects (after a complete search; a vacuity one
+    only when the premises were observed)."""
     used: set[int] = set()
     open_, acked = [], []
     for w in warnings:
         hit = [i for i, a in enumerate(acks) if _matches(a, w)]
         used.update(hit)
         (acked if hit else open_).append(w)
-    unused = tuple(a for i, a in enumerate(acks) if i not in used) if searched else ()
+    unused = tuple(a for i, a in enumerate(acks) if i not in used and judged(a.code, res))
     return VariantWarnings(tuple(open_), tuple(acked), unused)
+
+
+def judged(code: str, res: CheckResult) -> bool:
+    """Could this run have reported a warning with `code` if there was one?"""
+    if code in (codes.READ_AFTER_WRITE, codes.CONSTANT_PROPERTY):
+        return True             # from the text and the constants alone
+    if code == codes.VACUOUS and res.extra.get("premises") == "not observed":
+        return False
+    return complete(res)
 
 
 # An action never enabled on purpose: its guard cannot hold and its fairness constrains
@@ -87,17 +99,17 @@ def _matches(a: Acknowledgement, w: Diagnostic) -> bool:
 
 
 def unused_acknowledgements(per_variant: list[VariantWarnings], acks: list[tuple[Acknowledgement, ...]],
-                            searched: list[bool], names: list[str]) -> list[list[Diagnostic]]:
-    """KOV610 per variant: an acknowledgement that matched nothing in any variant it applies
-    to, each of which was searched completely; reported once, with the variant that
-    declares it (a top-level one: with the first variant)."""
+                            names: list[str]) -> list[list[Diagnostic]]:
+    """KOV610 per variant: an acknowledgement unused (see `acknowledge`) in every variant it
+    applies to; reported once, with the variant that declares it (a top-level one: with the
+    first variant)."""
     applies: dict[Acknowledgement, list[int]] = {}
     for k, a_list in enumerate(acks):
         for a in a_list:
             applies.setdefault(a, []).append(k)
     out: list[list[Diagnostic]] = [[] for _ in per_variant]
     for a, ks in applies.items():
-        if all(searched[k] and a in per_variant[k].unused for k in ks):
+        if all(a in per_variant[k].unused for k in ks):
             at = names.index(a.owner) if a.owner in names else ks[0]
             out[at].append(_unused(a))
     return out
