@@ -1903,6 +1903,8 @@ def _scope_names(scope: Scope) -> list[str]:
 
 
 def _fair_text(item: ast.FairItem) -> str:
+    if item.process:
+        return f"process {item.names[0]}"
     names = item.names[0] if len(item.names) == 1 else "(" + ", ".join(item.names) + ")"
     return names + ("(*)" if item.each else "")
 

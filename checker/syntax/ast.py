@@ -547,6 +547,7 @@ class FairItem:
     names: tuple[str, ...]
     each: bool
     span: Span = _sp()
+    process: bool = False       # written `process P` (one constraint per process of P)
 
 
 @dataclass(frozen=True, slots=True)

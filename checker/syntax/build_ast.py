@@ -201,7 +201,7 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def fair_process(self, meta, c):
-        return ast.FairItem((str(c[0]),), True, span=self.span(meta))
+        return ast.FairItem((str(c[0]),), True, span=self.span(meta), process=True)
 
     def fair_actions(self, c):
         return tuple(c)
