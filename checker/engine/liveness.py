@@ -99,9 +99,8 @@ def check_liveness(model: Model, states: Sequence[State], complete: bool,
         return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
     if graph is None:
         graph = build_graph(model, states)
-    fairness = tuple(getattr(model, "fairness", ()))
-    fair = compile_fairness(graph, fairness)
-    return [check_property(model, graph, fair, t, fairness) for t in temporal]
+    fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
+    return [check_property(model, graph, fair, t) for t in temporal]
 
 
 def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fairness:
@@ -131,8 +130,7 @@ def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fai
     return Fairness(tuple(by_label), tuple(enabled), weak, strong, len(ids))
 
 
-def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo,
-                   fairness: tuple[FairnessInfo, ...] = ()) -> PropertyResult:
+def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo) -> PropertyResult:
     """The verdict of one temporal property: the first violated instance, with its lasso
     (and what makes the lasso suspect: a stutter where an unfair action is enabled, loop
     states outside the constraint); for one that holds, whether its obligation ever opens."""
@@ -145,7 +143,7 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
         lasso = find_violation(graph, fair, t.kind, p, q)
         if lasso is not None:
             trace = to_trace(model, graph, lasso)
-            stutter = unfair_stutter(model, graph, fairness, t, lasso, k, tables)
+            stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables)
             return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
                                   stutter=stutter, outside=outside_constraint(model, trace))
         opens = opens or _opens(graph, t.kind, p, q)
@@ -169,14 +167,16 @@ def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> b
 _STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stuttering lasso
 
 
-def unfair_stutter(model: Model, graph: StateGraph, fairness: tuple[FairnessInfo, ...],
-                   t: TemporalInfo, lasso: Lasso, violated: int = 0,
-                   tables: dict | None = None) -> tuple[tuple[str, bool | None], ...]:
+def unfair_stutter(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo, lasso: Lasso,
+                   violated: int, tables: dict) -> tuple[tuple[str, bool | None], ...]:
     """For a lasso that stutters forever in a state where actions are enabled (none of them
     fair, or the stutter would be unfair): each such action, with whether the property holds
-    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked). The
-    instance found violated is tried first (it is the likeliest to stay violated), with the
-    truth tables already computed (`tables`, by instance)."""
+    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked).
+
+    The instances before `violated` hold already, and more fairness keeps them holding; the
+    violated one and those after it that are violated too are decided again from their fair
+    components (_Setup.holds_with), computed once for all the actions tried. `tables`: the
+    truth tables computed so far, by instance."""
     if lasso.loop != []:
         return ()
     v = lasso.prefix[-1][1] if lasso.prefix else lasso.start
@@ -185,22 +185,31 @@ def unfair_stutter(model: Model, graph: StateGraph, fairness: tuple[FairnessInfo
         a = graph.labels[lid][0]
         if a not in actions:
             actions.append(a)
-    tables = dict(tables or {})
-
-    def table(k: int):
-        if k not in tables:
-            tables[k] = (_truth(graph, t.p, k), _truth(graph, t.q, k) if t.kind == "leads_to" else None)
-        return tables[k]
-    order = [violated] + [k for k in range(len(t.instances)) if k != violated]
+    setups = None
     out = []
     for n, a in enumerate(actions):
         verdict = None
         if n < _STUTTER_CHECKS:
-            extra = FairnessInfo("weak", lambda label, a=a: 0 if label[0] == a else None)
-            fair = compile_fairness(graph, fairness + (extra,))
-            verdict = all(find_violation(graph, fair, t.kind, *table(k)) is None for k in order)
+            if setups is None:
+                setups = _violated_setups(graph, fair, t, violated, tables)
+            taken_by = bytearray(1 if label[0] == a else 0 for label in graph.labels)
+            verdict = all(s.holds_with(taken_by) for s in setups)
         out.append((model.actions[a].name, verdict))
     return tuple(out)
+
+
+def _violated_setups(graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int,
+                     tables: dict) -> list[_Setup]:
+    """The decision structures of the violated instance and of every later instance that is
+    violated too (the earlier ones hold)."""
+    out = []
+    for k in range(violated, len(t.instances)):
+        if k not in tables:
+            tables[k] = (_truth(graph, t.p, k), _truth(graph, t.q, k) if t.kind == "leads_to" else None)
+        setup = _Setup(graph, fair, t.kind, *tables[k])
+        if k == violated or (setup.comps and setup.reaches(setup.member)):
+            out.append(setup)
+    return out
 
 
 def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
@@ -242,44 +251,102 @@ def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int)
 def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
                    q: bytearray | None = None) -> Lasso | None:
     """A fair lasso violating the property of `kind` over the truth tables p (and q), or None."""
-    everywhere = bytearray(b"\x01") * graph.size
-    not_p = bytearray(1 - x for x in p)
     if kind == "always":
-        found = _bfs(graph, graph.init, everywhere, not_p)
+        found = _bfs(graph, graph.init, bytearray(b"\x01") * graph.size, bytearray(1 - x for x in p))
         return None if found is None else Lasso(found[0], found[1], None)
-    if kind == "eventually":
-        # only cycles reachable from an initial state through not-P states matter
-        comps, member = fair_components(graph, fair, _reach(graph, graph.init, not_p))
-        found = _bfs(graph, graph.init, not_p, member) if comps else None
-    elif kind == "always_eventually":
-        comps, member = fair_components(graph, fair, not_p)
-        found = _bfs(graph, graph.init, everywhere, member) if comps else None
-    elif kind == "eventually_always":
-        comps, member = fair_components(graph, fair, everywhere, must=not_p)
-        found = _bfs(graph, graph.init, everywhere, member) if comps else None
-    elif kind == "leads_to":
-        assert q is not None
-        not_q = bytearray(1 - x for x in q)
-        trigger = bytearray(a & b for a, b in zip(p, not_q))
-        sources = [v for v in range(graph.size) if trigger[v]]
-        # Every state of the graph is reachable, so a violation exists iff some trigger
-        # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
-        # reachable that way can hold one (they are closed under not-Q successors, so their
-        # components are those of the whole not-Q subgraph); one plain BFS decides; only
-        # then is the (slower) shortest lasso searched for.
-        comps, member = fair_components(graph, fair, _reach(graph, sources, not_q)) if sources else ([], [])
-        found = None
-        if comps and _bfs(graph, sources, not_q, member):
-            found = _bfs_through(graph, trigger, not_q, member)
-    else:
-        raise ValueError(f"unknown temporal kind {kind!r}")
+    setup = _Setup(graph, fair, kind, p, q)
+    comps, member = setup.comps, setup.member
+    if not comps or (kind == "leads_to" and not setup.reaches(member)):
+        return None             # (leads to: one plain BFS decides before the slower path)
+    found = setup.path(member)
     if found is None:
         return None
     start, prefix = found
     entry = prefix[-1][1] if prefix else start
     comp = comps[member[entry] - 1]
-    must = not_p if kind == "eventually_always" else None
+    must = setup.not_p if kind == "eventually_always" else None
     return Lasso(start, prefix, fair_loop(graph, fair, comp, entry, must))
+
+
+class _Setup:
+    """What deciding a property of `kind` needs (for every kind but `always`): the fair
+    components of the subgraph it is about (`comps`, `member`: fair_components), and how a
+    violation reaches one (`reaches`, a plain reachability test; `path`, the shortest prefix).
+    `holds_with` decides it again with one more weak fairness constraint, from the same
+    components: a weak constraint refines no component (only strong ones do), it only rules
+    out those in which it stays enabled and is never taken."""
+
+    def __init__(self, graph: StateGraph, fair: Fairness, kind: str, p: bytearray, q: bytearray | None):
+        self.graph, self.kind = graph, kind
+        self.everywhere = bytearray(b"\x01") * graph.size
+        self.not_p = bytearray(1 - x for x in p)
+        if kind == "eventually":
+            # only cycles reachable from an initial state through not-P states matter
+            self.comps, self.member = fair_components(graph, fair, _reach(graph, graph.init, self.not_p))
+        elif kind == "always_eventually":
+            self.comps, self.member = fair_components(graph, fair, self.not_p)
+        elif kind == "eventually_always":
+            self.comps, self.member = fair_components(graph, fair, self.everywhere, must=self.not_p)
+        elif kind == "leads_to":
+            assert q is not None
+            self.not_q = bytearray(1 - x for x in q)
+            self.trigger = bytearray(a & b for a, b in zip(p, self.not_q))
+            self.sources = [v for v in range(graph.size) if self.trigger[v]]
+            # Every state of the graph is reachable, so a violation exists iff some trigger
+            # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
+            # reachable that way can hold one (they are closed under not-Q successors, so
+            # their components are those of the whole not-Q subgraph).
+            self.comps, self.member = (fair_components(graph, fair, _reach(graph, self.sources, self.not_q))
+                                       if self.sources else ([], [0] * graph.size))
+        else:
+            raise ValueError(f"unknown temporal kind {kind!r}")
+
+    def reaches(self, member) -> bool:
+        """Does a behaviour violating the property reach a component marked in `member`?"""
+        g = self.graph
+        if not any(member):
+            return False
+        if self.kind == "eventually":
+            return _bfs(g, g.init, self.not_p, member) is not None
+        if self.kind == "leads_to":
+            return _bfs(g, self.sources, self.not_q, member) is not None
+        return _bfs(g, g.init, self.everywhere, member) is not None
+
+    def path(self, member):
+        """The shortest prefix to a fair violating component: (start, steps)."""
+        g = self.graph
+        if self.kind == "eventually":
+            return _bfs(g, g.init, self.not_p, member)
+        if self.kind == "leads_to":
+            # shortest over the path to the trigger and on to the cycle (the slower search)
+            return _bfs_through(g, self.trigger, self.not_q, member)
+        return _bfs(g, g.init, self.everywhere, member)
+
+    def holds_with(self, taken_by: bytearray) -> bool:
+        """Does the property hold once the transitions whose label id l has taken_by[l] are
+        one more weak fairness constraint? (a component stays fair iff the constraint is
+        taken on one of its internal edges or disabled in one of its states)"""
+        g = self.graph
+        member = [0] * g.size
+        for i, comp in enumerate(self.comps):
+            if _weakly_fair(g, comp, taken_by):
+                for v in comp:
+                    member[v] = i + 1
+        return not self.reaches(member)
+
+
+def _weakly_fair(graph: StateGraph, comp: set[int], taken_by: bytearray) -> bool:
+    taken = False
+    for v in comp:
+        enabled = False
+        for w, lid in graph.out(v):
+            if taken_by[lid]:
+                enabled = True
+                if w in comp:
+                    taken = True
+        if not enabled or taken:
+            return True         # disabled in one of its states, or taken inside
+    return False
 
 
 def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,
