@@ -140,10 +140,11 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
         p = _truth(graph, t.p, k)
         q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
         tables[k] = (p, q)
-        lasso = find_violation(graph, fair, t.kind, p, q)
+        setup = _Setup(graph, fair, t.kind, p, q) if t.kind != "always" else None
+        lasso = find_violation(graph, fair, t.kind, p, q, setup)
         if lasso is not None:
             trace = to_trace(model, graph, lasso)
-            stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables)
+            stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables, setup)
             return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
                                   stutter=stutter, outside=outside_constraint(model, trace))
         opens = opens or _opens(graph, t.kind, p, q)
@@ -168,16 +169,17 @@ _STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stutteri
 
 
 def unfair_stutter(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo, lasso: Lasso,
-                   violated: int, tables: dict) -> tuple[tuple[str, bool | None], ...]:
+                   violated: int, tables: dict, setup: "_Setup | None") -> tuple[tuple[str, bool | None], ...]:
     """For a lasso that stutters forever in a state where actions are enabled (none of them
     fair, or the stutter would be unfair): each such action, with whether the property holds
     once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked).
 
-    The instances before `violated` hold already, and more fairness keeps them holding; the
-    violated one and those after it that are violated too are decided again from their fair
-    components (_Setup.holds_with), computed once for all the actions tried. `tables`: the
-    truth tables computed so far, by instance."""
-    if lasso.loop != []:
+    The instances before `violated` hold already, and more fairness keeps them holding. The
+    violated one (`setup`: its fair components) is decided again first; only when it then
+    holds are the later instances looked at (those violated too must hold as well), each
+    decided from its fair components (_Setup.holds_with), computed once for all the actions
+    tried. `tables`: the truth tables computed so far, by instance."""
+    if lasso.loop != [] or setup is None:
         return ()
     v = lasso.prefix[-1][1] if lasso.prefix else lasso.start
     actions: list[int] = []
@@ -185,31 +187,38 @@ def unfair_stutter(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
         a = graph.labels[lid][0]
         if a not in actions:
             actions.append(a)
-    setups = None
+    later = _LaterInstances(graph, fair, t, violated, tables)
     out = []
     for n, a in enumerate(actions):
         verdict = None
         if n < _STUTTER_CHECKS:
-            if setups is None:
-                setups = _violated_setups(graph, fair, t, violated, tables)
             taken_by = bytearray(1 if label[0] == a else 0 for label in graph.labels)
-            verdict = all(s.holds_with(taken_by) for s in setups)
+            verdict = setup.holds_with(taken_by) and all(s.holds_with(taken_by) for s in later)
         out.append((model.actions[a].name, verdict))
     return tuple(out)
 
 
-def _violated_setups(graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int,
-                     tables: dict) -> list[_Setup]:
-    """The decision structures of the violated instance and of every later instance that is
-    violated too (the earlier ones hold)."""
-    out = []
-    for k in range(violated, len(t.instances)):
-        if k not in tables:
-            tables[k] = (_truth(graph, t.p, k), _truth(graph, t.q, k) if t.kind == "leads_to" else None)
-        setup = _Setup(graph, fair, t.kind, *tables[k])
-        if k == violated or (setup.comps and setup.reaches(setup.member)):
-            out.append(setup)
-    return out
+class _LaterInstances:
+    """The fair components of the instances after the violated one that are violated too,
+    computed on first use (iterating yields them one by one, so a check that fails on one
+    computes no more)."""
+
+    def __init__(self, graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int, tables: dict):
+        self.graph, self.fair, self.t, self.tables = graph, fair, t, tables
+        self.todo = list(range(violated + 1, len(t.instances)))
+        self.done: list[_Setup] = []
+
+    def __iter__(self):
+        yield from self.done
+        while self.todo:
+            k = self.todo.pop(0)
+            if k not in self.tables:
+                self.tables[k] = (_truth(self.graph, self.t.p, k),
+                                  _truth(self.graph, self.t.q, k) if self.t.kind == "leads_to" else None)
+            setup = _Setup(self.graph, self.fair, self.t.kind, *self.tables[k])
+            if setup.comps and setup.reaches(setup.member):
+                self.done.append(setup)
+                yield setup
 
 
 def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
@@ -249,12 +258,13 @@ def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int)
 # ---------------------------------------------------------------- the search
 
 def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
-                   q: bytearray | None = None) -> Lasso | None:
-    """A fair lasso violating the property of `kind` over the truth tables p (and q), or None."""
+                   q: bytearray | None = None, setup: "_Setup | None" = None) -> Lasso | None:
+    """A fair lasso violating the property of `kind` over the truth tables p (and q), or None.
+    `setup`: the property's fair components, when the caller has computed them already."""
     if kind == "always":
         found = _bfs(graph, graph.init, bytearray(b"\x01") * graph.size, bytearray(1 - x for x in p))
         return None if found is None else Lasso(found[0], found[1], None)
-    setup = _Setup(graph, fair, kind, p, q)
+    setup = setup or _Setup(graph, fair, kind, p, q)
     comps, member = setup.comps, setup.member
     if not comps or (kind == "leads_to" and not setup.reaches(member)):
         return None             # (leads to: one plain BFS decides before the slower path)
