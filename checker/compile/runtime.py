@@ -22,6 +22,9 @@ class Failure:
         raise ModelError(message, self.origins[oid] if 0 <= oid < len(self.origins) else None)
 
 
+MEMO = 65536   # remembered ordinals per direction and model (composite values only)
+
+
 def make_helpers(fail: Failure) -> dict:
     """The helper functions, closed over one model's failure reporter."""
 
@@ -234,14 +237,38 @@ def make_helpers(fail: Failure) -> dict:
             return frozenset(k for k, _ in m)
         return _bitset(T.ordinal(key_t, k) for k, _ in m)
 
+    # Ordinals of composite values (records as map keys, maps and sequences as values) go
+    # through the generic code in semantics/types.py; a model meets few distinct such values
+    # over and over, so both directions are remembered per model (keyed by the type's identity:
+    # the types live as long as the model).
+    # (At most MEMO entries each: a type with more distinct values than that starts afresh.)
+    ord_memo: dict = {}
+    from_memo: dict = {}
+
     def _ord(t, v):
-        return T.ordinal(t, v)
+        key = (id(t), v)
+        try:
+            return ord_memo[key]
+        except KeyError:
+            if len(ord_memo) >= MEMO:
+                ord_memo.clear()
+            o = ord_memo[key] = T.ordinal(t, v)
+            return o
+        except TypeError:          # an unhashable representation: not remembered
+            return T.ordinal(t, v)
 
     def _from_ord(t, o):
-        return T.from_ordinal(t, o)
+        key = (id(t), o)
+        try:
+            return from_memo[key]
+        except KeyError:
+            if len(from_memo) >= MEMO:
+                from_memo.clear()
+            v = from_memo[key] = T.from_ordinal(t, o)
+            return v
 
     def _elems(t, m):
-        return [T.from_ordinal(t, o) for o in _bits(m)]
+        return [_from_ord(t, o) for o in _bits(m)]
 
     # bounded sets of a large element type (`set[ip, 8]`): frozensets while computing,
     # their elements' codes in ascending order once stored (types.is_bitset)
