@@ -14,7 +14,9 @@ terminal report prints it, and where the rendered trace was written (`--kovn-ren
 A spec is compiled once when its file is collected; a variant is explored once, by the
 first of its items that runs, and the result is shared with the others (a cache keyed by
 file, variant, constants and options). A spec with errors is a collection error showing the
-diagnostics. docs/ci.md documents the options.
+diagnostics. With `--kovn-strict`, each variant has one more item, `VARIANT::(warnings)`,
+which fails on the model-quality warnings the variant does not acknowledge, computed as
+`check --strict` computes them (checker/quality.py). docs/ci.md documents the options.
 """
 from __future__ import annotations
 
