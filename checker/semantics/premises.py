@@ -167,9 +167,9 @@ class _Analysis:
         self.first = first
         self.chains = chains
         self.premises: list[Premise] = []
-        self.culprits: dict[int, tuple[ir.E, str]] = {}   # id(folded Lit) -> what decided it
+        self.culprits = _ByNode()   # folded Lit -> (what decided it, "true" | "false" | "empty")
         self.renames = itertools.count()
-        self.via: dict[int, ir.CallDef] = {}    # id(node of an expanded body) -> its call
+        self.via = _ByNode()        # node of an expanded body -> its call
 
     # ---- folding
     def fold(self, e: ir.E) -> tuple[ir.E, Constant | None]:
@@ -177,32 +177,32 @@ class _Analysis:
         Constant when nothing else is left."""
         out = self.simplify(e)
         if isinstance(out, ir.Lit) and isinstance(out.value, bool):
-            culprit, why = self.culprits.get(id(out), (out, "true" if out.value else "false"))
+            culprit, why = self.culprits.get(out, (out, "true" if out.value else "false"))
             return out, Constant(out.value, culprit, why, self.through(culprit))
         return out, None
 
     def through(self, node: ir.E) -> tuple[Any, ...]:
         """The origins of the definition calls `node` was expanded from, innermost first."""
         out = []
-        while id(node) in self.via:
-            node = self.via[id(node)]
+        while (call := self.via.get(node)) is not None:
+            node = call
             out.append(node.origin)
         return tuple(out)
 
     def lit(self, value: bool, culprit: ir.E, why: str, origin) -> ir.Lit:
         node = ir.Lit(BOOL, value, origin)
-        self.culprits[id(node)] = (culprit, why)
+        self.culprits.put(node, (culprit, why))
         return node
 
     def same(self, value: bool, decided: ir.Lit, origin) -> ir.Lit:
         """A literal decided by what decided `decided`."""
-        culprit, why = self.culprits.get(id(decided), (decided, "true" if decided.value else "false"))
+        culprit, why = self.culprits.get(decided, (decided, "true" if decided.value else "false"))
         return self.lit(value, culprit, why, origin)
 
     def simplify(self, e: ir.E) -> ir.E:
         if isinstance(e, ir.Lit):
-            if isinstance(e.value, bool) and id(e) not in self.culprits:
-                self.culprits[id(e)] = (e, "true" if e.value else "false")
+            if isinstance(e.value, bool) and self.culprits.get(e) is None:
+                self.culprits.put(e, (e, "true" if e.value else "false"))
             return e
         if not isinstance(e.t, T.BoolT):
             return e
@@ -300,7 +300,8 @@ class _Analysis:
                 lets.append((fresh, arg))
         body = _substitute(d.body, table)
         for n in walk(body):
-            self.via.setdefault(id(n), call)
+            if self.via.get(n) is None:
+                self.via.put(n, call)
         for name, arg in reversed(lets):
             body = ir.LetE(body.t, name, arg, body, call.origin)
         return body
@@ -415,6 +416,22 @@ class _Analysis:
 
 
 # ---------------------------------------------------------------- helpers
+
+class _ByNode:
+    """A table keyed by IR nodes as objects (two equal nodes at two places are two keys):
+    keyed by id, each entry keeping its node, so that an id reused by a later object after
+    the first was dropped never finds the first one's value."""
+
+    def __init__(self):
+        self.table: dict[int, tuple[object, object]] = {}
+
+    def put(self, node, value) -> None:
+        self.table[id(node)] = (node, value)
+
+    def get(self, node, default=None):
+        hit = self.table.get(id(node))
+        return hit[1] if hit is not None and hit[0] is node else default
+
 
 def _is_bool_lit(e: ir.E) -> bool:
     return isinstance(e, ir.Lit) and isinstance(e.value, bool)
