@@ -131,11 +131,14 @@ def never_enabled(model, res: CheckResult) -> list[Diagnostic]:
     cov = res.stats.coverage
     if not complete(res) or len(cov) != len(model.actions):
         return []
+    spec = getattr(model, "spec", None)
     out = []
-    for a, c in zip(model.actions, cov):
+    for i, (a, c) in enumerate(zip(model.actions, cov)):
         if c.generated == 0:
+            # a process step is also about its process: `acknowledge never_enabled P` covers its steps
+            process = spec.actions[i].process if spec is not None else None
             out.append(Diagnostic(codes.UNUSED_ACTION, f"never enabled: {a.name}", a.origin, Severity.WARNING,
-                                  subjects=(a.name,),
+                                  subjects=(a.name,) + ((process,) if process else ()),
                                   hint="no reachable state enables it: check its guard (a `reachable` "
                                        "property stating what it needs turns this into a failing property)"))
     return out

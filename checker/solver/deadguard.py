@@ -345,7 +345,8 @@ class _Analysis:
         self.warnings.append(Diagnostic(codes.DEAD_GUARD, message, span, Severity.WARNING, labels=labels,
                                         hint="check the guard against the types' bounds and the constants; "
                                              "the search would report the action as never enabled",
-                                        subjects=(self.action.name,)))
+                                        subjects=(self.action.name,) + ((self.action.process,)
+                                                                        if self.action.process else ())))
 
 
 class _StateView:

@@ -191,3 +191,23 @@ def test_the_pytest_plugin_strict_item_fails_on_unacknowledged_warnings(tmp_path
     assert got["broken::(warnings)"] == "FAILED", done.stdout
     assert got["broken::Cool"] == "PASSED"
     assert "vacuous: Cool holds because 'on' is never true" in done.stdout
+
+
+def test_a_process_name_acknowledges_its_steps(tmp_path):
+    text = """
+        const ON: bool = false
+        var x: 0..2 = 0
+        process P(p: 0..0) {
+          first:
+            require ON
+            x := 1
+          second:
+            x := 2
+        }
+        allow deadlock
+        variant off { acknowledge never_enabled P }
+    """
+    report = api.check(str(write(tmp_path, text, "p.kovn")))
+    (r,) = report.results
+    assert r.warnings == ()
+    assert {(w.code, w.subjects[0]) for w in r.acknowledged} >= {("KOV601", "P.first"), ("KOV601", "P.second")}
