@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from time import perf_counter
 
 from checker import codes, quality
-from checker.compile.model import SpecModel, check_closed_value
-from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe
+from checker.compile.model import SpecModel, TooComplex, check_closed_value
+from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
+from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.loader import load
@@ -35,6 +37,15 @@ class VariantResult:
     # (--strict fails on them) and those it does
     warnings: tuple[Diagnostic, ...] = ()
     acknowledged: tuple[Diagnostic, ...] = ()
+
+
+class RunLimit(Exception):
+    """A limit (--timeout, --max-memory) was reached before any variant could be
+    searched: while parsing, checking or compiling the spec (`phase`)."""
+
+    def __init__(self, limit: str, phase: str):
+        super().__init__(f"{limit} reached while {phase}")
+        self.limit, self.phase = limit, phase
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,12 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         diags.extend(sym_diags)
         if any(d.is_error for d in sym_diags):
             continue
-        compiled.append((v, SpecModel(spec_ir, solver)))
+        try:
+            compiled.append((v, SpecModel(spec_ir, solver)))
+        except TooComplex as exc:
+            diags.append(Diagnostic(codes.NESTED_TOO_DEEP, f"variant '{v.name}': the spec is {exc}",
+                                    exc.origin if isinstance(exc.origin, Span) else None,
+                                    hint="split the action (or definition) into smaller ones"))
     _stop_on_errors(diags)
     if lint:
         diags.extend(merged(dead_guards(compiled), [v.name for v, _ in compiled]))
@@ -118,23 +134,72 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
 
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
-          options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1) -> Report:
-    """`workers` > 1: search with that many processes (engine/parallel.py)."""
-    compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+          options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
+          jobs: int = 1) -> Report:
+    """`workers` > 1: search each variant with that many processes (engine/parallel.py).
+    `jobs` > 1: search up to that many variants at once, one process each (variants.py);
+    the report is the same as one process's, in the spec's order of variants.
+
+    `options.timeout` and `options.max_memory` hold for the whole run, every phase: a
+    limit reached before the search raises RunLimit; during a variant's search, that
+    variant (and every later one) ends INCOMPLETE with what it explored. Variants searched
+    side by side share the memory limit evenly."""
+    deadline = perf_counter() + options.timeout if options.timeout is not None else None
+    with guard(deadline, options.max_memory, options.timeout) as limits:
+        try:
+            compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+            limits.disarm()
+        except (LimitReached, MemoryError) as e:
+            limits.disarm()
+            raise RunLimit(memory_limit(e, options.max_memory), "parsing and compiling the spec") from None
+
+    def left(share: int = 1) -> CheckOptions:
+        """The options for a search starting now: what is left of the run's time, and
+        `1/share` of its memory."""
+        opts = options
+        if deadline is not None:
+            opts = dataclasses.replace(opts, timeout=max(deadline - perf_counter(), 1e-3))
+        if share > 1 and opts.max_memory is not None:
+            opts = dataclasses.replace(opts, max_memory=opts.max_memory // share)
+        return opts
+
+    if workers > 1:
+        from checker.engine.parallel import explore_parallel
+        found = [_with_solver_stats(model, explore_parallel(model, left(), workers, reporter))
+                 for _, model in compiled]
+    elif jobs > 1 and len(compiled) > 1:
+        from checker.variants import explore_variants
+        share = min(jobs, len(compiled))
+        found = explore_variants([model for _, model in compiled], left(share), jobs, search)
+    else:
+        found = [search(model, left(), reporter) for _, model in compiled]
     results = []
-    for variant, model in compiled:
-        if workers > 1:
-            from checker.engine.parallel import explore_parallel
-            res = explore_parallel(model, options, workers, reporter)
-        else:
-            res = explore(model, options, reporter)
-        res = _with_solver_stats(model, res)
+    for (variant, model), res in zip(compiled, found):
+        if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
+            res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
-    results = with_warnings(results, dead_guards(compiled, fired))
-    return Report(path, tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
+    results = with_warnings(results, _lint_within(deadline, options, compiled, fired))
+    # the spec's name as reports show it: a name may hold control characters
+    return Report(printable(path), tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
                   tuple(warnings))
+
+
+def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[list[Diagnostic]]:
+    """The dead-guard warnings of each variant, if the run's limits leave room for them:
+    they are advice, so a limit reached here drops them rather than the report."""
+    nothing: list[list[Diagnostic]] = [[] for _ in compiled]
+    if deadline is not None and perf_counter() >= deadline:
+        return nothing
+    with guard(deadline, options.max_memory, options.timeout) as limits:
+        try:
+            found = dead_guards(compiled, fired)
+            limits.disarm()
+        except (LimitReached, MemoryError):
+            limits.disarm()
+            return nothing
+    return found
 
 
 def with_warnings(results: list[VariantResult], before: list[list[Diagnostic]]) -> list[VariantResult]:
@@ -175,6 +240,11 @@ def merged(per_variant: list[list[Diagnostic]], names: list[str]) -> list[Diagno
 
 def _key(d: Diagnostic) -> tuple:
     return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
+
+
+def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> CheckResult:
+    """One variant's search in this process, with its solver's statistics."""
+    return _with_solver_stats(model, explore(model, options, reporter))
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
@@ -287,7 +357,9 @@ def _stop_on_errors(diags: list[Diagnostic]) -> None:
 
 def _stem(path: str) -> str:
     from pathlib import Path
-    return Path(path).stem
+
+    from checker.diagnostics import printable
+    return printable(Path(path).stem)
 
 
 def ir_of(model: SpecModel) -> ir.SpecIR:

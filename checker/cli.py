@@ -10,8 +10,9 @@ import sys
 import traceback
 
 from checker import api
-from checker.diagnostics import DiagnosticError, render_all
+from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions
+from checker.engine.budget import LimitReached, default_max_memory, memory_limit
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
@@ -39,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_render_flags(p)
     p.add_argument("--max-states", type=positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
     p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
-    p.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="stop after this long (INCOMPLETE)")
+    p.add_argument("--timeout", type=positive_float, metavar="SECONDS",
+                   help="stop after this long, in any phase (INCOMPLETE)")
+    p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
+                   help="stop when kovn's processes use more memory than this, e.g. 512M or 4G (INCOMPLETE; "
+                        "default: half of the machine's memory)")
     p.add_argument("--max-solutions", type=positive_int, metavar="N", default=1024,
                    help="most solutions a `choose x: T where C` may have in a state (default 1024)")
     dl = p.add_mutually_exclusive_group()
@@ -58,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "never true; docs/performance.md gives the cost)")
     p.add_argument("--workers", type=positive_int, metavar="N", default=1,
                    help="search with N processes (default 1; docs/performance.md)")
+    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
+                   help="check up to N variants at once, one process each (default: one per CPU; "
+                        "1 with --workers; progress lines are shown only with --jobs 1)")
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
     p.add_argument("--traces", action="store_true",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
@@ -113,6 +121,8 @@ def _render_options(args):
         return None
     from pathlib import Path
     from checker.render import FORMATS, RenderOptions
+    if not args.render.strip():
+        raise UsageError("--render needs a directory name (an empty one would mean the current directory)")
     return RenderOptions(Path(args.render), args.render_format or frozenset(FORMATS), args.state_graph,
                          args.max_graph_states or 200)
 
@@ -126,7 +136,8 @@ def _render_outputs(options, report) -> int | None:
     try:
         rendered = render_report(report, options)
     except OSError as exc:
-        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        sys.stderr.write(f"check: error: cannot write {printable(str(exc.filename or options.out_dir))}: "
+                         f"{exc.strerror or exc}\n")
         return exitcodes.USAGE_ERROR
     for note in rendered.notes:
         sys.stderr.write(f"check: note: {note}\n")
@@ -166,17 +177,22 @@ def _ci_outputs(args, report, fmt: str, baseline, code: int) -> int:
         from checker.report.github import github_commands
         for line in github_commands(report):
             print(line)
+    target = None
     try:
         if args.junit:
             from checker.report.junit import write_junit
+            target = args.junit
             write_junit(report, args.junit)
         if args.sarif:
             from checker.report.sarif import sarif_log
+            target = args.sarif
             with open(args.sarif, "w", encoding="utf-8") as out:
                 json.dump(sarif_log(report), out, indent=2)
                 out.write("\n")
     except OSError as exc:
-        sys.stderr.write(f"check: error: cannot write {exc.filename}: {exc.strerror}\n")
+        # a full disk shows at the close, where the error names no file: name the output
+        sys.stderr.write(f"check: error: cannot write {printable(str(exc.filename or target))}: "
+                         f"{exc.strerror or exc}\n")
         return exitcodes.USAGE_ERROR
     if baseline is not None:
         from checker.report.baseline import compare, render_changes
@@ -201,8 +217,23 @@ def positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
-    if value <= 0:
+    if not 0 < value < float("inf"):       # nan and inf too
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+_UNITS = {"": 1 << 20, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def memory_size(text: str) -> int:
+    """`512M`, `4G`, `1.5GiB`, `2048` (MiB): bytes."""
+    import re
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M or 4G, got '{text}'")
+    value = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+    if value < 1 << 20:
+        raise argparse.ArgumentTypeError(f"expected at least 1M, got {text}")
     return value
 
 
@@ -228,6 +259,13 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.SPEC_ERROR
     except BrokenPipeError:  # the reader (e.g. `head`) went away
         return exitcodes.OK
+    except api.RunLimit as exc:
+        sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
+        return exitcodes.INCOMPLETE
+    except (LimitReached, MemoryError) as exc:      # after the search (rendering, reporting)
+        sys.stderr.write(f"check: INCOMPLETE: {memory_limit(exc, None)} reached after the search; "
+                         "the report is incomplete\n")
+        return exitcodes.INCOMPLETE
     except KeyboardInterrupt:
         sys.stderr.write("check: interrupted\n")
         return 130
@@ -252,13 +290,18 @@ def _run(args) -> int:
         return exitcodes.OK
     fmt, baseline = _output_format(args), _load_baseline(args)
     render_options = _render_options(args)
+    max_memory = args.max_memory if args.max_memory is not None else default_max_memory()
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
-                           check_deadlock=args.deadlock, stop_on_violation=args.stop_at_first,
-                           premises=args.premises, complete=args.strict)
+                           max_memory=max_memory, check_deadlock=args.deadlock,
+                           stop_on_violation=args.stop_at_first, premises=args.premises,
+                           complete=args.strict)
+    from checker.variants import cpus
+    jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers)
+                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
+                       jobs=jobs)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":

@@ -17,6 +17,8 @@ def _code(code: str, doc: str) -> str:
 UNEXPECTED_CHARACTER = _code("KOV001", "A character that cannot start any token.")
 UNEXPECTED_TOKEN = _code("KOV002", "A token the grammar does not allow here; the note lists what it expected.")
 UNEXPECTED_EOF = _code("KOV003", "The file ends in the middle of a declaration.")
+NESTED_TOO_DEEP = _code("KOV004", "An expression or statement nested more than 100 levels deep (a long `and` or `or` chain is fine), or an action too large for Python to compile.")
+LITERAL_TOO_LONG = _code("KOV005", "An integer literal of more than 4,300 digits.")
 
 # names
 UNDEFINED_NAME = _code("KOV101", "A name that is not declared (constants, types, variables, definitions, parameters, enum members).")
@@ -43,7 +45,7 @@ SYMMETRY_BROKEN = _code("KOV212", "A value of a symmetric type (`type T = symmet
 BAD_ADDRESS = _code("KOV211", "An IPv4 address or CIDR block literal that is not valid: an octet above 255, a prefix above 32, or host bits set in a block (`10.0.0.5/8`).")
 
 # statements and levels
-PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property.")
+PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property, or a prime inside a primed expression (x'').")
 ASSIGN_NOT_VARIABLE = _code("KOV302", "An assignment to something that is not a state variable (or a process local).")
 STATE_IN_CONSTANT = _code("KOV303", "A constant-level expression (constant value, type bound, variant setting) that reads state.")
 BAD_STATEMENT_PLACE = _code("KOV304", "A statement where it is not allowed (labels outside processes, choose or require inside for).")

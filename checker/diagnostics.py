@@ -54,7 +54,8 @@ class Span:
 
     @property
     def path(self) -> str:
-        return self.source.path
+        """The file's name as shown (control characters escaped: see `printable`)."""
+        return printable(self.source.path)
 
     @property
     def line(self) -> int:
@@ -66,7 +67,7 @@ class Span:
 
     def location(self) -> str:
         line, col = self.source.line_col(self.start)
-        return f"{self.source.path}:{line}:{col}"
+        return f"{self.path}:{line}:{col}"
 
     def text(self) -> str:
         return self.source.text[self.start:self.end]
@@ -133,12 +134,34 @@ def render(diag: Diagnostic) -> str:
     return "\n".join(lines)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}
+_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+for _c in range(0x80, 0xA0):    # C1 controls (a terminal may act on them too)
+    _CONTROL[_c] = f"\\x{_c:02x}"
+
+
+def printable(text: str) -> str:
+    """`text` (a file name, say) safe to print in a line of output: control characters
+    escaped, so a crafted name cannot end a line early (and start a `::error` line of its
+    own) or send escape sequences to the terminal."""
+    return text.translate(_CONTROL)
+
+
+_WIDE = 120     # a longer source line is shown around the caret only
+
+
 def _excerpt(span: Span, label: str) -> list[str]:
     line, col = span.source.line_col(span.start)
-    text = span.source.line_text(line).replace("\t", " ")
+    text = printable(span.source.line_text(line).replace("\t", " "))
     end_line, end_col = span.source.line_col(max(span.start, span.end - 1))
     width = (end_col - col + 1) if end_line == line and span.end > span.start else 1
     width = max(1, min(width, len(text) - col + 1 if len(text) >= col else 1))
+    if len(text) > _WIDE:
+        start = max(0, min(col - 1 - _WIDE // 3, len(text) - _WIDE))
+        shown = text[start:start + _WIDE]
+        text = ("..." if start else "") + shown + ("..." if start + _WIDE < len(text) else "")
+        col = col - start + (3 if start else 0)
+        width = max(1, min(width, _WIDE - (col - 1 - (3 if start else 0))))
     gutter = " " * len(str(line))
     return [
         f"  {line} | {text}",

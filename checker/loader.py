@@ -55,7 +55,10 @@ def _resolve(imp: ast.Import, importer: SourceFile) -> Path:
 
 
 def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[str]) -> None:
-    key = str(Path(source.path).resolve())
+    try:
+        key = str(Path(source.path).resolve())
+    except (RuntimeError, OSError):     # a symbolic link loop: the path itself is the key
+        key = os.path.abspath(source.path)
     stack.append(key)
     spec = parse(source)
     errors: list[Diagnostic] = []
@@ -63,13 +66,27 @@ def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[s
         if not isinstance(d, ast.Import):
             continue
         target = _resolve(d, source)
-        tkey = str(target.resolve())
+        if target.suffix != ".kovn":
+            # only spec files: a diagnostic about any other file would show its first line
+            errors.append(Diagnostic(codes.FILE_NOT_FOUND, f"cannot import '{d.path}': not a .kovn file", d.span,
+                                     hint="an imported file's name ends in .kovn"))
+            continue
+        try:
+            tkey = str(target.resolve(strict=False))
+        except (RuntimeError, OSError) as exc:      # a symbolic link loop, say
+            errors.append(Diagnostic(codes.FILE_NOT_FOUND, f"cannot read imported file '{d.path}': "
+                                     f"{getattr(exc, 'strerror', None) or exc}", d.span))
+            continue
+        if not tkey.endswith(".kovn"):      # a link to some other file
+            errors.append(Diagnostic(codes.FILE_NOT_FOUND, f"cannot import '{d.path}': it leads to {tkey}, "
+                                     "not a .kovn file", d.span, hint="an imported file's name ends in .kovn"))
+            continue
         if tkey in stack:
             errors.append(Diagnostic(codes.IMPORT_CYCLE, f"import cycle through {d.path}", d.span))
             continue
         if tkey in done:
             continue
-        if not target.is_file():
+        if not _is_file(target):
             errors.append(Diagnostic(codes.FILE_NOT_FOUND, f"cannot find imported file '{d.path}'", d.span,
                                      hint=f"looked for {target}"))
             continue
@@ -82,6 +99,13 @@ def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[s
     stack.pop()
     done.add(key)
     out.append(spec)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:             # a symbolic link loop (ELOOP), a name too long
+        return False
 
 
 def span_of(spec: ast.Spec) -> Span:

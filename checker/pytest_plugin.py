@@ -13,10 +13,13 @@ terminal report prints it, and where the rendered trace was written (`--kovn-ren
 
 A spec is compiled once when its file is collected; a variant is explored once, by the
 first of its items that runs, and the result is shared with the others (a cache keyed by
-file, variant, constants and options). A spec with errors is a collection error showing the
-diagnostics. With `--kovn-strict`, each variant has one more item, `VARIANT::(warnings)`,
-which fails on the model-quality warnings the variant does not acknowledge, computed as
-`check --strict` computes them (checker/quality.py). docs/ci.md documents the options.
+file, variant, constants and options). When the first item of a spec runs, every variant of
+that spec with a selected item is explored, several at once (one process each, up to one per
+CPU: checker.variants), so a spec's variants use every core. A spec with errors is a
+collection error showing the diagnostics. With `--kovn-strict`, each variant has one more
+item, `VARIANT::(warnings)`, which fails on the model-quality warnings the variant does not
+acknowledge, computed as `check --strict` computes them (checker/quality.py). docs/ci.md
+documents the options.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from checker.report.cases import Case, ci_path, variant_cases
 
 _CACHE = pytest.StashKey[dict]()
 _SETTINGS = pytest.StashKey["_Settings"]()
+_PENDING = pytest.StashKey[dict]()   # spec -> {variant name: (variant, model)} still to explore
 
 
 # ---------------------------------------------------------------- options
@@ -60,7 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                        "a .kovn file named on the command line is always collected")
     parser.addini("kovn_slow", type="linelist", default=[],
                   help="node-id patterns (fnmatch) of kovn items or variants to mark slow, "
-                       "e.g. spec/ipam.kovn::fixed_faults")
+                       "e.g. spec/ipam.kovn::master_restart")
 
 
 class _Settings:
@@ -86,6 +90,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds (kovn: set through the kovn_slow ini option)")
     config.stash[_SETTINGS] = _Settings(config)
     config.stash[_CACHE] = {}
+    config.stash[_PENDING] = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember which variants of each spec have selected items (after -k and the like):
+    they are explored together."""
+    pending = session.config.stash[_PENDING]
+    for item in session.items:
+        if isinstance(item, (KovnItem, KovnWarnings)):
+            pending.setdefault(item.spec, {})[item.variant.name] = (item.variant, item.model)
 
 
 # ---------------------------------------------------------------- collection
@@ -205,7 +219,7 @@ class KovnItem(pytest.Item):
     def reportinfo(self):
         origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
         # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
-        # holds no file name: `fix_all::NoOrphanIP` (the summary line gives the node id).
+        # holds no file name: `fixed::NoOrphanIP` (the summary line gives the node id).
         domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
         return self.path, _line0(origin or self.variant.span), domain
 
@@ -219,6 +233,8 @@ class KovnItem(pytest.Item):
             return ["rendered trace: none written (pass --kovn-render DIR to write it)"]
         try:
             return render_files(vr, case, settings.render_dir / Path(self.spec).stem)
+        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+            raise
         except Exception as exc:  # a renderer bug must not hide the counterexample above
             return [f"rendered trace: rendering failed (a bug in kovn): {type(exc).__name__}: {exc}"]
 
@@ -239,6 +255,9 @@ class KovnWarnings(pytest.Item):
 
     def runtest(self) -> None:
         file = self.parent.parent
+        # every variant of the file is needed (an acknowledgement may be used by another):
+        # those not explored yet are explored together
+        explored(self.config, self.spec, self.variant, self.model, others=file.compiled)
         results = [explored(self.config, self.spec, v, m) for v, m in file.compiled]
         mine = next(r for r in api.with_warnings(results, file.dead) if r.variant.name == self.variant.name)
         if mine.warnings:
@@ -268,16 +287,28 @@ def _is_slow(item: KovnItem) -> bool:
 
 # ---------------------------------------------------------------- running
 
-def explored(config: pytest.Config, spec: str, variant, model):
+def explored(config: pytest.Config, spec: str, variant, model, others=()):
     """The variant's `api.VariantResult`, explored on first use and then shared by every
-    item of the variant (the key also holds the constants and options it was run with)."""
+    item of the variant (the key also holds the constants and options it was run with).
+    The spec's other variants with selected items, and `others` ((variant, model) pairs),
+    are explored at the same time."""
     settings = config.stash[_SETTINGS]
     cache = config.stash[_CACHE]
     key = (spec, variant.name, settings.const_text, settings.options)
     if key not in cache:
-        result = explore(model, settings.options)
-        met, why = api.expectation(variant, result)
-        cache[key] = api.VariantResult(variant, model, result, met, why)
+        todo = config.stash[_PENDING].pop(spec, {})
+        todo.update({v.name: (v, m) for v, m in others})
+        todo[variant.name] = (variant, model)
+        todo = {name: vm for name, vm in todo.items()
+                if (spec, name, settings.const_text, settings.options) not in cache}
+        pairs = list(todo.values())
+        from checker.variants import cpus, explore_variants
+        results = explore_variants([m for _, m in pairs], settings.options, cpus(),
+                                   lambda m, o: explore(m, o))
+        for (v, m), result in zip(pairs, results):
+            met, why = api.expectation(v, result)
+            cache[(spec, v.name, settings.const_text, settings.options)] = \
+                api.VariantResult(v, m, result, met, why)
     return cache[key]
 
 

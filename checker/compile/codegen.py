@@ -43,6 +43,35 @@ class Env:
         return Env(self.start, None, self.start)
 
 
+@dataclass(frozen=True)
+class Path:
+    """Where the statement code being written stands in its generated function: how many
+    loops enclose it there, and how a failing `require` leaves the current path without
+    nesting the rest (`continue` in a choice loop whose body is the rest of the path,
+    `return` where the function's end is the path's end; None: nest)."""
+
+    loops: int = 0
+    exit: str | None = None
+    nested: int = 0         # `if`s opened by requires that could not leave (exit None)
+
+    def looped(self) -> "Path":
+        return Path(self.loops + 1, "continue")
+
+    def full(self) -> bool:
+        """Is it time to move the rest into a generator (CodeGen.in_generator)?"""
+        return self.loops >= _MAX_LOOPS or self.nested >= _MAX_NESTED
+
+
+def _yield(gen: "CodeGen"):
+    """The end of a path inside a generator of states (CodeGen.in_generator)."""
+    return lambda ind, w: gen.emit(ind, f"yield {w}")
+
+
+def _assign_to(gen: "CodeGen", w: str):
+    """The end of a block that returns to straight-line code in state variable w."""
+    return lambda ind, ww: gen.emit(ind, "pass" if ww == w else f"{w} = {ww}")
+
+
 class CodeGen:
     def __init__(self, spec: ir.SpecIR, fold: bool = True, layout: Layout | None = None):
         self.spec = spec
@@ -58,6 +87,9 @@ class CodeGen:
         self.query_of: dict = {}     # ir.Solve -> its query
         self.bound: dict[str, str] = {}   # locals fixed to a text (unrolled loops, x_Quant, inlined defs)
         self.inline_depth = 0
+        # instances written out by the unrolled quantifiers and comprehensions around the
+        # expression being generated: nested ones multiply, and the code must stay linear
+        self.unrolled = 1
 
     # ------------------------------------------------------------ plumbing
     def const(self, value, prefix: str = "K") -> str:
@@ -103,19 +135,19 @@ class CodeGen:
         return Generated("\n".join(self.lines) + "\n", self.constants, self.origins)
 
     def gen_init(self) -> None:
+        # a generator: the search takes the states as they come, so a limit stops an
+        # enumeration that would not end (engine/bfs.py _initial_states)
         self.emit(0, "def init_states():")
-        self.emit(1, "out = []")
-        self.emit(1, "app = out.append")
         self.emit(1, "w = 0")
-        self.block(list(self.spec.init), 0, "w", 1, lambda ind, w: self.emit(ind, f"app({w})"))
-        self.emit(1, "return out")
+        self.block(list(self.spec.init), 0, "w", 1, _yield(self), Path(0, "return"))
 
     def gen_action(self, i: int, a: ir.ActionIR) -> None:
         self.emit(0, f"def a{i}(s, app):")
-        indent = 1
-        indent, label = self.param_loops(i, a, self.static_param_table(i, a), indent, self.emit)
+        indent, label = self.param_loops(i, a, self.static_param_table(i, a), 1, self.emit)
         self.emit(indent, "w = s")
-        self.block(list(a.body), 0, "w", indent, lambda ind, w: self.emit(ind, f"app(({label}, {w}))"))
+        # a failing require ends this parameter instance, or the whole (parameterless) action
+        path = Path(indent - 1, "continue") if indent > 1 else Path(0, "return")
+        self.block(list(a.body), 0, "w", indent, lambda ind, w: self.emit(ind, f"app(({label}, {w}))"), path)
         self.emit(1, "return")
 
     def param_loops(self, i: int, a: ir.ActionIR, table: str | None, indent: int, emit) -> tuple[int, str]:
@@ -208,17 +240,35 @@ class CodeGen:
         return list(itertools.product(*(self.static_values(p.domain) for p in t.params)))
 
     # ------------------------------------------------------------ statements
-    def block(self, stmts: list, idx: int, w: str, ind: int, done) -> None:
-        """Emit stmts[idx:], then `done(indent, state_var)`; forks nest the rest."""
+    def block(self, stmts: list, idx: int, w: str, ind: int, done, path: "Path | None" = None) -> None:
+        """Emit stmts[idx:], then `done(indent, state_var)`; forks nest the rest.
+
+        The code grows linearly with the statements (issue 20): the rest of a block after
+        a forking `if` is written once per branch only when it is small, otherwise once,
+        after the branches, which become a generator of the states they end in. `path`
+        says how a failing `require` may leave (`continue` the enclosing choice loop,
+        `return` from the function) without nesting what follows one level deeper, and how
+        many loops enclose the code in the current function: past _MAX_LOOPS the rest
+        moves into a generator of its own (CPython allows 20 nested blocks)."""
+        path = path or Path()
         while idx < len(stmts):
             s = stmts[idx]
+            if path.full() and isinstance(s, (ir.ChooseS, ir.ForS, ir.IfS, ir.Require)):
+                self.in_generator(lambda ww, ind2: self.block(stmts, idx, ww, ind2, _yield(self), Path(0, "return")),
+                                  w, ind, done, path)
+                return
             if isinstance(s, ir.Require):
                 conds = [s.cond]
                 while idx + 1 < len(stmts) and isinstance(stmts[idx + 1], ir.Require):
                     idx += 1
                     conds.append(stmts[idx].cond)
-                self.emit(ind, "if " + " and ".join(f"({self.ex(c, Env(w))})" for c in conds) + ":")
-                ind += 1
+                test = " and ".join(f"({self.ex(c, Env(w))})" for c in conds)
+                if path.exit is not None:
+                    self.emit(ind, f"if not ({test}): {path.exit}")
+                else:
+                    self.emit(ind, f"if {test}:")
+                    ind += 1
+                    path = Path(path.loops, None, path.nested + 1)
             elif isinstance(s, ir.Assign):
                 self.assign(s, w, ind)
             elif isinstance(s, ir.LetS):
@@ -228,27 +278,54 @@ class CodeGen:
                 w2 = self.fresh("w")
                 self.emit(ind + 1, f"{w2} = {w}")
                 w, ind = w2, ind + 1
+                path = Path(path.loops + 1, "continue")
             elif isinstance(s, ir.ForS):
                 self.emit(ind, f"for {s.name} in {self.iterate(s.domain, Env(w), ordered=True)}:")
-                self.block(list(s.body), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+                self.block(list(s.body), 0, w, ind + 1, _assign_to(self, w), Path(path.loops + 1))
             elif isinstance(s, ir.IfS):
-                cond = self.ex(s.cond, Env(w))
                 if _forks(s):
-                    rest = stmts[idx + 1:]
-                    self.emit(ind, f"if {cond}:")
-                    self.block(list(s.then) + rest, 0, w, ind + 1, done)
-                    self.emit(ind, "else:")
-                    self.block(list(s.else_) + rest, 0, w, ind + 1, done)
+                    self.forking_if(s, stmts[idx + 1:], w, ind, done, path)
                     return
-                self.emit(ind, f"if {cond}:")
-                self.block(list(s.then), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+                self.emit(ind, f"if {self.ex(s.cond, Env(w))}:")
+                self.block(list(s.then), 0, w, ind + 1, _assign_to(self, w), Path(path.loops))
                 if s.else_:
                     self.emit(ind, "else:")
-                    self.block(list(s.else_), 0, w, ind + 1, lambda i, ww: self.emit(i, "pass"))
+                    self.block(list(s.else_), 0, w, ind + 1, _assign_to(self, w), Path(path.loops))
             else:
                 raise AssertionError(s)
             idx += 1
         done(ind, w)
+
+    def forking_if(self, s: ir.IfS, rest: list, w: str, ind: int, done, path: "Path") -> None:
+        """An `if` whose branches contain `require` or `choose`: each branch continues on
+        its own paths. A small rest is written into both branches (the common case, no
+        generator); a larger one once, looping over the states the branches end in."""
+        cond = self.ex(s.cond, Env(w))
+        if sum(1 for st in rest for _ in walk(st)) <= _DUP_NODES:
+            self.emit(ind, f"if {cond}:")
+            self.block(list(s.then) + rest, 0, w, ind + 1, done, path)
+            self.emit(ind, "else:")
+            self.block(list(s.else_) + rest, 0, w, ind + 1, done, path)
+            return
+
+        def branches(ww: str, ind2: int) -> None:
+            self.emit(ind2, f"if {cond}:")
+            self.block(list(s.then), 0, ww, ind2 + 1, _yield(self), Path(0, "return"))
+            self.emit(ind2, "else:")
+            self.block(list(s.else_), 0, ww, ind2 + 1, _yield(self), Path(0, "return"))
+        self.in_generator(branches, w, ind, lambda i, wn: self.block(rest, 0, wn, i, done, path.looped()),
+                          path)
+
+    def in_generator(self, body, w: str, ind: int, then, path: "Path") -> None:
+        """`def g(w): <body>` (a generator: body yields the states its paths end in), then
+        `for w' in g(w): <then>`. The generator's locals start a new function: a new count
+        of nested loops. Names bound before are read through the closure; names the body
+        binds end with it (the language scopes them to their block)."""
+        g, wn = self.fresh("_paths"), self.fresh("w")
+        self.emit(ind, f"def {g}({w}):")
+        body(w, ind + 1)
+        self.emit(ind, f"for {wn} in {g}({w}):")
+        then(ind + 1, wn)
 
     def assign(self, s: ir.Assign, w: str, ind: int) -> None:
         off, width = self.layout.offset(s.var), self.layout.width(s.var)
@@ -456,10 +533,14 @@ class CodeGen:
             if not vals or not all(type(v) in (int, bool) for v in vals):
                 return None
             count *= len(vals)
-            if count > _UNROLL_LIMIT:
+            if count * self.unrolled > _UNROLL_LIMIT:
                 return None
             values.append(vals)
-        body = self.unroll_binders(e.kind, list(zip(e.binders, values)), e.body, env)
+        saved, self.unrolled = self.unrolled, self.unrolled * count
+        try:
+            body = self.unroll_binders(e.kind, list(zip(e.binders, values)), e.body, env)
+        finally:
+            self.unrolled = saved
         return f"(True if {body} else False)"
 
     def unroll_binders(self, kind: str, binders: list, body: ir.E, env: Env) -> str:
@@ -540,7 +621,8 @@ class CodeGen:
         values = self.static_binder_values(e.binders)
         if values is None:
             return None
-        saved = dict(self.bound)
+        saved, unrolled = dict(self.bound), self.unrolled
+        self.unrolled *= max(1, len(list(itertools.product(*values))))
         terms = []
         try:
             for combo in itertools.product(*values):
@@ -553,7 +635,7 @@ class CodeGen:
                     ko = self.key_ordinal(e.key, t.key, env)
                     terms.append(f"(({self.code(e.elem, env)} | {pbit}) << (({ko}) * {T.slot_width(t)}))")
         finally:
-            self.bound = saved
+            self.bound, self.unrolled = saved, unrolled
         return "(" + " | ".join(terms) + ")" if terms else "0"
 
     def static_binder_values(self, binders) -> list | None:
@@ -570,7 +652,7 @@ class CodeGen:
             if not all(type(v) in (int, bool) for v in vals):
                 return None
             count *= len(vals)
-            if count > _UNROLL_LIMIT:
+            if count * self.unrolled > _UNROLL_LIMIT:
                 return None
             values.append(vals)
         return values
@@ -1064,6 +1146,9 @@ def _within(a: T.IntT, b: T.IntT) -> bool:
 
 
 _UNROLL_LIMIT = 64     # most instances of a quantifier that x_Quant writes out
+_MAX_LOOPS = 12        # loops nested in one generated function (CPython allows 20 blocks)
+_MAX_NESTED = 8        # `if`s nested by requires in one generated function (indentation)
+_DUP_NODES = 40        # largest rest of a block written into both branches of a forking if
 _LITERAL_ARITH = re.compile(r"[0-9 +*()-]+")
 _INLINE_NODES = 40     # largest definition body (IR nodes) inlined at its calls
 _INLINE_DEPTH = 3      # inlined definitions within inlined definitions, at most

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.compile.codegen import CodeGen, Env, _safe
+from checker.compile.codegen import CodeGen, Env, Path, _safe
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 
@@ -282,12 +282,15 @@ class _Writer:
                 label = gen.const(combo[-1], "L")
                 self.emit(indent, "w = s")
                 gen.block(list(a.body), 0, "w", indent,
-                          lambda ind, w, label=label: self.end(k, label, ind, w))
+                          lambda ind, w, label=label: self.end(k, label, ind, w), Path(1))
                 gen.bound = saved
             return
+        start = indent
         indent, label = gen.param_loops(k, a, table, indent, self.emit)
         self.emit(indent, "w = s")
-        gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.end(k, label, ind, w))
+        # inside `for i` (and the parameter loops: a failing require ends the instance)
+        path = Path(1 + indent - start, "continue") if indent > start else Path(1)
+        gen.block(list(a.body), 0, "w", indent, lambda ind, w: self.end(k, label, ind, w), path)
 
     def transition_expr(self, p: ir.PropertyIR, w: str) -> str:
         """An action property over s and w as code: the same at every end of every action

@@ -8,7 +8,8 @@ time (constants, type bounds, static parameter tables) with the same code genera
 from __future__ import annotations
 
 import itertools
-
+import sys
+from contextlib import contextmanager
 from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
@@ -21,8 +22,32 @@ from checker.semantics import types as T
 _EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
 
 
+@contextmanager
+def wide_ints():
+    """Python's limit on int <-> decimal text (4,300 digits) lifted while code is generated
+    and compiled: the generated code writes masks as wide as the state (a state of 14
+    kbit, `var f: 0..4095 -> 0..15`, passes the limit). It guards against quadratic
+    conversions of untrusted text; the spec's own literals are held to it by the parser
+    (KOV001), and the run's limits (engine/budget.py) bound the rest."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    if get is None:
+        yield
+        return
+    saved = get()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(saved)
+
+
 def evaluate_closed(e: ir.E, parent: CodeGen | None = None) -> Any:
     """Run a closed expression (no state, no bound names) and return its representation."""
+    with wide_ints():
+        return _evaluate_closed(e, parent)
+
+
+def _evaluate_closed(e: ir.E, parent: CodeGen | None) -> Any:
     # the parent's layout: computing one walks every variable's type, and constants are
     # folded by the thousand while a spec's search loop is generated
     gen = CodeGen(parent.spec if parent is not None else _EMPTY_SPEC, fold=False,
@@ -49,12 +74,19 @@ class SpecModel:
     """One variant of a spec, compiled. States are ints (the packed variable codes)."""
 
     def __init__(self, spec: ir.SpecIR, solver=None):
+        with wide_ints():
+            self._compile(spec, solver)
+
+    def _compile(self, spec: ir.SpecIR, solver) -> None:
         from checker.solver.options import SolverOptions
         from checker.solver.runtime import SolverRuntime, helpers as solver_helpers
         self.spec = spec
         self.name = f"{spec.name}:{spec.variant}"
         gen = CodeGen(spec)
-        generated = gen.module()
+        try:
+            generated = gen.module()
+        except RecursionError:
+            raise TooComplex(spec, None, "too deeply nested to generate its code") from None
         self.source = generated.source
         self.layout = gen.layout
         # `choose ... where` on large types: checker/solver answers, caches and counts
@@ -63,7 +95,15 @@ class SpecModel:
         ns: dict = make_helpers(Failure(generated.origins))
         ns.update(solver_helpers(self.solver))
         ns.update(generated.constants)
-        exec(compile(generated.source, f"<kovn {self.name}>", "exec"), ns)
+        try:
+            code = compile(generated.source, f"<kovn {self.name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as exc:
+            # Python's own limits (nesting, blocks, its parser's stack): KOV004, at the
+            # action (or definition) whose code it is
+            line = getattr(exc, "lineno", None)
+            raise TooComplex(spec, _culprit(generated.source, line),
+                             f"too large for Python to compile ({getattr(exc, 'msg', None) or exc})") from None
+        exec(code, ns)
         self._ns = ns
         self._gen = gen                 # kept for the generated search loop (level_expander)
         self._expanders: dict = {}
@@ -109,9 +149,10 @@ class SpecModel:
         fn = self._expanders.get(key)
         if fn is None:
             name = "scan_" + ("_".join(map(str, state_props)) or "n")
-            source = scanner_source(self._gen, tuple(state_props), name)
-            self._ns.update(self._gen.constants)
-            exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
+            with wide_ints():
+                source = scanner_source(self._gen, tuple(state_props), name)
+                self._ns.update(self._gen.constants)
+                exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
             fn = self._expanders[key] = self._ns[name]
         return fn
 
@@ -123,12 +164,19 @@ class SpecModel:
         from checker.compile.expand import ExpandPlan, expander_source
         plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last,
                           *observe)
-        fn = self._expanders.get(plan)
-        if fn is None:
-            source = expander_source(self._gen, plan)
-            self._ns.update(self._gen.constants)
-            exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
-            fn = self._expanders[plan] = self._ns[plan.name()]
+        if plan in self._expanders:
+            return self._expanders[plan]
+        try:
+            with wide_ints():
+                source = expander_source(self._gen, plan)
+                self._ns.update(self._gen.constants)
+                exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
+        except (SyntaxError, RecursionError):
+            # beyond Python's limits with the loop around it: the search's general
+            # loop over successors() does the same work, slower
+            self._expanders[plan] = None
+            return None
+        fn = self._expanders[plan] = self._ns[plan.name()]
         return fn
 
     def format_label(self, label: Label) -> str:
@@ -178,11 +226,44 @@ class Observers:
                     continue
                 m._ns.update(m._gen.constants)
                 scope: dict = {}
-                exec(compile(source, f"<kovn {m.name} observer>", "exec"), m._ns, scope)
+                with wide_ints():
+                    exec(compile(source, f"<kovn {m.name} observer>", "exec"), m._ns, scope)
                 fns.append(scope[name])
             fns = cache[pending] = tuple(fns)
         self.state, self.transition = fns
         m._ns["_ob_s"], m._ns["_ob_t"] = fns
+
+
+class TooComplex(Exception):
+    """The spec's generated code is beyond Python's limits; `origin` is the span of the
+    declaration whose code it is (None when unknown)."""
+
+    def __init__(self, spec: ir.SpecIR, function: str | None, what: str):
+        super().__init__(what)
+        origin = None
+        if function and function[0] in "ad" and function[1:].isdigit():
+            table = spec.actions if function[0] == "a" else spec.defs
+            k = int(function[1:])
+            origin = getattr(table[k], "origin", None) if k < len(table) else None
+        self.origin = origin if origin is not None else _first_origin(spec)
+
+
+def _culprit(source: str, line: int | None) -> str | None:
+    """The name of the generated function holding `line` (a<i>: action i, d<i>:
+    definition i)."""
+    if not line:
+        return None
+    for text in reversed(source.splitlines()[:line]):
+        if text.startswith("def "):
+            return text[4:].split("(")[0]
+    return None
+
+
+def _first_origin(spec: ir.SpecIR):
+    for a in spec.actions:
+        if a.origin is not None:
+            return a.origin
+    return None
 
 
 def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInfo, ...]:

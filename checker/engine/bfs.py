@@ -64,12 +64,15 @@ import functools
 import resource
 import sys
 from array import array
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, Sequence
 
+from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.observe import PremiseTracker
 from checker.engine.options import CheckOptions
+from checker.engine.symmetry import NoReduction
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import (
     ActionCoverage,
@@ -99,17 +102,36 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
     Raises only for internal bugs: a ModelError raised by the model becomes verdict ERROR
     with a RuntimeFailure; any other exception propagates.
     """
-    return _Search(model, options, reporter).run()
+    start = perf_counter()
+    try:
+        return _Search(model, options, reporter).run()
+    except NoReduction as e:
+        return explore_without_symmetry(model, options, reporter, str(e), start)
+
+
+def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Reporter | None,
+                             why: str, start: float) -> CheckResult:
+    """The search again, without symmetry reduction, which did not pay (`why`), in what is
+    left of the time since `start`. From the start: counts from a search that mixed
+    representatives with raw states would be neither the reduced nor the full ones."""
+    if options.timeout is not None:
+        options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
+    result = _Search(model, options, reporter, symmetry=False).run()
+    result.extra["symmetry"] = f"off ({why}); the counts are those of the full search, without reduction"
+    return result
 
 
 class _Stop(Exception):
     """Ends the search early; the reason is recorded on the _Search before raising."""
 
 
+
+
 class _Search:
     """The mutable state of one exploration. Internal: explore() is the interface."""
 
-    def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None):
+    def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
+                 symmetry: bool = True):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -125,7 +147,7 @@ class _Search:
         # has any, the search never ends early as "all-decided".
         self.temporal = tuple(getattr(model, "temporal", ()))
         self.undecided += len(self.temporal)
-        self.canon = _canonicalizer(model)
+        self.canon = _canonicalizer(model) if symmetry else None
         self.states: list[State] = []
         self.par = array("i")
         # graph mode: the seen set maps each state to its id, and edges are recorded
@@ -161,6 +183,23 @@ class _Search:
     # ---- the search -------------------------------------------------------------------
 
     def run(self) -> CheckResult:
+        # every phase under the limits (engine/budget.py): the initial states, one state's
+        # successors, one long evaluation, symmetry, the liveness check
+        live = None
+        with guard(self.deadline, self.options.max_memory, self.options.timeout) as limits:
+            try:
+                self._search()
+                live = self._liveness()
+                limits.disarm()
+            except (LimitReached, MemoryError) as e:
+                limits.disarm()
+                self.limit = memory_limit(e, self.options.max_memory)
+        if live is None:    # the limit was hit in the liveness check, or before it
+            live = self._unknown_liveness()
+        seconds = perf_counter() - self.start
+        return self._result(seconds, live)
+
+    def _search(self) -> None:
         max_depth = self.options.max_depth
         try:
             lo, hi = self._initial_level()
@@ -181,9 +220,6 @@ class _Search:
                     self.depth += 1
         except _Stop:
             pass
-        live = self._liveness()
-        seconds = perf_counter() - self.start
-        return self._result(seconds, live)
 
     def _liveness(self) -> list[PropertyResult]:
         """The temporal properties, checked on the graph recorded during the search
@@ -209,6 +245,12 @@ class _Search:
         self.liveness_seconds = perf_counter() - start
         return results
 
+    def _unknown_liveness(self) -> list[PropertyResult]:
+        if not self.temporal:
+            return []
+        from checker.engine.liveness import check_liveness
+        return check_liveness(self.model, (), False)
+
     def _initial_level(self) -> tuple[int, int]:
         """Store and check the initial states; return their id range."""
         model, seen, states, cap = self.model, self.seen, self.states, self.cap
@@ -218,34 +260,53 @@ class _Search:
         self._initial_count = 0
         try:
             try:
-                for i, s in enumerate(model.init_states()):
-                    if i >= next_tick:
-                        next_tick = i + self._tick(len(states))
-                    self.init_generated += 1
-                    if canon is not None:
-                        s = canon(s)
-                    if s in seen:
-                        continue
-                    if len(states) == cap:
-                        self._state_limit()
-                    self._store(s, -1)
-                    self._initial_count = len(states)
-                    if self.premises.state is not None:
-                        self.premises.state(s)
-                    if check_state is not None:
-                        try:
-                            bad = check_state(s)
-                        except ModelError as e:
-                            self._fail(e, len(states) - 1)
-                        if bad:
-                            self._on_state(len(states) - 1, bad)
+                initial = self._initial_states()
             except ModelError as e:     # init_states itself failed: no state to show
                 self._fail(e, None)
-        except _Stop:
+            for i, s in enumerate(initial):
+                if i >= next_tick:
+                    next_tick = i + self._tick(len(states))
+                if canon is not None:
+                    s = canon(s)
+                if s in seen:
+                    continue
+                if len(states) == cap:
+                    self._state_limit()
+                self._store(s, -1)
+                self._initial_count = len(states)
+                if self.premises.state is not None:
+                    self.premises.state(s)
+                if check_state is not None:
+                    try:
+                        bad = check_state(s)
+                    except ModelError as e:
+                        self._fail(e, len(states) - 1)
+                    if bad:
+                        self._on_state(len(states) - 1, bad)
+        except (_Stop, LimitReached, MemoryError):
             self.left = len(states)
             self.depth = 1 if states else 0
             raise
         return 0, len(states)
+
+    def _initial_states(self) -> list[State]:
+        """The initial states, each once, in the order they come; counted in
+        init_generated (duplicates too). All of them, so that one that fails to evaluate is
+        an error before any is checked, but no more than the state limit can store: an
+        endless enumeration (two nested choices over a million values) stops there."""
+        canon, cap = self.canon, self.cap
+        order: dict = {}
+        reps = set() if canon is not None else order
+        self.init_generated = 0
+        for s in self.model.init_states():
+            self.init_generated += 1        # so far, should a limit interrupt
+            if s not in order:
+                order[s] = None
+                if canon is not None:
+                    reps.add(canon(s))
+                if len(reps) > cap >= 0:
+                    break           # the state limit stops the search at this one
+        return list(order)
 
     def _store(self, s: State, parent: int) -> None:
         if self.graph is not None:
@@ -273,7 +334,7 @@ class _Search:
                 self._expand(i, end, last)
                 i = end
                 self.premises.sync()
-        except _Stop:
+        except (_Stop, LimitReached, MemoryError):
             self.left = len(states) - self.at
             if len(states) > hi:
                 self.depth += 1         # the next level holds states already
@@ -290,10 +351,21 @@ class _Search:
                          cap, graph)
         except ModelError:
             event = lo
+        except (LimitReached, MemoryError):
+            # the chunk's coverage is the expander's own until it returns: undo its states
+            # too, so the counts reported stay consistent
+            self._undo(lo, mark, emark)
+            raise
         if event < 0:
             self.cut += -1 - event      # 0 but from a last-level expander
             return True
         # Undo the chunk: the general loop runs it again and reports the event exactly.
+        self._undo(lo, mark, emark)
+        return False
+
+    def _undo(self, lo: int, mark: int, emark: int) -> None:
+        """Forget the states stored (and edges recorded) since `mark` (`emark`)."""
+        states, graph = self.states, self.graph
         seen = self.seen
         if graph is not None:
             for s in states[mark:]:
@@ -307,7 +379,6 @@ class _Search:
                 seen.discard(s)
         del states[mark:]
         del self.par[mark:]
-        return False
 
     def _fast_expander(self, last: bool = False):
         """The generated expander for what is still undecided, or None (a model without
@@ -450,6 +521,10 @@ class _Search:
         if self.deadline is not None and now >= self.deadline:
             self.limit = f"timeout {self.options.timeout:g}s"
             raise _Stop
+        if self.canon is not None:
+            why = self.model.symmetry.pays()
+            if why is not None:
+                raise NoReduction(why)
         if self.reporter is not None and now >= self.next_report:
             self.next_report = now + self.options.progress_interval
             self.reporter.on_progress(Progress(

@@ -16,7 +16,10 @@ class CheckOptions:
         max_states: stop before storing more than this many distinct states.
         max_depth: store and check states up to this BFS level (initial states are level 1)
             but do not expand states at that level.
-        timeout: wall-clock budget in seconds (checked every few thousand states).
+        timeout: wall-clock budget in seconds, for every phase of the search (the initial
+            states, each state's successors, the liveness check: engine/budget.py).
+        max_memory: the most memory (bytes) the process, with its search workers, may use;
+            None: no cap but the address-space limit, if any (engine/budget.py).
         check_deadlock: report states without successors; None defers to the model's
             own `check_deadlock`.
         stop_on_violation: end the search at the first violated property instead of
@@ -31,6 +34,7 @@ class CheckOptions:
     max_states: int | None = None
     max_depth: int | None = None
     timeout: float | None = None
+    max_memory: int | None = None
     check_deadlock: bool | None = None
     stop_on_violation: bool = False
     progress_interval: float = 3.0
@@ -44,7 +48,9 @@ class CheckOptions:
             raise ValueError(f"max_states must be >= 0, got {self.max_states}")
         if self.max_depth is not None and self.max_depth < 1:
             raise ValueError(f"max_depth must be >= 1, got {self.max_depth}")
-        if self.timeout is not None and self.timeout <= 0:
+        if self.timeout is not None and not self.timeout > 0:     # NaN too
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
+        if self.max_memory is not None and self.max_memory <= 0:
+            raise ValueError(f"max_memory must be > 0 bytes, got {self.max_memory}")
         if self.progress_interval <= 0:
             raise ValueError(f"progress_interval must be > 0, got {self.progress_interval}")

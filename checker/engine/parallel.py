@@ -33,17 +33,22 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
+import signal
 import sys
 import traceback
 from multiprocessing.connection import wait
 from time import perf_counter
 from typing import Any
 
-from checker.engine.bfs import _MISSING, _Search, _Stop, explore
+from checker.engine import budget
+from checker.engine.bfs import _MISSING, _Search, _Stop, explore, explore_without_symmetry
+from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult
+from checker.engine.symmetry import NoReduction
 
 _CHUNK = 2048       # frontier states between two looks at the clock in a worker
 
@@ -53,7 +58,11 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
     """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
     reason = _why_not_parallel(model, workers)
     if reason is None:
-        result = _Coordinator(model, options, workers, reporter).run()
+        start = perf_counter()
+        try:
+            result = _Coordinator(model, options, workers, reporter).run()
+        except NoReduction as e:   # in one process: the workers would reduce by symmetry
+            return explore_without_symmetry(model, options, reporter, str(e), start)
         if result.failure is None:
             return result
         # Which comes first, a run-time error or a violation that ends the search, is
@@ -105,43 +114,88 @@ class _Coordinator:
         ctx = multiprocessing.get_context("fork")
         inboxes = [ctx.Queue() for _ in range(self.workers)]
         pipes = [ctx.Pipe() for _ in range(self.workers)]
-        procs = [ctx.Process(target=_worker_main, daemon=True,
-                             args=(k, self.workers, self.model, self.options, inboxes, pipes[k][1]))
-                 for k in range(self.workers)]
-        for p in procs:
+        self.procs = [ctx.Process(target=_worker_main, daemon=True,
+                                  args=(k, self.workers, self.model, self.options, inboxes, pipes[k][1],
+                                        os.getpid()))
+                      for k in range(self.workers)]
+        for p in self.procs:
             p.start()
+        for _, child_end in pipes:
+            child_end.close()       # the workers' ends live in the workers only
         self.conns = [a for a, _ in pipes]
-        try:
-            self._search()
-            results = self._finish()
-        finally:
+        done = False        # did the search end by itself (not a limit, a dead worker, Ctrl-C)?
+        # the limits, the workers' memory included, hold here too: the coordinator waits
+        # for the workers, and a worker busy with one long evaluation does not look up
+        with guard(s.deadline, self.options.max_memory, self.options.timeout,
+                   pids=lambda: [p.pid for p in self.procs if p.pid is not None]) as limits:
+            try:
+                try:
+                    self._search()
+                    limits.disarm()
+                    done = True
+                except (LimitReached, MemoryError) as e:
+                    limits.disarm()
+                    s.limit = memory_limit(e, self.options.max_memory)
+                except _WorkerDied as e:
+                    limits.disarm()
+                    s.limit = str(e)
+                results = self._finish(ask=done)
+            finally:
+                self._stop_workers(gently=done)
+        return results
+
+    def _stop_workers(self, gently: bool) -> None:
+        """Ask the workers to quit (and wait a little) after a search that ended normally;
+        otherwise (a limit, a dead worker, an interrupt) kill them at once: they may be in
+        the middle of one long step, or waiting for a dead peer's states."""
+        if gently:
             for c in self.conns:
                 try:
                     c.send(("quit",))
                 except (BrokenPipeError, OSError):
                     pass
-            for p in procs:
+        for p in self.procs:
+            if gently:
                 p.join(timeout=5)
-                if p.is_alive():
-                    p.kill()
-        return results
+            if p.is_alive():
+                p.kill()
+            p.join(timeout=5)
+
+    def _recv(self, k: int):
+        """Worker k's next answer; _WorkerDied if it ends (killed, say by the system's
+        out-of-memory killer) first."""
+        conn, proc = self.conns[k], self.procs[k]
+        while True:
+            ready = wait([conn, proc.sentinel])
+            if conn in ready:
+                try:
+                    answer = conn.recv()
+                except EOFError:
+                    raise _WorkerDied(k, proc) from None
+                if answer[0] == "crash":
+                    raise RuntimeError("a search worker failed:\n" + answer[1])
+                if answer[0] == "no-reduction":
+                    raise NoReduction(answer[1])
+                return answer
+            if proc.sentinel in ready:
+                raise _WorkerDied(k, proc)
 
     def _ask(self, message) -> list:
         """Send `message` to every worker and return their answers in worker order. A worker
-        that fails answers "crash" (the others may then wait forever for its states: the
-        coordinator does not wait for them, and kills them on the way out)."""
-        for c in self.conns:
-            c.send(message)
+        that fails answers "crash"; one that dies ends the search (_WorkerDied)."""
+        for k, c in enumerate(self.conns):
+            try:
+                c.send(message)
+            except (BrokenPipeError, OSError):
+                raise _WorkerDied(k, self.procs[k]) from None
         answers: dict[int, Any] = {}
         while len(answers) < len(self.conns):
-            for c in wait([c for k, c in enumerate(self.conns) if k not in answers]):
-                k = self.conns.index(c)
-                try:
-                    answers[k] = c.recv()
-                except EOFError:
-                    raise RuntimeError(f"search worker {k} ended without an answer") from None
-                if answers[k][0] == "crash":
-                    raise RuntimeError("a search worker failed:\n" + answers[k][1])
+            waiting = [k for k in range(len(self.conns)) if k not in answers]
+            handles = [self.conns[k] for k in waiting] + [self.procs[k].sentinel for k in waiting]
+            ready = wait(handles)
+            for k in waiting:
+                if self.conns[k] in ready or self.procs[k].sentinel in ready:
+                    answers[k] = self._recv(k)
         return [answers[k] for k in range(len(self.conns))]
 
     def _search(self) -> None:
@@ -155,8 +209,8 @@ class _Coordinator:
             parts[owner(st, self.workers)].append(st)
         for k, c in enumerate(self.conns):
             c.send(("init", parts[k]))
-        for c in self.conns:
-            c.recv()
+        for k in range(len(self.conns)):
+            self._recv(k)
         s.depth = 1 if init else 0
         frontier = len(init)
         while frontier:
@@ -166,6 +220,8 @@ class _Coordinator:
             answers = self._ask(("level", decided, s.deadline, last, pending))
             frontier = self._collect(answers)
             if s.limit is not None or s.stopped is not None or s.failure is not None:
+                if frontier and not last:
+                    s.depth += 1        # the next level holds states already (as bfs.py counts)
                 return
             if last:
                 # --max-depth: new successors of the last level were not stored (bfs.py)
@@ -239,10 +295,7 @@ class _Coordinator:
         while chain[-1] not in self._init_ids:
             k = owner(chain[-1], self.workers)
             self.conns[k].send(("parent", chain[-1]))
-            answer = self.conns[k].recv()
-            if answer[0] == "crash":
-                raise RuntimeError("a search worker failed:\n" + answer[1])
-            chain.append(answer[1])
+            chain.append(self._recv(k)[1])
         parent = self._init_ids[chain[-1]]
         for st in reversed(chain[:-1]):
             s.states.append(st)
@@ -263,21 +316,57 @@ class _Coordinator:
     def _generated(self) -> int:
         return self.search.init_generated + sum(self.generated_cov)
 
-    def _finish(self) -> CheckResult:
+    def _finish(self, ask: bool = True) -> CheckResult:
+        """The result; `ask`: the workers are still there to give their peak memory."""
         s = self.search
         s.gen_cov, s.new_cov = self.generated_cov, self.new_cov
         result = s._result(perf_counter() - s.start)
         # memory: the largest process (each holds its own part of the states)
-        peak = max([result.stats.peak_rss_bytes] + [a[1] for a in self._ask(("rss",))])
+        peak = max([result.stats.peak_rss_bytes] + ([a[1] for a in self._ask(("rss",))] if ask else []))
         stats = dataclasses.replace(result.stats, distinct=self.distinct, peak_rss_bytes=peak)
         return dataclasses.replace(result, stats=stats, extra={**result.extra, "workers": self.workers})
 
 
 # ---------------------------------------------------------------- a worker
 
-def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn) -> None:
+class _WorkerDied(Exception):
+    """A worker process ended in the middle of the search (the limit text says how)."""
+
+    def __init__(self, k: int, proc):
+        proc.join(timeout=1)
+        code = proc.exitcode
+        how = (f"killed by signal {-code}" if code is not None and code < 0
+               else "out of memory" if code == _OUT_OF_MEMORY
+               else f"exit code {code}" if code is not None else "it stopped answering")
+        super().__init__(f"search worker {k} died ({how})")
+
+
+def _tie_to_coordinator(coordinator: int) -> None:
+    """A worker ends with its coordinator, however that ends (even by SIGKILL): Linux sends
+    it SIGKILL then (PR_SET_PDEATHSIG). Ctrl-C is the coordinator's to handle: a worker
+    ignores SIGINT (no worker tracebacks), and the coordinator kills it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    budget.in_forked_child()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != coordinator:     # it ended before the line above took effect
+        os._exit(1)
+
+
+def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn,
+                 coordinator: int | None = None) -> None:
+    _tie_to_coordinator(coordinator if coordinator is not None else os.getppid())
     try:
         _Worker(me, workers, model, options, inboxes, conn).serve()
+    except MemoryError:     # a limit, not a bug: the coordinator reports the worker's end
+        os._exit(_OUT_OF_MEMORY)
+    except NoReduction as e:
+        conn.send(("no-reduction", str(e)))
     except Exception:       # noqa: BLE001 - report, then end: the coordinator raises it
         try:
             conn.send(("crash", traceback.format_exc()))
@@ -285,6 +374,9 @@ def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inb
             pass
     finally:
         sys.stdout.flush()
+
+
+_OUT_OF_MEMORY = 3      # a worker's exit code when it ran out of memory
 
 
 class _Worker:

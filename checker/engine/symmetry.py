@@ -36,6 +36,11 @@ from checker.engine.result import Step, Trace
 Perms = tuple[list[int], ...]       # per symmetric set: element ordinal -> new ordinal
 
 
+class NoReduction(Exception):
+    """Symmetry reduction does not pay for this model (the message says why): the search
+    starts again without it (engine/bfs.py explore)."""
+
+
 class Symmetry:
     """The canonical-representative function of one model's symmetric sets.
 
@@ -49,7 +54,7 @@ class Symmetry:
     def __init__(self, names: Sequence[str], sizes: Sequence[int],
                  signature: Callable[[State], Sequence[Sequence[int]]],
                  permute: Callable[[State, Perms], State], complete: bool,
-                 limit: int = 40320, canonical: Callable[[State], State] | None = None):
+                 limit: int = 5040, canonical: Callable[[State], State] | None = None):
         self.names = tuple(names)
         self.sizes = tuple(sizes)
         self.signature = signature
@@ -57,6 +62,8 @@ class Symmetry:
         self.complete = complete
         self.limit = limit
         self.inexact = 0            # states given a representative from one order only
+        self.calls = 0              # representatives searched (_searched)
+        self.tried = 0              # permutations applied by them
         # `canonical`: the model's own faster equivalent of _sorted (compile/symmetry.py)
         self.canonical = (canonical or self._sorted) if complete else self._searched
 
@@ -78,15 +85,45 @@ class Symmetry:
             classes = [list(g) for _, g in itertools.groupby(order, key=sig.__getitem__)]
             count *= math.prod(math.factorial(len(c)) for c in classes)
             choices.append(classes)
+        self.calls += 1
+        if not self.calls & 63 or count > _PAYS:
+            why = self.pays()
+            if why is not None:
+                raise NoReduction(why)
         if count > self.limit:
             self.inexact += 1
+            self.tried += 1
             return self.permute(state, tuple(_perm(list(itertools.chain(*cs))) for cs in choices))
+        self.tried += count
         best = None
         for perms in itertools.product(*(_orders(cs) for cs in choices)):
             t = self.permute(state, perms)
             if best is None or t < best:
                 best = t
         return best
+
+
+    def pays(self) -> str | None:
+        """None while the reduction is worth its cost; else why not. Trying k orders of a
+        state costs about what k states of the unreduced search would, and saves at most
+        the other states of its orbit: once the searched representatives have cost more
+        than _PAYS permutations each on average (judged after _WARMUP of them, or
+        _WARMUP_TRIED permutations), or more than one in
+        a hundred had to be inexact, the search does better without symmetry."""
+        if self.complete or (self.calls < _WARMUP and self.tried < _WARMUP_TRIED):
+            return None
+        per_state = self.tried / self.calls
+        if per_state > _PAYS:
+            return (f"finding a representative took {per_state:,.0f} permutations per state, "
+                    f"more than the states of an orbit it could save")
+        if self.inexact * 100 > self.calls:
+            return f"{self.inexact:,} of {self.calls:,} states had too many ties to find their representative"
+        return None
+
+
+_WARMUP = 2000      # representatives searched before pays() judges,
+_WARMUP_TRIED = 200_000     # or permutations tried (about a second's work)
+_PAYS = 24          # permutations per state a searched representative may cost on average
 
 
 def _orders(classes: list[list[int]]) -> list[list[int]]:

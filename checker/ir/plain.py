@@ -123,33 +123,42 @@ def fully_known(t: T.Type) -> bool:
     return True
 
 
-_ORDINALS: dict[T.Type, dict] = {}
-
-
 def order_key(t: T.Type, v: Any) -> Any:
-    """Sort key putting values of type t in canonical order (ascending ordinal)."""
+    """Sort key putting values of type t in canonical order: ascending ordinal for a
+    finite type (the order of T.all_plain), computed from the value's parts, in time
+    linear in the value, never by listing the type's values (a record with an `ip`
+    field has 2**32 of them, issue 20)."""
     if isinstance(t, T.BoolT):
         return int(v)
     if isinstance(t, T.IntT):
         return v
-    if T.finite(t):
-        table = _ORDINALS.get(t)
-        if table is None:
-            table = {normalize(x): i for i, x in enumerate(T.all_plain(t))}
-            _ORDINALS[t] = table
-        return table[normalize(v)]
     if isinstance(t, T.OptT):
         return (0,) if v is None else (1, order_key(t.elem, v.value))
-    if isinstance(t, T.SeqT):
-        return tuple(order_key(t.elem, x) for x in v)
-    if isinstance(t, T.SetT):
-        return tuple(sorted(order_key(t.elem, x) for x in v))
     if isinstance(t, T.RecordT):
+        # the ordinal is mixed-radix, the first field most significant: lexicographic
         return tuple(order_key(ft, x) for (_, ft), x in zip(t.fields, v))
     if isinstance(t, T.SumT):
         i = t.tag_index(v.tag)
         p = t.alts[i][1]
         return (i,) if p is None else (i, order_key(p, v.payload))
+    finite = T.finite(t)
+    if isinstance(t, T.SeqT):
+        elems = tuple(order_key(t.elem, x) for x in v)
+        return (len(elems), elems) if finite else elems    # finite: shorter first
+    if isinstance(t, T.SetT):
+        keys = [order_key(t.elem, x) for x in v]
+        if finite:      # the ordinal is a bit mask: the largest element decides first
+            return tuple(sorted(keys, reverse=True))
+        return tuple(sorted(keys))
+    if isinstance(t, T.MapT) and finite:
+        # the ordinal runs over every key in order, a missing key before any value: the
+        # present keys in order, each negated, so that where two maps first differ, the
+        # one holding the earlier key is the greater, as in the ordinal
+        pairs = v.items() if hasattr(v, "items") else v
+        entries = sorted((T.ordinal(t.key, T.from_plain(t.key, k)), order_key(t.value, x)) for k, x in pairs)
+        return tuple((-k, x) for k, x in entries)
+    if finite:
+        return T.ordinal(t, T.from_plain(t, v))
     raise NotImplementedError(f"ordering of {t}")
 
 

@@ -218,9 +218,22 @@ def _state_graph(model, spec_name: str, variant: str, prop, trace, options: Rend
 
 
 def _write(base: Path, fmt: str, data) -> Path:
+    """Write one rendered file. Never through a symbolic link: a link planted in the
+    output directory (a shared CI workspace) must not redirect kovn's writes elsewhere,
+    so the new file replaces whatever had its name (written aside, then renamed)."""
+    import os
     path = base.with_name(base.name + _EXT[fmt])
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+        os.replace(tmp, path)       # replaces a link itself, not what it points to
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     return path

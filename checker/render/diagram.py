@@ -40,6 +40,8 @@ class FailedEvaluation:
         """The failing expression's source text on one line (clipped), or ""."""
         try:
             text = " ".join(self.origin.text().split())
+        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+            raise
         except Exception:                     # noqa: BLE001 - an origin that is not a span
             return ""
         return clip(text, width)

@@ -29,6 +29,8 @@ def available() -> bool:
         _graphviz.version()
     except _graphviz.ExecutableNotFound:
         return False
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:  # noqa: BLE001 - a broken install is as good as none
         return False
     return True
@@ -38,11 +40,24 @@ def layout(dot_text: str, fmt: str) -> bytes:
     """Run `dot -T<fmt>` on the text. Raises GraphvizMissing or LayoutFailed."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"unsupported layout format {fmt!r}")
+    import shutil
+    import subprocess
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizMissing(INSTALL_HINT)
     try:
-        # quiet: dot's warnings about spline routing are about looks, not errors
-        return _graphviz.pipe("dot", fmt, dot_text.encode("utf-8"), quiet=True)
-    except _graphviz.ExecutableNotFound:
-        raise GraphvizMissing(INSTALL_HINT) from None
-    except _graphviz.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise LayoutFailed(f"dot failed: {detail[-1] if detail else exc}") from None
+        # dot's warnings (stderr) about spline routing are about looks, not errors; a
+        # layout that takes longer than DOT_TIMEOUT is abandoned (the DOT file is kept)
+        run = subprocess.run([dot, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True,
+                             timeout=DOT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise LayoutFailed(f"dot took longer than {DOT_TIMEOUT:g} s and was stopped") from None
+    except OSError as exc:
+        raise GraphvizMissing(f"{INSTALL_HINT} ({exc.strerror})") from None
+    if run.returncode != 0:
+        detail = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LayoutFailed(f"dot failed: {detail[-1] if detail else f'exit code {run.returncode}'}")
+    return run.stdout
+
+
+DOT_TIMEOUT = 60.0      # seconds one `dot` layout may take

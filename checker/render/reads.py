@@ -86,6 +86,8 @@ def step_reads(model, trace) -> tuple[frozenset, ...]:
             continue
         try:
             out.append(rec.reads_of_step(label, states[i - 1], states[i]))
+        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+            raise
         except Exception:                     # noqa: BLE001 - decoration only (module docstring)
             out.append(frozenset())
     return tuple(out)
@@ -104,6 +106,8 @@ def explain(model, prop_name: str, state, nxt=None) -> Explanation | None:
     after = plain_state(model, nxt) if nxt is not None else None
     try:
         return rec.explain(prop.expr, before, after)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:                         # noqa: BLE001 - decoration only
         return None
 
@@ -127,6 +131,8 @@ def explain_temporal(model, prop_name: str, instance: str | None, state) -> Expl
         rec.before, rec.quiet, rec.log = None, set(), []
         rec.eval(expr, Ctx(plain, env))
         return Explanation(instance or "", frozenset(rec.log))
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:                         # noqa: BLE001 - decoration only
         return None
 
@@ -142,6 +148,8 @@ def explain_failure(model, origin, trace) -> Explanation | None:
         rec = _Recorder(model.spec, _max_solutions(model))
         states = [plain_state(model, s.state) for s in trace.steps[-2:]]
         return rec.failure(_owner(model.spec, origin), origin, states, len(trace.steps), model)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:                         # noqa: BLE001 - decoration only
         return None
 
@@ -506,6 +514,8 @@ def _label(action: ir.ActionIR, index: int, params: tuple):
     """The model's label of an action instance whose parameters are plain values."""
     try:
         return index, tuple(T.from_plain(p.t, _bare(v)) for p, v in zip(action.params, params))
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:                         # noqa: BLE001 - a type the converters do not know
         return None
 
@@ -540,5 +550,7 @@ def _display(t: T.Type | None, plain: Any) -> Any:
         return plain
     try:
         return T.to_display(t, T.from_plain(t, plain))
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:                         # noqa: BLE001 - types the converters do not know
         return plain

@@ -191,7 +191,7 @@ def place(origin) -> Place | None:
     end_line, end_col = origin.source.line_col(origin.end)
     if (end_line, end_col) <= (line, col):
         end_line, end_col = line, col + 1
-    return Place(ci_path(origin.source.path), line, col, end_line, end_col)
+    return Place(ci_path(origin.path), line, col, end_line, end_col)
 
 
 def ci_path(path: str) -> str:

@@ -13,6 +13,8 @@ fixture's setup); the suite's time is the sum.
 """
 from __future__ import annotations
 
+import re
+
 from junitparser import Error, Failure, JUnitXml, TestCase, TestSuite
 
 from checker.engine.result import Verdict
@@ -31,7 +33,13 @@ def junit_xml(report) -> str:
     xml.add_testsuite(suite)
     xml.update_statistics()
     text = xml.tostring()
-    return text.decode("utf-8") if isinstance(text, bytes) else text
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    # XML 1.0 has no way to write most control characters, not even as &#x1b;: a file
+    # name or a string value holding one would make the whole file unreadable
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def write_junit(report, path: str) -> None:

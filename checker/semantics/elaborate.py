@@ -1191,7 +1191,12 @@ class Elaborator:
         if not ctx.prime:
             return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY, "x' (the next value) is only allowed in action properties",
                               e.span)
-        inner = self.infer(e.operand, ctx)
+        if isinstance(e.operand, ast.Prime):
+            return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY,
+                              "x'' (the next value of a next value): an action property sees two states only",
+                              e.span)
+        # the operand is read in the next state: a prime inside it would be a third state
+        inner = self.infer(e.operand, Ctx(ctx.scope, ctx.state, False, ctx.process))
         return _prime(inner)
 
     def e_With(self, e: ast.With, expected, ctx):

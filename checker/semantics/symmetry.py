@@ -297,6 +297,8 @@ def _invariant(t: T.Type, rep: Any) -> bool:
     adjacent transpositions, which generate every permutation.)"""
     try:
         plain = T.to_plain(t, rep)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
     except Exception:       # noqa: BLE001 - a value we cannot decode: refuse it
         return False
     groups = {s.name: s for s in symmetric_types(t)}

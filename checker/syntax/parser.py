@@ -38,7 +38,11 @@ def _parser():
     saved = cache.read("parser", key)
     if saved is not None:
         try:
-            return lark.Lark.load(io.BytesIO(saved))
+            loaded = lark.Lark.load(io.BytesIO(saved))
+            if isinstance(loaded, lark.Lark):
+                return loaded
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001 - partial or stale: build it
             pass
     parser = lark.Lark(text, parser="lalr", propagate_positions=True,
@@ -59,7 +63,7 @@ def parse_expr(source: SourceFile) -> ast.Expr:
 
 def _parse(source: SourceFile, start: str):
     key = _parsed_key(source, start)
-    hit = _read_parsed(key, source)
+    hit = _read_parsed(key, source, ast.Spec if start == "start" else ast.Expr)
     if hit is not None:
         return hit
     from lark.exceptions import UnexpectedInput
@@ -69,9 +73,99 @@ def _parse(source: SourceFile, start: str):
         tree = _parser().parse(source.text, start=start)
     except UnexpectedInput as exc:
         raise DiagnosticError([_diagnostic(source, exc)]) from None
+    tree = _within_limits(tree, source)
     result = build(tree, source)
     _write_parsed(key, source, result)
     return result
+
+
+# ---------------------------------------------------------------- what the later stages can take
+
+MAX_NESTING = 100       # levels of a parse tree (real specs: under 20)
+MAX_DIGITS = 4300       # of an integer literal (Python's own limit on decimal text)
+_CHAINS = ("or_expr", "and_expr")       # associative, evaluated left to right either way
+
+
+def _within_limits(tree, source: SourceFile):
+    """The parse tree, with long `or` / `and` chains rebalanced, if it is within the
+    limits of the later stages; otherwise DiagnosticError: KOV004 for nesting deeper than
+    MAX_NESTING (the front end and the generated code recurse, Python's own compiler too),
+    KOV005 for a literal longer than MAX_DIGITS. Iterative: any depth is looked at safely."""
+    from lark import Token, Tree
+    tree = _balance_chains(tree)
+    errors: list[Diagnostic] = []
+    deepest = None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING and deepest is None:
+            deepest = node
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1))
+            elif isinstance(child, Token) and child.type == "INT" and len(child) > MAX_DIGITS:
+                errors.append(Diagnostic(codes.LITERAL_TOO_LONG,
+                                         f"an integer literal of {len(child):,} digits (at most {MAX_DIGITS:,})",
+                                         Span(source, child.start_pos, child.end_pos)))
+    if deepest is not None:
+        meta = deepest.meta
+        start = 0 if getattr(meta, "empty", True) else meta.start_pos
+        end = start + 1 if getattr(meta, "empty", True) else meta.end_pos
+        errors.append(Diagnostic(codes.NESTED_TOO_DEEP,
+                                 f"nested more than {MAX_NESTING} levels deep",
+                                 Span(source, start, min(end, start + 80)),
+                                 hint="name the inner parts with `def` or `let`, or split the expression"))
+    if errors:
+        raise DiagnosticError(errors[:10])
+    return tree
+
+
+def _balance_chains(tree):
+    """`a or b or c or ...` parses as a left-leaning chain, as deep as it is long; a chain
+    of more than a few terms becomes a balanced tree of the same terms in the same order
+    (and/or are associative, and evaluated left to right either way), log2(n) deep."""
+    from lark import Tree
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for i, child in enumerate(node.children):
+            if isinstance(child, Tree) and child.data in _CHAINS:
+                terms = _chain_terms(child)
+                if len(terms) > 4:
+                    child = node.children[i] = _balanced(child.data, terms)
+            if isinstance(child, Tree):
+                stack.append(child)
+    return tree
+
+
+def _chain_terms(node) -> list:
+    from lark import Tree
+    terms = []
+    while isinstance(node, Tree) and node.data in _CHAINS and len(node.children) == 2:
+        terms.append(node.children[1])
+        op, node = node.data, node.children[0]
+        if not (isinstance(node, Tree) and node.data == op):
+            break
+    terms.append(node)
+    terms.reverse()
+    return terms
+
+
+def _balanced(op: str, terms: list):
+    from lark import Tree
+    from lark.tree import Meta
+    if len(terms) == 1:
+        return terms[0]
+    mid = len(terms) // 2
+    left, right = _balanced(op, terms[:mid]), _balanced(op, terms[mid:])
+    meta = Meta()
+    first, last = left.meta, right.meta
+    if not getattr(first, "empty", True) and not getattr(last, "empty", True):
+        meta.empty = False
+        meta.start_pos, meta.end_pos = first.start_pos, last.end_pos
+        meta.line, meta.column = first.line, first.column
+        meta.end_line, meta.end_column = last.end_line, last.end_column
+    return Tree(op, [left, right], meta)
 
 
 # ---------------------------------------------------------------- parsed files, cached
@@ -121,14 +215,19 @@ class _Unpickler(pickle.Unpickler):
         return self.source
 
 
-def _read_parsed(key: str, source: SourceFile):
+def _read_parsed(key: str, source: SourceFile, want: type):
+    """The cached parse of `source` (signed by this user's kovn: checker/cache.py), if it
+    reads back as a `want`; anything else is parsed again."""
     data = cache.read("parsed", key)
     if data is None:
         return None
     try:
-        return _Unpickler(io.BytesIO(data), source).load()
+        result = _Unpickler(io.BytesIO(data), source).load()
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 - damaged or from other code: parse again
         return None
+    return result if isinstance(result, want) else None
 
 
 def _write_parsed(key: str, source: SourceFile, result) -> None:

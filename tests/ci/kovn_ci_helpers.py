@@ -2,10 +2,11 @@
 SARIF, baseline. (Not a conftest.py: tests/cli imports `conftest`, which must stay tests/'s.)
 Test modules import what they use, fixtures included.
 
-- `broken_ipam`: a temporary copy of spec/ (never the original) whose `fix_all` variant of
-  ipam.kovn lost one fix: the line `IP_TOLERATES_NO_SUBNET = true` (fix (3), tolerating a
-  missing subnet). With only the lock and the by-pod deletion left, scenario A leaks the IP
-  custom resource again, so NoOrphanIP, which fix_all expects to hold, is violated.
+- `broken_ipam`: a temporary copy of spec/ (never the original) whose `fixed` variant of
+  ipam.kovn lost one fix: the line `FIX_LOCK = true` (fix (1), the subnet lock across the
+  allocation). Without it, the subnet can be finalized between the allocation and the IP
+  custom resource's creation, which then outlives pod and subnet: NoOrphanIP, which fixed
+  expects to hold, is violated.
 - `run_cli(argv)`: `checker.cli.main` in-process -> (exit code, stdout, stderr).
 - `run_pytest(args, cwd)`: a separate `python -m pytest` process (the plugin is found through
   its entry point, as it is for users; the project's addopts are cleared so that the
@@ -28,7 +29,7 @@ import pytest
 from checker.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
-REMOVED_FIX = "IP_TOLERATES_NO_SUBNET = true"
+REMOVED_FIX = "FIX_LOCK = true"
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def run_pytest(args, cwd: Path, timeout: float = 300) -> Run:
 
 def variant_block(text: str, name: str) -> tuple[int, int]:
     """Offsets of `variant NAME { ... }` (the first closing brace at the start of a line)."""
-    m = re.search(rf"^variant {re.escape(name)} \{{", text, re.M)
+    m = re.search(rf"^variant {re.escape(name)}( extends \w+)? \{{", text, re.M)
     assert m, f"spec/ipam.kovn has no variant {name}"
     end = text.index("\n}", m.end())
     return m.start(), end + 2
@@ -69,16 +70,16 @@ def variant_block(text: str, name: str) -> tuple[int, int]:
 
 @pytest.fixture(scope="session")
 def broken_ipam(tmp_path_factory) -> Path:
-    """spec/ copied to a temporary directory; its ipam.kovn's fix_all lacks one fix."""
+    """spec/ copied to a temporary directory; its ipam.kovn's fixed lacks one fix."""
     dest = tmp_path_factory.mktemp("broken") / "spec"
     shutil.copytree(ROOT / "spec", dest)
     path = dest / "ipam.kovn"
     text = path.read_text(encoding="utf-8")
-    start, end = variant_block(text, "fix_all")
+    start, end = variant_block(text, "fixed")
     block = text[start:end]
     lines = block.split("\n")
     kept = [line for line in lines if line.strip() != REMOVED_FIX]
-    assert len(kept) == len(lines) - 1, f"fix_all no longer sets {REMOVED_FIX}:\n{block}"
+    assert len(kept) == len(lines) - 1, f"fixed no longer sets {REMOVED_FIX}:\n{block}"
     path.write_text(text[:start] + "\n".join(kept) + text[end:], encoding="utf-8")
     return path
 

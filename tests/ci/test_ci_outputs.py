@@ -1,7 +1,7 @@
 """`check --junit FILE`, `--format github` and `--sarif FILE` on the flagship spec.
 
-The spec is a temporary copy of spec/ipam.kovn whose fix_all lost one fix
-(kovn_ci_helpers.broken_ipam): NoOrphanIP, which fix_all expects to hold, is violated, and
+The spec is a temporary copy of spec/ipam.kovn whose fixed lost one fix
+(kovn_ci_helpers.broken_ipam): NoOrphanIP, which fixed expects to hold, is violated, and
 every other variant x property is as declared. One run writes all three outputs; they must
 agree on what failed and point at the same spec lines: the property's declaration and the
 action of the counterexample's last step.
@@ -22,20 +22,20 @@ from kovn_ci_helpers import ROOT, broken_ipam, line_of, run_cli  # noqa: F401 (f
 from checker.report.cases import ci_path
 from checker.report.github import command
 
-VARIANTS = ["v1_12", "fix_all"]     # the reporter's version (its bugs declared) and the broken fix
+VARIANTS = ["v1_12", "fixed"]     # the reporter's version (its bugs declared) and the broken fix
 
 
 @pytest.fixture(scope="module")
 def outputs(broken_ipam, tmp_path_factory):
     """(the JSON summary, the directory with kovn.xml and kovn.sarif, the `--format github`
-    run of fix_all) -- two explorations in all."""
+    run of fixed) -- two explorations in all."""
     out = tmp_path_factory.mktemp("outputs")
     args = [broken_ipam, "--no-progress"] + [a for v in VARIANTS for a in ("--variant", v)]
     run = run_cli(args + ["--json", "--junit", out / "kovn.xml", "--sarif", out / "kovn.sarif"])
     # With --variant the exit code is the verdict: a safety violation (or, when a temporal
     # property is violated too, a liveness violation).
     assert run.code in (12, 13), run.err
-    github = run_cli([broken_ipam, "--no-progress", "--variant", "fix_all", "--format", "github"])
+    github = run_cli([broken_ipam, "--no-progress", "--variant", "fixed", "--format", "github"])
     return json.loads(run.out), out, github
 
 
@@ -50,16 +50,16 @@ def failing(summary, variant=None) -> set[tuple[str, str]]:
             if variant in (None, r["variant"])}
 
 
-def fix_all_report(run_out: str) -> list[str]:
-    """The text report's section on variant fix_all (up to the blank line after it)."""
+def fixed_report(run_out: str) -> list[str]:
+    """The text report's section on variant fixed (up to the blank line after it)."""
     lines = run_out.split("\n")
-    start = next(i for i, line in enumerate(lines) if re.match(r"^\S+ variant fix_all: ", line))
+    start = next(i for i, line in enumerate(lines) if re.match(r"^\S+ variant fixed: ", line))
     return lines[start:lines.index("", start)]
 
 
 def last_step(run_out: str) -> tuple[str, int]:
-    """The file and line of the last step of fix_all's NoOrphanIP counterexample (text report)."""
-    lines = fix_all_report(run_out)
+    """The file and line of the last step of fixed's NoOrphanIP counterexample (text report)."""
+    lines = fixed_report(run_out)
     start = next(i for i, line in enumerate(lines) if line.startswith("  counterexample for NoOrphanIP ("))
     steps = []
     for line in lines[start + 1:]:
@@ -71,11 +71,11 @@ def last_step(run_out: str) -> tuple[str, int]:
     return ci_path(steps[-1][0]), steps[-1][1]
 
 
-def test_the_broken_copy_breaks_no_orphan_ip_in_fix_all_only_there(outputs):
+def test_the_broken_copy_breaks_no_orphan_ip_in_fixed_only_there(outputs):
     summary, _, _ = outputs
-    assert ("fix_all", "NoOrphanIP") in failing(summary)
+    assert ("fixed", "NoOrphanIP") in failing(summary)
     assert ("v1_12", "NoOrphanIP") not in failing(summary)   # violated, as v1_12 declares
-    assert ("fix_all", "NoSubnetFinalizedInUse") not in failing(summary)
+    assert ("fixed", "NoSubnetFinalizedInUse") not in failing(summary)
 
 
 # ---------------------------------------------------------------- JUnit
@@ -97,13 +97,13 @@ def test_junit_parses_with_one_testcase_per_variant_x_property(outputs):
 def test_junit_failure_carries_the_trace_text(outputs, broken_ipam):
     _, out, github = outputs
     (case,) = [c for c in ET.parse(out / "kovn.xml").getroot().iter("testcase")
-               if c.get("classname") == f"{ci_path(str(broken_ipam))}::fix_all" and c.get("name") == "NoOrphanIP"]
+               if c.get("classname") == f"{ci_path(str(broken_ipam))}::fixed" and c.get("name") == "NoOrphanIP"]
     failure = case.find("failure")
     assert failure.get("message").startswith("NoOrphanIP: expected to hold, but it is violated (")
     text = failure.text
     assert f"property declared at {ci_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}" in text
     # The trace text is the terminal report's, line for line.
-    report = fix_all_report(github.out)
+    report = fixed_report(github.out)
     start = report.index(next(x for x in report if x.startswith("  counterexample for NoOrphanIP (")))
     trace = report[start:start + 40]
     assert len(trace) == 40 and "\n".join(trace) in text
@@ -118,15 +118,15 @@ def annotations(run_out: str) -> list[str]:
 def test_github_annotations_point_at_the_property_and_the_step_that_broke_it(outputs, broken_ipam):
     summary, _, github = outputs
     spec = ci_path(str(broken_ipam))
-    title = f"title=kovn%3A {spec} variant fix_all%3A "
-    on_properties = {re.search(r"variant fix_all%3A (\w+)::", e).group(1) for e in annotations(github.out) if title in e}
-    assert on_properties == {p for _, p in failing(summary, "fix_all")}
+    title = f"title=kovn%3A {spec} variant fixed%3A "
+    on_properties = {re.search(r"variant fixed%3A (\w+)::", e).group(1) for e in annotations(github.out) if title in e}
+    assert on_properties == {p for _, p in failing(summary, "fixed")}
     (prop,) = [e for e in annotations(github.out) if f"{title}NoOrphanIP::" in e]
     line = line_of(broken_ipam, "invariant NoOrphanIP")
     assert prop.startswith(f"::error file={spec},line={line},endLine={line},col=1,")
     assert "::NoOrphanIP: expected to hold, but it is violated (" in prop
     assert "%0A  counterexample for NoOrphanIP (" in prop and "\n" not in prop
-    (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fix_all)" in e]
+    (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fixed)" in e]
     step_file, step_line = last_step(github.out)
     assert step.startswith(f"::error file={step_file},line={step_line},")
     assert not [e for e in annotations(github.out) if "NoSubnetFinalizedInUse" in e]   # violated as declared
@@ -191,13 +191,13 @@ def test_sarif_result_has_the_same_locations_as_the_annotations(outputs, broken_
     _, out, github = outputs
     log = json.loads((out / "kovn.sarif").read_text(encoding="utf-8"))
     (result,) = [r for r in log["runs"][0]["results"]
-                 if r["ruleId"] == "NoOrphanIP" and r["properties"]["variant"] == "fix_all"]
+                 if r["ruleId"] == "NoOrphanIP" and r["properties"]["variant"] == "fixed"]
     assert result["level"] == "error"
-    assert result["properties"] == {"variant": "fix_all", "expected": "holds", "status": "violated"}
+    assert result["properties"] == {"variant": "fixed", "expected": "holds", "status": "violated"}
     where = result["locations"][0]["physicalLocation"]
     assert where["artifactLocation"]["uri"] == Path(broken_ipam).as_uri()   # outside the working directory
     assert where["region"]["startLine"] == line_of(broken_ipam, "invariant NoOrphanIP")
-    (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fix_all)" in e]
+    (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fixed)" in e]
     step_file, step_line = re.match(r"::error file=([^,]+),line=(\d+),", step).groups()
     related = result["relatedLocations"][0]["physicalLocation"]
     # A path below the working directory is relative to %SRCROOT%; others are file: URIs.
@@ -206,7 +206,7 @@ def test_sarif_result_has_the_same_locations_as_the_annotations(outputs, broken_
     assert related["region"]["startLine"] == int(step_line) == last_step(github.out)[1]
     # The code flow walks the whole counterexample, one location per state.
     flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
-    n = int(re.search(r"counterexample for NoOrphanIP \((\d+) states", "\n".join(fix_all_report(github.out))).group(1))
+    n = int(re.search(r"counterexample for NoOrphanIP \((\d+) states", "\n".join(fixed_report(github.out))).group(1))
     assert len(flow) == n
     assert flow[-1]["location"]["physicalLocation"]["region"]["startLine"] == int(step_line)
 

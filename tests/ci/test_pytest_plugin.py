@@ -87,7 +87,7 @@ def test_spec_and_models_have_one_item_per_variant_x_property():
             names += [n for n in variant.expect_violated if n not in names]
             want |= {f"{rel}::{variant.name}::{n}" for n in names} or {f"{rel}::{variant.name}"}
     assert got == want
-    assert {"spec/ipam.kovn::v1_12::NoOrphanIP", "spec/ipam.kovn::fix_all::NoOrphanIP",
+    assert {"spec/ipam.kovn::v1_12::NoOrphanIP", "spec/ipam.kovn::fixed::NoOrphanIP",
             "models/diehard.kovn::space", "models/diehard.kovn::puzzle::NotSolved"} <= got
     # The project's kovn_slow patterns name existing items (the marking itself is tested
     # on a small spec below).
@@ -112,21 +112,21 @@ def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch
     assert set(got.values()) == {"PASSED"}
 
 
-def test_a_fix_removed_from_fix_all_fails_the_broken_property_and_shows_the_trace(broken_ipam):
-    run = run_pytest([broken_ipam.name, "-k", "fix_all", "-rA"], broken_ipam.parent)
+def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(broken_ipam):
+    run = run_pytest([broken_ipam.name, "-k", "fixed", "-rA"], broken_ipam.parent)
     assert run.code == 1, run.out
     got = outcomes(run.out)
-    assert got["ipam.kovn::fix_all::NoOrphanIP"] == "FAILED"
-    assert got["ipam.kovn::fix_all::NoSubnetFinalizedInUse"] == "PASSED"
+    assert got["ipam.kovn::fixed::NoOrphanIP"] == "FAILED"
+    assert got["ipam.kovn::fixed::NoSubnetFinalizedInUse"] == "PASSED"
     assert "NoOrphanIP: expected to hold, but it is violated" in run.out
     # The items that fail are exactly the properties that `check` finds not as declared.
-    summary = json.loads(run_cli([broken_ipam, "--variant", "fix_all", "--no-progress", "--json"]).out)
-    (fix_all,) = summary["results"]
-    mismatched = {m.split(":")[0] for m in fix_all["mismatches"]}
+    summary = json.loads(run_cli([broken_ipam, "--variant", "fixed", "--no-progress", "--json"]).out)
+    (fixed,) = summary["results"]
+    mismatched = {m.split(":")[0] for m in fixed["mismatches"]}
     assert {i.rsplit("::", 1)[1] for i, o in got.items() if o == "FAILED"} == mismatched
-    assert set(got) == {f"ipam.kovn::fix_all::{p['property']}" for p in fix_all["properties"]}
+    assert set(got) == {f"ipam.kovn::fixed::{p['property']}" for p in fixed["properties"]}
     # The counterexample exactly as `check` prints it in its terminal report.
-    cli = run_cli([broken_ipam, "--variant", "fix_all", "--no-progress"])
+    cli = run_cli([broken_ipam, "--variant", "fixed", "--no-progress"])
     trace = _block(cli.out, "  counterexample for NoOrphanIP (")
     assert len(trace) > 3
     # (the plugin runs in the spec's directory, so it names the spec by its file name)
@@ -139,15 +139,20 @@ def test_a_fix_removed_from_fix_all_fails_the_broken_property_and_shows_the_trac
 
 def test_a_variant_is_explored_once_for_all_its_properties(tmp_path):
     write(tmp_path, "counter.kovn", COUNTER)
+    # the variants of a spec are explored side by side in forked processes: each exploration
+    # is counted in a file
     write(tmp_path, "conftest.py", """
+        import pathlib
         import checker.pytest_plugin as plugin
-        calls = []
+        log = pathlib.Path(__file__).with_name("explored.log")
         _explore = plugin.explore
         def counting(model, options):
-            calls.append(model.name)
+            with log.open("a") as f:
+                f.write(model.name + "\\n")
             return _explore(model, options)
         plugin.explore = counting
         def pytest_sessionfinish(session):
+            calls = log.read_text().split() if log.exists() else []
             print("EXPLORED", sorted(calls))
     """)
     run = run_pytest(["-rA", "-s"], tmp_path)

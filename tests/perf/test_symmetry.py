@@ -263,3 +263,22 @@ def test_symmetry_with_temporal_properties_is_refused():
     with pytest.raises(DiagnosticError) as err:
         api.compile_spec(f.name, only=["fair"])
     assert {d.code for d in err.value.diagnostics} == {"KOV406"}
+
+
+@pytest.mark.parametrize("seed", SEEDS[:40])
+def test_symmetry_that_does_not_pay_gives_the_full_search(seed, tmp_path, monkeypatch):
+    """When symmetry reduction gives up (engine/symmetry.py pays: forced here on every
+    random spec), the search starts again without it: the result is the unreduced search's,
+    counts, verdicts and trace lengths, with a note saying so."""
+    from checker.engine.symmetry import Symmetry
+    path = tmp_path / "sym.kovn"
+    path.write_text(symmetric_spec(seed))
+    models = compile_variants(path)
+    monkeypatch.setattr(Symmetry, "pays", lambda self: "forced by the test")
+    plain, sym = explore(models["plain"]), explore(models["sym"])
+    assert sym.extra["symmetry"].startswith("off (forced by the test)")
+    assert (sym.verdict, sym.limit) == (plain.verdict, plain.limit)
+    assert [(p.name, p.status, None if p.trace is None else len(p.trace)) for p in sym.properties] == \
+        [(p.name, p.status, None if p.trace is None else len(p.trace)) for p in plain.properties]
+    assert (sym.stats.distinct, sym.stats.generated, sym.stats.depth) == \
+        (plain.stats.distinct, plain.stats.generated, plain.stats.depth)

@@ -254,6 +254,23 @@ def test_drawn_specs_compile_and_agree_with_interpreter(workdir, generated):
     check_text(generated.text, workdir)
 
 
+@settings(max_examples=SEEDED_EXAMPLES // 2, phases=[Phase.generate], **_SETTINGS)
+@given(seeded_specs())
+def test_random_specs_agree_with_every_fork_in_a_generator(workdir, generated):
+    """The code generator's linear forms (issue 20), forced everywhere: the rest of a block
+    after every forking `if` runs over a generator of the branches' states, and every
+    choice, loop or nested `require` beyond the first moves into a generator of its
+    own. The answers must
+    not change."""
+    from checker.compile import codegen
+    saved = codegen._DUP_NODES, codegen._MAX_LOOPS, codegen._MAX_NESTED
+    codegen._DUP_NODES, codegen._MAX_LOOPS, codegen._MAX_NESTED = -1, 1, 1
+    try:
+        check_text(generated.text, workdir)
+    finally:
+        codegen._DUP_NODES, codegen._MAX_LOOPS, codegen._MAX_NESTED = saved
+
+
 @settings(max_examples=DAMAGED_EXAMPLES, phases=[Phase.generate], **_SETTINGS)
 @given(seeded_specs())
 def test_damaged_specs_fail_only_with_diagnostics(workdir, generated):

@@ -327,3 +327,13 @@ def test_an_error_of_a_model_written_in_python_renders_without_a_location(tmp_pa
     assert sorted(p.name for p in out.files) == ["py-error.dot", "py-error.html", "py-error.itf.json"]
     doc = json.loads((tmp_path / "py-error.itf.json").read_text(encoding="utf-8"))
     assert doc["#meta"]["error"] == {"message": "boom", "state": 2} and problems(doc) == []
+
+
+@pytest.mark.skipif(not graphviz.available(), reason="needs graphviz's dot")
+def test_a_layout_that_takes_too_long_is_abandoned(monkeypatch):
+    """`dot` ran without a time limit (issue 20): a layout past DOT_TIMEOUT is stopped and
+    reported as a failed layout (the callers keep the DOT file)."""
+    monkeypatch.setattr(graphviz, "DOT_TIMEOUT", 0.001)
+    big = "digraph g {\n" + "".join(f"  n{i} -> n{(i * 7919) % 3000};\n" for i in range(3000)) + "}\n"
+    with pytest.raises(graphviz.LayoutFailed, match="took longer than"):
+        graphviz.layout(big, "svg")

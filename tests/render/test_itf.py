@@ -41,14 +41,15 @@ def test_values_use_the_itf_encodings(ipam):
     doc = json.loads(_itf(ipam))
     first = doc["states"][0]
     assert first["#meta"] == {"index": 0, "action": "init"}
-    api_pairs = first["api"]["#map"]
-    key, obj = api_pairs[0]
-    assert key == {"tag": "Pod", "value": {"#tup": []}}          # a sum value without payload
-    assert obj["finalizers"] == {"#set": []} and obj["deleting"] is False
-    assert obj["rv"] == {"#bigint": "0"}
-    assert obj["owner"] == {"tag": "None", "value": {"#tup": []}}  # option[...] as Quint writes it
-    ip = doc["states"][-1]["api"]["#map"]
-    assert any(k == {"tag": "IP", "value": {"#bigint": "1"}} for k, _ in ip)
+    api_pairs = dict((json.dumps(k, sort_keys=True), v) for k, v in first["api"]["#map"])
+    pod = api_pairs[json.dumps({"tag": "Pod", "value": {"#bigint": "1"}}, sort_keys=True)]
+    subnet = api_pairs[json.dumps({"tag": "Subnet", "value": {"#tup": []}}, sort_keys=True)]  # no payload
+    assert pod["finalizers"] == {"#set": []} and pod["deleting"] is False
+    assert subnet["finalizers"] == {"#set": [{"tag": "kubeovn", "value": {"#tup": []}}]}
+    assert pod["rv"] == {"#bigint": "0"}
+    assert pod["owner"] == {"tag": "None", "value": {"#tup": []}}  # option[...] as Quint writes it
+    ip = doc["states"][-1]["api"]["#map"]                          # a record payload
+    assert any(k == {"tag": "IP", "value": {"pod": {"#bigint": "1"}, "index": {"#bigint": "1"}}} for k, _ in ip)
     assert doc["states"][1]["#meta"]["action"].startswith("PodAdd.")
     assert doc["#meta"]["varTypes"]["api"].startswith("map[")
 

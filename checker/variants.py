@@ -1,0 +1,53 @@
+"""Several variants searched at once, one process each.
+
+Input: the compiled models of a spec's variants and the engine's options. Output: their
+`CheckResult`s, in the order of the models, exactly as `engine.explore` gives them in one
+process: each variant's search is independent and deterministic, so running them side by
+side changes nothing but the wall time.
+
+The processes are forked after compilation, so each child already holds every model and is
+sent only an index; it sends back its result (anything the model counts itself, such as its
+solver's calls, is read in the child by the `run` function given). Progress lines are not shown (several searches
+would write over each other). Forking is not available everywhere (Windows, and macOS spawns
+by default): there the variants are searched one after the other.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+from checker.engine import CheckOptions, explore
+from checker.engine.result import CheckResult
+
+_TASK: list = []          # (models, options, run) of the searches in progress
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (the scheduler's affinity where it is known)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def explore_variants(models: list, options: CheckOptions, jobs: int,
+                     run: Callable[[object, CheckOptions], CheckResult] = explore) -> list[CheckResult]:
+    """`run(model, options)` for each model, up to `jobs` at a time (`run` is the engine's
+    `explore` by default; a caller may wrap it, e.g. to collect a model's own statistics in
+    the process that searched it)."""
+    if jobs <= 1 or len(models) <= 1 or "fork" not in mp.get_all_start_methods():
+        return [run(m, options) for m in models]
+    _TASK[:] = [(models, options, run)]
+    try:
+        ctx = mp.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx) as pool:
+            return list(pool.map(_run_one, range(len(models))))
+    finally:
+        _TASK.clear()
+
+
+def _run_one(i: int) -> CheckResult:
+    models, options, run = _TASK[0]
+    return run(models[i], options)
