@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from time import perf_counter
 
-from checker import codes
+from checker import codes, quality
 from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
@@ -33,6 +33,10 @@ class VariantResult:
     result: CheckResult
     expectation_met: bool
     mismatches: tuple[str, ...]
+    # model-quality warnings (checker/quality.py): those the variant does not acknowledge
+    # (--strict fails on them) and those it does
+    warnings: tuple[Diagnostic, ...] = ()
+    acknowledged: tuple[Diagnostic, ...] = ()
 
 
 class RunLimit(Exception):
@@ -48,7 +52,10 @@ class RunLimit(Exception):
 class Report:
     spec: str
     results: tuple[VariantResult, ...]
+    # what the terminal shows before the report: the front end's warnings, then every
+    # variant's unacknowledged ones once each (shown_warnings)
     warnings: tuple[Diagnostic, ...] = ()
+    spec_warnings: tuple[Diagnostic, ...] = ()      # the front end's own (no variant's)
 
 
 def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
@@ -76,8 +83,9 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                  solver=None, lint: bool = True) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
     """Parse, check and compile every (or each named) variant. Raises DiagnosticError.
     `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds).
-    `lint`: include the dead-guard warnings (`dead_guard_warnings`); `check` leaves them
-    for after the search, which shows most actions alive without a solver."""
+    `lint`: include the dead-guard warnings (`dead_guards`, each once, saying which variants
+    have it); `check` leaves them for after the search, which shows most actions alive
+    without a solver."""
     specs = load(path)
     name = specs[-1].name or _stem(path)
     decls, diags = collect(specs, name)
@@ -121,7 +129,7 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                                     hint="split the action (or definition) into smaller ones"))
     _stop_on_errors(diags)
     if lint:
-        diags.extend(dead_guard_warnings(compiled))
+        diags.extend(merged(dead_guards(compiled), [v.name for v, _ in compiled]))
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
 
@@ -172,24 +180,66 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         met, why = expectation(variant, res)
         results.append(VariantResult(variant, model, res, met, why))
     fired = [_fired(r.model, r.result) for r in results]
-    warnings = [*warnings, *_lint_within(deadline, options, compiled, fired)]
+    results = with_warnings(results, _lint_within(deadline, options, compiled, fired))
     # the spec's name as reports show it: a name may hold control characters
-    return Report(printable(path), tuple(results), tuple(dedupe(warnings)))
+    return Report(printable(path), tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
+                  tuple(warnings))
 
 
-def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[Diagnostic]:
-    """The dead-guard warnings, if the run's limits leave room for them: they are advice,
-    so a limit reached here drops them rather than the report."""
+def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[list[Diagnostic]]:
+    """The dead-guard warnings of each variant, if the run's limits leave room for them:
+    they are advice, so a limit reached here drops them rather than the report."""
+    nothing: list[list[Diagnostic]] = [[] for _ in compiled]
     if deadline is not None and perf_counter() >= deadline:
-        return []
+        return nothing
     with guard(deadline, options.max_memory, options.timeout) as limits:
         try:
-            found = dead_guard_warnings(compiled, fired)
+            found = dead_guards(compiled, fired)
             limits.disarm()
         except (LimitReached, MemoryError):
             limits.disarm()
-            return []
+            return nothing
     return found
+
+
+def with_warnings(results: list[VariantResult], before: list[list[Diagnostic]]) -> list[VariantResult]:
+    """Each result with its model-quality warnings (checker/quality.py), split by what its
+    variant acknowledges. `before`, per result: the warnings found outside the search (the
+    dead guards, KOV602)."""
+    split = []
+    for r, pre in zip(results, before):
+        found = quality.variant_warnings(r.model, r.result, pre)
+        split.append(quality.acknowledge(found, r.variant.acknowledge, r.result))
+    unused = quality.unused_acknowledgements(split, [r.variant.acknowledge for r in results],
+                                             [r.variant.name for r in results])
+    return [dataclasses.replace(r, warnings=vw.warnings + tuple(u), acknowledged=vw.acknowledged)
+            for r, vw, u in zip(results, split, unused)]
+
+
+def shown_warnings(results: list[VariantResult]) -> list[Diagnostic]:
+    """The unacknowledged warnings of every variant, each once, for the terminal (KOV601 is
+    a line in each variant's report instead); one that only some variants have says which."""
+    return merged([[w for w in r.warnings if w.code != codes.UNUSED_ACTION] for r in results],
+                  [r.variant.name for r in results])
+
+
+def merged(per_variant: list[list[Diagnostic]], names: list[str]) -> list[Diagnostic]:
+    """Each variant's warnings once; one that only some variants have says which."""
+    by_key: dict = {}
+    for ws, name in zip(per_variant, names):
+        for w in ws:
+            by_key.setdefault(_key(w), (w, []))[1].append(name)
+    out = []
+    for w, names_with in by_key.values():
+        if len(names_with) < len(names):
+            w = dataclasses.replace(w, notes=w.notes + (f"in variant{'s' if len(names_with) > 1 else ''} "
+                                                        + ", ".join(names_with),))
+        out.append(w)
+    return out
+
+
+def _key(d: Diagnostic) -> tuple:
+    return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
 
 
 def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> CheckResult:
@@ -255,10 +305,12 @@ def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, lis
     return dataclasses.replace(spec_ir, symmetry=variant.symmetry), diags
 
 
-def dead_guard_warnings(compiled: list[tuple[Variant, SpecModel]],
-                        fired: list[frozenset[int]] | None = None) -> list[Diagnostic]:
-    """KOV602 warnings: guards and `choose ... where` constraints that can never hold
-    (checker/solver/deadguard.py), of every variant, shown when every variant has them.
+def dead_guards(compiled: list[tuple[Variant, SpecModel]],
+                fired: list[frozenset[int]] | None = None) -> list[list[Diagnostic]]:
+    """KOV602 warnings per variant: guards and `choose ... where` constraints that can never
+    hold with its constants (checker/solver/deadguard.py). An action a variant switches off
+    on purpose (a fix, a fault budget of 0) says so with `acknowledge never_enabled A`, which
+    covers this warning too (checker/quality.py).
 
     `fired`, per variant: the actions a search saw enabled. Such an action's guard holds in
     some state, so the analysis could not call it dead; only its `choose ... where`
@@ -268,9 +320,9 @@ def dead_guard_warnings(compiled: list[tuple[Variant, SpecModel]],
     todo = [frozenset(i for i, a in enumerate(m.spec.actions) if i not in f or _solves(a))
             for (_, m), f in zip(compiled, fired)]
     if not any(todo):
-        return []
-    from checker.solver.deadguard import dead_guards
-    return _in_every_variant([dead_guards(m.spec, only=t) for (_, m), t in zip(compiled, todo)])
+        return [[] for _ in compiled]
+    from checker.solver.deadguard import dead_guards as analyse
+    return [analyse(m.spec, only=t) if t else [] for (_, m), t in zip(compiled, todo)]
 
 
 def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
@@ -284,17 +336,6 @@ def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
 def _solves(action: ir.ActionIR) -> bool:
     from checker.ir.walk import walk
     return any(isinstance(n, ir.Solve) for n in walk(action))
-
-
-def _in_every_variant(found: list[list[Diagnostic]]) -> list[Diagnostic]:
-    """The dead-guard warnings of every compiled variant. An action one variant switches off
-    with a constant (a fix, a fault budget of 0) is deliberate, not a mistake."""
-    if not found:
-        return []
-    def key(d):
-        return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
-    common = set.intersection(*({key(d) for d in ds} for ds in found))
-    return [d for d in found[0] if key(d) in common]
 
 
 def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:

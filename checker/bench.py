@@ -4,6 +4,7 @@
     python -m checker.bench --cases twophase7,twophase7-sym --repeat 3
     python -m checker.bench --quick         # small sizes, a smoke test of the script
     python -m checker.bench --json out.json --no-spin
+    python -m checker.bench --vacuity --repeat 3   # the cost of observing premises (ipam cases)
 
 Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
 wall seconds of the whole process, start-up included, the search's own seconds,
@@ -21,6 +22,11 @@ the benchmark's own (checker/cache.py): first with no parsed files in it, as aft
 of the spec ("first s"), then again, as any later run of the same files ("wall s"); the
 parser's tables are in it for both. The load average is recorded with each case: other
 jobs on the machine make every figure slower.
+
+`--vacuity` runs each case (by default the spec/ipam.kovn ones) with and without
+`--no-vacuity`, alternately, keeping the run of each kind with the least CPU time (the
+process's user + system time: less disturbed by other jobs than wall time), and shows what
+observing the properties' premises during the search costs (docs/performance.md, ADR 0041).
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -51,6 +58,7 @@ class Case:
     promela: str | None = None           # bench/promela file
     defines: tuple[str, ...] = ()        # -D for spin
     note: str = ""
+    flags: tuple[str, ...] = ()          # more options of `check`
 
 
 SUITE = (
@@ -93,6 +101,7 @@ class Run:
     search_s: float = 0.0                # the searches, as the checker reports them
     states_per_s: float = 0.0            # generated / wall
     peak_rss_mib: float = 0.0
+    cpu_s: float = 0.0                   # user + system CPU time of the process
     variants: int = 0
     load: float = 0.0                    # 1-minute load average before the run
     workers: int = 1
@@ -140,12 +149,17 @@ def _run_kovn(case: Case, cache_dir: str) -> Run:
         cmd += ["--const", c]
     if case.workers > 1:
         cmd += ["--workers", str(case.workers)]
+    cmd += list(case.flags)
     load = os.getloadavg()[0]
     env = _environment(cache_dir)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = perf_counter() - start
-    run = Run(case.name, wall_s=round(wall, 3), load=round(load, 2), workers=case.workers, note=case.note)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    run = Run(case.name, wall_s=round(wall, 3), load=round(load, 2), workers=case.workers, note=case.note,
+              cpu_s=round(cpu, 3))
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -160,6 +174,47 @@ def _run_kovn(case: Case, cache_dir: str) -> Run:
     run.states_per_s = round(run.generated / wall) if wall > 0 else 0
     run.peak_rss_mib = round(max((r["peak_rss_bytes"] for r in results), default=0) / 2 ** 20, 1)
     return run
+
+
+# ---------------------------------------------------------------- the cost of vacuity
+
+VACUITY_CASES = ("ipam-all", "ipam-faults", "ipam-nics2")
+
+
+def vacuity_cost(case: Case, repeat: int, cache_dir: str) -> dict:
+    """The case with premise observation (as `check` runs by default) and without
+    (`--no-vacuity`), alternately, `repeat` times each; the fastest run of each kind."""
+    off = Case(case.name, case.spec, case.variants, case.consts, case.workers, flags=("--no-vacuity",))
+    best: dict[str, Run] = {}
+    for k in range(repeat):
+        for name, c in ((("with", case), ("without", off)) if k % 2 == 0 else (("without", off), ("with", case))):
+            run = _run_kovn(c, cache_dir)
+            if name not in best or (not run.error and run.cpu_s < best[name].cpu_s):
+                best[name] = run
+    on, no = best["with"], best["without"]
+
+    def pct(a: float, b: float) -> float | None:
+        return round(100 * (a / b - 1), 1) if b else None
+    return {"case": case.name, "distinct": on.distinct, "error": on.error or no.error,
+            "search_with_s": on.search_s, "search_without_s": no.search_s,
+            "cpu_with_s": on.cpu_s, "cpu_without_s": no.cpu_s,
+            "wall_with_s": on.wall_s, "wall_without_s": no.wall_s,
+            "overhead_search_pct": pct(on.search_s, no.search_s), "overhead_cpu_pct": pct(on.cpu_s, no.cpu_s),
+            "overhead_wall_pct": pct(on.wall_s, no.wall_s), "load": on.load}
+
+
+def vacuity_table(rows: list[dict]) -> str:
+    out = [("case", "distinct", "CPU s with", "without", "overhead", "search s with", "without", "overhead",
+            "wall s with", "without", "load")]
+    for r in rows:
+        if r["error"]:
+            out.append((r["case"], "error", r["error"][:60], "", "", "", "", "", "", "", ""))
+            continue
+        out.append((r["case"], f"{r['distinct']:,}", f"{r['cpu_with_s']:.3f}", f"{r['cpu_without_s']:.3f}",
+                    f"{r['overhead_cpu_pct']:+.1f}%", f"{r['search_with_s']:.3f}", f"{r['search_without_s']:.3f}",
+                    f"{r['overhead_search_pct']:+.1f}%", f"{r['wall_with_s']:.3f}", f"{r['wall_without_s']:.3f}",
+                    f"{r['load']:.1f}"))
+    return _aligned(out)
 
 
 # ---------------------------------------------------------------- SPIN
@@ -262,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-spin", action="store_true", help="do not run SPIN even if installed")
     p.add_argument("--json", metavar="FILE", help="also write the JSON to FILE")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.add_argument("--vacuity", action="store_true",
+                   help="each case with and without premise observation (--no-vacuity): its cost "
+                        "(default cases: " + ", ".join(VACUITY_CASES) + ")")
     args = p.parse_args(argv)
     suite = QUICK if args.quick else SUITE
     if args.list:
@@ -275,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             p.error(f"unknown case(s): {', '.join(unknown)} (see --list)")
         suite = tuple(known[n] for n in args.cases.split(","))
+    if args.vacuity:
+        return _vacuity_main(args, suite if args.cases else tuple(c for c in SUITE if c.name in VACUITY_CASES))
     spin = spin_available() and not args.no_spin
     runs = []
     with tempfile.TemporaryDirectory(prefix="kovn-bench-cache-") as cache_dir:
@@ -294,6 +354,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(text + "\n")
     return 1 if any(r.error for r in runs) else 0
+
+
+def _vacuity_main(args, suite) -> int:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kovn-bench-cache-") as cache_dir:
+        prime(cache_dir)
+        for case in suite:
+            rows.append(vacuity_cost(case, max(1, args.repeat), cache_dir))
+            print(f"  {case.name}: CPU {rows[-1]['overhead_cpu_pct']}%, search {rows[-1]['overhead_search_pct']}%",
+                  file=sys.stderr, flush=True)
+    print(vacuity_table(rows))
+    text = json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "vacuity": rows}, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    return 1 if any(r["error"] for r in rows) else 0
 
 
 if __name__ == "__main__":

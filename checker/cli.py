@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
     p.add_argument("--stop-at-first", action="store_true",
                    help="stop at the first violation instead of deciding every property")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 1) when a variant has a warning it does not acknowledge: never-enabled "
+                        "actions, dead guards, vacuous or constant properties, read-after-write hazards, "
+                        "liveness artefacts (docs/errors.md, KOV6xx); the search then runs to the end even "
+                        "once every property is decided")
+    p.add_argument("--no-vacuity", dest="premises", action="store_false",
+                   help="do not observe the properties' premises during the search (no KOV603 for a premise "
+                        "never true; docs/performance.md gives the cost)")
     p.add_argument("--workers", type=positive_int, metavar="N", default=1,
                    help="search with N processes (default 1; docs/performance.md)")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
@@ -285,7 +293,8 @@ def _run(args) -> int:
     max_memory = args.max_memory if args.max_memory is not None else default_max_memory()
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            max_memory=max_memory, check_deadlock=args.deadlock,
-                           stop_on_violation=args.stop_at_first)
+                           stop_on_violation=args.stop_at_first, premises=args.premises,
+                           complete=args.strict)
     from checker.variants import cpus
     jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
@@ -307,10 +316,25 @@ def _run(args) -> int:
     if failures:
         sys.stderr.write(render_all(failures) + "\n")
     code = exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
+    if args.strict:
+        code = _strict(report, code)
     failed = _render_outputs(render_options, report)
     if failed is not None:
         return failed
     return _ci_outputs(args, report, fmt, baseline, code)
+
+
+def _strict(report, code: int) -> int:
+    """--strict: name every unacknowledged warning (stderr), and fail an otherwise OK run."""
+    found = exitcodes.unacknowledged(report)
+    if found:
+        lines = [f"check: --strict: {len(found)} warning{'s' if len(found) != 1 else ''} not acknowledged:"]
+        for variant, w in found:
+            where = f" ({w.span.location()})" if w.span is not None else ""
+            lines.append(f"  {'variant ' + variant + ': ' if variant else ''}{w.code} {w.message}{where}")
+        lines.append("  (a variant expects one with `acknowledge NAME SUBJECT`: docs/errors.md, KOV6xx)")
+        sys.stderr.write("\n".join(lines) + "\n")
+    return exitcodes.with_strict(code, report)
 
 
 def run() -> None:

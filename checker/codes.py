@@ -54,6 +54,7 @@ DOUBLE_ASSIGN = _code("KOV306", "A variable assigned twice on the same path of a
 PROCESS_WITHOUT_LABEL = _code("KOV307", "A process body that does not start with a label.")
 UNSUPPORTED_CONSTRAINT = _code("KOV308", "A `choose ... where` constraint (or a guard on a parameter of a large type) over values too many to enumerate, written with a form the solver cannot encode; the diagnostic points at the form.")
 READ_BEFORE_INIT = _code("KOV309", "A state variable read while the initial states are computed (in an `init` block, a declaration's initial value, a process local's initial value, or a macro, definition or `restart` used there) before it is assigned on every path leading to the read; also an assignment to part of it (`f[k] := v`) before it has a whole value.")
+OLD_OUTSIDE_STEP = _code("KOV310", "`old(e)` (the value at the start of the step) outside the statements of an action or a process step: in an init block, a definition, a property or a constant.")
 
 # constants and variants
 MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the variant or on the command line.")
@@ -62,13 +63,37 @@ UNKNOWN_VARIANT = _code("KOV403", "--variant names a variant the spec does not d
 DUPLICATE_VARIANT_ITEM = _code("KOV404", "A variant sets the same thing twice.")
 BAD_SYMMETRY = _code("KOV406", "A variant's `symmetry` names a type not declared `symmetric`, or asks for symmetry reduction together with temporal properties (liveness under symmetry is not supported).")
 BAD_CONST_VALUE = _code("KOV405", "A --const value that does not parse as NAME=expression.")
+ASSUMPTION_FAILED = _code("KOV407", "An `assume` whose condition on the constants is false for a variant (with its settings and the --const values).")
+BAD_ACKNOWLEDGEMENT = _code("KOV408", "An `acknowledge` that names a warning kind that does not exist, or a subject (action, process step, property) that the spec does not declare.")
 
 # found while exploring
 RUNTIME_ERROR = _code("KOV501", "An expression that cannot be evaluated in a reachable state (a missing map key, a value out of its range, an empty set given to min).")
 
-# warnings
+# warnings (each also has a name, by which a variant acknowledges it: WARNING_NAMES)
 UNUSED_ACTION = _code("KOV601", "An action that was never enabled during a complete search (reported in coverage).")
 DEAD_GUARD = _code("KOV602", "An action or process step whose guard cannot hold in any state the declared types and constants allow, or a `choose ... where` constraint with no solution in any such state (found by the solver before the search).")
+VACUOUS = _code("KOV603", "A property that holds only because a premise is never true: the condition of an implication, a `leads to` or an `if`, a conjunct of a negated conjunction, or a quantifier's range is never true (never non-empty) in any reachable state or step; or the constants alone make it true.")
+CONSTANT_PROPERTY = _code("KOV604", "A property whose outcome the constants decide before the search: false in every state, or (reachable) reached or missed whatever the state.")
+READ_AFTER_WRITE = _code("KOV605", "An action that reads a state variable, or a part of it, after assigning it in the same step: statements run in order, so it reads the new value, where TLA+ would read the old one.")
+FAIR_NEVER_ENABLED = _code("KOV606", "A fairness declaration none of whose actions is ever enabled in a reachable state: it constrains nothing.")
+LOOP_OUTSIDE_CONSTRAINT = _code("KOV607", "A liveness counterexample whose loop passes a state outside a `constraint`: the search did not explore beyond it, so the loop may be an artefact of the bound.")
+UNFAIR_STUTTER = _code("KOV608", "A liveness counterexample that stutters forever in a state where an action without fairness is enabled; the report says whether declaring it fair changes the verdict.")
+TRIVIAL_LIVENESS = _code("KOV609", "A temporal property whose obligation never opens in a reachable state (`P leads to Q` where Q holds wherever P does, `eventually P` where every initial state has P, ...): it holds without any behaviour needing its fairness.")
+UNUSED_ACKNOWLEDGEMENT = _code("KOV610", "An `acknowledge` that matched no warning in a complete search of any variant it applies to.")
+
+# The names of the warnings: `acknowledge NAME SUBJECT` in a variant (or the code itself).
+WARNING_NAMES: dict[str, str] = {
+    UNUSED_ACTION: "never_enabled",
+    DEAD_GUARD: "dead_guard",
+    VACUOUS: "vacuous",
+    CONSTANT_PROPERTY: "constant",
+    READ_AFTER_WRITE: "read_after_write",
+    FAIR_NEVER_ENABLED: "fair_never_enabled",
+    LOOP_OUTSIDE_CONSTRAINT: "loop_outside_constraint",
+    UNFAIR_STUTTER: "unfair_stutter",
+    TRIVIAL_LIVENESS: "trivial_liveness",
+    UNUSED_ACKNOWLEDGEMENT: "unused_acknowledgement",
+}
 
 # files
 FILE_NOT_FOUND = _code("KOV901", "The spec file, or a file it imports, does not exist or cannot be read.")

@@ -92,6 +92,9 @@ class Diagnostic:
     labels: tuple[tuple[Span, str], ...] = ()
     notes: tuple[str, ...] = ()
     hint: str | None = None
+    # warnings: the names a variant acknowledges it by (`acknowledge vacuous Inv`): the
+    # property, action or process step it is about
+    subjects: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:

@@ -16,7 +16,10 @@ first of its items that runs, and the result is shared with the others (a cache 
 file, variant, constants and options). When the first item of a spec runs, every variant of
 that spec with a selected item is explored, several at once (one process each, up to one per
 CPU: checker.variants), so a spec's variants use every core. A spec with errors is a
-collection error showing the diagnostics. docs/ci.md documents the options.
+collection error showing the diagnostics. With `--kovn-strict`, each variant has one more
+item, `VARIANT::(warnings)`, which fails on the model-quality warnings the variant does not
+acknowledge, computed as `check --strict` computes them (checker/quality.py). docs/ci.md
+documents the options.
 """
 from __future__ import annotations
 
@@ -50,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="do not explore beyond BFS level N (undecided properties fail)")
     group.addoption("--kovn-timeout", type=_positive_float, metavar="SECONDS",
                     help="stop each exploration after this long (undecided properties fail)")
+    group.addoption("--kovn-strict", action="store_true",
+                    help="one more item per variant, `VARIANT::(warnings)`, that fails when the variant has a "
+                         "model-quality warning it does not acknowledge (as `check --strict`)")
     group.addoption("--kovn-render", metavar="DIR",
                     help="render the counterexample of each failing item (DOT, SVG, PNG, HTML report, ITF) "
                          "into DIR/SPEC-STEM/")
@@ -72,9 +78,11 @@ class _Settings:
             raise pytest.UsageError("--kovn-const: " + render_all(exc.diagnostics)) from None
         self.options = CheckOptions(max_states=config.getoption("kovn_max_states"),
                                     max_depth=config.getoption("kovn_max_depth"),
-                                    timeout=config.getoption("kovn_timeout"))
+                                    timeout=config.getoption("kovn_timeout"),
+                                    complete=bool(config.getoption("kovn_strict")))
         render = config.getoption("kovn_render")
         self.render_dir = Path(render) if render else None
+        self.strict = bool(config.getoption("kovn_strict"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -90,7 +98,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     they are explored together."""
     pending = session.config.stash[_PENDING]
     for item in session.items:
-        if isinstance(item, KovnItem):
+        if isinstance(item, (KovnItem, KovnWarnings)):
             pending.setdefault(item.spec, {})[item.variant.name] = (item.variant, item.model)
 
 
@@ -127,14 +135,21 @@ class KovnFile(pytest.File):
         settings = self.config.stash[_SETTINGS]
         spec = ci_path(str(self.path))
         try:
-            compiled, warnings = api.compile_spec(spec, settings.consts)
+            compiled, warnings = api.compile_spec(spec, settings.consts, lint=False)
         except DiagnosticError as exc:
             raise self.CollectError(render_all(exc.diagnostics)) from None
+        # the dead guards, per variant, before any search (check finds them after it)
+        self.compiled = compiled
+        self.dead = api.dead_guards(compiled)
+        warnings = warnings + api.merged(self.dead, [v.name for v, _ in compiled])
         if warnings:
             self.warn(KovnSpecWarning(render_all(warnings)))
         for variant, model in compiled:
             names = property_names(variant, model, settings.options)
-            if names:
+            if settings.strict:
+                yield KovnVariant.from_parent(self, name=variant.name, spec=spec, variant=variant,
+                                              model=model, names=names + [None, WARNINGS])
+            elif names:
                 yield KovnVariant.from_parent(self, name=variant.name, spec=spec, variant=variant,
                                               model=model, names=names)
             else:
@@ -164,8 +179,11 @@ class KovnVariant(pytest.Collector):
 
     def collect(self):
         for name in self.names:
-            yield KovnItem.from_parent(self, name=name, spec=self.spec, variant=self.variant,
-                                       model=self.model, prop=name)
+            if name is None and len(self.names) > 2:
+                continue        # --kovn-strict: a variant's exploration is an item only without properties
+            cls = KovnWarnings if name == WARNINGS else KovnItem
+            yield cls.from_parent(self, name=name or EXPLORATION, spec=self.spec, variant=self.variant,
+                                  model=self.model, prop=name)
 
     def reportinfo(self):
         return self.path, _line0(self.variant.span), self.variant.name
@@ -188,7 +206,7 @@ class KovnItem(pytest.Item):
     def runtest(self) -> None:
         vr = explored(self.config, self.spec, self.variant, self.model)
         if isinstance(self.parent, KovnVariant):
-            _check_names(vr, self.parent.names)
+            _check_names(vr, [n for n in self.parent.names if n not in (None, WARNINGS)])
         case = _case(vr, self.spec, self.prop)
         if not case.passed:
             raise KovnFailure(failure_text(case, self._render(vr, case)))
@@ -219,6 +237,42 @@ class KovnItem(pytest.Item):
             raise
         except Exception as exc:  # a renderer bug must not hide the counterexample above
             return [f"rendered trace: rendering failed (a bug in kovn): {type(exc).__name__}: {exc}"]
+
+
+WARNINGS = "(warnings)"          # --kovn-strict: the item of a variant's warnings
+EXPLORATION = "(exploration)"   # --kovn-strict: the item of a variant that checks no property
+
+
+class KovnWarnings(pytest.Item):
+    """`VARIANT::(warnings)` (--kovn-strict): fails when the variant has a warning it does not
+    acknowledge. Warnings are computed as `check` computes them, over every variant of the
+    file (an acknowledgement may be used in one and not another)."""
+
+    def __init__(self, *, spec: str, variant, model, prop, **kw):
+        super().__init__(**kw)
+        self.spec, self.variant, self.model = spec, variant, model
+        self.add_marker(pytest.mark.kovn)
+
+    def runtest(self) -> None:
+        file = self.parent.parent
+        # every variant of the file is needed (an acknowledgement may be used by another):
+        # those not explored yet are explored together
+        explored(self.config, self.spec, self.variant, self.model, others=file.compiled)
+        results = [explored(self.config, self.spec, v, m) for v, m in file.compiled]
+        mine = next(r for r in api.with_warnings(results, file.dead) if r.variant.name == self.variant.name)
+        if mine.warnings:
+            raise KovnFailure(f"variant {self.variant.name} has {len(mine.warnings)} warning"
+                              f"{'s' if len(mine.warnings) != 1 else ''} it does not acknowledge:\n"
+                              + render_all(mine.warnings)
+                              + "\n(a variant expects one with `acknowledge NAME SUBJECT`: docs/errors.md)")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, KovnFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, _line0(self.variant.span), f"{self.variant.name}::{WARNINGS}"
 
 
 def _line0(span) -> int | None:

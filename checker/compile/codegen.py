@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from checker.compile.layout import Layout
 from checker.engine.model import ModelError
 from checker.ir import nodes as ir
-from checker.ir.walk import walk
+from checker.ir.walk import closed, walk
 from checker.semantics import types as T
 
 
@@ -28,14 +28,19 @@ class Generated:
 
 
 class Env:
-    """Where the generated code finds the current (and, for x', the next) state."""
+    """Where the generated code finds the current (and, for x', the next) state, and the
+    state the step started from (old(e); `s` in the code of every action)."""
 
-    def __init__(self, state: str = "s", nxt: str | None = None):
+    def __init__(self, state: str = "s", nxt: str | None = None, start: str = "s"):
         self.state = state
         self.nxt = nxt
+        self.start = start
 
     def primed(self) -> "Env":
-        return Env(self.nxt or "t", None)
+        return Env(self.nxt or "t", None, self.start)
+
+    def at_start(self) -> "Env":
+        return Env(self.start, None, self.start)
 
 
 @dataclass(frozen=True)
@@ -827,6 +832,8 @@ class CodeGen:
         op, args = e.op, e.args
         if op == "prime":
             return self.ex(args[0], env.primed())
+        if op == "old":
+            return self.ex(args[0], env.at_start())
         if op in _SIMPLE:
             a = [self.ex(x, env) for x in args]
             return _SIMPLE[op].format(*a)
@@ -1220,13 +1227,7 @@ def _leading_free(body: ir.E, op: str, names: set) -> tuple[list, ir.E]:
     return parts, body
 
 
-def _closed(e: ir.E) -> bool:
-    for n in walk(e):
-        if isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)):
-            return False
-        if isinstance(n, ir.Op) and n.op == "prime":
-            return False
-    return True
+_closed = closed
 
 
 def _forks(s: ir.IfS) -> bool:

@@ -74,12 +74,19 @@ class ExpandPlan:
     route: bool = False
     # the level at --max-depth: new successors are counted as cuts, not stored (above)
     last: bool = False
+    # the premise observers installed in the namespace (compile/observe.py): `_ob_s` on each
+    # new state, `_ob_t` on each transition, while they are not None (the search replaces
+    # them between chunks, with None once every premise of that kind has been seen): the
+    # same compiled loop serves before and after, and costs one test when nothing is left
+    observe_state: bool = False
+    observe_transition: bool = False
 
     def name(self) -> str:
         props = "_".join(map(str, self.state_props)) or "n"
         trans = "_".join(map(str, self.transition)) or "n"
         flags = "".join(str(int(f)) for f in (self.deadlock, self.graph, self.canonical,
-                                              self.actions, self.route, self.last))
+                                              self.actions, self.route, self.last,
+                                              self.observe_state, self.observe_transition))
         return f"xp_{props}_t{trans}_{flags}"
 
 
@@ -196,6 +203,13 @@ class _Writer:
             self.emit(1, f"g{k} = n{k} = 0")
         if self.plan.last:
             self.emit(1, "cuts = 0")
+        # the observers in place now (the search replaces them between chunks)
+        if self.plan.observe_state:
+            self.emit(1, "obs_s = _ob_s")
+            self.emit(1, "ob_s = obs_s is not None")
+        if self.plan.observe_transition:
+            self.emit(1, "obs_t = _ob_t")
+            self.emit(1, "ob_t = obs_t is not None")
 
     def decided_state_props(self) -> list[int]:
         """The invariants and reachable properties already decided (not in the plan)."""
@@ -302,6 +316,9 @@ class _Writer:
         if conds:
             emit(ind, f"if {' or '.join(conds)}:")
             emit(ind + 1, "return i")
+        if plan.observe_transition:
+            emit(ind, "if ob_t:")
+            emit(ind + 1, f"obs_t(s, {w})")
         check = None
         if plan.state_props or any(not _safe(self.checked[i].expr)
                                    for i in self.decided_state_props()):
@@ -359,6 +376,9 @@ class _Writer:
         self.emit(ind, f"n{k} += 1")
         if self.plan.actions:
             self.emit(ind, f"aapp({k})")
+        if self.plan.observe_state:
+            self.emit(ind, "if ob_s:")
+            self.emit(ind + 1, f"obs_s({w})")
         if check is not None:
             self.emit(ind, f"if {check}:")
             self.emit(ind + 1, "return i")

@@ -60,6 +60,7 @@ Run-time errors, and the order of events (both loops obey it; tests/engine pin i
 """
 from __future__ import annotations
 
+import functools
 import resource
 import sys
 from array import array
@@ -69,6 +70,7 @@ from typing import Any, Sequence
 
 from checker.engine.budget import LimitReached, guard, memory_limit
 from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.observe import PremiseTracker
 from checker.engine.options import CheckOptions
 from checker.engine.symmetry import NoReduction
 from checker.engine.progress import Progress, Reporter
@@ -175,6 +177,8 @@ class _Search:
         # --max-depth: states of the last level with a successor not stored (the cut)
         self.cut = 0
         self._cut_at = -1
+        # vacuity: the premises some state or step makes true (engine/observe.py)
+        self.premises = PremiseTracker(model if options.premises else None)
 
     # ---- the search -------------------------------------------------------------------
 
@@ -270,6 +274,8 @@ class _Search:
                     self._state_limit()
                 self._store(s, -1)
                 self._initial_count = len(states)
+                if self.premises.state is not None:
+                    self.premises.state(s)
                 if check_state is not None:
                     try:
                         bad = check_state(s)
@@ -323,9 +329,11 @@ class _Search:
                 fast, cap = self._fast_expander(last)
                 if fast is not None and self._try_fast(fast, i, end, cap):
                     i = end
+                    self.premises.sync()
                     continue
                 self._expand(i, end, last)
                 i = end
+                self.premises.sync()
         except (_Stop, LimitReached, MemoryError):
             self.left = len(states) - self.at
             if len(states) > hi:
@@ -389,6 +397,8 @@ class _Search:
         transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.found)
         deadlock = self.check_deadlock and self.deadlock_key not in self.found
         args = (props, transition, deadlock, self.graph is not None, self.canon is not None)
+        if any(self.premises.kinds):
+            get = functools.partial(get, observe=self.premises.kinds)
         if not last:
             return get(*args), self.cap
         if self._last_pending():
@@ -411,6 +421,7 @@ class _Search:
         gen_cov, new_cov = self.gen_cov, self.new_cov
         canon = self.canon
         graph = self.graph
+        observe_t = self.premises.transition
         if graph is not None:
             off, dst, lab, lids, labels = graph
         size = len
@@ -433,6 +444,8 @@ class _Search:
                             self._fail(e, i, label, t)
                         if bad:
                             self._on_transition(i, label, t, bad)
+                    if observe_t is not None:
+                        observe_t(s, t)
                     c = t if canon is None else canon(t)
                     if graph is not None:
                         j = seen.get(c)
@@ -469,6 +482,8 @@ class _Search:
             self._state_limit()
         self._store(t, parent)
         self.new_cov[label[0]] += 1
+        if self.premises.state is not None:
+            self.premises.state(t)
         if check_state is not None:
             try:
                 bad = check_state(t)
@@ -568,10 +583,12 @@ class _Search:
             return False
         self.found[key] = where
         self.undecided -= 1
+        if violation and key < len(self.kinds):
+            self.premises.decide(key)
         if violation and self.options.stop_on_violation:
             self.stopped = "violation"
             return True
-        if self.undecided == 0:
+        if self.undecided == 0 and not self.options.complete:
             # Every property has its final answer; searching on cannot change any of them.
             if self.stopped is None:
                 self.stopped = "all-decided"
@@ -634,8 +651,11 @@ class _Search:
             extra["symmetry"] = list(sym.names)
             if sym.inexact:     # representatives from one order only (engine/symmetry.py)
                 extra["symmetry_inexact"] = sym.inexact
+        seen, failed = self.premises.result()
+        if not self.options.premises:
+            extra["premises"] = "not observed"
         return CheckResult(verdict, tuple(properties), self._stats(seconds), self.limit,
-                           failure, extra)
+                           failure, extra, premises_seen=seen, premises_failed=failed)
 
     def _property_result(self, key: int, name: str, kind: str, origin: Any,
                          exhaustive: bool) -> PropertyResult:

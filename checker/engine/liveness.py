@@ -131,15 +131,108 @@ def compile_fairness(graph: StateGraph, fairness: Sequence[FairnessInfo]) -> Fai
 
 
 def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo) -> PropertyResult:
-    """The verdict of one temporal property: the first violated instance, with its lasso."""
+    """The verdict of one temporal property: the first violated instance, with its lasso
+    (and what makes the lasso suspect: a stutter where an unfair action is enabled, loop
+    states outside the constraint); for one that holds, whether its obligation ever opens."""
+    opens = False
+    tables: dict[int, tuple[bytearray, bytearray | None]] = {}
     for k, instance in enumerate(t.instances):
         p = _truth(graph, t.p, k)
         q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
-        lasso = find_violation(graph, fair, t.kind, p, q)
+        tables[k] = (p, q)
+        setup = _Setup(graph, fair, t.kind, p, q) if t.kind != "always" else None
+        lasso = find_violation(graph, fair, t.kind, p, q, setup)
         if lasso is not None:
-            return PropertyResult(t.name, "liveness", Status.VIOLATED, to_trace(model, graph, lasso),
-                                  t.origin, instance or None)
-    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin)
+            trace = to_trace(model, graph, lasso)
+            stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables, setup)
+            return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
+                                  stutter=stutter, outside=outside_constraint(model, trace))
+        opens = opens or _opens(graph, t.kind, p, q)
+    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin,
+                          trivial=not opens and t.kind != "always")
+
+
+def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> bool:
+    """Does some reachable state open the property's obligation (so that its verdict rests
+    on what behaviours do next)? leads to: a state with P and not Q; eventually: an initial
+    state without P; always eventually, eventually always: a state without P."""
+    if kind == "leads_to":
+        assert q is not None
+        # bytes of 0/1 as big ints: a bit of P without the same bit of Q (in C, not per state)
+        return bool(int.from_bytes(p, "little") & ~int.from_bytes(q, "little"))
+    if kind == "eventually":
+        return any(not p[v] for v in graph.init)
+    return p.count(0) > 0
+
+
+_STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stuttering lasso
+
+
+def unfair_stutter(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo, lasso: Lasso,
+                   violated: int, tables: dict, setup: "_Setup | None") -> tuple[tuple[str, bool | None], ...]:
+    """For a lasso that stutters forever in a state where actions are enabled (none of them
+    fair, or the stutter would be unfair): each such action, with whether the property holds
+    once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked).
+
+    The instances before `violated` hold already, and more fairness keeps them holding. The
+    violated one (`setup`: its fair components) is decided again first; only when it then
+    holds are the later instances looked at (those violated too must hold as well), each
+    decided from its fair components (_Setup.holds_with), computed once for all the actions
+    tried. `tables`: the truth tables computed so far, by instance."""
+    if lasso.loop != [] or setup is None:
+        return ()
+    v = lasso.prefix[-1][1] if lasso.prefix else lasso.start
+    actions: list[int] = []
+    for _, lid in graph.out(v):
+        a = graph.labels[lid][0]
+        if a not in actions:
+            actions.append(a)
+    later = _LaterInstances(graph, fair, t, violated, tables)
+    out = []
+    for n, a in enumerate(actions):
+        verdict = None
+        if n < _STUTTER_CHECKS:
+            taken_by = bytearray(1 if label[0] == a else 0 for label in graph.labels)
+            verdict = setup.holds_with(taken_by) and all(s.holds_with(taken_by) for s in later)
+        out.append((model.actions[a].name, verdict))
+    return tuple(out)
+
+
+class _LaterInstances:
+    """The fair components of the instances after the violated one that are violated too,
+    computed on first use (iterating yields them one by one, so a check that fails on one
+    computes no more)."""
+
+    def __init__(self, graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int, tables: dict):
+        self.graph, self.fair, self.t, self.tables = graph, fair, t, tables
+        self.todo = list(range(violated + 1, len(t.instances)))
+        self.done: list[_Setup] = []
+
+    def __iter__(self):
+        yield from self.done
+        while self.todo:
+            k = self.todo.pop(0)
+            if k not in self.tables:
+                self.tables[k] = (_truth(self.graph, self.t.p, k),
+                                  _truth(self.graph, self.t.q, k) if self.t.kind == "leads_to" else None)
+            setup = _Setup(self.graph, self.fair, self.t.kind, *self.tables[k])
+            if setup.comps and setup.reaches(setup.member):
+                self.done.append(setup)
+                yield setup
+
+
+def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
+    """The indices of the loop's states that lie outside the model's state constraint."""
+    if trace.loop_start is None or not getattr(model, "has_constraint", False):
+        return ()
+    out = []
+    for i in range(trace.loop_start, len(trace.steps)):
+        try:
+            if not model.within_constraint(trace.steps[i].state):
+                out.append(i)
+        except ModelError:
+            pass
+    return tuple(sorted(set(out)))
 
 
 def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int) -> bytearray:
@@ -165,46 +258,105 @@ def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int)
 # ---------------------------------------------------------------- the search
 
 def find_violation(graph: StateGraph, fair: Fairness, kind: str, p: bytearray,
-                   q: bytearray | None = None) -> Lasso | None:
-    """A fair lasso violating the property of `kind` over the truth tables p (and q), or None."""
-    everywhere = bytearray(b"\x01") * graph.size
-    not_p = bytearray(1 - x for x in p)
+                   q: bytearray | None = None, setup: "_Setup | None" = None) -> Lasso | None:
+    """A fair lasso violating the property of `kind` over the truth tables p (and q), or None.
+    `setup`: the property's fair components, when the caller has computed them already."""
     if kind == "always":
-        found = _bfs(graph, graph.init, everywhere, not_p)
+        found = _bfs(graph, graph.init, bytearray(b"\x01") * graph.size, bytearray(1 - x for x in p))
         return None if found is None else Lasso(found[0], found[1], None)
-    if kind == "eventually":
-        # only cycles reachable from an initial state through not-P states matter
-        comps, member = fair_components(graph, fair, _reach(graph, graph.init, not_p))
-        found = _bfs(graph, graph.init, not_p, member) if comps else None
-    elif kind == "always_eventually":
-        comps, member = fair_components(graph, fair, not_p)
-        found = _bfs(graph, graph.init, everywhere, member) if comps else None
-    elif kind == "eventually_always":
-        comps, member = fair_components(graph, fair, everywhere, must=not_p)
-        found = _bfs(graph, graph.init, everywhere, member) if comps else None
-    elif kind == "leads_to":
-        assert q is not None
-        not_q = bytearray(1 - x for x in q)
-        trigger = bytearray(a & b for a, b in zip(p, not_q))
-        sources = [v for v in range(graph.size) if trigger[v]]
-        # Every state of the graph is reachable, so a violation exists iff some trigger
-        # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
-        # reachable that way can hold one (they are closed under not-Q successors, so their
-        # components are those of the whole not-Q subgraph); one plain BFS decides; only
-        # then is the (slower) shortest lasso searched for.
-        comps, member = fair_components(graph, fair, _reach(graph, sources, not_q)) if sources else ([], [])
-        found = None
-        if comps and _bfs(graph, sources, not_q, member):
-            found = _bfs_through(graph, trigger, not_q, member)
-    else:
-        raise ValueError(f"unknown temporal kind {kind!r}")
+    setup = setup or _Setup(graph, fair, kind, p, q)
+    comps, member = setup.comps, setup.member
+    if not comps or (kind == "leads_to" and not setup.reaches(member)):
+        return None             # (leads to: one plain BFS decides before the slower path)
+    found = setup.path(member)
     if found is None:
         return None
     start, prefix = found
     entry = prefix[-1][1] if prefix else start
     comp = comps[member[entry] - 1]
-    must = not_p if kind == "eventually_always" else None
+    must = setup.not_p if kind == "eventually_always" else None
     return Lasso(start, prefix, fair_loop(graph, fair, comp, entry, must))
+
+
+class _Setup:
+    """What deciding a property of `kind` needs (for every kind but `always`): the fair
+    components of the subgraph it is about (`comps`, `member`: fair_components), and how a
+    violation reaches one (`reaches`, a plain reachability test; `path`, the shortest prefix).
+    `holds_with` decides it again with one more weak fairness constraint, from the same
+    components: a weak constraint refines no component (only strong ones do), it only rules
+    out those in which it stays enabled and is never taken."""
+
+    def __init__(self, graph: StateGraph, fair: Fairness, kind: str, p: bytearray, q: bytearray | None):
+        self.graph, self.kind = graph, kind
+        self.everywhere = bytearray(b"\x01") * graph.size
+        self.not_p = bytearray(1 - x for x in p)
+        if kind == "eventually":
+            # only cycles reachable from an initial state through not-P states matter
+            self.comps, self.member = fair_components(graph, fair, _reach(graph, graph.init, self.not_p))
+        elif kind == "always_eventually":
+            self.comps, self.member = fair_components(graph, fair, self.not_p)
+        elif kind == "eventually_always":
+            self.comps, self.member = fair_components(graph, fair, self.everywhere, must=self.not_p)
+        elif kind == "leads_to":
+            assert q is not None
+            self.not_q = bytearray(1 - x for x in q)
+            self.trigger = bytearray(a & b for a, b in zip(p, self.not_q))
+            self.sources = [v for v in range(graph.size) if self.trigger[v]]
+            # Every state of the graph is reachable, so a violation exists iff some trigger
+            # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
+            # reachable that way can hold one (they are closed under not-Q successors, so
+            # their components are those of the whole not-Q subgraph).
+            self.comps, self.member = (fair_components(graph, fair, _reach(graph, self.sources, self.not_q))
+                                       if self.sources else ([], [0] * graph.size))
+        else:
+            raise ValueError(f"unknown temporal kind {kind!r}")
+
+    def reaches(self, member) -> bool:
+        """Does a behaviour violating the property reach a component marked in `member`?"""
+        g = self.graph
+        if not any(member):
+            return False
+        if self.kind == "eventually":
+            return _bfs(g, g.init, self.not_p, member) is not None
+        if self.kind == "leads_to":
+            return _bfs(g, self.sources, self.not_q, member) is not None
+        return _bfs(g, g.init, self.everywhere, member) is not None
+
+    def path(self, member):
+        """The shortest prefix to a fair violating component: (start, steps)."""
+        g = self.graph
+        if self.kind == "eventually":
+            return _bfs(g, g.init, self.not_p, member)
+        if self.kind == "leads_to":
+            # shortest over the path to the trigger and on to the cycle (the slower search)
+            return _bfs_through(g, self.trigger, self.not_q, member)
+        return _bfs(g, g.init, self.everywhere, member)
+
+    def holds_with(self, taken_by: bytearray) -> bool:
+        """Does the property hold once the transitions whose label id l has taken_by[l] are
+        one more weak fairness constraint? (a component stays fair iff the constraint is
+        taken on one of its internal edges or disabled in one of its states)"""
+        g = self.graph
+        member = [0] * g.size
+        for i, comp in enumerate(self.comps):
+            if _weakly_fair(g, comp, taken_by):
+                for v in comp:
+                    member[v] = i + 1
+        return not self.reaches(member)
+
+
+def _weakly_fair(graph: StateGraph, comp: set[int], taken_by: bytearray) -> bool:
+    taken = False
+    for v in comp:
+        enabled = False
+        for w, lid in graph.out(v):
+            if taken_by[lid]:
+                enabled = True
+                if w in comp:
+                    taken = True
+        if not enabled or taken:
+            return True         # disabled in one of its states, or taken inside
+    return False
 
 
 def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,

@@ -86,6 +86,18 @@ class FairnessInfo:
     origin: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class PremiseInfo:
+    """A condition some part of a property is evaluated under (a premise: checker/semantics/
+    premises.py). The search records whether any stored state (`step` False) or generated
+    transition (`step` True) makes it true; one that never does makes its property hold
+    vacuously. `property`: the index into `properties` of the safety property it belongs to
+    (its premises are no longer observed once it is violated), None for a temporal one."""
+
+    property: int | None
+    step: bool = False
+
+
 class ModelError(Exception):
     """The model cannot evaluate something in a state (a spec error found at run time,
     such as reading a map at a key it does not hold). `origin` is opaque (a span)."""
@@ -140,3 +152,6 @@ class Model(Protocol):
     # they are checked under. A model without them is checked for safety only.
     #   temporal: Sequence[TemporalInfo]
     #   fairness: Sequence[FairnessInfo]
+    # Optional: premises to observe (vacuity), and `observers()`, which returns a fresh
+    # `Observers` for one search (engine/observe.py describes the contract).
+    #   premises: Sequence[PremiseInfo]

@@ -25,6 +25,10 @@ class CheckOptions:
         stop_on_violation: end the search at the first violated property instead of
             searching on so every property gets its own verdict.
         progress_interval: seconds between two progress reports (when a reporter is given).
+        premises: observe the premises of the properties (vacuity, engine/observe.py);
+            False skips it (the result then has none seen, and says nothing of vacuity).
+        complete: search on when every property is decided, to the end (what is never
+            enabled, never true, is then known: `check --strict`).
     """
 
     max_states: int | None = None
@@ -34,6 +38,8 @@ class CheckOptions:
     check_deadlock: bool | None = None
     stop_on_violation: bool = False
     progress_interval: float = 3.0
+    premises: bool = True
+    complete: bool = False
 
     def __post_init__(self) -> None:
         # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give

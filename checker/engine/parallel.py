@@ -216,7 +216,8 @@ class _Coordinator:
         while frontier:
             last = s.depth == options.max_depth
             decided = tuple(sorted(s.found))
-            answers = self._ask(("level", decided, s.deadline, last))
+            pending = tuple(sorted(s.premises.pending))
+            answers = self._ask(("level", decided, s.deadline, last, pending))
             frontier = self._collect(answers)
             if s.limit is not None or s.stopped is not None or s.failure is not None:
                 if frontier and not last:
@@ -253,7 +254,8 @@ class _Coordinator:
         limit = None
         findings = []
         last = self.search.depth == self.options.max_depth
-        for k, (_, new, gen, news, found, failure, lim) in enumerate(answers):
+        for k, (_, new, gen, news, found, failure, lim, seen, failed) in enumerate(answers):
+            s.premises.merge(seen, failed)
             frontier += new
             if not last:            # the last level's new states are the cut, not stored
                 self.distinct += new
@@ -395,6 +397,10 @@ class _Worker:
         self.decided: frozenset[int] = frozenset()
         self.last = False
         self.cuts = 0
+        # premises (engine/observe.py): the coordinator says which are still unseen; this
+        # worker observes them on its transitions and on the states it owns
+        self.observers = model.observers() if getattr(model, "premises", ()) else None
+        self.observe_s = self.observe_t = None
 
     def serve(self) -> None:
         while True:
@@ -409,12 +415,26 @@ class _Worker:
                 self.frontier = list(msg[1])
                 self.conn.send(("ok",))
             elif op == "level":
+                self.observe(frozenset(msg[4]))
                 self.conn.send(self.level(frozenset(msg[1]), msg[2], msg[3]))
             elif op == "parent":
                 self.conn.send(("parent", self.parent[msg[1]]))
             elif op == "rss":
                 from checker.engine.bfs import _peak_rss_bytes
                 self.conn.send(("rss", _peak_rss_bytes()))
+
+    def observe(self, pending: frozenset[int]) -> None:
+        """Observe exactly these premises from now on (the coordinator's pending set)."""
+        if self.observers is None:
+            return
+        self.observers.install(pending)
+        self.observe_s, self.observe_t = self.observers.state, self.observers.transition
+
+    def observed(self) -> tuple[list[int], list[int]]:
+        if self.observers is None:
+            return [], []
+        return ([i for i, v in enumerate(self.observers.seen) if v],
+                [i for i, v in enumerate(self.observers.failed) if v])
 
     # ---- one level
     def level(self, decided: frozenset[int], deadline: float | None, last: bool = False):
@@ -457,7 +477,7 @@ class _Worker:
             pass
         self.frontier = self.mine
         new = self.cuts if last else len(self.mine)
-        return ("level", new, self.gen, self.news, self.found, self.failure, limit)
+        return ("level", new, self.gen, self.news, self.found, self.failure, limit, *self.observed())
 
     def exchange(self) -> tuple[list, list, list]:
         """Send each worker what it owns of this level's successors; receive ours (in the
@@ -485,6 +505,9 @@ class _Worker:
         news = self.news
         for a in acts:
             news[a] += 1
+        if self.observe_s is not None:
+            for t in ts:
+                self.observe_s(t)
         if not ts or not self.state_properties:
             return
         # every state property is evaluated, decided or not (a run-time error in a decided
@@ -570,6 +593,8 @@ class _Worker:
                     for i in bad:
                         if i not in self.decided:
                             self.found.append((i, s, label, t, True))
+                if self.observe_t is not None:
+                    self.observe_t(s, t)
                 c = t if self.canon is None else self.canon(t)
                 if c in self.seen:
                     continue
@@ -597,7 +622,9 @@ class _Worker:
             return None
         transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.decided)
         deadlock = self.check_deadlock and self.deadlock_key not in self.decided
-        return get((), transition, deadlock, False, self.canon is not None, route=True)
+        # states are observed when their owner accepts them; transitions where generated
+        kinds = (False, any(p.step for p in self.model.premises)) if self.observers is not None else (False, False)
+        return get((), transition, deadlock, False, self.canon is not None, route=True, observe=kinds)
 
     def batch_checker(self):
         """The model's generated scan for the first state a state property flags (None: check

@@ -54,6 +54,14 @@ class PropertyResult:
     trace: Trace | None = None  # counterexample (or, for reachable, the witness)
     origin: Any = None
     instance: str | None = None  # liveness: the violated instance of `forall i in S: ...`
+    # liveness findings (engine/liveness.py; checker/quality.py turns them into warnings):
+    # trivial: it holds and no reachable state opens its obligation (for every instance);
+    # stutter: the lasso stutters in a state where these actions are enabled without
+    #   fairness, each with whether the property holds once that action is weakly fair;
+    # outside: the trace indices of the loop's states that lie outside the state constraint
+    trivial: bool = False
+    stutter: tuple[tuple[str, bool | None], ...] = ()
+    outside: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,10 @@ class CheckResult:
     limit: str | None = None            # which limit stopped the search, e.g. "max-states 1000"
     failure: RuntimeFailure | None = None
     extra: dict = field(default_factory=dict, compare=False)  # engine add-ons (solver stats, ...)
+    # vacuity (engine/observe.py): ids of the model's premises that some stored state or
+    # generated step made true, and of those never seen whose evaluation failed somewhere
+    premises_seen: frozenset[int] = frozenset()
+    premises_failed: frozenset[int] = frozenset()
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

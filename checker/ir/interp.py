@@ -55,9 +55,10 @@ class Ctx:
     state: State                # the state unprimed names read (the working copy in actions)
     env: dict                   # bound names -> plain values
     nxt: State | None = None    # the next state, read by x' (action properties only)
+    start: State | None = None  # the state the step started from, read by old(e) (actions only)
 
     def bind(self, name: str, value: Any) -> "Ctx":
-        return Ctx(self.state, {**self.env, name: value}, self.nxt)
+        return Ctx(self.state, {**self.env, name: value}, self.nxt, self.start)
 
 
 # ---------------------------------------------------------------- the interpreter
@@ -88,7 +89,7 @@ class Interpreter:
         for i, action in enumerate(self.spec.actions):
             for params in self.param_values(action, state):
                 env = {p.name: v for p, v in zip(action.params, params)}
-                for w, _env in self.run(action.body, dict(state), env):
+                for w, _env in self.run(action.body, dict(state), env, state):
                     out.append(((i, params), w))
         return out
 
@@ -135,15 +136,17 @@ class Interpreter:
         return v
 
     # ------------------------------------------------------------ statements
-    def run(self, stmts: tuple[ir.S, ...], w: State, env: dict) -> list[tuple[State, dict]]:
-        """Run statements on working copy w; one (state, env) per path that gets through."""
+    def run(self, stmts: tuple[ir.S, ...], w: State, env: dict,
+            start: State | None = None) -> list[tuple[State, dict]]:
+        """Run statements on working copy w; one (state, env) per path that gets through.
+        `start`: the state the step started from (what old(e) reads; None in init)."""
         paths = [(w, env)]
         for s in stmts:
-            paths = [after for w, env in paths for after in self.step(s, w, env)]
+            paths = [after for w, env in paths for after in self.step(s, w, env, start)]
         return paths
 
-    def step(self, s: ir.S, w: State, env: dict) -> list[tuple[State, dict]]:
-        ctx = Ctx(w, env)
+    def step(self, s: ir.S, w: State, env: dict, start: State | None = None) -> list[tuple[State, dict]]:
+        ctx = Ctx(w, env, None, start)
         if isinstance(s, ir.Require):
             return [(w, env)] if self.truth(self.eval(s.cond, ctx)) else []
         if isinstance(s, ir.Assign):
@@ -159,12 +162,12 @@ class Interpreter:
             return [(w, {**env, s.name: v}) for v in in_order(s.domain.t, domain)]
         if isinstance(s, ir.IfS):
             branch = s.then if self.truth(self.eval(s.cond, ctx)) else s.else_
-            return self.run(branch, w, env)
+            return self.run(branch, w, env, start)
         if isinstance(s, ir.ForS):
             domain = self.eval(s.domain, ctx)
             states = [w]
             for v in in_order(s.domain.t, domain):   # the body's own names end with it
-                states = [w2 for w1 in states for w2, _ in self.run(s.body, w1, {**env, s.name: v})]
+                states = [w2 for w1 in states for w2, _ in self.run(s.body, w1, {**env, s.name: v}, start)]
             return [(w2, env) for w2 in states]
         raise NotImplementedError(f"statement {type(s).__name__}")
 
@@ -353,6 +356,10 @@ class Interpreter:
             if ctx.nxt is None:
                 raise TypeBroken("x' evaluated without a next state")
             return self.eval(args[0], Ctx(ctx.nxt, ctx.env, None))
+        if op == "old":
+            if ctx.start is None:
+                raise TypeBroken("old(e) evaluated outside a step")
+            return self.eval(args[0], Ctx(ctx.start, ctx.env, None, ctx.start))
         vals = [self.eval(a, ctx) for a in args]
         return self.apply(op, e, vals)
 

@@ -172,6 +172,8 @@ class _Printer:
             return f"(-{args[0]})"
         if e.op == "prime":
             return f"({args[0]})'"
+        if e.op == "old":
+            return f"old({args[0]})"
         name = {"min2": "min", "max2": "max"}.get(e.op, e.op)
         return f"{name}({', '.join(args)})"
 

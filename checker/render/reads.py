@@ -224,7 +224,7 @@ class _Recorder(Interpreter):
             self.eval(p.domain, Ctx(before, env))
         first = frozenset(self.log)
         self.log = []
-        for w, env2 in self.run(action.body, dict(before), env):
+        for w, env2 in self.run(action.body, dict(before), env, before):
             if all(w[n] == after[n] for n in self.names):
                 return first | env2.get(_READS, frozenset()) | frozenset(self.log)
         return frozenset()
@@ -350,7 +350,7 @@ class _Recorder(Interpreter):
             env = {p.name: v for p, v in zip(action.params, params)}
             self.target_reads, self.log = None, []
             try:
-                self.run(action.body, dict(state), env)
+                self.run(action.body, dict(state), env, state)
             except InterpError:
                 if self.target_reads is None:
                     continue
@@ -370,12 +370,12 @@ class _Recorder(Interpreter):
         return ", ".join(parts)
 
     # -------------------------------------------------------- statements: reads per path
-    def step(self, s: ir.S, w: dict, env: dict) -> list:
+    def step(self, s: ir.S, w: dict, env: dict, start: dict | None = None) -> list:
         if isinstance(s, ir.ForS):
-            return self._for(s, w, env)
+            return self._for(s, w, env, start)
         outer, self.log = self.log, []
         try:
-            paths = super().step(s, w, env)
+            paths = super().step(s, w, env, start)
         finally:
             mine, self.log = self.log, outer
         if not mine:
@@ -383,18 +383,18 @@ class _Recorder(Interpreter):
         add = frozenset(mine)
         return [(w2, {**e2, _READS: e2.get(_READS, frozenset()) | add}) for w2, e2 in paths]
 
-    def _for(self, s: ir.ForS, w: dict, env: dict) -> list:
+    def _for(self, s: ir.ForS, w: dict, env: dict, start: dict | None = None) -> list:
         # The interpreter's `for` drops the body's environment, and with it the reads made
         # in the body; this is the same loop keeping them.
         outer, self.log = self.log, []
         try:
-            domain = self.eval(s.domain, Ctx(w, env))
+            domain = self.eval(s.domain, Ctx(w, env, None, start))
         finally:
             mine, self.log = frozenset(self.log), outer
         paths = [(w, env)]
         for v in in_order(s.domain.t, domain):
             paths = [(w2, {**e1, _READS: e2.get(_READS, frozenset())})
-                     for w1, e1 in paths for w2, e2 in self.run(s.body, w1, {**e1, s.name: v})]
+                     for w1, e1 in paths for w2, e2 in self.run(s.body, w1, {**e1, s.name: v}, start)]
         return [(w2, {**e2, _READS: e2.get(_READS, frozenset()) | mine}) for w2, e2 in paths]
 
     # -------------------------------------------------------- expressions: the reads

@@ -49,6 +49,16 @@ def changes(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
     return [(path, f"{show(old)} -> {show(new)}")]
 
 
+def _outside(model, state) -> bool:
+    """Does `state` lie outside the model's state constraint (its successors unexplored)?"""
+    if not getattr(model, "has_constraint", False):
+        return False
+    try:
+        return not model.within_constraint(state)
+    except Exception:   # noqa: BLE001 - a failing constraint is reported by the search itself
+        return False
+
+
 def origin_text(origin) -> str:
     if origin is None or not hasattr(origin, "location"):
         return ""
@@ -76,6 +86,10 @@ def trace_lines(model, trace: Trace, indent: str = "  ") -> list[str]:
             for path, text in diffs:
                 lines.append(f"{indent}       {path}: {text}" if "->" in text or text.startswith("(")
                              else f"{indent}       {path} {text}")
+        if _outside(model, step.state):
+            in_loop = trace.loop_start is not None and n - 1 >= trace.loop_start
+            lines.append(f"{indent}       (outside the state constraint: its successors were not explored"
+                         + ("; the loop may be an artefact of the bound)" if in_loop else ")"))
         prev = state
     if trace.loop_start is not None:
         # A lasso's last state is its loop's first again (engine.result.Trace).

@@ -8,6 +8,7 @@ from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
 EXPECTATION_FAILED = 1  # a variant's outcome differs from its declared expectation
+STRICT_WARNINGS = 1     # --strict: all else OK, but a variant has a warning it does not acknowledge
 BASELINE_CHANGED = 2    # --baseline: all else OK, but a verdict or distinct-state count changed
 DEADLOCK = 11           # --variant: a deadlock was found
 SAFETY_VIOLATION = 12   # --variant: an invariant, action property or reachability property failed
@@ -65,6 +66,20 @@ _ORDER = [OK, INCOMPLETE, LIVENESS_VIOLATION, DEADLOCK, SAFETY_VIOLATION, SPEC_E
 
 def _severity(code: int) -> int:
     return _ORDER.index(code)
+
+
+def with_strict(code: int, report) -> int:
+    """`check --strict`: an unacknowledged warning turns an OK run into STRICT_WARNINGS; any
+    other code already says more."""
+    return STRICT_WARNINGS if code == OK and unacknowledged(report) else code
+
+
+def unacknowledged(report) -> list:
+    """(variant name or None, warning) for every warning no variant acknowledges; None for
+    the spec's own warnings (front end), which belong to no variant."""
+    out = [(None, w) for w in report.spec_warnings]
+    out += [(r.variant.name, w) for r in report.results for w in r.warnings]
+    return out
 
 
 def with_baseline(code: int, changed: bool) -> int:

@@ -8,7 +8,10 @@ variant x property that is not what the variant declares (checker.report.cases):
   the property).
 A variant whose model failed to evaluate an expression also gets one at that expression.
 Properties that are violated as declared (`expect violated`) give no annotation: they are
-the known bugs the spec is meant to keep catching. Nothing is printed when every case passes.
+the known bugs the spec is meant to keep catching. Each model-quality warning a variant does
+not acknowledge (checker/quality.py) is a `::warning` at the place it points at, once for
+all the variants that have it. Nothing is printed when every case passes and no warning is
+left.
 
 Escaping follows the runner's rules: in the message %, CR and LF are %-encoded; in the
 properties also ':' and ','.
@@ -30,6 +33,21 @@ def github_commands(report) -> list[str]:
         if f is not None:
             out.append(command("error", where, f"kovn: {r.variant.name}: the model failed",
                                f"{f.message} (variant {r.variant.name})"))
+    return out + _warning_commands(report)
+
+
+def _warning_commands(report) -> list[str]:
+    """One `::warning` per unacknowledged warning, naming the variants that have it."""
+    seen: dict = {}
+    for r in report.results:
+        for w in r.warnings:
+            key = (w.code, w.message, w.span.path if w.span else None, w.span.start if w.span else None)
+            seen.setdefault(key, (w, []))[1].append(r.variant.name)
+    out = []
+    for w, variants in seen.values():
+        title = f"kovn {w.code}: {report.spec} variant{'s' if len(variants) > 1 else ''} {', '.join(variants)}"
+        out.append(command("warning", place(w.span) if w.span is not None else None, title,
+                           w.message + (f"\n{w.hint}" if w.hint else "")))
     return out
 
 

@@ -11,7 +11,9 @@ Besides those, each result has "expected_violated" (the variant's expectation),
 "distinct"}]), "mismatches" (why the expectation was not met), "error" ({"message",
 "location"}, only for verdict "error") and "stopped" (only when the search ended early:
 "all-decided" or "violation"); engine add-ons add their own keys (such as
-"liveness_seconds"). A violation may add "location" (the property's
+"liveness_seconds"). "warnings" lists the variant's model-quality warnings that it does not
+acknowledge (those `--strict` fails on), "acknowledged" those it does, each
+{"code", "name", "message", "location", "subjects"} (location: file:line:col or null). A violation may add "location" (the property's
 file:line:col) and, for a lasso, "prefix_length" and "loop_length" (in steps: the steps
 before the loop's first state, and the steps of the loop back to it) and, for a property
 with `forall`, "instance" (the violated binding, e.g. "i = 1").
@@ -49,11 +51,19 @@ def _result(r) -> dict:
         "coverage": [{"action": c.name, "generated": c.generated, "distinct": c.distinct}
                      for c in st.coverage],
         "mismatches": list(r.mismatches),
+        "warnings": [warning_dict(w) for w in getattr(r, "warnings", ())],
+        "acknowledged": [warning_dict(w) for w in getattr(r, "acknowledged", ())],
     }
     if res.failure is not None:
         out["error"] = {"message": res.failure.message, "location": _loc(res.failure.origin)}
     out.update(res.extra)
     return out
+
+
+def warning_dict(w) -> dict:
+    from checker import codes
+    return {"code": w.code, "name": codes.WARNING_NAMES.get(w.code), "message": w.message,
+            "location": _loc(w.span), "subjects": list(w.subjects)}
 
 
 def _violation(p) -> dict:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from checker import codes
+
 from checker.engine.result import Status, Verdict
 from checker.render.text import origin_text, trace_lines
 
@@ -43,6 +45,7 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
         for p in res.properties:
             lines.append(f"    {escape(p.name):<{width}}  {p.kind:<9}  {_status(p)}")
     lines.extend(_coverage(res, verbose))
+    lines.extend(_warnings(r))
     if res.failure is not None:
         f = res.failure
         where = f.origin.location() if f.origin is not None and hasattr(f.origin, "location") else ""
@@ -98,17 +101,30 @@ def _coverage(res, verbose: bool) -> list[str]:
     cov = res.stats.coverage
     if not cov:
         return []
-    never = [c for c in cov if c.generated == 0]
     lines = []
     if verbose:
         lines.append("  coverage (transitions generated / new states found):")
         width = max(len(c.name) for c in cov)
         for c in cov:
             lines.append(f"    {escape(c.name):<{width}}  {c.generated:>12,}  {c.distinct:>12,}")
-    # Only a complete search may say an action is never enabled.
-    if never and res.verdict not in (Verdict.INCOMPLETE, Verdict.ERROR) and "stopped" not in res.extra:
-        names = ", ".join(escape(c.name) for c in never)
-        lines.append(f"  [yellow]warning\\[KOV601][/]: never enabled: {names}")
+    return lines
+
+
+def _warnings(r) -> list[str]:
+    """The variant's warnings (checker/quality.py), one line each; the actions never enabled
+    on one line; the acknowledged ones named on one more."""
+    never = [w.subjects[0] for w in r.warnings if w.code == codes.UNUSED_ACTION]
+    lines = []
+    if never:
+        lines.append(f"  [yellow]warning\\[{codes.UNUSED_ACTION}][/]: never enabled: {escape(', '.join(never))}")
+    for w in r.warnings:
+        if w.code != codes.UNUSED_ACTION:
+            where = f"  {w.span.path}:{w.span.line}" if w.span is not None else ""
+            lines.append(f"  [yellow]warning\\[{w.code}][/]: {escape(w.message)}{escape(where)}")
+    if r.acknowledged:
+        names = ", ".join(f"{codes.WARNING_NAMES.get(w.code, w.code)} {w.subjects[0] if w.subjects else '?'}"
+                          for w in r.acknowledged)
+        lines.append(f"  acknowledged: {escape(names)}")
     return lines
 
 

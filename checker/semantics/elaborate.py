@@ -76,6 +76,7 @@ class Ctx:
     state: bool = True       # may read state variables
     prime: bool = False      # may use x'
     process: str | None = None
+    step: bool = False       # in an action's (or process step's) statements: may use old(e)
 
 
 ConstEval = Callable[[ir.E], Any]
@@ -124,6 +125,7 @@ class Elaborator:
             self.named_type(name, self.d.types[name].span)
         for proc in self.d.processes.values():
             self.declare_process(proc)
+        self.check_assumptions()
         init = self.elab_init()
         # actions and process steps in declaration order: the search tries them in this
         # order, so it decides which of several equally short counterexamples is reported
@@ -170,6 +172,31 @@ class Elaborator:
             self.in_progress.discard(name)
         self.const_values[name] = result
         return result
+
+    def check_assumptions(self) -> None:
+        """`assume NAME: expr`: each must hold with this variant's constants (KOV407), before
+        any state exists; a failure names the constants it read and their values."""
+        for a in self.d.assumptions:
+            before = len(self.diags)
+            e = self.check(a.expr, BOOL, Ctx(Scope(), state=False))
+            if _has_error(e) or len(self.diags) > before:
+                continue
+            value = self.evaluate(e, a.expr.span)
+            if value is not False or len(self.diags) > before:
+                continue
+            shown = []
+            for n in _const_names(a.expr, self.d.consts):
+                c = self.const_values.get(n)
+                if c is not None:
+                    shown.append(f"{n} = {T.show(T.to_display(c.t, c.value))}")
+            given = "" if not shown else " with " + ", ".join(shown)
+            where = [n for n in _const_names(a.expr, self.d.consts) if n in self.overrides]
+            hint = (f"the variant or --const sets {', '.join(where)}: keep it within the assumption"
+                    if where else "the constants' defaults break it: change them or the assumption")
+            self.error(codes.ASSUMPTION_FAILED, f"assumption '{a.name}' does not hold in variant "
+                       f"'{self.variant}'{given}", a.expr.span,
+                       labels=((a.span, "assumption declared here"),) if a.span.line != a.expr.span.line else (),
+                       hint=hint)
 
     def evaluate(self, e: ir.E, span: Span | None) -> Any:
         try:
@@ -584,7 +611,7 @@ class Elaborator:
                 return
 
     def elab_action(self, a: ast.ActionDecl) -> ir.ActionIR:
-        ctx = Ctx(Scope())
+        ctx = Ctx(Scope(), step=True)
         params = self.bind_params(a.params, ctx)
         body = self.stmts(a.body, ctx)
         params = self.solve_large_params(params, body)
@@ -600,7 +627,7 @@ class Elaborator:
         label_t = self.labels[proc.name]
         out = []
         for i, (label, body) in enumerate(steps):
-            ctx = Ctx(Scope(), process=proc.name)
+            ctx = Ctx(Scope(), process=proc.name, step=True)
             params = self.bind_params((proc.param,), ctx)
             me = ir.Local(params[0].t, params[0].name)
             ctx.scope.names["self"] = Binding("local", me)
@@ -673,7 +700,7 @@ class Elaborator:
     def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx, in_for: bool = False) -> tuple[ir.S, ...]:
         out: list[ir.S] = []
         scope = ctx.scope.child()
-        ctx = Ctx(scope, ctx.state, ctx.prime, ctx.process)
+        ctx = dataclasses.replace(ctx, scope=scope)
         for i, s in enumerate(body):
             if isinstance(s, ast.Goto) and i != len(body) - 1:
                 self.error(codes.BAD_STATEMENT_PLACE, "nothing may follow `goto` in its block", body[i + 1].span)
@@ -707,7 +734,7 @@ class Elaborator:
             return [ir.LetS(local.name, value, s.span)]
         if isinstance(s, ast.For):
             dom = self.set_expr(s.domain, ctx)
-            inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+            inner = dataclasses.replace(ctx, scope=ctx.scope.child())
             local = self.bind(inner.scope, s.name, _elem(dom.t), s.span)
             return [ir.ForS(local.name, dom, self.stmts(s.body, inner, True), s.span)]
         if isinstance(s, ast.Goto):
@@ -755,7 +782,7 @@ class Elaborator:
             return [self.error_stmt(codes.BAD_CALL, f"macro '{s.name}' takes {len(m.params)} argument(s), "
                                     f"given {len(s.args)}", s.span)]
         out: list[ir.S] = []
-        inner = Ctx(Scope(), ctx.state, ctx.prime, None)
+        inner = Ctx(Scope(), ctx.state, ctx.prime, None, ctx.step)
         for p, a in zip(m.params, s.args):
             t = self.resolve_type(p.type) if p.type is not None else self.param_type(p)
             value = self.check(a.value, t, ctx)
@@ -1086,7 +1113,7 @@ class Elaborator:
         return ir.Quant(BOOL, e.kind, binders, body, e.span)
 
     def binders(self, binders: tuple[ast.Binder, ...], ctx: Ctx) -> tuple[Ctx, tuple[ir.Binder, ...]]:
-        inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+        inner = dataclasses.replace(ctx, scope=ctx.scope.child())
         out = []
         for b in binders:
             dom = self.set_expr(b.domain, inner)
@@ -1096,7 +1123,7 @@ class Elaborator:
 
     def e_LetExpr(self, e: ast.LetExpr, expected, ctx):
         value = self.infer(e.value, ctx)
-        inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+        inner = dataclasses.replace(ctx, scope=ctx.scope.child())
         local = self.bind(inner.scope, e.name, value.t, e.span)
         body = self.expr(e.body, expected, inner)
         return ir.LetE(body.t, local.name, value, body, e.span)
@@ -1263,7 +1290,7 @@ class Elaborator:
             return self.error(codes.BAD_OPERAND, f"`match` needs a value of a sum type, found {subject.t}", e.subject.span)
         arms, t = [], expected
         for arm in e.arms:
-            inner = Ctx(ctx.scope.child(), ctx.state, ctx.prime, ctx.process)
+            inner = dataclasses.replace(ctx, scope=ctx.scope.child())
             bind = None
             if arm.tag is not None:
                 if arm.tag not in [a for a, _ in subject.t.alts]:
@@ -1289,8 +1316,10 @@ class Elaborator:
     # ------------------------------------------------------------ calls
     def e_Call(self, e: ast.Call, expected, ctx):
         if not isinstance(e.func, ast.Name) or ctx.scope.lookup(e.func.name) is not None:
+            hides = isinstance(e.func, ast.Name) and e.func.name == "old"
             return self.error(codes.BAD_CALL, "only definitions, built-ins, constructors and record types can be called",
-                              e.func.span)
+                              e.func.span, hint="a bound name 'old' hides the built-in old(...): rename it"
+                              if hides else None)
         name = e.func.name
         if name in BUILTIN_CALLS:
             return BUILTIN_CALLS[name](self, e, expected, ctx)
@@ -1308,8 +1337,23 @@ class Elaborator:
                               hint="index a map or sequence with [key]")
         if name in NET_CALLS:
             return NET_CALLS[name](self, e, expected, ctx)
+        if name == "old":
+            return self.old(e, expected, ctx)
         return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
                           hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
+
+    def old(self, e: ast.Call, expected, ctx: Ctx) -> ir.E:
+        """`old(e)`: e in the state the step started from, before its own assignments
+        (docs/language.md, ADR 0040). Only in the statements of an action, a process step or
+        a macro they call."""
+        if len(e.args) != 1 or e.args[0].name is not None:
+            return self.error(codes.BAD_CALL, "old takes one expression: old(x)", e.span)
+        if not ctx.step:
+            return self.error(codes.OLD_OUTSIDE_STEP, "old(...) is only allowed in the statements of an action "
+                              "or a process step (the value at the start of the step)", e.span,
+                              hint="in an action property, `x` is the value before the step and `x'` after")
+        x = self.expr(e.args[0].value, expected, ctx)
+        return ir.Op(x.t, "old", (x,), e.span)
 
     def record_value(self, name: str, e: ast.Call, ctx: Ctx) -> ir.E:
         t = self.named_type(name, e.span)
@@ -1729,6 +1773,24 @@ def _contains_error(t: T.Type) -> bool:
     return False
 
 
+def _const_names(e: ast.Expr, consts: dict) -> list[str]:
+    """The constants an expression names, each once, in the order written."""
+    out: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, ast.Name) and node.name in consts and node.name not in out:
+            out.append(node.name)
+        if dataclasses.is_dataclass(node):
+            for f in dataclasses.fields(node):
+                if f.name != "span":
+                    visit(getattr(node, f.name))
+        elif isinstance(node, tuple):
+            for x in node:
+                visit(x)
+    visit(e)
+    return out
+
+
 def _is_closed(e: ir.E) -> bool:
     """No state, no bound variables: can be evaluated at compile time."""
     from checker.ir.walk import walk
@@ -1846,6 +1908,8 @@ def _scope_names(scope: Scope) -> list[str]:
 
 
 def _fair_text(item: ast.FairItem) -> str:
+    if item.process:
+        return f"process {item.names[0]}"
     names = item.names[0] if len(item.names) == 1 else "(" + ", ".join(item.names) + ")"
     return names + ("(*)" if item.each else "")
 

@@ -37,6 +37,8 @@ class Declarations:
     order: list[ast.Decl] = field(default_factory=list)
     temporals: list[ast.TemporalDecl] = field(default_factory=list)
     fairness: list[ast.FairDecl] = field(default_factory=list)    # top level (every variant)
+    assumptions: list[ast.AssumeDecl] = field(default_factory=list)
+    acknowledged: list[ast.Acknowledge] = field(default_factory=list)   # top level (every variant)
 
 
 def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagnostic]]:
@@ -51,7 +53,7 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
 
 def _declared_name(d: ast.Decl) -> str | None:
     if isinstance(d, (ast.ConstDecl, ast.TypeDecl, ast.VarDecl, ast.DefDecl, ast.ProcessDecl,
-                      ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.TemporalDecl)):
+                      ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.TemporalDecl, ast.AssumeDecl)):
         return d.name
     return None
 
@@ -66,7 +68,7 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
             diags.append(Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is a built-in name",
                                     d.span, hint="choose another name"))
             return
-        if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
+        if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
             diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                     f"'{name}' is already a member of type {decls.members[name][0]}", d.span,
                                     hint="a declaration would hide the enum member: choose another name"))
@@ -80,7 +82,7 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if isinstance(d.rhs, ast.SumType):
             for tag, _ in d.rhs.alts:
                 other = seen.get(tag)
-                if other is not None and not isinstance(other, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl)):
+                if other is not None and not isinstance(other, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
                     diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                             f"member '{tag}' of type {d.name} has the name of another declaration",
                                             d.span, labels=((other.span, "declared here"),)))
@@ -111,6 +113,10 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         decls.temporals.append(d)
     elif isinstance(d, ast.FairDecl):
         decls.fairness.append(d)
+    elif isinstance(d, ast.AssumeDecl):
+        decls.assumptions.append(d)
+    elif isinstance(d, ast.Acknowledge):
+        decls.acknowledged.append(d)
 
 
 def _duplicate(name: str, d: ast.Decl, first: ast.Decl) -> Diagnostic:

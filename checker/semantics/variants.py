@@ -14,6 +14,18 @@ from checker.syntax import ast
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """`acknowledge KIND SUBJECT, ...`: the warnings with that code about those subjects are
+    expected (subjects ("*",): every one of that code). `owner`: the variant that declares
+    it, None at the top level (every variant)."""
+
+    code: str
+    subjects: tuple[str, ...]
+    span: Span | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
 class Variant:
     name: str
     overrides: dict = field(hash=False)            # const name -> ast.Expr
@@ -23,6 +35,7 @@ class Variant:
     span: Span | None = None
     fairness: tuple[ast.FairDecl, ...] = ()        # its own, besides the spec's top-level ones
     symmetry: tuple[str, ...] = ()                 # symmetric types to reduce by (`symmetry T`)
+    acknowledge: tuple[Acknowledgement, ...] = ()  # the spec's top-level ones, then its own
 
 
 def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
@@ -33,8 +46,46 @@ def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list
                                     None, hint=_known(decls)))
     declared = decls.variants or [ast.VariantDecl("default", (), span=None)]
     by_name = {v.name: v for v in declared}
-    out = [_variant(v, decls, cli_consts, diags, _inherited(v, by_name, diags, ())) for v in declared]
+    top = tuple(_acknowledgement(a, None, decls, diags) for a in decls.acknowledged)
+    declaring = {id(i): v.name for v in declared for i in v.items}
+    out = [_variant(v, decls, cli_consts, diags, _inherited(v, by_name, diags, ()), top, declaring)
+           for v in declared]
     return out, diags
+
+
+def _acknowledgement(a: ast.Acknowledge, owner: str | None, decls: Declarations,
+                     diags: list) -> Acknowledgement:
+    """The acknowledgement's code (from its name or its code); KOV408 for a kind or a subject
+    that does not exist."""
+    by_name = {name: code for code, name in codes.WARNING_NAMES.items()}
+    code = by_name.get(a.kind, a.kind if a.kind in codes.WARNING_NAMES else None)
+    if code is None:
+        diags.append(Diagnostic(codes.BAD_ACKNOWLEDGEMENT, f"there is no warning named '{a.kind}'", a.span,
+                                hint="warnings: " + ", ".join(f"{n} ({c})" for c, n in codes.WARNING_NAMES.items())))
+        code = a.kind
+    known = _subjects(decls)
+    for s in a.subjects:
+        if s != "*" and s not in known:
+            diags.append(Diagnostic(codes.BAD_ACKNOWLEDGEMENT,
+                                    f"acknowledge {a.kind}: '{s}' is not an action, process step or property",
+                                    a.span, hint=_suggestion(s, known)))
+    return Acknowledgement(code, a.subjects, a.span, owner)
+
+
+def _subjects(decls: Declarations) -> set[str]:
+    """What a warning can be about: actions, processes and their steps, properties."""
+    names = {a.name for a in decls.actions} | {p.name for p in decls.properties}
+    names |= {t.name for t in decls.temporals} | {"deadlock"}
+    for proc in decls.processes.values():
+        names.add(proc.name)
+        names |= {f"{proc.name}.{s.name}" for s in proc.body if isinstance(s, ast.Label)}
+    return names
+
+
+def _suggestion(name: str, known: set[str]) -> str | None:
+    import difflib
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"did you mean '{close[0]}'?" if close else None
 
 
 def _inherited(v: ast.VariantDecl, by_name: dict, diags: list, seen: tuple) -> tuple:
@@ -53,7 +104,8 @@ def _inherited(v: ast.VariantDecl, by_name: dict, diags: list, seen: tuple) -> t
     return tuple(i for i in items if not isinstance(i, ast.VExpect))
 
 
-def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, inherited: tuple = ()) -> Variant:
+def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, inherited: tuple = (),
+             top: tuple[Acknowledgement, ...] = (), declaring: dict | None = None) -> Variant:
     overrides: dict = {}
     expect: tuple[str, ...] | None = None
     deadlock = None
@@ -83,7 +135,12 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, in
             props = item.names
     overrides = {name: value for name, (value, _) in overrides.items()}
     overrides.update(cli)
-    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness, symmetry)
+    # inherited ones keep the variant that declares them (an unused one is reported there);
+    # each is checked once, with the variant that declares it
+    declaring = declaring or {}
+    acks = top + tuple(_acknowledgement(i, declaring.get(id(i), v.name), decls, diags if id(i) in own else [])
+                       for i in inherited + v.items if isinstance(i, ast.Acknowledge))
+    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness, symmetry, acks)
 
 
 def _symmetry(v: ast.VariantDecl, decls: Declarations, diags: list) -> tuple[str, ...]:

@@ -344,7 +344,9 @@ class _Analysis:
     def warn(self, span: Any, message: str, labels=()) -> None:
         self.warnings.append(Diagnostic(codes.DEAD_GUARD, message, span, Severity.WARNING, labels=labels,
                                         hint="check the guard against the types' bounds and the constants; "
-                                             "the search would report the action as never enabled"))
+                                             "the search would report the action as never enabled",
+                                        subjects=(self.action.name,) + ((self.action.process,)
+                                                                        if self.action.process else ())))
 
 
 class _StateView:

@@ -504,6 +504,27 @@ class VariantDecl(Decl):
     extends: str | None = None   # takes the base variant's settings (not its expectation)
 
 
+@dataclass(frozen=True, slots=True)
+class AssumeDecl(Decl):
+    """`assume NAME: expr`: a condition on the constants, checked for every variant before
+    the search (TLA+'s ASSUME)."""
+
+    name: str
+    expr: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge(Decl):
+    """`acknowledge KIND SUBJECT, ...` (top level: every variant; or a variant item): the
+    warnings of that kind (a name such as `vacuous`, or a code such as KOV603) about those
+    subjects are expected; `*` (subjects ("*",)) expects every warning of the kind."""
+
+    kind: str
+    subjects: tuple[str, ...]
+    span: Span = _sp()
+
+
 # ---------------------------------------------------------------- temporal properties, fairness
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +547,7 @@ class FairItem:
     names: tuple[str, ...]
     each: bool
     span: Span = _sp()
+    process: bool = False       # written `process P` (one constraint per process of P)
 
 
 @dataclass(frozen=True, slots=True)

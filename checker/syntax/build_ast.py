@@ -201,13 +201,27 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def fair_process(self, meta, c):
-        return ast.FairItem((str(c[0]),), True, span=self.span(meta))
+        return ast.FairItem((str(c[0]),), True, span=self.span(meta), process=True)
 
     def fair_actions(self, c):
         return tuple(c)
 
     def qual_name(self, c):
         return ".".join(str(t) for t in c)
+
+    @v_args(meta=True)
+    def assume_decl(self, meta, c):
+        return ast.AssumeDecl(str(c[0]), c[1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def acknowledge(self, meta, c):
+        return ast.Acknowledge(str(c[0]), c[1], span=self.span(meta))
+
+    def ack_subjects(self, c):
+        return tuple(c)
+
+    def ack_all(self, c):
+        return ("*",)
 
     # -- variant items
     @v_args(meta=True)

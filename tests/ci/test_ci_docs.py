@@ -70,7 +70,7 @@ def test_the_baseline_transcript(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["--kovn-const", "--kovn-max-states", "--kovn-max-depth", "--kovn-timeout",
-                                  "--kovn-render", "kovn_paths", "kovn_slow"])
+                                  "--kovn-strict", "--kovn-render", "kovn_paths", "kovn_slow"])
 def test_every_plugin_option_is_documented(name):
     assert f"`{name}" in DOC.read_text(encoding="utf-8")
 

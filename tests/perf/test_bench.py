@@ -43,3 +43,14 @@ State-vector 44 byte, depth reached 22, errors: 0
 """
     assert parse_pan(report) == {"distinct": 296_448, "generated": 2_744_706, "depth": 23,
                                  "memory_mib": 60.128, "errors": 0}
+
+
+def test_the_vacuity_mode_runs_each_case_with_and_without_premise_observation(tmp_path):
+    out = tmp_path / "vacuity.json"
+    done = subprocess.run([sys.executable, "-m", "checker.bench", "--vacuity", "--cases", "peterson3",
+                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(out.read_text())["vacuity"]
+    assert row["case"] == "peterson3" and row["distinct"] == 288 and row["error"] == ""
+    assert row["search_with_s"] > 0 and row["search_without_s"] > 0
+    assert "overhead" in done.stdout.splitlines()[0]

@@ -175,8 +175,9 @@ class Scope:
 
 
 class _Gen:
-    def __init__(self, integer):
+    def __init__(self, integer, premises: bool = False):
         self.integer = integer    # (lo, hi) -> an int in lo..hi: every random choice
+        self.premises = premises  # add properties with premises (implications, ...): vacuity
         self.counter = 0
         # one shape per spec for the kinds whose types must agree exactly (map keys)
         self.key = self.pick([(0, 1), (1, 2)])
@@ -1158,8 +1159,65 @@ class _Gen:
         if self.chance(0.15):
             out.append(f"constraint Small: {self.expr(BOOL, state, 1)}")
         out.append(self.pick(["allow deadlock", "check deadlock", ""]))
+        if self.premises:       # drawn last: the rest of the spec is as without them
+            out += self.premise_properties(variables)
         return out
 
+    def premise_properties(self, variables: dict) -> list[str]:
+        """Properties whose verdict rests on premises (semantics/premises.py): implications,
+        negated conjunctions, `not a or b`, quantifiers, `if`, leads-to. Conditions are mostly
+        comparisons of variables (sometimes true, sometimes never), conclusions often hold
+        in every state without being constant (`x >= lo`), so that the properties hold and
+        their premises decide whether they are vacuous."""
+        state = Scope(dict(variables), {})
+        primed = Scope(dict(variables), {}, prime=True)
+        a = lambda sc=state: self.atom(sc)  # noqa: E731
+        c = lambda sc=state: self.conclusion(sc)  # noqa: E731
+        out = []
+        for k in range(self.num(2, 4)):
+            shape = self.num(0, 6)
+            if shape == 0:
+                body = f"({a()} and {a()}) => {c()}"
+            elif shape == 1:
+                body = f"not ({a()} and {a()} and {a()})"
+            elif shape == 2:
+                body = f"(not {a()}) or {c()}"
+            elif shape == 3:
+                q = self.fresh("q")
+                inner = state.with_local(q, Ty("int", *self.elem))
+                body = f"forall {q} in {self.domain(state, 1)}: ({a(inner)} => {c(inner)})"
+            elif shape == 4:
+                body = f"if {a()} then {c()} else {c()}"
+            elif shape == 5:
+                out.append(f"action property Pa{k}: ({a()} and {a(primed)}) => {c(primed)}")
+                continue
+            else:
+                out.append(f"temporal Pt{k}: {a()} and {a()} leads to {c()}")
+                continue
+            out.append(f"invariant Pi{k}: {body}")
+        return out
+
+    def atom(self, scope: Scope) -> str:
+        """A condition: mostly a variable compared with a value of its range."""
+        names = [(n, t, v) for n, t, v in scope.names_of(lambda t: t.kind in ("int", "bool")) if "." not in n]
+        if not names or self.chance(0.25):
+            return f"({self.expr(BOOL, scope, 2)})"
+        name, t, _ = self.pick(names)
+        if scope.prime and self.chance(0.5) and name in scope.vars:
+            name += "'"
+        if t.kind == "bool":
+            return name if self.chance(0.5) else f"(not {name})"
+        return f"({name} {self.pick(['==', '!=', '<=', '>='])} {_lit(self.num(t.lo, t.hi))})"
+
+    def conclusion(self, scope: Scope) -> str:
+        """Half the time true in every state without being constant; else any condition."""
+        names = [(n, t) for n, t, _ in scope.names_of(lambda t: t.kind == "int") if "." not in n]
+        if names and self.chance(0.5):
+            name, t = self.pick(names)
+            if scope.prime and name in scope.vars and self.chance(0.5):
+                name += "'"
+            return f"({name} >= {_lit(t.lo)})"
+        return self.atom(scope)
 
 @dataclass(frozen=True)
 class GeneratedSpec:
@@ -1200,18 +1258,19 @@ def _indent(lines: list[str]) -> list[str]:
 
 
 @st.composite
-def specs(draw) -> GeneratedSpec:
-    """A random small well-typed spec, every choice a hypothesis draw (so it shrinks)."""
-    return _Gen(lambda lo, hi: draw(st.integers(lo, hi))).spec()
+def specs(draw, premises: bool = False) -> GeneratedSpec:
+    """A random small well-typed spec, every choice a hypothesis draw (so it shrinks).
+    `premises`: with properties whose verdicts rest on premises (vacuity)."""
+    return _Gen(lambda lo, hi: draw(st.integers(lo, hi)), premises).spec()
 
 
-def spec_from_seed(seed: int) -> GeneratedSpec:
+def spec_from_seed(seed: int, premises: bool = False) -> GeneratedSpec:
     """A random small well-typed spec from a seed: the choices are uniform, which spreads
     the specs wider than hypothesis's draws do (they stay near the examples seen before),
     at the price of shrinking."""
     rng = random.Random(seed)
-    return _Gen(rng.randint).spec()
+    return _Gen(rng.randint, premises).spec()
 
 
-def seeded_specs() -> st.SearchStrategy[GeneratedSpec]:
-    return st.integers(0, 2**32 - 1).map(spec_from_seed)
+def seeded_specs(premises: bool = False) -> st.SearchStrategy[GeneratedSpec]:
+    return st.integers(0, 2**32 - 1).map(lambda seed: spec_from_seed(seed, premises))

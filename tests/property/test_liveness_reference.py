@@ -242,3 +242,43 @@ def test_liveness_agrees_with_the_reference(case):
         k = t.instances.index(got.instance)
         assert expected[k] and not any(expected[:k])      # the first violated instance
         check_counterexample(model, t.kind, ptab[k], qtab[k], got.trace)
+        check_stutter(model, ptab, qtab, got)
+    else:
+        assert got.stutter == () and got.outside == ()
+        assert got.trivial == (t.kind != "always" and not any(
+            opens(model, t.kind, ptab[k], qtab[k]) for k in range(len(ptab))))
+
+
+def opens(model, kind, p, q) -> bool:
+    """KOV609's fact: does some reachable state leave the property to what happens next?"""
+    seen, todo = set(model.init), list(model.init)
+    while todo:
+        s = todo.pop()
+        for (src, _a, _x, dst) in model.edges:
+            if src == s and dst not in seen:
+                seen.add(dst)
+                todo.append(dst)
+    if kind == "leads_to":
+        return any(p[s] and not q[s] for s in seen)
+    if kind == "eventually":
+        return any(not p[s] for s in model.init)
+    return any(not p[s] for s in seen)
+
+
+def check_stutter(model, ptab, qtab, got) -> None:
+    """KOV608's facts: a lasso that stutters lists the actions enabled where it stutters,
+    each with whether the property holds once that action is weakly fair, as the reference
+    decides it for the model with that fairness added."""
+    (t,) = model.temporal
+    if got.trace.loop_start is None or got.trace.steps[-1].label is not None:
+        assert got.stutter == ()        # no loop (always P), or a loop of real steps
+        return
+    v = got.trace.steps[-1].state
+    enabled_there = sorted({a for (src, a, _x, dst) in model.edges if src == v and dst != v})
+    assert sorted(name for name, _ in got.stutter) == [f"A{a}" for a in enabled_there]
+    for name, holds in got.stutter:
+        a = int(name[1:])
+        fair = model.fairness + (FairnessInfo("weak", lambda label, a=a: 0 if label[0] == a else None),)
+        more = GraphModel(model.n, model.init, model.edges, model.temporal, fair)
+        assert holds == (not any(reference_violated(more, t.kind, ptab[k], qtab[k]) for k in range(len(ptab)))), \
+            (name, t.kind, model.edges, model.init)

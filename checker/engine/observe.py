@@ -1,0 +1,82 @@
+"""Premise tracking during a search: which premises (vacuity) some state or step made true.
+
+Input: a Model with `premises` (PremiseInfo) and `observers()`. Output: the premises seen
+true, and those whose evaluation failed, when the search ends (CheckResult.premises_seen,
+premises_failed); a model without premises costs nothing.
+
+The contract of the object `model.observers()` returns (a fresh one per search):
+- `seen`, `failed`: byte sequences indexed by premise, set to 1 by the observers when a
+  premise holds, or when evaluating it failed;
+- `install(pending)`: make `state(w)` and `transition(s, t)` observe exactly the premises in
+  `pending` (each None when no pending premise is of its kind). A model that generates its
+  own search loop (level_expander) calls the installed functions from it.
+
+The search calls `sync()` between chunks: premises seen since are dropped from the pending
+set and the observers are replaced by smaller ones, so a premise costs nothing once it has
+been seen, and a search with nothing left to observe calls no observer at all. The premises
+of a safety property stop being observed once the property is violated: a violated
+property is not vacuous.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from checker.engine.model import Model
+
+
+class PremiseTracker:
+    def __init__(self, model: Model | None):
+        """`model` None: nothing is observed (CheckOptions.premises off)."""
+        self.infos = tuple(getattr(model, "premises", ()))
+        self.observers: Any = model.observers() if self.infos else None  # type: ignore[attr-defined]
+        self.decided: set[int] = set()
+        self.pending: frozenset[int] = frozenset()
+        self.state: Callable | None = None
+        self.transition: Callable | None = None
+        # which kinds of premise the model has at all: a generated search loop calls the
+        # observers of those kinds while they are installed (not None)
+        self.kinds = (any(not p.step for p in self.infos), any(p.step for p in self.infos))
+        if self.observers is not None:
+            self._install(frozenset(range(len(self.infos))))
+        else:
+            self.kinds = (False, False)
+
+    def _install(self, pending: frozenset[int]) -> None:
+        self.pending = pending
+        self.observers.install(pending)
+        self.state = self.observers.state
+        self.transition = self.observers.transition
+
+    def sync(self) -> None:
+        """Drop the premises seen (or of decided properties) from the pending set."""
+        if not self.pending:
+            return
+        seen = self.observers.seen
+        pending = frozenset(i for i in self.pending
+                            if not seen[i] and self.infos[i].property not in self.decided)
+        if pending != self.pending:
+            self._install(pending)
+
+    def decide(self, prop: int) -> None:
+        """Property `prop` is violated: its premises no longer matter."""
+        if self.observers is not None and prop not in self.decided:
+            self.decided.add(prop)
+            self.sync()
+
+    def merge(self, seen, failed) -> None:
+        """Observations made elsewhere (a worker process of engine/parallel.py)."""
+        if self.observers is None:
+            return
+        for i in seen:
+            self.observers.seen[i] = 1
+        for i in failed:
+            self.observers.failed[i] = 1
+        self.sync()
+
+    def result(self) -> tuple[frozenset[int], frozenset[int]]:
+        """(premises seen true, premises never seen whose evaluation failed)."""
+        if self.observers is None:
+            return frozenset(), frozenset()
+        seen = frozenset(i for i, v in enumerate(self.observers.seen) if v)
+        failed = frozenset(i for i, v in enumerate(self.observers.failed) if v) - seen
+        return seen, failed
