@@ -165,7 +165,7 @@ def property_names(variant, model, options: CheckOptions) -> list[str]:
     deadlock = options.check_deadlock if options.check_deadlock is not None else model.check_deadlock
     if deadlock:
         names.append("deadlock")
-    names += [t.name for t in getattr(model, "temporal", ())]
+    names += [t.name for t in model.temporal]
     names += [n for n in variant.expect_violated if n not in names]
     return names
 
@@ -360,18 +360,14 @@ def failure_text(case: Case, rendered: list[str]) -> str:
 def render_files(vr, case: Case, directory: Path) -> list[str]:
     """Render the failing case's counterexample into `directory` through
     checker.render.render_violation (files `VARIANT-PROPERTY.{dot,svg,png,html,itf.json}`;
-    for a run-time error, the trace to the failing state, `VARIANT-error.*`), when this
-    version of kovn has it; the lines to show, one per file and per note."""
+    for a run-time error, the trace to the failing state, `VARIANT-error.*`); the lines to
+    show, one per file and per note."""
     from checker import render
-    fn = getattr(render, "render_violation", None)
-    if fn is None:
-        return ["rendered trace: rendering is unavailable in this version of kovn "
-                "(checker.render has no render_violation); the text trace is above"]
-    spec_name = getattr(vr.model.spec, "name", "") or Path(case.spec).stem
+    spec_name = vr.model.spec.name or Path(case.spec).stem
     # a run-time error fails every item of its variant: its trace is the one to draw
     failed = render.failed_evaluation(vr.result, [p.name for p in vr.result.properties])
     shown = failed if failed is not None else case.prop_result
-    done = fn(vr.model, spec_name, vr.variant.name, vr.result, shown,
+    done = render.render_violation(vr.model, spec_name, vr.variant.name, vr.result, shown,
               render.RenderOptions(out_dir=directory), source=case.spec)
     return ([f"rendered trace: {ci_path(str(p))}" for p in done.files]
             + [f"rendering: {note}" for note in done.notes])

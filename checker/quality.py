@@ -34,7 +34,7 @@ class VariantWarnings:
 def complete(res: CheckResult) -> bool:
     """Did the search see every reachable state? (only then may it say "never")"""
     return (res.limit is None and res.failure is None and res.verdict is not Verdict.ERROR
-            and "stopped" not in res.extra)
+            and res.stopped is None)
 
 
 def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> list[Diagnostic]:
@@ -83,7 +83,7 @@ def judged(code: str, res: CheckResult) -> bool:
     """Could this run have reported a warning with `code` if there was one?"""
     if code in (codes.READ_AFTER_WRITE, codes.CONSTANT_PROPERTY):
         return True             # from the text and the constants alone
-    if code == codes.VACUOUS and res.extra.get("premises") == "not observed":
+    if code == codes.VACUOUS and not res.premises_observed:
         return False
     return complete(res)
 
@@ -153,7 +153,7 @@ def vacuity(model, res: CheckResult) -> list[Diagnostic]:
     if va is None:
         return []
     status = {p.name: p.status for p in res.properties}
-    searched = complete(res) and res.extra.get("premises") != "not observed"
+    searched = complete(res) and res.premises_observed
     out = constant_warnings(model, set(status))
     for prop in va.properties:
         if prop.name in status and prop.constant is None and searched and status[prop.name] is Status.HOLDS:

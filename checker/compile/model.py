@@ -15,10 +15,16 @@ from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
 from checker.compile.runtime import Failure, make_helpers
+from checker.compile.search import GeneratedSearch, Observers
+from checker.compile.symmetry import build_symmetry
 from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo,
                                   PropertyInfo, TemporalInfo)
 from checker.ir import nodes as ir
 from checker.semantics import types as T
+from checker.semantics.premises import analyse
+from checker.solver.options import SolverOptions
+from checker.solver.runtime import SolverRuntime
+from checker.solver.runtime import helpers as solver_helpers
 
 _EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
 
@@ -73,9 +79,7 @@ def _compiled_constant(source: str):
 
 
 def _solver_helpers() -> dict:
-    from checker.solver.options import SolverOptions
-    from checker.solver.runtime import SolverRuntime, helpers
-    return helpers(SolverRuntime(SolverOptions()))
+    return solver_helpers(SolverRuntime(SolverOptions()))
 
 
 class SpecModel:
@@ -86,8 +90,6 @@ class SpecModel:
             self._compile(spec, solver)
 
     def _compile(self, spec: ir.SpecIR, solver) -> None:
-        from checker.solver.options import SolverOptions
-        from checker.solver.runtime import SolverRuntime, helpers as solver_helpers
         self.spec = spec
         self.name = f"{spec.name}:{spec.variant}"
         gen = CodeGen(spec)
@@ -113,8 +115,8 @@ class SpecModel:
                              f"too large for Python to compile ({getattr(exc, 'msg', None) or exc})") from None
         exec(code, ns)
         self._ns = ns
-        self._gen = gen                 # kept for the generated search loop (level_expander)
-        self._expanders: dict = {}
+        # the generated search loops (compile/search.py): the engine's fast path
+        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints)
         self.successors = ns["successors"]
         self.check_state = ns["check_state"]
         self.check_transition = ns["check_transition"]
@@ -130,62 +132,22 @@ class SpecModel:
         self.temporal = temporal_infos(spec, gen, ns)
         self.symmetry = None
         if spec.symmetry:       # `symmetry T` in the variant: the search stores representatives
-            from checker.compile.symmetry import build_symmetry
             self.symmetry = build_symmetry(spec, self.layout)
             ns["_canon"] = self.symmetry.canonical
         self.fairness = tuple(fairness_info(f) for f in spec.fairness)
         # vacuity (semantics/premises.py): the premises the search observes
-        from checker.semantics.premises import analyse
         self.vacuity = analyse(spec, lambda e: evaluate_closed(e, gen))
         props = self.vacuity.properties
         self.premises = tuple(PremiseInfo(None if props[p.owner].temporal else props[p.owner].index, p.step)
                               for p in self.vacuity.premises)
         ns["_ModelError"] = ModelError
 
-    def observers(self) -> "Observers":
+    def observers(self) -> Observers:
         """The premise observers of one search (engine/observe.py)."""
-        return Observers(self)
+        return Observers(self.fast_path, self.vacuity.premises)
 
     def init_states(self):
         return self._init()
-
-    def state_scanner(self, state_props):
-        """A generated scan for the first state in a list that a state property flags
-        (compile/expand.py scanner_source), compiled once per set of properties."""
-        from checker.compile.expand import scanner_source
-        key = ("scan", tuple(state_props))
-        fn = self._expanders.get(key)
-        if fn is None:
-            name = "scan_" + ("_".join(map(str, state_props)) or "n")
-            with wide_ints():
-                source = scanner_source(self._gen, tuple(state_props), name)
-                self._ns.update(self._gen.constants)
-                exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
-            fn = self._expanders[key] = self._ns[name]
-        return fn
-
-    def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
-                       actions=False, route=False, last=False, observe=(False, False)):
-        """The search's hot loop generated for this spec and these checks
-        (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan.
-        `observe`: call the installed premise observers (states, steps) from it."""
-        from checker.compile.expand import ExpandPlan, expander_source
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last,
-                          *observe)
-        if plan in self._expanders:
-            return self._expanders[plan]
-        try:
-            with wide_ints():
-                source = expander_source(self._gen, plan)
-                self._ns.update(self._gen.constants)
-                exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
-        except (SyntaxError, RecursionError):
-            # beyond Python's limits with the loop around it: the search's general
-            # loop over successors() does the same work, slower
-            self._expanders[plan] = None
-            return None
-        fn = self._expanders[plan] = self._ns[plan.name()]
-        return fn
 
     def format_label(self, label: Label) -> str:
         index, params = label
@@ -204,42 +166,6 @@ class SpecModel:
             code = self.layout.field(state, i)
             out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
         return out
-
-
-class Observers:
-    """Premise observers for one search (the contract is engine/observe.py's): generated by
-    compile/observe.py for each set of pending premises, compiled once per set, and installed
-    in the model's namespace, where its generated search loop finds them (`_ob_s`, `_ob_t`)."""
-
-    def __init__(self, model: SpecModel):
-        self.model = model
-        n = len(model.premises)
-        self.seen = bytearray(n)
-        self.failed = bytearray(n)
-        model._ns["_OBS"] = self.seen
-        model._ns["_OBE"] = self.failed
-        self.state = self.transition = None
-
-    def install(self, pending: frozenset[int]) -> None:
-        m = self.model
-        cache = m._expanders.setdefault("observers", {})
-        fns = cache.get(pending)
-        if fns is None:
-            from checker.compile.observe import observer_source
-            fns = []
-            for step, name in ((False, "ob_s"), (True, "ob_t")):
-                source = observer_source(m._gen, m.vacuity.premises, pending, step, name)
-                if source is None:
-                    fns.append(None)
-                    continue
-                m._ns.update(m._gen.constants)
-                scope: dict = {}
-                with wide_ints():
-                    exec(compile(source, f"<kovn {m.name} observer>", "exec"), m._ns, scope)
-                fns.append(scope[name])
-            fns = cache[pending] = tuple(fns)
-        self.state, self.transition = fns
-        m._ns["_ob_s"], m._ns["_ob_t"] = fns
 
 
 class TooComplex(Exception):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -220,3 +221,10 @@ def default_max_memory() -> int | None:
     """--max-memory's default: DEFAULT_MEMORY_SHARE of machine_memory()."""
     total = machine_memory()
     return None if total is None else int(total * DEFAULT_MEMORY_SHARE)
+
+
+def peak_rss_bytes() -> int:
+    """The most memory this process has used so far."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak if sys.platform == "darwin" else peak * 1024

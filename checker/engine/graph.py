@@ -59,7 +59,7 @@ def build_graph(model: Model, states: Iterable[State]) -> StateGraph:
     """
     order = list(states)
     index = {s: i for i, s in enumerate(order)}
-    within = model.within_constraint if getattr(model, "has_constraint", False) else None
+    within = model.within_constraint if model.has_constraint else None
     label_ids: dict[Label, int] = {}
     labels: list[Label] = []
     off, dst, lab = array("q", [0]), array("q"), array("q")

@@ -92,14 +92,14 @@ def check_liveness(model: Model, states: Sequence[State], complete: bool,
     here by calling successors once more on every state. Raises PredicateFailure when a
     predicate fails to evaluate.
     """
-    temporal = tuple(getattr(model, "temporal", ()))
+    temporal = tuple(model.temporal)
     if not temporal:
         return []
     if not complete:
         return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
     if graph is None:
         graph = build_graph(model, states)
-    fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
+    fair = compile_fairness(graph, tuple(model.fairness))
     return [check_property(model, graph, fair, t) for t in temporal]
 
 
@@ -223,7 +223,7 @@ class _LaterInstances:
 
 def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
     """The indices of the loop's states that lie outside the model's state constraint."""
-    if trace.loop_start is None or not getattr(model, "has_constraint", False):
+    if trace.loop_start is None or not model.has_constraint:
         return ()
     out = []
     for i in range(trace.loop_start, len(trace.steps)):

@@ -19,16 +19,28 @@ property is not vacuous.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, MutableSequence, Protocol
 
-from checker.engine.model import Model
+if TYPE_CHECKING:
+    from checker.engine.model import Model
+
+
+class Observers(Protocol):
+    """The premise observers of one search (the contract is in the module docstring)."""
+
+    seen: MutableSequence[int]
+    failed: MutableSequence[int]
+    state: Callable | None
+    transition: Callable | None
+
+    def install(self, pending: frozenset[int]) -> None: ...
 
 
 class PremiseTracker:
     def __init__(self, model: Model | None):
         """`model` None: nothing is observed (CheckOptions.premises off)."""
-        self.infos = tuple(getattr(model, "premises", ()))
-        self.observers: Any = model.observers() if self.infos else None  # type: ignore[attr-defined]
+        self.infos = tuple(model.premises) if model is not None else ()
+        self.observers: Observers | None = model.observers() if model is not None and self.infos else None
         self.decided: set[int] = set()
         self.pending: frozenset[int] = frozenset()
         self.state: Callable | None = None

@@ -21,6 +21,7 @@ with `forall`, "instance" (the violated binding, e.g. "i = 1").
 from __future__ import annotations
 
 from checker.engine.result import Status
+from checker.report.figures import search_figures
 
 
 def report_dict(report) -> dict:
@@ -56,7 +57,7 @@ def _result(r) -> dict:
     }
     if res.failure is not None:
         out["error"] = {"message": res.failure.message, "location": _loc(res.failure.origin)}
-    out.update(res.extra)
+    out.update(search_figures(r))
     return out
 
 

@@ -11,6 +11,7 @@ from checker import codes
 
 from checker.engine.result import Status, Verdict
 from checker.render.text import origin_text, trace_lines
+from checker.report.figures import search_figures
 
 
 def render(report, verbose: bool = False, traces: bool | None = None) -> str:
@@ -32,7 +33,7 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     lines.append(f"  {st.distinct:,} distinct states, {st.generated:,} generated, depth {st.depth}, "
                  f"{st.seconds:.2f} s ({st.states_per_second:,.0f} states/s), "
                  f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
-    for key, value in res.extra.items():
+    for key, value in search_figures(r):
         if key == "stopped":
             why = ("every property was decided" if value == "all-decided"
                    else "it stopped at the first violation (--stop-at-first)")
@@ -72,7 +73,7 @@ def _states(n: int) -> str:
 def _verdict(res) -> str:
     if res.verdict is Verdict.OK:
         return ("[green]OK[/] (every property decided before the search was complete)"
-                if res.extra.get("stopped") else "[green]OK[/] (exhaustive: every property holds)")
+                if res.stopped else "[green]OK[/] (exhaustive: every property holds)")
     if res.verdict is Verdict.VIOLATED:
         names = ", ".join(p.name for p in res.properties if p.status is Status.VIOLATED)
         extra = f" (search stopped at {res.limit})" if res.limit else ""

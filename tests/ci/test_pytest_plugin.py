@@ -268,19 +268,6 @@ def test_render_directory_renders_the_trace_to_a_run_time_error(tmp_path):
     assert "division by zero" in json.dumps(itf["#meta"])
 
 
-def test_render_directory_without_a_renderer_says_so(tmp_path):
-    write(tmp_path, "counter.kovn", COUNTER)
-    write(tmp_path, "conftest.py", """
-        import checker.render
-        del checker.render.render_violation
-    """)
-    run = run_pytest(["-k", "two and Small", "--kovn-const", "N=5", "--kovn-render", "out"], tmp_path)
-    assert run.code == 1, run.out
-    assert "rendered trace: rendering is unavailable in this version of kovn" in run.out
-    assert "  counterexample for Small (4 states):" in run.out
-    assert not (tmp_path / "out").exists()
-
-
 def _block(text: str, head: str) -> list[str]:
     """The line starting with `head` and the trace lines under it (indented 4 or more)."""
     lines = text.split("\n")

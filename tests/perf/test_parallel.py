@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from checker import api
 from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, Status, Verdict, explore
-from checker.engine.parallel import explore_parallel, owner
+from checker.engine.fastpath import owner
+from checker.engine.parallel import explore_parallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
@@ -54,7 +55,7 @@ def same_search(model, workers: int, options: CheckOptions = CheckOptions()) -> 
         if a.trace is not None:
             assert len(a.trace) == len(b.trace)
             check_trace(model, b.trace)
-    complete = "stopped" not in one.extra and one.limit is None
+    complete = one.stopped is None and one.limit is None
     if complete:
         assert (one.stats.distinct, one.stats.generated, one.stats.depth) == \
             (many.stats.distinct, many.stats.generated, many.stats.depth)
@@ -159,7 +160,7 @@ def test_run_time_errors_are_reported_as_one_worker_reports_them(tmp_path, extra
     if one.failure is not None:
         assert many.failure.message == one.failure.message
         assert many.failure.trace == one.failure.trace
-        assert many.extra["workers"].startswith("1 (a run-time error")
+        assert many.workers_fallback.startswith("a run-time error")
 
 
 def test_violation_found_with_workers_is_as_short(tmp_path):
@@ -177,7 +178,7 @@ def test_violation_found_with_workers_is_as_short(tmp_path):
 def test_temporal_properties_run_in_one_process():
     compiled, _ = api.compile_spec("models/twophase.kovn", api.parse_consts(["N=3"]), ["unfair"])
     result = explore_parallel(compiled[0][1], CheckOptions(), 2)
-    assert result.extra["workers"].startswith("1 (")
+    assert result.workers == 1 and result.workers_fallback
     assert result.properties[-1].status is Status.VIOLATED
 
 
@@ -187,7 +188,7 @@ def test_owner_is_spread_and_independent_of_the_hash_seed():
         counts[owner(s, 2)] += 1
     assert min(counts) > 0.4 * sum(counts)
     states = [0, 1, 12345, 2 ** 70 + 5, 2 ** 200 + 3]
-    code = ("from checker.engine.parallel import owner; "
+    code = ("from checker.engine.fastpath import owner; "
             f"print([owner(s, 3) for s in {states!r}])")
     import os
     import subprocess

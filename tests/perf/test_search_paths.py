@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from checker import api
 from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, explore
-from checker.engine.bfs import _Search
+from checker.engine.bfs import Search
 from checker.engine.graph import build_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
@@ -72,13 +72,13 @@ def test_recorded_graph_is_the_built_graph(path, consts, variant):
     compiled, _ = api.compile_spec(path, api.parse_consts(consts), [variant] if variant else None)
     for _, model in compiled:
         for m in (model, GeneralOnly(model)):
-            search = _Search(m, CheckOptions(), None)
+            search = Search(m, CheckOptions(), None)
             result = search.run()
-            off, dst, lab, _, labels = search.graph
-            built = build_graph(model, search.states)
-            assert list(built.off) == list(off)
-            assert list(built.dst) == list(dst)
-            assert [built.labels[x] for x in built.lab] == [labels[x] for x in lab]
+            edges = search.store.edges
+            built = build_graph(model, search.store.states)
+            assert list(built.off) == list(edges.off)
+            assert list(built.dst) == list(edges.dst)
+            assert [built.labels[x] for x in built.lab] == [edges.labels[x] for x in edges.lab]
             assert built.init == tuple(range(search._initial_count))
             # and the verdicts are those of a check on the built graph
             assert summary(result) == summary(explore(m))

@@ -132,7 +132,7 @@ def compare(plain, sym):
         if pa.trace is not None:
             assert len(pa.trace) == len(pb.trace)
             check_trace_is_real(sym, pb.trace, i if i < len(sym.properties) else None)
-    if "stopped" not in a.extra and "stopped" not in b.extra and a.limit is None:
+    if a.stopped is None and b.stopped is None and a.limit is None:
         assert b.stats.distinct == len(reps)
         assert b.stats.generated == generated
         assert b.stats.depth == a.stats.depth
@@ -276,7 +276,7 @@ def test_symmetry_that_does_not_pay_gives_the_full_search(seed, tmp_path, monkey
     models = compile_variants(path)
     monkeypatch.setattr(Symmetry, "pays", lambda self: "forced by the test")
     plain, sym = explore(models["plain"]), explore(models["sym"])
-    assert sym.extra["symmetry"].startswith("off (forced by the test)")
+    assert sym.symmetry_off == "forced by the test" and not sym.symmetry
     assert (sym.verdict, sym.limit) == (plain.verdict, plain.limit)
     assert [(p.name, p.status, None if p.trace is None else len(p.trace)) for p in sym.properties] == \
         [(p.name, p.status, None if p.trace is None else len(p.trace)) for p in plain.properties]

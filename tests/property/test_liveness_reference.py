@@ -31,12 +31,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.engine import CheckOptions, Status, explore
-from checker.engine.model import ActionInfo, FairnessInfo, TemporalInfo
+from checker.engine.model import ActionInfo, FairnessInfo, ModelBase, TemporalInfo
 
 KINDS = ("always", "eventually", "always_eventually", "eventually_always", "leads_to")
 
 
-class GraphModel:
+class GraphModel(ModelBase):
     """A Model over int states: edges (src, action, param, dst); labels (action, (param,))."""
 
     name = "random"

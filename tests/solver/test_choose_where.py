@@ -78,8 +78,8 @@ def test_enumeration_and_the_solver_give_the_same_state_space_and_traces(kovn, m
     assert [s.action for s in ta.steps] == [s.action for s in tb.steps]
     assert shown(a, ta, "used") == shown(b, tb, "used")
     # only the solver's run reports solver statistics
-    assert "solver_calls" not in a.result.extra
-    assert b.result.extra["solver_calls"] > 0
+    assert a.solver is None
+    assert b.solver.calls > 0
 
 
 def test_least_takes_the_smallest_solution(kovn):
@@ -106,7 +106,7 @@ def test_every_solution_is_one_successor(kovn):
     """)
     # 7, 25007, 50007, 75007 (the domain is past the break-even: Z3 answers)
     assert r.result.stats.distinct == 5
-    assert r.result.extra["solver_calls"] == 1
+    assert r.solver.calls == 1
 
 
 def test_no_solution_disables_the_step(kovn):
@@ -197,15 +197,16 @@ CACHED = """
 
 def test_answers_are_cached_by_what_the_constraint_reads(kovn):
     r = kovn.one(CACHED)
-    extra = r.result.extra
+    solver = r.solver
     # the constraint reads only the addresses in use: {}, {.0}, {.2}, {.0, .2}
     # (.0 is the least address the constraint allows), whatever `noise` and the holders are
-    assert extra["solver_calls"] == 3
-    asked = extra["solver_calls"] + extra["solver_cache_hits"]
+    assert solver.calls == 3
+    asked = solver.calls + solver.cache_hits
     alloc = next(c for c in r.result.stats.coverage if c.name == "Alloc")
     assert asked >= alloc.generated
-    assert extra["solver_cache_hit_rate"] == round(extra["solver_cache_hits"] / asked, 4)
-    assert extra["solver_seconds"] > 0
+    assert solver.cache_hit_rate == round(solver.cache_hits / asked, 4)
+    assert solver.seconds > 0
+    assert dict(solver.figures())["solver_calls"] == 3
 
 
 def test_solver_statistics_are_in_the_report_and_the_json(kovn):
