@@ -273,19 +273,9 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
 
 def runtime_diagnostics(report: Report) -> list[Diagnostic]:
     """A KOV501 diagnostic for every variant whose exploration failed to evaluate an
-    expression (verdict ERROR), pointing at that expression; the trace to the failing state
-    stays in the report."""
-    out = []
-    for r in report.results:
-        failure = r.result.failure
-        if failure is None:
-            continue
-        span = failure.origin if isinstance(failure.origin, Span) else None
-        n = len(failure.trace) if failure.trace is not None else 0
-        where = f"in state {n} of the trace" if n else "while computing the initial states"
-        out.append(Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
-                              span, hint="the report shows the trace to the state where it failed"))
-    return out
+    expression (verdict ERROR), pointing at that expression (checker/report/outcome.py)."""
+    from checker.report.outcome import runtime_errors
+    return [d for _, d in runtime_errors(report)]
 
 
 def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:

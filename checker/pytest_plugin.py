@@ -35,6 +35,7 @@ from checker.cli import positive_int as _positive_int
 from checker.diagnostics import DiagnosticError, render_all
 from checker.engine import CheckOptions, explore
 from checker.report.cases import Case, ci_path, variant_cases
+from checker.report.places import user_span
 
 _CACHE = pytest.StashKey[dict]()
 _SETTINGS = pytest.StashKey["_Settings"]()
@@ -217,11 +218,17 @@ class KovnItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
+        origin = next((p.origin for p in list(self.model.properties) + list(getattr(self.model, "temporal", ()))
+                       if p.name == self.prop), None)
+        # a property of the library is reported at the user's line that brings it in
+        # (checker/report/places.py): the item's file is the user's spec, not the library
+        at = user_span(origin, self.variant, self.prop) if origin is not None else None
+        if at is not None and Path(at.source.path).resolve() != Path(self.path).resolve():
+            at = None       # declared in another file of the user's: the variant's line
         # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
         # holds no file name: `fixed::NoOrphanIP` (the summary line gives the node id).
         domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
-        return self.path, _line0(origin or self.variant.span), domain
+        return self.path, _line0(at or self.variant.span), domain
 
     def _render(self, vr, case: Case) -> list[str]:
         from checker.render import failed_evaluation
