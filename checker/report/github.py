@@ -39,7 +39,7 @@ MAX_MESSAGE = 4000      # characters: GitHub cuts longer annotation messages
 
 
 def github_commands(run) -> list[str]:
-    outcome = run if isinstance(run, Outcome) else of_report(run, exitcodes.OK)
+    outcome = run if isinstance(run, Outcome) else of_report(run)
     out = [diagnostic_command(d) for d in outcome.errors + outcome.warnings]
     report = outcome.report
     if report is not None:

@@ -35,7 +35,7 @@ WARNINGS = "(warnings)"
 
 
 def junit_xml(run) -> str:
-    outcome = run if isinstance(run, Outcome) else of_report(run, exitcodes.OK)
+    outcome = run if isinstance(run, Outcome) else of_report(run)
     suite = TestSuite(outcome.spec)
     suite.add_property("kovn.exit_code", str(outcome.code))
     suite.add_property("kovn.summary", outcome.summary)

@@ -41,7 +41,11 @@ class Outcome:
         return self.report is not None
 
 
-def of_report(report, code: int, strict: bool = False, artefacts: dict[str, str] | None = None) -> Outcome:
+def of_report(report, code: int | None = None, strict: bool = False,
+              artefacts: dict[str, str] | None = None) -> Outcome:
+    """`code` defaults to what `check FILE` exits with for the report."""
+    if code is None:
+        code = exitcodes.for_expectations(report)
     return Outcome(report_path(report.spec), code, report_summary(report, code), report,
                    strict=strict, artefacts=dict(artefacts or {}))
 

@@ -43,7 +43,7 @@ TOOL_VERSION = "0.1.0"
 
 
 def sarif_log(run) -> dict:
-    outcome = run if isinstance(run, Outcome) else of_report(run, exitcodes.OK)
+    outcome = run if isinstance(run, Outcome) else of_report(run)
     rules = _Rules()
     results = [_diagnostic_result(d, rules, outcome.spec) for d in outcome.errors + outcome.warnings]
     report = outcome.report
