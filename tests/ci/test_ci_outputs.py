@@ -63,7 +63,9 @@ def last_step(run_out: str) -> tuple[str, int]:
     start = next(i for i, line in enumerate(lines) if line.startswith("  counterexample for NoOrphanIP ("))
     steps = []
     for line in lines[start + 1:]:
-        if not line.startswith("    "):
+        # the trace's lines are indented past the section's own (two spaces); step numbers
+        # are right-aligned, so step 10 has one space less than step 9
+        if not line.startswith("   "):
             break
         m = re.match(r"^\s+\d+\s+\S.*?\s(\S+\.kovn):(\d+)$", line)
         if m:

@@ -8,6 +8,7 @@ spec's items, collected in the same session, reuse them instead of searching aga
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _tables():
     spec = importlib.util.spec_from_file_location("ipam_tables", ROOT / "scripts" / "ipam_tables.py")
     module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the class is built
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
