@@ -65,6 +65,8 @@ def sarif_log(run) -> dict:
         "runs": [{
             "tool": {"driver": {"name": "kovn", "version": TOOL_VERSION, "rules": rules.all}},
             "invocations": [invocation],
+            # one category per spec: code scanning keeps the logs of several specs apart
+            "automationDetails": {"id": f"kovn/{outcome.spec}/"},
             "columnKind": "unicodeCodePoints",   # spans count characters, not UTF-16 units
             "results": results,
         }],
