@@ -15,7 +15,7 @@ from checker import codes, quality
 from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
-from checker.engine.budget import LimitReached, guard, memory_limit
+from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.loader import load
@@ -145,6 +145,7 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
     variant (and every later one) ends INCOMPLETE with what it explored. Variants searched
     side by side share the memory limit evenly."""
     deadline = perf_counter() + options.timeout if options.timeout is not None else None
+    clear_interrupt()
     with guard(deadline, options.max_memory, options.timeout) as limits:
         try:
             compiled, warnings = compile_spec(path, consts, only, solver, lint=False)

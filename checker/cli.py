@@ -12,7 +12,7 @@ import traceback
 from checker import api, codes
 from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions
-from checker.engine.budget import LimitReached, default_max_memory, memory_limit
+from checker.engine.budget import INTERRUPT, LimitReached, default_max_memory, memory_limit
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
@@ -289,7 +289,8 @@ def _outcome(args, debug: bool):
         return None
     except api.RunLimit as exc:
         sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
-        return oc.of_stop(args.spec, f"INCOMPLETE: {exc}; nothing was explored", exitcodes.INCOMPLETE)
+        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else exitcodes.INCOMPLETE
+        return oc.of_stop(args.spec, f"INCOMPLETE: {exc}; nothing was explored", code)
     except (LimitReached, MemoryError) as exc:      # after the search (rendering, reporting)
         why = f"INCOMPLETE: {memory_limit(exc, None)} reached after the search; the report is incomplete"
         sys.stderr.write(f"check: {why}\n")

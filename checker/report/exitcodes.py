@@ -4,6 +4,7 @@ Input: a Report (or the kind of failure). Output: the process exit code.
 """
 from __future__ import annotations
 
+from checker.engine.budget import INTERRUPT
 from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
@@ -37,8 +38,15 @@ MEANING = {
 }
 
 
+def interrupted(report) -> bool:
+    return any(r.result.limit == INTERRUPT for r in report.results)
+
+
 def for_expectations(report) -> int:
-    """`check FILE`: did every variant show what it expects?"""
+    """`check FILE`: did every variant show what it expects? (An interrupted run is 130,
+    whatever it found before: it did not finish.)"""
+    if interrupted(report):
+        return INTERRUPTED
     if any(r.result.verdict is Verdict.ERROR for r in report.results):
         return MODEL_ERROR
     if any(not r.expectation_met and not _only_unknown(r) for r in report.results):
@@ -56,6 +64,8 @@ def _only_unknown(r) -> bool:
 
 def for_verdicts(report) -> int:
     """`check FILE --variant NAME`: the verdict itself (the worst over the variants run)."""
+    if interrupted(report):
+        return INTERRUPTED
     code = OK
     for r in report.results:
         code = max(code, _verdict_code(r.result), key=_severity)
