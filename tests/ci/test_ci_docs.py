@@ -90,3 +90,29 @@ def test_every_ci_option_of_check_is_documented_and_exists():
     for flag in ("--format", "--junit", "--sarif", "--baseline"):
         assert flag in flags and f"`{flag}" in text
     assert re.search(rf"^\| {exitcodes.BASELINE_CHANGED} \| every expectation was met", text, re.M)
+
+
+BROKEN = """\
+spec broken
+var x: 0..3 = 0
+action Inc {
+  require x < 3
+  x := y + 1
+}
+invariant Small: x <= 3
+"""
+
+
+def test_the_spec_error_transcript(tmp_path, monkeypatch):
+    # the spec of the transcript, in a repository (the annotation's path is relative to it)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "specs" / "broken.kovn").write_text(BROKEN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (command,), output = transcript("check specs/broken.kovn")
+    run = run_cli(shlex.split(command)[1:])
+    expected, code = output.rsplit("\n[exit ", 1)
+    assert run.code == int(code.rstrip("]")) == exitcodes.SPEC_ERROR
+    assert normalise(run.out + run.err) == normalise(expected)
+    assert (tmp_path / "out" / "broken.xml").exists() and (tmp_path / "out" / "broken.sarif").exists()
