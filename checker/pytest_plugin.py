@@ -92,6 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = _Settings(config)
     config.stash[_CACHE] = {}
     config.stash[_PENDING] = {}
+    # Ctrl-C stops pytest, as it does any test run, rather than ending an exploration as a limit
+    from checker.engine import budget
+    budget.set_interrupts(False)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

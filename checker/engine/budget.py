@@ -109,6 +109,7 @@ class _Interrupt:
     forward: list = None        # callables run at the first one (e.g. pass it on to children)
     depth: int = 0              # nesting of `interruptible` blocks
     previous: object = None     # the SIGINT handler before the outermost one
+    enabled: bool = True        # False: Ctrl-C stays Python's KeyboardInterrupt (set_interrupts)
 
 
 _interrupt = _Interrupt(forward=[])
@@ -121,6 +122,13 @@ def clear_interrupt() -> None:
 
 def interrupted() -> bool:
     return _interrupt.seen
+
+
+def set_interrupts(as_limit: bool) -> bool:
+    """Whether Ctrl-C is a limit (the default) or Python's KeyboardInterrupt (a host such as
+    pytest that stops on it: the plugin); returns the previous setting."""
+    before, _interrupt.enabled = _interrupt.enabled, as_limit
+    return before
 
 
 def _on_interrupt(signum, frame) -> None:
@@ -141,7 +149,7 @@ def interruptible(forward: Callable[[], None] | None = None) -> Iterator[None]:
     """Within the block, Ctrl-C is the INTERRUPT limit (module docstring); `forward` is
     called at the first one. Only in the main thread, and only where Python's own handler
     (KeyboardInterrupt) was in force: a program that handles SIGINT itself keeps it."""
-    current = signal.getsignal(signal.SIGINT) if _can_arm() else None
+    current = signal.getsignal(signal.SIGINT) if _can_arm() and _interrupt.enabled else None
     ours = current is _on_interrupt
     if not ours and current is not signal.default_int_handler:
         yield

@@ -32,7 +32,7 @@ from __future__ import annotations
 from checker.diagnostics import Diagnostic, Severity
 from checker.report import exitcodes
 from checker.report.cases import Case, report_cases
-from checker.report.outcome import Outcome, of_report
+from checker.report.outcome import Outcome, of_report, shared_warnings
 from checker.report.places import Place, place, user_span
 
 MAX_MESSAGE = 4000      # characters: GitHub cuts longer annotation messages
@@ -81,13 +81,8 @@ def _at_user_line(span) -> tuple[Place | None, str]:
 
 def _warning_commands(report, spec: str, level: str) -> list[str]:
     """One command per unacknowledged warning, naming the variants that have it."""
-    seen: dict = {}
-    for r in report.results:
-        for w in r.warnings:
-            key = (w.code, w.message, w.span.path if w.span else None, w.span.start if w.span else None)
-            seen.setdefault(key, (w, []))[1].append(r.variant.name)
     out = []
-    for w, variants in seen.values():
+    for w, variants in shared_warnings(report):
         title = f"kovn {w.code}: {spec} variant{'s' if len(variants) > 1 else ''} {', '.join(variants)}"
         where, note = _at_user_line(w.span)
         out.append(command(level, where, title, w.message + note + (f"\n{w.hint}" if w.hint else "")))

@@ -121,3 +121,13 @@ def runtime_errors(report) -> list[tuple[Any, Diagnostic]]:
         out.append((r, Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
                                   span, hint="the report shows the trace to the state where it failed")))
     return out
+
+
+def shared_warnings(report) -> list[tuple[Diagnostic, list[str]]]:
+    """Each unacknowledged warning once, with the names of the variants that have it."""
+    seen: dict = {}
+    for r in report.results:
+        for w in r.warnings:
+            key = (w.code, w.message, w.span.path if w.span else None, w.span.start if w.span else None)
+            seen.setdefault(key, (w, []))[1].append(r.variant.name)
+    return list(seen.values())

@@ -35,7 +35,7 @@ from checker.diagnostics import Diagnostic, Span
 from checker.engine.result import Verdict
 from checker.report import exitcodes
 from checker.report.cases import Case, report_cases, trace_steps
-from checker.report.outcome import Outcome, of_report, runtime_errors
+from checker.report.outcome import Outcome, of_report, runtime_errors, shared_warnings
 from checker.report.places import SRCROOT, Place, place, user_span
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -53,7 +53,7 @@ def sarif_log(run) -> dict:
                     for variant, d in _runtime_errors(report)]
         level = "error" if outcome.strict else "warning"
         results += [_diagnostic_result(w, rules, outcome.spec, variants, level)
-                    for w, variants in _warnings(report)]
+                    for w, variants in shared_warnings(report)]
     failed_to_run = bool(outcome.errors) or report is None or any(
         r.result.verdict is Verdict.ERROR for r in report.results)
     invocation = {"executionSuccessful": not failed_to_run, "exitCode": outcome.code,
@@ -147,16 +147,6 @@ def _diagnostic_result(d: Diagnostic, rules: _Rules, spec: str, variants=None, l
 
 def _runtime_errors(report) -> list[tuple[str, Diagnostic]]:
     return [(r.variant.name, d) for r, d in runtime_errors(report)]
-
-
-def _warnings(report) -> list[tuple[Diagnostic, list[str]]]:
-    """Each unacknowledged warning once, with the variants that have it."""
-    seen: dict = {}
-    for r in report.results:
-        for w in r.warnings:
-            key = (w.code, w.message, w.span.path if w.span else None, w.span.start if w.span else None)
-            seen.setdefault(key, (w, []))[1].append(r.variant.name)
-    return list(seen.values())
 
 
 def _case_rule(case: Case) -> dict:

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from kovn_ci_helpers import ROOT, run_cli, run_pytest
+from kovn_ci_helpers import BROKEN_SPEC, ROOT, run_cli, run_pytest
 
 from checker.cli import build_parser
 from checker.report import exitcodes
@@ -92,15 +92,6 @@ def test_every_ci_option_of_check_is_documented_and_exists():
     assert re.search(rf"^\| {exitcodes.BASELINE_CHANGED} \| every expectation was met", text, re.M)
 
 
-BROKEN = """\
-spec broken
-var x: 0..3 = 0
-action Inc {
-  require x < 3
-  x := y + 1
-}
-invariant Small: x <= 3
-"""
 
 
 def test_the_spec_error_transcript(tmp_path, monkeypatch):
@@ -108,7 +99,7 @@ def test_the_spec_error_transcript(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
     (tmp_path / "specs").mkdir()
     (tmp_path / "out").mkdir()
-    (tmp_path / "specs" / "broken.kovn").write_text(BROKEN, encoding="utf-8")
+    (tmp_path / "specs" / "broken.kovn").write_text(BROKEN_SPEC, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     (command,), output = transcript("check specs/broken.kovn")
     run = run_cli(shlex.split(command)[1:])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from kovn_ci_helpers import ROOT, run_cli
+from kovn_ci_helpers import BROKEN_SPEC, ROOT, run_cli
 
 from checker.loader import STDLIB
 
@@ -58,19 +58,10 @@ def valid(log: dict, schema: dict) -> None:
 
 # ---------------------------------------------------------------- a spec that does not compile
 
-BROKEN = """\
-spec broken
-var x: 0..3 = 0
-action Inc {
-  require x < 3
-  x := y + 1
-}
-invariant Small: x <= 3
-"""
 
 
 def test_a_broken_spec_is_an_annotation_a_failed_case_and_a_sarif_result_and_exits_150(repo, schema):
-    (repo / "specs/broken.kovn").write_text(BROKEN)
+    (repo / "specs/broken.kovn").write_text(BROKEN_SPEC)
     run, lines, junit, log = outputs(repo, "specs/broken.kovn")
     assert run.code == 150
     # GitHub: an ::error at the line and column of the undefined name
@@ -103,7 +94,7 @@ def test_a_broken_spec_is_an_annotation_a_failed_case_and_a_sarif_result_and_exi
 
 
 def test_paths_are_repository_relative_from_any_working_directory(repo, monkeypatch):
-    (repo / "specs/broken.kovn").write_text(BROKEN)
+    (repo / "specs/broken.kovn").write_text(BROKEN_SPEC)
     monkeypatch.chdir(repo / "specs")
     run, lines, _, log = outputs(repo, "broken.kovn")
     assert run.code == 150 and lines[0].startswith("::error file=specs/broken.kovn,line=5,")

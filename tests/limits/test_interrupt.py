@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from checker.cli import main
+from checker.engine import budget
 
 BIG = """\
 var a: 0..150 = 0
@@ -37,8 +38,12 @@ variant two { }
 
 @pytest.fixture
 def sigint():
+    """Python's handler in place, and Ctrl-C a limit (kovn's pytest plugin, loaded in this
+    session, leaves it to pytest)."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    as_limit = budget.set_interrupts(True)
     yield
+    budget.set_interrupts(as_limit)
     signal.signal(signal.SIGINT, previous)
 
 
