@@ -27,7 +27,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 # building a wheel and running pip take seconds, not milliseconds: deselect with -m "not slow"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]   # one wheel for both tests
 SPEC = """\
 // a controller that deletes its dependent B once A is gone, through the library's verbs
 import "k8s"
