@@ -221,17 +221,10 @@ class KovnItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        origin = next((p.origin for p in list(self.model.properties) + list(getattr(self.model, "temporal", ()))
-                       if p.name == self.prop), None)
-        # a property of the library is reported at the user's line that brings it in
-        # (checker/report/places.py): the item's file is the user's spec, not the library
-        at = user_span(origin, self.variant, self.prop) if origin is not None else None
-        if at is not None and Path(at.source.path).resolve() != Path(self.path).resolve():
-            at = None       # declared in another file of the user's: the variant's line
         # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
         # holds no file name: `fixed::NoOrphanIP` (the summary line gives the node id).
         domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
-        return self.path, _line0(at or self.variant.span), domain
+        return self.path, property_line(self.model, self.variant, self.prop, self.path), domain
 
     def _render(self, vr, case: Case) -> list[str]:
         from checker.render import failed_evaluation
@@ -283,6 +276,19 @@ class KovnWarnings(pytest.Item):
 
     def reportinfo(self):
         return self.path, _line0(self.variant.span), f"{self.variant.name}::{WARNINGS}"
+
+
+def property_line(model, variant, prop: str | None, path) -> int | None:
+    """The 0-based line of `path` (the spec) where an item's property is: its declaration,
+    or for a property of the library the spec's line that brings it in
+    (checker/report/places.py); the variant's line when the property is declared in
+    another file."""
+    origin = next((p.origin for p in list(model.properties) + list(getattr(model, "temporal", ()))
+                   if p.name == prop), None)
+    at = user_span(origin, variant, prop) if origin is not None else None
+    if at is not None and Path(at.source.path).resolve() != Path(path).resolve():
+        at = None
+    return _line0(at or variant.span)
 
 
 def _line0(span) -> int | None:

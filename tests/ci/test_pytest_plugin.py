@@ -292,24 +292,23 @@ def _block(text: str, head: str) -> list[str]:
 
 
 
-def test_a_library_property_is_located_at_the_users_line(tmp_path):
-    # pytest's JUnit file names each item's file and line (the plugin's reportinfo): for a
-    # property of the library, the spec's own line that brings it in, not the library's line
+def test_a_library_property_is_located_at_the_users_line(tmp_path, monkeypatch):
+    # an item's file and line (its reportinfo, which pytest's JUnit file and failure header
+    # show): for a property of the library, the spec's own line that brings it in
     import shutil
-    import xml.etree.ElementTree as ET
+    from checker.pytest_plugin import property_line
     lib = ROOT / "tests" / "stdlib"
     shutil.copy(lib / "prelude.kovn", tmp_path / "prelude.kovn")
     text = (lib / "properties.kovn").read_text()
-    text = text.replace("  expect violated AllocationsReleased, AllGone\n",
-                        "  expect violated AllocationsReleased, AllGone\n  properties AllocationsReleased, AllGone\n")
     (tmp_path / "props.kovn").write_text(text)
-    run = run_pytest(["props.kovn", "-k", "AllocationsReleased and (leaky or sound)", "--junit-xml", "out.xml",
-                      "-o", "junit_family=xunit1"], tmp_path)
-    assert run.code == 0, run.out
+    monkeypatch.chdir(tmp_path)
+    compiled, _ = api.compile_spec("props.kovn", lint=False)
     lines = text.split("\n")
-    imported = next(n for n, line in enumerate(lines, 1) if line == 'import "k8s_properties"')
-    # leaky names it twice (expect violated, properties): the first
-    mention = next(n for n, line in enumerate(lines, 1) if line.startswith("  expect violated AllocationsReleased"))
-    got = {c.get("classname"): (c.get("file"), int(c.get("line")) + 1)
-           for c in ET.parse(tmp_path / "out.xml").getroot().iter("testcase")}
-    assert got == {"props.kovn.leaky": ("props.kovn", mention), "props.kovn.sound": ("props.kovn", imported)}
+    imported = next(n for n, line in enumerate(lines) if line == 'import "k8s_properties"')
+    mention = next(n for n, line in enumerate(lines) if line.startswith("  expect violated AllocationsReleased"))
+    own = next(n for n, line in enumerate(lines) if line.startswith("reachable AllGone"))
+    got = {(v.name, p): property_line(m, v, p, tmp_path / "props.kovn")
+           for v, m in compiled for p in ("AllocationsReleased", "AllGone")}
+    assert got == {("sound", "AllocationsReleased"): imported, ("leaky", "AllocationsReleased"): mention,
+                   ("stuck", "AllocationsReleased"): imported,
+                   ("sound", "AllGone"): own, ("leaky", "AllGone"): own, ("stuck", "AllGone"): own}
