@@ -279,3 +279,14 @@ def test_an_annotation_carries_a_summary_and_the_rendered_artefact_not_the_trace
     assert (repo / "out/render/default-Small.dot").exists()
     assert "x: 0 -> 1" not in message                       # states are in the artefacts
     assert "x: 0 -> 1" in junit.find(".//failure").text    # and in the JUnit file, whole
+
+
+def test_json_of_a_broken_spec_has_its_errors_and_exit_code(repo):
+    (repo / "specs/broken.kovn").write_text(BROKEN_SPEC)
+    run = run_cli(["specs/broken.kovn", "--json"])
+    assert run.code == 150
+    doc = json.loads(run.out)
+    assert doc["results"] == [] and doc["exit_code"] == 150
+    assert doc["errors"] == [{"code": "KOV101", "severity": "error", "message": "name 'y' is not defined",
+                              "location": "specs/broken.kovn:5:8"}]
+    assert doc["summary"] == "the spec has errors: 1 error (name 'y' is not defined)"
