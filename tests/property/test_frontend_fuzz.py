@@ -112,7 +112,7 @@ def run_mutant(path: Path, text: str) -> None:
     shown = f"exit {code}\n--- mutant:\n{text}\n--- stderr:\n{err.getvalue()[-3000:]}"
     assert code != 255, shown
     assert "Traceback" not in err.getvalue(), shown
-    assert code in (0, 1, 150, 152), shown
+    assert code in (0, 1, 75, 150, 151, 152), shown
 
 
 FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False,
@@ -130,7 +130,7 @@ def test_mutants_of_small_specs_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
 
 
-@settings(FUZZ, max_examples=15)
+@settings(FUZZ, max_examples=8)      # each well-formed mutant compiles twelve variants
 @given(text=mutants(LARGE or SMALL))
 def test_mutants_of_the_flagship_spec_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
