@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import enum
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class Span:
         return self.source.line_col(self.start)[1]
 
     def location(self) -> str:
-        line, col = self.source.line_col(self.start)
-        return f"{self.path}:{line}:{col}"
+        """`path:line:col` (Location.text)."""
+        return where(self, col=True)
 
     def text(self) -> str:
         return self.source.text[self.start:self.end]
@@ -80,6 +81,40 @@ class Span:
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of `other`."""
         return Span(self.source, self.start, max(self.end, other.end))
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is written in a spec, as the reports and pictures name it.
+
+    Every origin the front end makes is a Span; the engine keeps origins opaque, and a model
+    written in Python may use anything (or None): those have no location (`of` gives None).
+    One type, one formatter (`text`), for every place that shows where a step, a property or
+    an error is written; the CI reports name files relative to the repository instead
+    (checker/report/places.py)."""
+
+    path: str       # the file, as the diagnostics show it
+    line: int
+    col: int
+
+    @staticmethod
+    def of(origin: object) -> "Location | None":
+        if not isinstance(origin, Span):
+            return None
+        line, col = origin.source.line_col(origin.start)
+        return Location(origin.path, line, col)
+
+    def text(self, col: bool = False, file_only: bool = False) -> str:
+        """`path:line`; with `col`, `path:line:col`; with `file_only`, the file's name
+        without its folders."""
+        path = PurePath(self.path).name if file_only else self.path
+        return f"{path}:{self.line}:{self.col}" if col else f"{path}:{self.line}"
+
+
+def where(origin: object, col: bool = False, file_only: bool = False) -> str:
+    """The location of `origin` as text (Location.text), or "" when it has none."""
+    loc = Location.of(origin)
+    return loc.text(col, file_only) if loc is not None else ""
 
 
 class Severity(enum.Enum):

@@ -32,7 +32,7 @@ import pytest
 from checker import api
 from checker.cli import positive_float as _positive_float
 from checker.cli import positive_int as _positive_int
-from checker.diagnostics import DiagnosticError, render_all
+from checker.diagnostics import DiagnosticError, Location, render_all
 from checker.engine import CheckOptions, explore
 from checker.report.cases import Case, ci_path, variant_cases
 from checker.report.places import user_span
@@ -292,7 +292,8 @@ def property_line(model, variant, prop: str | None, path) -> int | None:
 
 
 def _line0(span) -> int | None:
-    return span.line - 1 if span is not None and hasattr(span, "line") else None
+    loc = Location.of(span)
+    return loc.line - 1 if loc is not None else None
 
 
 def _mark(item: pytest.Item) -> None:

@@ -20,6 +20,7 @@ from checker.compile.symmetry import build_symmetry
 from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo,
                                   PropertyInfo, TemporalInfo)
 from checker.ir import nodes as ir
+from checker.ir.plain import normalize
 from checker.semantics import types as T
 from checker.semantics.premises import analyse
 from checker.solver.options import SolverOptions
@@ -166,6 +167,21 @@ class SpecModel:
             code = self.layout.field(state, i)
             out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
         return out
+
+    # ---- for trace analysis (checker/analysis/source.py SpecSource)
+
+    def plain_state(self, state: int) -> dict[str, Any]:
+        """The reference interpreter's form of a state: {variable: plain value}."""
+        out = {}
+        for i, v in enumerate(self.spec.vars):
+            rep = T.rep_of_code(v.t, self.layout.field(state, i))
+            out[v.name] = normalize(T.to_plain(v.t, rep))
+        return out
+
+    @property
+    def max_solutions(self) -> int:
+        """The bound the search puts on the solutions of one `choose ... where`."""
+        return self.solver.options.max_solutions
 
 
 class TooComplex(Exception):

@@ -174,13 +174,15 @@ class Interpreter:
     # ------------------------------------------------------------ expressions
     def eval(self, e: ir.E, ctx: Ctx) -> Any:
         """The plain value of e; checks that it belongs to e's static type."""
-        v = self._eval(e, ctx)
+        v = self.eval_node(e, ctx)
         t = e.t
         if fully_known(t) and not fits(t, v):
             raise TypeBroken(f"{type(e).__name__} of type {t} evaluated to {v!r}")
         return v
 
-    def _eval(self, e: ir.E, ctx: Ctx) -> Any:
+    def eval_node(self, e: ir.E, ctx: Ctx) -> Any:
+        """The plain value of e itself, its type unchecked (eval checks it). The one place a
+        subclass watches every evaluation (checker/analysis/recorder.py notes the reads)."""
         if isinstance(e, ir.Lit):
             return from_rep(e.t, e.value)
         if isinstance(e, ir.VarRef):

@@ -8,9 +8,12 @@ when the search failed to evaluate an expression (a run-time error, KOV501: its 
 in the state where evaluation failed), and a `Rendered` value listing them with notes for
 the user (graphviz missing and how to install it, a state graph too large).
 
-The modules behind it, each with one job: reads.py (what a step read), lanes.py with
-objects.py and diagram.py (what to draw), dot.py (DOT text), graphviz.py (running `dot`),
-html.py, itf.py, state_graph.py; text.py is the terminal's trace. docs/traces.md explains
+The modules behind it, each with one job: lanes.py with objects.py and diagram.py (what to
+draw), dot.py (DOT text), graphviz.py (running `dot`), html.py, itf.py, state_graph.py;
+text.py is the terminal's trace. What a step read and why a property fails come from
+checker/analysis (`analyse`), whose results they draw. The terminal report imports
+text.py, and with it this package, on every run: the other modules (and graphviz,
+networkx, the analysis) are imported when a picture is asked for. docs/traces.md explains
 how to read what they produce, docs/adr/0010-rendered-traces.md why they work as they do.
 """
 from __future__ import annotations
@@ -129,12 +132,12 @@ def _itf_error(failed: FailedEvaluation) -> dict:
 
 def trace_diagram(model, spec_name: str, variant: str, prop):
     """The lane diagram (checker/render/lanes.py) of a violated property's trace (or of a
-    run-time error's: a FailedEvaluation)."""
-    from checker.render import lanes, reads
+    run-time error's: a FailedEvaluation), with what checker/analysis finds in it."""
+    from checker.analysis.analyse import analyse
+    from checker.render import lanes
 
-    trace = prop.trace
-    return lanes.build(model, trace, prop, spec_name, variant, reads.step_reads(model, trace),
-                       _explain(model, prop, trace))
+    found = analyse(model, prop.trace, prop)
+    return lanes.build(model, prop.trace, prop, spec_name, variant, found.reads, found.explanation)
 
 
 def trace_dot(model, spec_name: str, variant: str, prop) -> str:
@@ -148,20 +151,6 @@ def file_stem(variant: str, prop: str, instance: str | None = None) -> str:
     """`v1_12-NoOrphanIP`: safe in any file system (other characters become `_`)."""
     name = "-".join(x for x in (variant, prop, (instance or "").replace(" ", "")) if x)
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name).strip("_") or "trace"
-
-
-def _explain(model, prop, trace):
-    from checker.render import reads
-
-    if prop.kind == "invariant":
-        return reads.explain(model, prop.name, trace.steps[-1].state)
-    if prop.kind == "action" and len(trace.steps) > 1:
-        return reads.explain(model, prop.name, trace.steps[-2].state, trace.steps[-1].state)
-    if prop.kind == "liveness":
-        return reads.explain_temporal(model, prop.name, getattr(prop, "instance", None), trace.steps[-1].state)
-    if prop.kind == "error":
-        return reads.explain_failure(model, prop.origin, trace)
-    return None
 
 
 def _layouts(dot_text: str, formats, base: Path, files: list, notes: list) -> tuple[str | None, str]:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from html import escape
-from pathlib import Path
 from typing import Any
 
+from checker.diagnostics import where
 from checker.render.diagram import Diagram
 from checker.render.text import changes
 from checker.semantics.types import show
@@ -85,9 +85,7 @@ def _header(d: Diagram, prop, result) -> str:
 
 
 def _origin(origin) -> str:
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{origin.path}:{origin.line}"
+    return where(origin)
 
 
 # ---------------------------------------------------------------- the picture
@@ -129,10 +127,7 @@ def _navigation(model, trace, error: bool = False) -> str:
 def _where(model, step) -> str:
     if step.label is None:
         return ""
-    origin = model.actions[step.label[0]].origin
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{Path(str(origin.path)).name}:{origin.line}"
+    return where(model.actions[step.label[0]].origin, file_only=True)
 
 
 # ---------------------------------------------------------------- one state

@@ -26,9 +26,9 @@ reading).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from checker.diagnostics import where
 from checker.engine.result import Step, Trace
 from checker.semantics import types as T
 
@@ -85,9 +85,9 @@ def _var_types(model) -> dict:
 def _step_meta(model, step: Step, index: int) -> dict:
     meta: dict[str, Any] = {"index": index, "action": step.action or "init"}
     if step.label is not None:
-        origin = model.actions[step.label[0]].origin
-        if origin is not None and hasattr(origin, "line"):
-            meta["line"] = f"{Path(str(origin.path)).name}:{origin.line}"
+        at = where(model.actions[step.label[0]].origin, file_only=True)
+        if at:
+            meta["line"] = at
     return meta
 
 

@@ -29,7 +29,8 @@ from checker.render.diagram import (MAX_CHANGES, Arrow, Cell, Context, Diagram, 
                                     change_text, clip, instance_key, lanes_of, reads_of)
 from checker.engine.result import Step
 from checker.render.objects import object_arrows, object_cell, object_cells, stale_reads
-from checker.render.reads import Explanation
+from checker.analysis.results import Explanation
+from checker.diagnostics import where
 from checker.render.text import changes
 from checker.semantics.types import show
 
@@ -220,10 +221,7 @@ def _step_name(ctx: Context, step) -> str:
 def _where(model, step) -> str:
     if step.label is None:
         return ""
-    origin = model.actions[step.label[0]].origin
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{Path(str(origin.path)).name}:{origin.line}"
+    return where(model.actions[step.label[0]].origin, file_only=True)
 
 
 def _step_changes(ctx: Context, row: int) -> list[str]:
@@ -435,11 +433,9 @@ def _title(spec_name: str, variant: str, prop, trace, explanation) -> tuple[str,
         return _error_title(spec_name, variant, prop, trace, explanation)
     kind = {"invariant": "invariant", "action": "action property", "liveness": "temporal property",
             "deadlock": "deadlock", "reachable": "reachability"}.get(prop.kind, prop.kind)
-    where = ""
-    if getattr(prop, "origin", None) is not None and hasattr(prop.origin, "line"):
-        where = f", {Path(str(prop.origin.path)).name}:{prop.origin.line}"
+    at = where(prop.origin, file_only=True)
     head = f"{spec_name} · variant {variant}: " + (
-        "deadlock" if prop.kind == "deadlock" else f"{prop.name} violated ({kind}{where})")
+        "deadlock" if prop.kind == "deadlock" else f"{prop.name} violated ({kind}{', ' + at if at else ''})")
     n = len(trace.steps)
     parts = []
     if getattr(prop, "instance", None):

@@ -11,7 +11,7 @@ from typing import Any
 
 from checker.render.diagram import (Arrow, Cell, Context, Line, clip, change_text, lanes_of,
                                     reads_of)
-from checker.render.reads import Read
+from checker.analysis.results import Read
 from checker.render.text import changes
 from checker.semantics.types import Record, show
 

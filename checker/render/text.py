@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.diagnostics import where
 from checker.engine.result import Trace
 from checker.semantics.types import Record, show
 
@@ -60,9 +61,7 @@ def _outside(model, state) -> bool:
 
 
 def origin_text(origin) -> str:
-    if origin is None or not hasattr(origin, "location"):
-        return ""
-    return f"{origin.path}:{origin.line}"
+    return where(origin)
 
 
 def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text) -> list[str]:

@@ -20,6 +20,7 @@ with `forall`, "instance" (the violated binding, e.g. "i = 1").
 """
 from __future__ import annotations
 
+from checker.diagnostics import where
 from checker.engine.result import Status
 from checker.report.figures import search_figures
 
@@ -92,7 +93,5 @@ def _violation(p) -> dict:
     return v
 
 
-def _loc(origin):
-    if origin is None or not hasattr(origin, "location"):
-        return None
-    return origin.location()
+def _loc(origin) -> str | None:
+    return where(origin, col=True) or None

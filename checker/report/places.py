@@ -23,6 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.diagnostics import Span
+
 SRCROOT = "%SRCROOT%"
 STDLIB = "KOVN_STDLIB"
 
@@ -53,8 +55,8 @@ class Place:
 
 
 def place(origin) -> Place | None:
-    """A span (anything with .source, .start, .end) as a `Place`; None when there is none."""
-    if origin is None or not hasattr(origin, "source"):
+    """A span as a `Place`; None for any other origin (Location.of)."""
+    if not isinstance(origin, Span):
         return None
     line, col = origin.source.line_col(origin.start)
     end_line, end_col = origin.source.line_col(origin.end)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from checker import codes
+from checker.diagnostics import where
 
 from checker.engine.result import Status, Verdict
 from checker.render.text import origin_text, trace_lines
@@ -49,8 +50,7 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     lines.extend(_warnings(r))
     if res.failure is not None:
         f = res.failure
-        where = f.origin.location() if f.origin is not None and hasattr(f.origin, "location") else ""
-        lines.append(f"  [red]error[/]: {escape(f.message)} {escape(where)}")
+        lines.append(f"  [red]error[/]: {escape(f.message)} {escape(where(f.origin, col=True))}")
         if f.trace is not None:
             lines.append("  trace to the state where it failed:")
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))

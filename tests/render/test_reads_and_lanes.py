@@ -1,4 +1,4 @@
-"""What a step read (checker/render/reads.py) and what the lane diagram shows
+"""What a step read (checker/analysis/reads.py) and what the lane diagram shows
 (checker/render/lanes.py): lanes, read and write arrows, stale reads, the offending object."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import textwrap
 from checker import api
 from checker.engine.result import Step, Trace
 from checker.render import trace_diagram
-from checker.render.reads import Read, step_reads
+from checker.analysis.results import Read
+from checker.analysis.reads import step_reads
 from checker.semantics.types import Tag
 from render_helpers import SPECS, violation
 

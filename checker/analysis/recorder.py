@@ -1,204 +1,37 @@
-"""What a step of a trace read, and what a violated property looked at.
+"""The recording interpreter: the reference interpreter with every read of the state noted.
 
-Input: a compiled spec model (`SpecModel`: `.spec` is the IR, `.layout` the state layout)
-and a `Trace`. Output: for each step the `Read`s it made — (variable, key) places such as
-`cache[Subnet]`, or a whole variable — and, for the violated property, the places its
-failing instance read (`explain`).
+Input: the IR of a variant (and plain states, checker/ir/plain.py). Output: the places
+(`Read`s) an evaluation read, for checker/analysis/reads.py and failure.py.
 
 Reads are not visible in the states, so each step is run again in the reference
-interpreter (checker/ir/interp.py) with every read of the state recorded. `choose` forks
-the run; the reads kept are those of the path that produced the trace's next state. A
-`choose x: T where C` reads what its constraint reads: on a small T the interpreter tries
-every candidate; on a large T (addresses) the constraint's inputs (checker/solver/plan.py:
-the sub-expressions that do not depend on x, which is all of the state C reads) are
-evaluated and the solutions asked of Z3, as the search did. A read of a place the same
-step has already written is its own write, not a read of the state, and is left out; so
-is the variable a whole-variable update rewrites (`api := api with {...}` writes api[n],
-it does not read all of api).
-
-For a run-time error (the search's `RuntimeFailure`), `explain_failure` finds what was
-being evaluated when it failed (an action computing the next states of the trace's last
-state, an invariant in it, an action property on its last step) by running that again
-until the interpreter fails at the same place, and what the failing expression read.
-
-Everything here is best effort decoration for the renderers: a model that is not a
-compiled spec, or a step the interpreter cannot run (a construct it does not know yet),
-gives no reads rather than an error.
+interpreter (checker/ir/interp.py, whose `eval_node` it extends) with every read of the
+state recorded. `choose` forks the run; the reads kept are those of the path that produced
+the trace's next state. A `choose x: T where C` reads what its constraint reads: on a small
+T the interpreter tries every candidate; on a large T (addresses) the constraint's inputs
+(checker/solver/plan.py: the sub-expressions that do not depend on x, which is all of the
+state C reads) are evaluated and the solutions asked of Z3, as the search did. A read of a
+place the same step has already written is its own write, not a read of the state, and is
+left out; so is the variable a whole-variable update rewrites (`api := api with {...}`
+writes api[n], it does not read all of api).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from checker.analysis.results import Explanation, Read
 from checker.ir import nodes as ir
 from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import from_rep, in_order, normalize
+from checker.ir.walk import walk
 from checker.semantics import types as T
+from checker.solver.options import SolverOptions
+from checker.solver.plan import enumerable, plan
+from checker.solver.runtime import too_many
 
 _READS = "#reads"      # the env key carrying a path's reads (IR locals are identifiers)
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
-    """A place a step read: `var[key]` (key is a display value) or all of `var`."""
-
-    var: str
-    key: Any = None
-    whole: bool = False
-    primed: bool = False     # read in the next state (action properties: x')
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why a property fails: the failing instance of its outer `forall` and its reads.
-    For a run-time error: what failed to evaluate and what the failing expression read."""
-
-    binding: str             # "n = 1", or "" when the property has no outer forall
-    reads: frozenset
-    context: str = ""        # run-time errors: "action Div, computing the next states of state 3"
-    label: Any = None        # run-time errors in an action: the failing action instance (a Label)
-
-
-def plain_state(model, state) -> dict:
-    """The interpreter's form of a compiled state: {variable: plain value}."""
-    out = {}
-    for i, v in enumerate(model.spec.vars):
-        rep = T.rep_of_code(v.t, model.layout.field(state, i))
-        out[v.name] = normalize(T.to_plain(v.t, rep))
-    return out
-
-
-def is_spec_model(model) -> bool:
-    return hasattr(model, "spec") and hasattr(model, "layout") and isinstance(model.spec, ir.SpecIR)
-
-
-def step_reads(model, trace) -> tuple[frozenset, ...]:
-    """Per step of `trace`, the places it read (the first step, the initial state: none)."""
-    if not is_spec_model(model):
-        return tuple(frozenset() for _ in trace.steps)
-    rec = _Recorder(model.spec)
-    states = [plain_state(model, s.state) for s in trace.steps]
-    out = [frozenset()]
-    for i in range(1, len(trace.steps)):
-        label = trace.steps[i].label
-        if label is None:                     # a stuttering step reads nothing
-            out.append(frozenset())
-            continue
-        try:
-            out.append(rec.reads_of_step(label, states[i - 1], states[i]))
-        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-            raise
-        except Exception:                     # noqa: BLE001 - decoration only (module docstring)
-            out.append(frozenset())
-    return tuple(out)
-
-
-def explain(model, prop_name: str, state, nxt=None) -> Explanation | None:
-    """The failing instance of invariant (or action property) `prop_name` in `state` (and
-    `nxt`), with the places it read; None when it cannot be worked out."""
-    if not is_spec_model(model):
-        return None
-    prop = next((p for p in model.spec.properties if p.name == prop_name), None)
-    if prop is None or prop.kind not in ("invariant", "action"):
-        return None
-    rec = _Recorder(model.spec)
-    before = plain_state(model, state)
-    after = plain_state(model, nxt) if nxt is not None else None
-    try:
-        return rec.explain(prop.expr, before, after)
-    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-        raise
-    except Exception:                         # noqa: BLE001 - decoration only
-        return None
-
-
-def explain_temporal(model, prop_name: str, instance: str | None, state) -> Explanation | None:
-    """What temporal property `prop_name` (its instance named `instance`, as the engine names
-    it: "n = Subnet") looks at in `state`: the reads of the predicate that never comes true
-    (P, or Q for `P leads to Q`). None when it cannot be worked out."""
-    if not is_spec_model(model):
-        return None
-    t = next((t for t in getattr(model.spec, "temporals", ()) if t.name == prop_name), None)
-    if t is None:
-        return None
-    rec = _Recorder(model.spec)
-    plain = plain_state(model, state)
-    try:
-        env = rec.instance_env(t.params, instance or "", plain)
-        if env is None:
-            return None
-        expr = t.q if t.kind == "leads_to" and t.q is not None else t.p
-        rec.before, rec.quiet, rec.log = None, set(), []
-        rec.eval(expr, Ctx(plain, env))
-        return Explanation(instance or "", frozenset(rec.log))
-    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-        raise
-    except Exception:                         # noqa: BLE001 - decoration only
-        return None
-
-
-def explain_failure(model, origin, trace) -> Explanation | None:
-    """A run-time error at `origin` (the span of the expression the search failed to
-    evaluate) in the last state of `trace`: what was being evaluated (`context`, and the
-    action instance as `label` when it was an action) and what the failing expression read
-    before it failed (`reads`). None when it cannot be worked out."""
-    if not is_spec_model(model) or trace is None or not trace.steps:
-        return None
-    try:
-        rec = _Recorder(model.spec, _max_solutions(model))
-        states = [plain_state(model, s.state) for s in trace.steps[-2:]]
-        return rec.failure(_owner(model.spec, origin), origin, states, len(trace.steps), model)
-    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-        raise
-    except Exception:                         # noqa: BLE001 - decoration only
-        return None
-
-
-def _max_solutions(model) -> int:
-    options = getattr(getattr(model, "solver", None), "options", None)
-    return getattr(options, "max_solutions", 1024)
-
-
-def _owner(spec: ir.SpecIR, origin) -> tuple[str, Any]:
-    """Where the span `origin` is written: ("action", index), ("property", PropertyIR),
-    ("temporal", TemporalIR), ("def", DefIR), ("init", None) or ("", None) when no node of
-    the IR has it."""
-    from checker.ir.walk import walk
-
-    def has(nodes) -> bool:
-        return any(_same_span(getattr(n, "origin", None), origin) for node in nodes for n in walk(node))
-
-    for i, a in enumerate(spec.actions):
-        if has(a.body) or has(p.domain for p in a.params):
-            return "action", i
-    for p in spec.properties:
-        if has((p.expr,)):
-            return "property", p
-    for t in getattr(spec, "temporals", ()):
-        if has((t.p,) + ((t.q,) if t.q is not None else ())):
-            return "temporal", t
-    for d in spec.defs:
-        if has((d.body,)):
-            return "def", d
-    if has(spec.init):
-        return "init", None
-    return "", None
-
-
-def _same_span(a, b) -> bool:
-    if a is None or b is None:
-        return False
-    if a is b:
-        return True
-    try:
-        return a.start == b.start and a.end == b.end and a.path == b.path
-    except AttributeError:
-        return False
-
-
-# ---------------------------------------------------------------- the recording interpreter
-
-class _Recorder(Interpreter):
+class Recorder(Interpreter):
     """The reference interpreter with every read of the state noted in `self.log`."""
 
     def __init__(self, spec: ir.SpecIR, max_solutions: int = 1024):
@@ -281,7 +114,7 @@ class _Recorder(Interpreter):
             if found is not None:
                 return found
         if kind == "property":
-            return Explanation("", frozenset(), _property_context(what, n))
+            return Explanation("", frozenset(), property_context(what, n))
         if kind == "temporal":
             return Explanation("", frozenset(), f"in temporal property {what.name}, checking state {n}")
         if kind == "action":
@@ -307,7 +140,7 @@ class _Recorder(Interpreter):
         except InterpError:
             if self.target_reads is None:
                 return None                   # failed elsewhere: not the search's error
-            return Explanation(binding, self.target_reads, _property_context(prop, n))
+            return Explanation(binding, self.target_reads, property_context(prop, n))
         return None
 
     def _fails_temporal(self, t, state: dict, n: int) -> Explanation | None:
@@ -398,8 +231,8 @@ class _Recorder(Interpreter):
         return [(w2, {**e2, _READS: e2.get(_READS, frozenset()) | mine}) for w2, e2 in paths]
 
     # -------------------------------------------------------- expressions: the reads
-    def _eval(self, e: ir.E, ctx: Ctx) -> Any:
-        if self.target is not None and self.log is not None and _same_span(e.origin, self.target):
+    def eval_node(self, e: ir.E, ctx: Ctx) -> Any:
+        if self.target is not None and self.log is not None and same_span(e.origin, self.target):
             log, start = self.log, len(self.log)
             try:
                 return self._reads_of(e, ctx)
@@ -409,7 +242,7 @@ class _Recorder(Interpreter):
 
     def _reads_of(self, e: ir.E, ctx: Ctx) -> Any:
         if self.log is None or self.mute:
-            return super()._eval(e, ctx)
+            return super().eval_node(e, ctx)
         if isinstance(e, ir.Index) and isinstance(e.base, ir.VarRef) and isinstance(e.base.t, T.MapT):
             self._note(e.base, self.eval(e.key, ctx), ctx)
             return self._muted(e, ctx)
@@ -421,27 +254,22 @@ class _Recorder(Interpreter):
         if isinstance(e, ir.Op) and e.op == "prime":
             self.primed += 1
             try:
-                return super()._eval(e, ctx)
+                return super().eval_node(e, ctx)
             finally:
                 self.primed -= 1
-        return super()._eval(e, ctx)
+        return super().eval_node(e, ctx)
 
     def solve(self, e: ir.Solve, ctx: Ctx) -> frozenset:
         """`choose x: T where C`'s solutions, with what C reads noted: on a small T by trying
         every candidate (the interpreter's way), on a large one by evaluating C's inputs and
         asking the solver (the search's way: the interpreter cannot enumerate addresses)."""
-        from checker.solver.plan import enumerable
         found = super().solve(e, ctx) if enumerable(e.t.elem) else self._solve_large(e, ctx)
         if not e.least and len(found) > self.max_solutions:
-            from checker.solver.runtime import too_many
             raise InterpError(too_many(self.max_solutions))
         return found
 
     def _solve_large(self, e: ir.Solve, ctx: Ctx) -> frozenset:
-        from checker.solver import enumerate as en
-        from checker.solver.options import SolverOptions
-        from checker.solver.plan import plan
-        from checker.solver.runtime import too_many
+        from checker.solver import enumerate as en     # imports z3: only for large domains
         q = plan(e, self.spec.defs, -1)
         values = tuple(self.eval(x, ctx) for x in q.inputs)      # all of the state C reads
         key = (id(e), values)
@@ -463,7 +291,7 @@ class _Recorder(Interpreter):
     def _muted(self, e: ir.E, ctx: Ctx) -> Any:
         self.mute += 1
         try:
-            return super()._eval(e, ctx)
+            return super().eval_node(e, ctx)
         finally:
             self.mute -= 1
 
@@ -483,7 +311,19 @@ class _Recorder(Interpreter):
         return now.get(key, missing) != then.get(key, missing)
 
 
-def _property_context(prop: ir.PropertyIR, n: int) -> str:
+def same_span(a, b) -> bool:
+    """Do two origins name the same place (the same span, or equal ones)?"""
+    if a is None or b is None:
+        return False
+    if a is b:
+        return True
+    try:
+        return a.start == b.start and a.end == b.end and a.path == b.path
+    except AttributeError:
+        return False
+
+
+def property_context(prop: ir.PropertyIR, n: int) -> str:
     if prop.kind == "action":
         return f"in action property {prop.name}, checking the step to state {n}"
     kind = {"invariant": "invariant", "reachable": "reachability property"}.get(prop.kind, "state constraint")
@@ -530,7 +370,6 @@ def _keys_of_var(e: ir.E) -> ir.VarRef | None:
 def _write_bases(body: tuple) -> set[int]:
     """ids of the VarRefs that are the base of a whole-variable rewrite `x := x with {..}`
     or `x := remove(x, k)`: evaluating them is part of a write, not a read."""
-    from checker.ir.walk import walk
     out: set[int] = set()
     for s in body:
         for node in walk(s):
