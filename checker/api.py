@@ -22,9 +22,9 @@ from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 from checker.loader import load
-from checker.semantics.elaborate import Elaborator
+from checker.ir.elaborate import Elaborator
 from checker.semantics.names import collect
-from checker.semantics.symmetry import check_symmetry
+from checker.ir.symmetry import check_symmetry
 from checker.semantics.variants import Variant, variants
 from checker.syntax import ast
 from checker.solver.runtime import SolverStats
@@ -296,7 +296,7 @@ def runtime_diagnostics(report: Report) -> list[Diagnostic]:
 
 
 def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:
-    """KOV212 for uses that break a symmetric type (semantics/symmetry.py: every variant
+    """KOV212 for uses that break a symmetric type (ir/symmetry.py: every variant
     is checked, so a spec is symmetric-safe or not whatever its variants ask); then the
     variant's `symmetry` types on the IR, which make the search reduce by them."""
     diags = check_symmetry(spec_ir)

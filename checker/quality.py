@@ -1,7 +1,7 @@
 """Model-quality warnings: what a checked variant proves less of than it seems to.
 
 Input: one variant (its acknowledgements), its compiled model (the IR, the premises of its
-properties: semantics/premises.py, its sequential-update hazards: semantics/hazards.py),
+properties: ir/premises.py, its sequential-update hazards: ir/hazards.py),
 its CheckResult (coverage, the premises seen, the liveness findings) and the spec-level
 warnings that apply to it (KOV602). Output: `VariantWarnings`: the variant's warnings
 (Diagnostics with a KOV6xx code and `subjects`), split into those the variant acknowledges
@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from checker import codes
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.engine.result import CheckResult, Status, Verdict
-from checker.semantics.premises import Bind, Constant, Guard, Premise, PropertyVacuity
+from checker.ir import nodes as ir
+from checker.ir.hazards import hazards
+from checker.ir.premises import Bind, Constant, Guard, Premise, PropertyVacuity
 from checker.semantics.variants import Acknowledgement
 
 _TEXT = 70      # longest expression quoted in a message
@@ -50,12 +52,11 @@ def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> 
 
 
 def read_after_write(model) -> list[Diagnostic]:
-    """KOV605, from the text alone (semantics/hazards.py), once per compiled model."""
+    """KOV605, from the text alone (ir/hazards.py), once per compiled model."""
     if getattr(model, "spec", None) is None:    # a model written in Python has no text
         return []
     found = getattr(model, "_hazards", None)
     if found is None:
-        from checker.semantics.hazards import hazards
         found = hazards(model.spec)
         try:
             model._hazards = found
@@ -252,7 +253,6 @@ def _declared(prop: PropertyVacuity, span) -> tuple:
 
 
 def _negated(e) -> bool:
-    from checker.ir import nodes as ir
     return isinstance(e, ir.Op) and e.op == "not" and e.origin is e.args[0].origin
 
 

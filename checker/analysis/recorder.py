@@ -8,7 +8,7 @@ interpreter (checker/ir/interp.py, whose `eval_node` it extends) with every read
 state recorded. `choose` forks the run; the reads kept are those of the path that produced
 the trace's next state. A `choose x: T where C` reads what its constraint reads: on a small
 T the interpreter tries every candidate; on a large T (addresses) the constraint's inputs
-(checker/solver/plan.py: the sub-expressions that do not depend on x, which is all of the
+(checker/ir/solve_plan.py: the sub-expressions that do not depend on x, which is all of the
 state C reads) are evaluated and the solutions asked of Z3, as the search did. A read of a
 place the same step has already written is its own write, not a read of the state, and is
 left out; so is the variable a whole-variable update rewrites (`api := api with {...}`
@@ -25,7 +25,7 @@ from checker.ir.plain import from_rep, in_order, normalize
 from checker.ir.walk import walk
 from checker.semantics import types as T
 from checker.solver.options import SolverOptions
-from checker.solver.plan import enumerable, plan
+from checker.ir.solve_plan import enumerable, plan
 from checker.solver.runtime import too_many
 
 _READS = "#reads"      # the env key carrying a path's reads (IR locals are identifiers)

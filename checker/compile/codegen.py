@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from checker.compile.layout import Layout
 from checker.engine.model import ModelError
 from checker.ir import nodes as ir
+from checker.ir.solve_plan import enumerable, plan
 from checker.ir.walk import closed, walk
 from checker.semantics import types as T
 
@@ -83,7 +84,7 @@ class CodeGen:
         self.origins: list = []
         self.origin_ids: dict = {}
         self.tmp = itertools.count()
-        self.queries: list = []      # solver queries (checker/solver/plan.py), numbered
+        self.queries: list = []      # solver queries (checker/ir/solve_plan.py), numbered
         self.query_of: dict = {}     # ir.Solve -> its query
         self.bound: dict[str, str] = {}   # locals fixed to a text (unrolled loops, x_Quant, inlined defs)
         self.inline_depth = 0
@@ -190,7 +191,7 @@ class CodeGen:
 
     def evaluate(self, e: ir.E):
         """Evaluate a closed expression now (for tables built at compile time)."""
-        from checker.compile.model import evaluate_closed
+        from checker.compile.model import evaluate_closed    # model.py imports this module
         return evaluate_closed(e, self)
 
     def gen_checks(self) -> None:
@@ -1032,12 +1033,11 @@ class CodeGen:
     def x_Solve(self, e: ir.Solve, env):
         """`{x in T | C}`: enumerated here when T is small (the measured break-even), else
         the solutions of a planned query, computed (and cached) by checker/solver."""
-        from checker.solver.plan import enumerable, plan
         t, elem = e.t, e.t.elem
         origin = self.const(e.origin, "S")
         if enumerable(elem):
             # What the constraint reads from the state is computed once, before the loop
-            # over the candidates (plan.py's inputs), unless it may fail (`head(q)`): that
+            # over the candidates (solve_plan.py's inputs), unless it may fail (`head(q)`): that
             # stays in the loop, evaluated only for the candidates that reach it.
             q = plan(e, self.spec.defs, -1, careful=True)
             loop = f"for {e.name} in {self.iterate(ir.TypeSet(t), env)} if {self.ex(q.cond, env)}"
@@ -1059,7 +1059,6 @@ class CodeGen:
 
     def solve_iter(self, e: ir.Solve, env) -> str:
         """The solutions of a large-type constraint, ascending (a tuple from the solver)."""
-        from checker.solver.plan import enumerable, plan
         if enumerable(e.t.elem):
             return f"sorted({self.x_Solve(e, env)})"
         q = self.query(e)
@@ -1073,7 +1072,6 @@ class CodeGen:
     def query(self, e: ir.Solve):
         """One query per constraint, however often its code is written (the search loop of
         expand.py writes the actions again): its answers are cached under one number."""
-        from checker.solver.plan import plan
         try:
             hash(e)
             key = e

@@ -20,9 +20,10 @@ from checker.compile.symmetry import build_symmetry
 from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo,
                                   PropertyInfo, TemporalInfo)
 from checker.ir import nodes as ir
+from checker.ir.elaborate import EvalFailure
 from checker.ir.plain import normalize
 from checker.semantics import types as T
-from checker.semantics.premises import analyse
+from checker.ir.premises import analyse
 from checker.solver.options import SolverOptions
 from checker.solver.runtime import SolverRuntime
 from checker.solver.runtime import helpers as solver_helpers
@@ -136,7 +137,7 @@ class SpecModel:
             self.symmetry = build_symmetry(spec, self.layout)
             ns["_canon"] = self.symmetry.canonical
         self.fairness = tuple(fairness_info(f) for f in spec.fairness)
-        # vacuity (semantics/premises.py): the premises the search observes
+        # vacuity (ir/premises.py): the premises the search observes
         self.vacuity = analyse(spec, lambda e: evaluate_closed(e, gen))
         props = self.vacuity.properties
         self.premises = tuple(PremiseInfo(None if props[p.owner].temporal else props[p.owner].index, p.step)
@@ -263,7 +264,6 @@ def fairness_info(f: ir.FairnessIR) -> FairnessInfo:
 
 def check_closed_value(e: ir.E) -> Any:
     """Evaluate a constant expression for the elaborator; failures become EvalFailure."""
-    from checker.semantics.elaborate import EvalFailure
     try:
         return evaluate_closed(e)
     except ModelError as exc:

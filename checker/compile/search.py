@@ -16,8 +16,8 @@ from typing import Any, Callable
 from checker.compile.codegen import CodeGen
 from checker.compile.expand import expander_source, scanner_source
 from checker.compile.observe import observer_source
-from checker.engine.fastpath import ExpansionPlan, Scanner
-from checker.semantics.premises import Premise
+from checker.engine.fastpath import Expander, ExpansionPlan, RoutingExpander, Scanner
+from checker.ir.premises import Premise
 
 
 class GeneratedSearch:
@@ -37,10 +37,18 @@ class GeneratedSearch:
             self.ns.update(self.gen.constants)
             exec(compile(source, f"<kovn {self.name} {what}>", "exec"), self.ns, scope)
 
-    def expander(self, plan: ExpansionPlan):
-        """The search's hot loop for `plan` (expand.py), compiled once per plan; None when
-        it is beyond Python's limits with the loop around it (the general loop over
-        successors() does the same work, slower)."""
+    def expander(self, plan: ExpansionPlan) -> Expander | None:
+        """The search's hot loop for `plan` (expand.py); None when it is beyond Python's
+        limits with the loop around it (the general loop over successors() does the same
+        work, slower)."""
+        return self._compiled(plan)
+
+    def router(self, plan: ExpansionPlan) -> RoutingExpander | None:
+        """A worker's hot loop (mode ROUTE), as `expander`."""
+        return self._compiled(plan)
+
+    def _compiled(self, plan: ExpansionPlan) -> Any:
+        """The generated function for `plan`, compiled once per plan (None: too large)."""
         if plan in self.expanders:
             return self.expanders[plan]
         try:

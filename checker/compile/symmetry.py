@@ -27,7 +27,7 @@ from checker.compile.layout import Layout
 from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
 from checker.semantics import types as T
-from checker.semantics.symmetry import has_symmetric, permute_plain, symmetric_types
+from checker.ir.symmetry import has_symmetric, permute_plain, symmetric_types
 
 
 @dataclass

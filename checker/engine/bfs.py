@@ -261,8 +261,8 @@ class Search:
         an error before any is checked, but no more than the state limit can store: an
         endless enumeration (two nested choices over a million values) stops there."""
         canon, cap = self.canon, self.cap
-        order: dict = {}
-        reps = set() if canon is not None else order
+        order: dict[State, None] = {}
+        reps: set[State] = set()        # their representatives, under symmetry
         self.init_generated = 0
         for s in self.model.init_states():
             self.init_generated += 1        # so far, should a limit interrupt
@@ -270,7 +270,7 @@ class Search:
                 order[s] = None
                 if canon is not None:
                     reps.add(canon(s))
-                if len(reps) > cap >= 0:
+                if (len(reps) if canon is not None else len(order)) > cap >= 0:
                     break           # the state limit stops the search at this one
         return list(order)
 
@@ -341,8 +341,8 @@ class Search:
         plan = self._plan()
         fast = fast_path.expander(plan)
         if self.last and not plan.mode.cut:
-            return fast, len(self.store)   # type: ignore[return-value]
-        return fast, self.cap   # type: ignore[return-value]
+            return fast, len(self.store)
+        return fast, self.cap
 
     def _expand(self, lo: int, hi: int) -> None:
         """The general loop (engine/expansion.py) over ids lo..hi-1."""
@@ -432,8 +432,6 @@ class Search:
     def _result(self, seconds: float, live: Sequence[PropertyResult] = ()) -> CheckResult:
         end = SearchEnd(self.limit, self.failure, len(self.store), self._generated(), self.depth,
                         seconds, peak_rss_bytes(), self.left, self.counters)
-        sym = self.symmetry
         return assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
                         liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
-                        symmetry=sym.names if sym is not None else (),
-                        symmetry_inexact=sym.inexact if sym is not None else 0)
+                        symmetry=self.symmetry)

@@ -42,8 +42,11 @@ class Host(Protocol):
     """What the general loop needs of the scheduler that runs it."""
 
     seen: Any               # the states seen: `in` (a set), or state -> id when edges are recorded
-    edges: EdgeRecorder | None
     at: int                 # the index of the state being expanded (kept up to date here)
+
+    @property
+    def edges(self) -> EdgeRecorder | None:
+        """Where every edge goes (None: edges are not recorded)."""
 
     def new_state(self, i: int, s: State, label: Label, t: State) -> int | None:
         """`t`, reached from state i (`s`) by `label`, was not seen before: store it (its id,

@@ -7,7 +7,8 @@ every compiled spec). Output: the types both sides agree on: what the search ask
 happened).
 
 The protocol, for every mode:
-- `fast_path.expander(plan)` returns a function (or None: the model has none for this plan,
+- `fast_path.expander(plan)` (`router(plan)` for ROUTE) returns a function (or None: the
+  model has none for this plan,
   and the general loop, engine/expansion.py, does the work) that expands the states
   `lo..hi-1` of its store in order, exactly as the general loop over `model.successors()`
   would: the same successors, counted for the same actions, stored in the same order.
@@ -117,8 +118,11 @@ Scanner = Callable[[Sequence[State], int], int]
 class FastPath(Protocol):
     """A model's generated hot loop (the module docstring is the contract)."""
 
-    def expander(self, plan: ExpansionPlan) -> Expander | RoutingExpander | None:
-        """The function for `plan` (compiled once per plan), or None."""
+    def expander(self, plan: ExpansionPlan) -> Expander | None:
+        """The function for `plan` (any mode but ROUTE; compiled once per plan), or None."""
+
+    def router(self, plan: ExpansionPlan) -> RoutingExpander | None:
+        """The function for `plan` (mode ROUTE; compiled once per plan), or None."""
 
     def state_scanner(self, state_props: tuple[int, ...]) -> Scanner | None:
         """The scan for the first state a property among `state_props` flags, or None."""

@@ -15,7 +15,7 @@ reduced by symmetry (engine/symmetry.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.observe import PremiseTracker
@@ -31,7 +31,7 @@ from checker.engine.result import (
     Verdict,
 )
 from checker.engine.store import Counters, StateStore
-from checker.engine.symmetry import rebuild_symmetric_trace
+from checker.engine.symmetry import Symmetry, rebuild_symmetric_trace
 from checker.engine.trace import extend_trace, rebuild_trace
 
 
@@ -146,7 +146,8 @@ class Findings:
 class Traces:
     """Counterexample traces of the findings, rebuilt from a store's parent chains."""
 
-    def __init__(self, model: Model, store: StateStore, canonical=None):
+    def __init__(self, model: Model, store: StateStore,
+                 canonical: Callable[[State], State] | None = None):
         self.model, self.store, self.canonical = model, store, canonical
 
     def of(self, finding: Finding) -> Trace:
@@ -176,9 +177,11 @@ class SearchEnd:
 
 
 def assemble(findings: Findings, traces: Traces, end: SearchEnd,
-             live: Sequence[PropertyResult] = (), **fields) -> CheckResult:
-    """The CheckResult of a search; `fields`: CheckResult's own (liveness_seconds,
-    symmetry, workers, ...)."""
+             live: Sequence[PropertyResult] = (), *, liveness_seconds: float | None = None,
+             symmetry: Symmetry | None = None, workers: int = 1) -> CheckResult:
+    """The CheckResult of a search: its findings, its end, its temporal properties' results
+    (`live`) and the liveness check's time; `symmetry`: the reduction it searched under;
+    `workers`: the processes that searched."""
     model = findings.model
     exhaustive = end.limit is None and findings.stopped is None and end.failure is None
     properties = [_property(findings, traces, i, p.name, p.kind, p.origin, exhaustive)
@@ -207,11 +210,14 @@ def assemble(findings: Findings, traces: Traces, end: SearchEnd,
                   left_in_queue=end.left_in_queue)
     seen, failed = findings.premises.result()
     return CheckResult(verdict, tuple(properties), stats, end.limit, failure,
-                       stopped=findings.stopped, premises_seen=seen, premises_failed=failed,
-                       premises_observed=findings.options.premises, **fields)
+                       stopped=findings.stopped, liveness_seconds=liveness_seconds,
+                       symmetry=symmetry.names if symmetry is not None else (),
+                       symmetry_inexact=symmetry.inexact if symmetry is not None else 0,
+                       premises_observed=findings.options.premises, premises_seen=seen,
+                       premises_failed=failed, workers=workers)
 
 
-def _property(findings: Findings, traces: Traces, key: int, name: str, kind: str, origin,
+def _property(findings: Findings, traces: Traces, key: int, name: str, kind: str, origin: Any,
               exhaustive: bool) -> PropertyResult:
     where = findings.found.get(key)
     if where is not None:

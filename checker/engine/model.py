@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 State = Hashable
 # An action instance: (index into Model.actions, parameter values). Parameter values are
 # whatever the model uses (ints for compiled specs); format_label turns them into text.
-Label = tuple[int, tuple]
+Label = tuple[int, tuple[Any, ...]]
 
 PropertyKind = Literal["invariant", "action", "reachable"]
 

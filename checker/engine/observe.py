@@ -19,10 +19,13 @@ property is not vacuous.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, MutableSequence, Protocol
+from typing import Callable, Iterable, MutableSequence, Protocol
 
-if TYPE_CHECKING:
-    from checker.engine.model import Model
+from checker.engine.model import Model, State
+
+
+StateObserver = Callable[[State], None]
+StepObserver = Callable[[State, State], None]
 
 
 class Observers(Protocol):
@@ -30,8 +33,8 @@ class Observers(Protocol):
 
     seen: MutableSequence[int]
     failed: MutableSequence[int]
-    state: Callable | None
-    transition: Callable | None
+    state: StateObserver | None
+    transition: StepObserver | None
 
     def install(self, pending: frozenset[int]) -> None: ...
 
@@ -43,8 +46,8 @@ class PremiseTracker:
         self.observers: Observers | None = model.observers() if model is not None and self.infos else None
         self.decided: set[int] = set()
         self.pending: frozenset[int] = frozenset()
-        self.state: Callable | None = None
-        self.transition: Callable | None = None
+        self.state: StateObserver | None = None
+        self.transition: StepObserver | None = None
         # which kinds of premise the model has at all: a generated search loop calls the
         # observers of those kinds while they are installed (not None)
         self.kinds = (any(not p.step for p in self.infos), any(p.step for p in self.infos))
@@ -54,6 +57,7 @@ class PremiseTracker:
             self.kinds = (False, False)
 
     def _install(self, pending: frozenset[int]) -> None:
+        assert self.observers is not None
         self.pending = pending
         self.observers.install(pending)
         self.state = self.observers.state
@@ -61,7 +65,7 @@ class PremiseTracker:
 
     def sync(self) -> None:
         """Drop the premises seen (or of decided properties) from the pending set."""
-        if not self.pending:
+        if not self.pending or self.observers is None:
             return
         seen = self.observers.seen
         pending = frozenset(i for i in self.pending
@@ -75,7 +79,7 @@ class PremiseTracker:
             self.decided.add(prop)
             self.sync()
 
-    def merge(self, seen, failed) -> None:
+    def merge(self, seen: Iterable[int], failed: Iterable[int]) -> None:
         """Observations made elsewhere (a worker process of engine/parallel.py)."""
         if self.observers is None:
             return

@@ -33,6 +33,7 @@ import dataclasses
 import multiprocessing
 import os
 from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from time import perf_counter
 from typing import Any
 
@@ -97,7 +98,7 @@ def _why_not_parallel(model: Model, workers: int) -> str | None:
 class _WorkerDied(Exception):
     """A worker process ended in the middle of the search (the limit text says how)."""
 
-    def __init__(self, k: int, proc):
+    def __init__(self, k: int, proc: BaseProcess):
         proc.join(timeout=1)
         code = proc.exitcode
         how = (f"killed by signal {-code}" if code is not None and code < 0
@@ -190,7 +191,7 @@ class _Coordinator:
             if proc.sentinel in ready:
                 raise _WorkerDied(k, proc)
 
-    def _ask(self, message: object) -> list:
+    def _ask(self, message: object) -> list[Any]:
         """Send `message` to every worker and return their answers in worker order. A worker
         that fails answers Crashed; one that dies ends the search (_WorkerDied)."""
         for k, c in enumerate(self.conns):
@@ -214,7 +215,7 @@ class _Coordinator:
             init = self._initial()
         except Stop:
             return
-        parts: list[list] = [[] for _ in range(self.workers)]
+        parts: list[list[State]] = [[] for _ in range(self.workers)]
         for st in init:
             parts[owner(st, self.workers)].append(st)
         for k, c in enumerate(self.conns):
@@ -246,7 +247,7 @@ class _Coordinator:
                 s.left = frontier
                 return
 
-    def _initial(self) -> list:
+    def _initial(self) -> list[State]:
         """The one-process search's initial level, in this process (the states and their
         checks)."""
         s = self.search
@@ -338,8 +339,5 @@ class _Coordinator:
             peaks += [m.peak_rss_bytes for m in self._ask(MemoryUse()) if isinstance(m, Memory)]
         end = SearchEnd(s.limit, s.failure, self.distinct, self._generated(), s.depth,
                         perf_counter() - s.start, max(peaks), s.left, self.counters)
-        sym = self.model.symmetry
         return assemble(self.findings, Traces(self.model, s.store, s.canon), end,
-                        symmetry=sym.names if sym is not None else (),
-                        symmetry_inexact=sym.inexact if sym is not None else 0,
-                        workers=self.workers)
+                        symmetry=s.symmetry, workers=self.workers)

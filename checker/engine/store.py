@@ -140,7 +140,7 @@ class Counters:
         self.cuts += other.cuts
 
 
-Outbox = tuple[list, list, list]       # states, their parent states, their action indices
+Outbox = tuple[list[State], list[State], list[int]]   # states, their parent states, their actions
 
 
 class RoutedStore:
@@ -153,7 +153,7 @@ class RoutedStore:
 
     __slots__ = ("states", "parents", "actions", "seen", "outbox", "me", "workers", "start")
 
-    def __init__(self, chunk: list[State], seen: set, outbox: list[Outbox], me: int, workers: int):
+    def __init__(self, chunk: list[State], seen: set[State], outbox: list[Outbox], me: int, workers: int):
         self.states = list(chunk)
         self.start = len(chunk)
         self.parents: list[State] = []

@@ -24,6 +24,7 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from time import perf_counter
 from typing import Any, Protocol, Sequence
 
@@ -44,7 +45,7 @@ OUT_OF_MEMORY = 3   # a worker's exit code when it ran out of memory
 class Init:
     """The initial states this worker owns (already stored and checked by the coordinator)."""
 
-    states: list
+    states: list[State]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +146,9 @@ class Batch:
     """A worker's new successors owned by the receiver, with their parents and actions."""
 
     sender: int
-    states: list
-    parents: list
-    actions: list
+    states: list[State]
+    parents: list[State]
+    actions: list[int]
 
 
 class Exchange(Protocol):
@@ -161,7 +162,7 @@ class Exchange(Protocol):
 class QueueExchange:
     """The exchange between forked processes: one multiprocessing queue per worker."""
 
-    def __init__(self, inboxes: list, me: int):
+    def __init__(self, inboxes: list[Any], me: int):       # multiprocessing queues
         self.inboxes, self.me = inboxes, me
 
     def send(self, worker: int, batch: Batch) -> None:
@@ -287,22 +288,23 @@ class Worker:
         return LevelReport(new, self.counters.generated, self.counters.distinct, self.found,
                            self.failure, limit, seen_premises, failed_premises)
 
-    def exchange_level(self) -> tuple[list, list, list]:
+    def exchange_level(self) -> Outbox:
         """Send each worker what it owns of this level's successors; receive ours (in the
         order of the senders)."""
         for k in range(self.workers):
             if k != self.me:
-                ts, ps, acts = self.outbox[k]
-                self.exchange.send(k, Batch(self.me, ts, ps, acts))
+                self.exchange.send(k, Batch(self.me, *self.outbox[k]))
         got = sorted(self.exchange.receive(self.workers - 1), key=lambda b: b.sender)
-        ts, ps, acts = [], [], []
+        ts: list[State] = []
+        ps: list[State] = []
+        acts: list[int] = []
         for b in got:
             ts += b.states
             ps += b.parents
             acts += b.actions
         return ts, ps, acts
 
-    def accept(self, ts: list, ps: list, acts: Sequence[int]) -> None:
+    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int]) -> None:
         """States this worker owns, reached for the first time (already in `seen`): store
         their parents, count them, check them (all at C speed but the check). On the last
         level, only count them: they are the cut."""
@@ -348,7 +350,7 @@ class Worker:
         self.failure = WorkerFailure(error.message, error.origin, state, label, nxt)
         raise _Failed
 
-    def chunk(self, states: list) -> None:
+    def chunk(self, states: list[State]) -> None:
         """Expand some frontier states: with the generated expander in ROUTE mode (own
         successors stored, others queued for their owners, in one pass); on an event, or
         for a model without one, with the general loop."""
@@ -378,7 +380,7 @@ class Worker:
         steps = self.observers is not None and any(p.step for p in self.model.premises)
         plan = ExpansionPlan(Mode.ROUTE, (), transition, deadlock, self.canon is not None,
                              False, steps)
-        return fast.expander(plan)     # type: ignore[return-value]  # ROUTE: a RoutingExpander
+        return fast.router(plan)
 
     # ---- the expansion core's host (engine/expansion.py)
 
@@ -427,8 +429,8 @@ def tie_to_coordinator(coordinator: int) -> None:
         os._exit(1)
 
 
-def worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn,
-                coordinator: int | None = None) -> None:
+def worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes: list[Any],
+                conn: Connection, coordinator: int | None = None) -> None:
     """A forked worker process: serve the coordinator's messages on `conn` until Quit."""
     tie_to_coordinator(coordinator if coordinator is not None else os.getppid())
     try:

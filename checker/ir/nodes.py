@@ -1,6 +1,6 @@
 """The IR: a typed, resolved, desugared form of one variant of a spec.
 
-Input: built by semantics/elaborate.py. Output: compiled by checker/compile/codegen.py,
+Input: built by ir/elaborate.py. Output: compiled by checker/compile/codegen.py,
 printed by ir/printer.py. Every node carries its concrete type `t` and `origin` (the source
 span, compare=False). Names are resolved: state variables are indices into `SpecIR.vars`,
 bound variables have names unique within their action, constants are folded into `Lit`s.

@@ -20,6 +20,7 @@ with `forall`, "instance" (the violated binding, e.g. "i = 1").
 """
 from __future__ import annotations
 
+from checker import codes
 from checker.diagnostics import where
 from checker.engine.result import Status
 from checker.report.figures import search_figures
@@ -73,7 +74,6 @@ def stopped_dict(outcome) -> dict:
 
 
 def warning_dict(w) -> dict:
-    from checker import codes
     return {"code": w.code, "name": codes.WARNING_NAMES.get(w.code), "message": w.message,
             "location": _loc(w.span), "subjects": list(w.subjects)}
 

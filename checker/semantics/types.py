@@ -52,7 +52,7 @@ class IntT(Type):
 class SymT(IntT):
     """A symmetric type (`type RM = symmetric 1..N`): ints lo..hi at run time, so every
     int operation of the code generator applies, but a type of its own to the checker:
-    its values are interchangeable, and semantics/symmetry.py refuses every use that
+    its values are interchangeable, and ir/symmetry.py refuses every use that
     could tell them apart (arithmetic, order, literals), which makes symmetry reduction
     sound (docs/performance.md)."""
 

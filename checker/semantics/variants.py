@@ -5,6 +5,7 @@ Input: `Declarations` and the constants given on the command line. Output: `Vari
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -87,7 +88,6 @@ def _subjects(decls: Declarations) -> set[str]:
 
 
 def _suggestion(name: str, known: set[str]) -> str | None:
-    import difflib
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f"did you mean '{close[0]}'?" if close else None
 
@@ -170,7 +170,7 @@ def _mentions(items) -> tuple[tuple[str, Span], ...]:
 
 def _symmetry(v: ast.VariantDecl, decls: Declarations, diags: list) -> tuple[str, ...]:
     """The types named by the variant's `symmetry` items; each must be declared
-    `symmetric` (its uses are then checked by semantics/symmetry.py)."""
+    `symmetric` (its uses are then checked by ir/symmetry.py)."""
     names: list[str] = []
     for item in v.items:
         if not isinstance(item, ast.VSymmetry):

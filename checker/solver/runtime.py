@@ -19,7 +19,7 @@ from typing import Any
 
 from checker.engine.model import ModelError
 from checker.solver.options import SolverOptions
-from checker.solver.plan import Query
+from checker.ir.solve_plan import Query
 
 # Past this many cached answers the cache is emptied and refilled: a bound on memory for
 # long searches whose constraints read ever new values (answers are small tuples).

@@ -2,7 +2,7 @@
 
 For random specs over a symmetric type (symgen.py) and for twophase, the reduced search must
 store exactly one state per orbit of the reachable states (orbits computed by trying every
-permutation on plain values: checker.semantics.symmetry.permute_plain, not the generated
+permutation on plain values: checker.ir.symmetry.permute_plain, not the generated
 permutation code under test), every representative must be a permutation of a reachable
 state, generated must be what the plain search generates from one state per orbit, the
 verdicts must be the same, and every counterexample must be a real trace of the spec as
@@ -44,7 +44,7 @@ def brute_permute(model, state, perm):
     sym = model.symmetry
     groups = {}
     for v in model.spec.vars:
-        from checker.semantics.symmetry import symmetric_types
+        from checker.ir.symmetry import symmetric_types
         for s in symmetric_types(v.t):
             groups[s.name] = s
     out = 0

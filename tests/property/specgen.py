@@ -1164,7 +1164,7 @@ class _Gen:
         return out
 
     def premise_properties(self, variables: dict) -> list[str]:
-        """Properties whose verdict rests on premises (semantics/premises.py): implications,
+        """Properties whose verdict rests on premises (ir/premises.py): implications,
         negated conjunctions, `not a or b`, quantifiers, `if`, leads-to. Conditions are mostly
         comparisons of variables (sometimes true, sometimes never), conclusions often hold
         in every state without being constant (`x >= lo`), so that the properties hold and

@@ -12,7 +12,7 @@ from checker import api
 from checker.diagnostics import DiagnosticError
 from checker.engine import Status, Verdict
 from checker.semantics import types as T
-from checker.solver import plan
+from checker.ir import solve_plan as plan
 from checker.solver.options import SolverOptions
 
 

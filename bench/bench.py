@@ -1,10 +1,10 @@
 """The benchmark: a fixed suite of models, each run as `check` would be run, timed.
 
-    python -m checker.bench                 # the whole suite (several minutes)
-    python -m checker.bench --cases twophase7,twophase7-sym --repeat 3
-    python -m checker.bench --quick         # small sizes, a smoke test of the script
-    python -m checker.bench --json out.json --no-spin
-    python -m checker.bench --vacuity --repeat 3   # the cost of observing premises (ipam cases)
+    python bench/bench.py                 # the whole suite (several minutes)
+    python bench/bench.py --cases twophase7,twophase7-sym --repeat 3
+    python bench/bench.py --quick         # small sizes, a smoke test of the script
+    python bench/bench.py --json out.json --no-spin
+    python bench/bench.py --vacuity --repeat 3   # the cost of observing premises (ipam cases)
 
 Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
 wall seconds of the whole process, start-up included, the search's own seconds,
@@ -311,7 +311,7 @@ def _aligned(rows: list[tuple]) -> str:
 # ---------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m checker.bench", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python bench/bench.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", help="comma-separated case names (default: the whole suite)")
     p.add_argument("--quick", action="store_true", help="the small suite (a smoke test)")
     p.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is kept")

@@ -1,7 +1,7 @@
 """Benchmarks behind the solver's two tuning choices (not a test: timings vary by machine).
 
-    python -m checker.solver.bench breakeven   # enumeration in Python versus Z3, by domain size
-    python -m checker.solver.bench least       # least solution: z3.Optimize versus binary search
+    python bench/solver_bench.py breakeven   # enumeration in Python versus Z3, by domain size
+    python bench/solver_bench.py least       # least solution: z3.Optimize versus binary search
 
 Input: nothing (the specs are built here). Output: markdown tables on stdout, the figures
 docs/solver.md quotes. `breakeven` compiles one `choose x: 0..N-1 where C` spec twice, once
@@ -31,7 +31,7 @@ action Pick {{
 
 def _model(n: int, least: bool, enumerate_up_to: int):
     from checker import api
-    from checker.solver import plan
+    from checker.ir import solve_plan as plan
     saved = plan.ENUMERATE_UP_TO
     plan.ENUMERATE_UP_TO = enumerate_up_to
     try:
@@ -77,7 +77,7 @@ def least() -> None:
     from checker.semantics import types as T
     from checker.solver import enumerate as en
     from checker.solver.options import SolverOptions
-    from checker.solver.plan import Query
+    from checker.ir.solve_plan import Query
     ip, b = T.IpT(), T.BoolT()
     x = ir.Local(ip, "a")
     used, block, gw = ir.Local(T.SetT(ip), "_in0"), ir.Local(T.CidrT(), "_in1"), ir.Local(ip, "_in2")

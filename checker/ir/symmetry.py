@@ -30,6 +30,7 @@ from typing import Any, Iterator
 from checker import codes
 from checker.diagnostics import Diagnostic
 from checker.ir import nodes as ir
+from checker.ir.walk import walk
 from checker.semantics import types as T
 
 # operations whose arguments may be (or hold) symmetric values
@@ -286,7 +287,6 @@ class _Checker:
 
 
 def _nodes(e: ir.E) -> Iterator:
-    from checker.ir.walk import walk
     return walk(e)
 
 

@@ -27,11 +27,13 @@ part and is. A definition called after the assignment reads every variable its b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from checker import codes
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.ir import nodes as ir
-from checker.ir.walk import walk
+from checker.ir.walk import children, walk
+from checker.loader import stdlib_dir
 
 Place = tuple      # (var index, selector, ...): a field name (str) or a key expression
 
@@ -175,7 +177,6 @@ def _keys(n: ir.E) -> list:
 
 
 def _children(n) -> list:
-    from checker.ir.walk import children
     return list(children(n))
 
 
@@ -251,7 +252,4 @@ def _within(inner: Span, outer: Span) -> bool:
 
 
 def _in_library(span: Span) -> bool:
-    from pathlib import Path
-
-    from checker.loader import stdlib_dir
     return Path(span.path).resolve().parent == stdlib_dir().resolve()

@@ -1468,8 +1468,8 @@ class Elaborator:
     def check_solvable(self, node: ir.Solve, type_span: Span | None) -> None:
         """KOV308: a constraint over too many values to enumerate must be one the solver
         encodes; every unsupported form is reported where it is written."""
-        from checker.solver.plan import enumerable, plan, solvable_type
-        from checker.solver.support import unsupported
+        from checker.ir.solve_plan import enumerable, plan, solvable_type
+        from checker.ir.solve_support import unsupported
         elem = node.t.elem
         if enumerable(elem):
             return
@@ -1488,7 +1488,7 @@ class Elaborator:
         """A typed parameter with too many values to enumerate (`a: ip`) is picked by the
         solver from the action's leading `require`s that mention it: its domain becomes
         ir.Solve over their conjunction (the requires stay in the body)."""
-        from checker.solver.plan import enumerable, free_locals
+        from checker.ir.solve_plan import enumerable, free_locals
         guards = []
         for s in body:
             if not isinstance(s, ir.Require):
@@ -1986,5 +1986,5 @@ NET_CALLS = {
 
 
 def enumerable(t: T.Type) -> bool:
-    from checker.solver.plan import enumerable as small
+    from checker.ir.solve_plan import enumerable as small
     return small(t)

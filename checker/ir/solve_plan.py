@@ -8,7 +8,7 @@ chosen value replaced by an input placeholder `Local("_in<i>")`, and those sub-e
 The generated code evaluates the inputs in the current state and asks checker/solver for the
 solutions; the inputs are the cache key, so two states that differ only in what the
 constraint does not read share one answer. Also decides enumeration (small element types,
-in plain Python) versus the solver; support.py lists the forms the encoder cannot handle
+in plain Python) versus the solver; solve_support.py lists the forms the encoder cannot handle
 (KOV308). No z3 here: the elaborator and the code generator import this module.
 """
 from __future__ import annotations
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from checker.ir import nodes as ir
+from checker.ir.walk import transform, walk
 from checker.semantics import types as T
 
 # Element types with at most this many values are enumerated in Python, larger ones go to
-# Z3. Measured by `python -m checker.solver.bench breakeven` (docs/solver.md, "Break-even"):
+# Z3. Measured by `python bench/solver_bench.py breakeven` (docs/solver.md, "Break-even"):
 # testing one candidate in Python costs about 0.2 us, an uncached Z3 query 15-45 ms, so the
 # two meet near 80,000 candidates for the every-solution form and 150,000 for the least
 # form; 2**16 is the largest power of two at which enumeration still won for both.
@@ -141,7 +142,6 @@ def inline_calls(e: ir.E, defs, bound: set[str]) -> ir.E:
     """e with every call whose arguments read a bound name replaced by the definition's body
     under `let`s of its parameters (definitions are never recursive, so this ends). Calls that
     read no bound name stay: they are inputs, computed by the generated code."""
-    from checker.ir.walk import transform
 
     # Names bound inside the constraint (quantifier variables, lets) are not known before
     # solving either: a call reading one is inlined too.
@@ -160,7 +160,6 @@ def inline_calls(e: ir.E, defs, bound: set[str]) -> ir.E:
 
 
 def bound_inside(e: ir.E) -> set[str]:
-    from checker.ir.walk import walk
     out: set[str] = set()
     for n in walk(e):
         if isinstance(n, ir.E):
@@ -253,7 +252,6 @@ _MAY_FAIL_OPS = frozenset({"div", "mod", "head", "tail", "last", "get", "min", "
 
 def may_fail(e: ir.E, defs, seen: frozenset = frozenset()) -> bool:
     """Can evaluating e raise a run-time error (KOV501) in some state?"""
-    from checker.ir.walk import walk
     for n in walk(e):
         if isinstance(n, (ir.Index, ir.Coerce, ir.Solve, ir.Collection, ir.Comp, ir.Update)):
             if isinstance(n, ir.Coerce) and isinstance(n.e.t, T.IntT) and isinstance(n.t, T.IntT) \

@@ -1,7 +1,7 @@
 """Which constraints the encoder can express: the KOV308 diagnostics, before any state exists.
 
-Input: a planned `Query` (plan.py). Output: (span, why) for every sub-expression that depends
-on the chosen value and has a form encode.py / operators.py cannot turn into Z3 terms once
+Input: a planned `Query` (solve_plan.py). Output: (span, why) for every sub-expression that depends
+on the chosen value and has a form checker/solver/encode.py / operators.py cannot turn into Z3 terms once
 the inputs are known. Parts that do not depend on the chosen value are computed in Python
 and always supported. This module mirrors the encoder: a form added there belongs here too
 (tests/solver/test_choose_where.py checks both sides). No z3 here.
@@ -12,7 +12,7 @@ from typing import Any
 
 from checker.ir import nodes as ir
 from checker.semantics import types as T
-from checker.solver.plan import UNROLL_UP_TO, Query, _within, free_locals
+from checker.ir.solve_plan import UNROLL_UP_TO, Query, _within, free_locals
 
 def unsupported(q: Query) -> list[tuple[Any, str]]:
     """(span, why) for every form of q's constraint that the encoder (encode.py) cannot

@@ -40,13 +40,14 @@ then simplify around it, remembering which closed part decided (the `culprit`).
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from checker.ir import nodes as ir
 from checker.ir.walk import closed as _closed
-from checker.ir.walk import replace, walk
+from checker.ir.walk import replace, transform, walk
 from checker.semantics import types as T
 
 BOOL = T.BoolT()
@@ -462,9 +463,6 @@ def _substitute(e: ir.E, table: dict[str, ir.E]) -> ir.E:
     """A new copy of e (every node a new object: premises and their reports tell the parts
     of two expansions of one definition apart by identity) with the named locals replaced (a
     definition's body: its own binders have names of their own, so nothing is captured)."""
-    import dataclasses
-
-    from checker.ir.walk import transform
 
     def swap(n):
         if isinstance(n, ir.Local) and n.name in table:
