@@ -279,7 +279,8 @@ def table(runs: list[Run]) -> str:
             rows.append((r.case, "error", r.error[:60], "", "", "", "", "", "", ""))
             continue
         rows.append((r.case, f"{r.distinct:,}", f"{r.generated:,}", str(r.depth), f"{r.wall_s:.3f}",
-                     f"{r.first_s:.3f}", f"{r.search_s:.3f}", f"{r.states_per_s:,.0f}", f"{r.peak_rss_mib:.0f}", f"{r.load:.1f}"))
+                     f"{r.first_s:.3f}", f"{r.search_s:.3f}", f"{r.states_per_s:,.0f}", f"{r.peak_rss_mib:.0f}",
+                     f"{r.load:.1f}"))
         if r.spin and not r.spin.get("error"):
             s = r.spin
             same = (s["distinct"], s["generated"], s["depth"]) == (r.distinct, r.generated, r.depth)

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ci_flags(p)
     _add_render_flags(p)
     p.add_argument("--max-states", type=positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
-    p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
+    p.add_argument("--max-depth", type=positive_int, metavar="N",
+                   help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
     p.add_argument("--timeout", type=positive_float, metavar="SECONDS",
                    help="stop after this long, in any phase (INCOMPLETE)")
     p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     dl = p.add_mutually_exclusive_group()
     dl.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                     help="do not report deadlocks")
-    dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
+    dl.add_argument("--deadlock", dest="deadlock", action="store_true",
+                    help="report deadlocks even if the spec allows them")
     p.add_argument("--stop-at-first", action="store_true",
                    help="stop at the first violation instead of deciding every property")
     p.add_argument("--strict", action="store_true",

@@ -23,7 +23,6 @@ documents the options.
 """
 from __future__ import annotations
 
-import argparse
 import fnmatch
 from pathlib import Path
 
@@ -257,7 +256,8 @@ class KovnWarnings(pytest.Item):
         _mark(self)
 
     def runtest(self) -> None:
-        file = self.parent.parent
+        file = self.parent.parent if self.parent is not None else None
+        assert isinstance(file, KovnFile)       # a variant's item, in its file
         # every variant of the file is needed (an acknowledgement may be used by another):
         # those not explored yet are explored together
         explored(self.config, self.spec, self.variant, self.model, others=file.compiled)
@@ -296,7 +296,7 @@ def _line0(span) -> int | None:
     return loc.line - 1 if loc is not None else None
 
 
-def _mark(item: pytest.Item) -> None:
+def _mark(item: KovnItem | KovnWarnings) -> None:
     item.add_marker(pytest.mark.kovn)
     # Under pytest-xdist with --dist loadgroup, every item of a spec runs in one worker: the
     # variants of a spec are explored together on the first item's demand (`explored`),

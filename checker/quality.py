@@ -14,6 +14,7 @@ and what the text shows (hazards) is said always. docs/errors.md documents each 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from checker import codes
 from checker.diagnostics import Diagnostic, Severity, Span
@@ -39,7 +40,7 @@ def complete(res: CheckResult) -> bool:
             and res.stopped is None)
 
 
-def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> list[Diagnostic]:
+def variant_warnings(model, res: CheckResult, before: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
     """Every warning of one checked variant: `before` (found outside the search: its dead
     guards), then by kind."""
     out = list(before)
@@ -71,7 +72,8 @@ def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
     when the run could have found what it expects (after a complete search; a vacuity one
     only when the premises were observed)."""
     used: set[int] = set()
-    open_, acked = [], []
+    open_: list[Diagnostic] = []
+    acked: list[Diagnostic] = []
     for w in warnings:
         hit = [i for i, a in enumerate(acks) if _matches(a, w)]
         used.update(hit)
@@ -230,7 +232,7 @@ def _premise_warning(prop: PropertyVacuity, p: Premise) -> Diagnostic:
         reason = f"'{_text(binder.domain.origin)}' is always empty"
     else:
         last = p.conds[-1]
-        if _negated(last):      # the else branch of an `if`: its condition never fails
+        if isinstance(last, ir.Op) and _negated(last):  # an `if`'s else branch: its condition never fails
             reason = f"'{_text(last.args[0].origin)}' {always}"
         else:
             reason = f"'{_text(last.origin)}' {never}"
@@ -357,7 +359,8 @@ def _stutter(p, t) -> Diagnostic:
             notes.append(f"with `fair weak {a}`, {p.name} is still violated (by another behaviour)")
     changes = [a for a, holds in p.stutter if holds]
     verdict = (f"declaring {' or '.join(f'`fair weak {a}`' for a in changes)} changes the verdict" if changes
-               else ("declaring it fair" if len(p.stutter) == 1 else "declaring any one of them fair") + " does not change the verdict")
+               else ("declaring it fair" if len(p.stutter) == 1 else "declaring any one of them fair")
+               + " does not change the verdict")
     return Diagnostic(
         codes.UNFAIR_STUTTER,
         f"unfair stutter: the counterexample of {p.name} stutters in state {n} while {', '.join(names)} "

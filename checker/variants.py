@@ -55,6 +55,8 @@ def explore_variants(models: list[M], options: CheckOptions, jobs: int,
 
 def _interrupt_children() -> None:
     for child in mp.active_children():
+        if child.pid is None:       # not started
+            continue
         try:
             os.kill(child.pid, signal.SIGINT)
         except ProcessLookupError:

@@ -246,9 +246,11 @@ class Recorder(Interpreter):
         if isinstance(e, ir.Index) and isinstance(e.base, ir.VarRef) and isinstance(e.base.t, T.MapT):
             self._note(e.base, self.eval(e.key, ctx), ctx)
             return self._muted(e, ctx)
-        if isinstance(e, ir.Op) and e.op == "in" and _keys_of_var(e.args[1]) is not None:
-            self._note(_keys_of_var(e.args[1]), self.eval(e.args[0], ctx), ctx)
-            return self._muted(e, ctx)
+        if isinstance(e, ir.Op) and e.op == "in":
+            keys = _keys_of_var(e.args[1])
+            if keys is not None:
+                self._note(keys, self.eval(e.args[0], ctx), ctx)
+                return self._muted(e, ctx)
         if isinstance(e, ir.VarRef) and id(e) not in self.quiet:
             self._note(e, None, ctx, whole=True)
         if isinstance(e, ir.Op) and e.op == "prime":
@@ -263,6 +265,7 @@ class Recorder(Interpreter):
         """`choose x: T where C`'s solutions, with what C reads noted: on a small T by trying
         every candidate (the interpreter's way), on a large one by evaluating C's inputs and
         asking the solver (the search's way: the interpreter cannot enumerate addresses)."""
+        assert isinstance(e.t, T.SetT)      # the set of solutions
         found = super().solve(e, ctx) if enumerable(e.t.elem) else self._solve_large(e, ctx)
         if not e.least and len(found) > self.max_solutions:
             raise InterpError(too_many(self.max_solutions))
@@ -272,7 +275,7 @@ class Recorder(Interpreter):
         from checker.solver import enumerate as en     # imports z3: only for large domains
         q = plan(e, self.spec.defs, -1)
         values = tuple(self.eval(x, ctx) for x in q.inputs)      # all of the state C reads
-        key = (id(e), values)
+        key: tuple[int, tuple[Any, ...]] | None = (id(e), values)
         try:
             found = self.solved.get(key)
         except TypeError:                     # an input that cannot be hashed: not cached
@@ -300,10 +303,15 @@ class Recorder(Interpreter):
         primed = bool(ref.primed or self.primed)
         if not primed and self.before is not None and self._own_write(var.name, key, ctx, whole):
             return
-        shown = None if whole else _display(var.t.key, key)
+        shown = None
+        if not whole:
+            assert isinstance(var.t, T.MapT)    # a keyed read is a map's (m[k], k in m)
+            shown = _display(var.t.key, key)
+        assert self.log is not None     # noting reads (eval_node checked)
         self.log.append(Read(var.name, shown, whole, primed))
 
     def _own_write(self, name: str, key: Any, ctx: Ctx, whole: bool) -> bool:
+        assert self.before is not None      # within a step (_note checked)
         now, then = ctx.state[name], self.before[name]
         if whole:
             return now != then

@@ -343,7 +343,8 @@ class CodeGen:
                 self.splice(inner, sub, f"{off} + {t.offset(key)}", T.width(ft), w, ind)
                 return
             if isinstance(t, T.MapT) and t.total:
-                o = self.offset_var(_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t))), ind)
+                slot = self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t))
+                o = self.offset_var(_plus(off, slot), ind)
                 self.splice(inner, ir.Index(t.value, target, key), o, T.width(t.value), w, ind)
                 return
             if isinstance(t, T.MapT) and not _reads_place(inner, target):
@@ -726,7 +727,7 @@ class CodeGen:
             return "frozenset((" + "".join(f"{self.ex(x, env)}, " for x in e.items) + "))"
         if isinstance(t, T.RecordT):
             parts, off = [], 0
-            for (name, ft), x in zip(t.fields, e.items):
+            for (_name, ft), x in zip(t.fields, e.items):
                 parts.append(f"({self.code(x, env)} << {off})" if off else self.code(x, env))
                 off += T.width(ft)
             return "(" + " | ".join(parts) + ")" if parts else "0"

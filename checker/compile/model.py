@@ -17,8 +17,9 @@ from checker.compile.codegen import CodeGen, Env
 from checker.compile.runtime import Failure, make_helpers
 from checker.compile.search import GeneratedSearch, Observers
 from checker.compile.symmetry import build_symmetry
-from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo,
+from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo, State,
                                   PropertyInfo, TemporalInfo)
+from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
 from checker.ir.elaborate import EvalFailure
 from checker.ir.plain import normalize
@@ -68,7 +69,7 @@ def _evaluate_closed(e: ir.E, parent: CodeGen | None) -> Any:
     ns.update(_solver_helpers())     # a closed `choose ... where` is folded too
     ns.update(gen.constants)
     if parent is not None:
-        for i, d in enumerate(parent.spec.defs):
+        for i in range(len(parent.spec.defs)):
             ns[f"d{i}"] = None  # closed expressions never call definitions
     return eval(_compiled_constant(source), ns, {"s": 0})
 
@@ -132,7 +133,7 @@ class SpecModel:
         self.has_action_properties = any(p.kind == "action" for p in self.properties)
         self.has_constraint = any(p.kind == "constraint" for p in spec.properties)
         self.temporal = temporal_infos(spec, gen, ns)
-        self.symmetry = None
+        self.symmetry: Symmetry | None = None
         if spec.symmetry:       # `symmetry T` in the variant: the search stores representatives
             self.symmetry = build_symmetry(spec, self.layout)
             ns["_canon"] = self.symmetry.canonical
@@ -162,7 +163,7 @@ class SpecModel:
     def action_origin(self, label: Label):
         return self.spec.actions[label[0]].origin
 
-    def describe(self, state: int) -> dict[str, Any]:
+    def describe(self, state: State) -> dict[str, Any]:
         out = {}
         for i, v in enumerate(self.spec.vars):
             code = self.layout.field(state, i)
@@ -171,7 +172,7 @@ class SpecModel:
 
     # ---- for trace analysis (checker/analysis/source.py SpecSource)
 
-    def plain_state(self, state: int) -> dict[str, Any]:
+    def plain_state(self, state: State) -> dict[str, Any]:
         """The reference interpreter's form of a state: {variable: plain value}."""
         out = {}
         for i, v in enumerate(self.spec.vars):

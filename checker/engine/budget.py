@@ -108,7 +108,8 @@ _previous: tuple[Any, ...] | None = None      # the handler and timer in force b
 class _Interrupt:
     seen: bool = False          # a Ctrl-C came during this run (clear_interrupt starts a run)
     hard_stop: bool = True      # a second one ends the process; False in a forked searcher
-    forward: list[Callable[[], None]] = field(default_factory=list)   # run at the first one (e.g. pass it on to children)
+    # callables run at the first one (e.g. pass it on to children)
+    forward: list[Callable[[], None]] = field(default_factory=list)
     depth: int = 0              # nesting of `interruptible` blocks
     previous: Any = None        # the SIGINT handler before the outermost one
     enabled: bool = True        # False: Ctrl-C stays Python's KeyboardInterrupt (set_interrupts)

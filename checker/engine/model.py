@@ -131,18 +131,40 @@ class Model(Protocol):
     """A transition system the engine can explore (the module docstring lists the optional
     capabilities; `ModelBase` gives each its default)."""
 
-    name: str
-    actions: Sequence[ActionInfo]
-    properties: Sequence[PropertyInfo]
-    check_deadlock: bool
-    has_action_properties: bool
-    has_constraint: bool
+    # what a model is (read only: plain attributes satisfy them)
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def actions(self) -> Sequence[ActionInfo]: ...
+
+    @property
+    def properties(self) -> Sequence[PropertyInfo]: ...
+
+    @property
+    def check_deadlock(self) -> bool: ...
+
+    @property
+    def has_action_properties(self) -> bool: ...
+
+    @property
+    def has_constraint(self) -> bool: ...
+
     # optional capabilities (defaults on ModelBase)
-    temporal: Sequence[TemporalInfo]
-    fairness: Sequence[FairnessInfo]
-    premises: Sequence[PremiseInfo]
-    symmetry: Symmetry | None
-    fast_path: FastPath | None
+    @property
+    def temporal(self) -> Sequence[TemporalInfo]: ...
+
+    @property
+    def fairness(self) -> Sequence[FairnessInfo]: ...
+
+    @property
+    def premises(self) -> Sequence[PremiseInfo]: ...
+
+    @property
+    def symmetry(self) -> Symmetry | None: ...
+
+    @property
+    def fast_path(self) -> FastPath | None: ...
 
     def init_states(self) -> Iterable[State]:
         """The initial states, in a deterministic order (duplicates allowed)."""

@@ -31,10 +31,17 @@ StepObserver = Callable[[State, State], None]
 class Observers(Protocol):
     """The premise observers of one search (the contract is in the module docstring)."""
 
-    seen: MutableSequence[int]
-    failed: MutableSequence[int]
-    state: StateObserver | None
-    transition: StepObserver | None
+    @property
+    def seen(self) -> MutableSequence[int]: ...
+
+    @property
+    def failed(self) -> MutableSequence[int]: ...
+
+    @property
+    def state(self) -> StateObserver | None: ...
+
+    @property
+    def transition(self) -> StepObserver | None: ...
 
     def install(self, pending: frozenset[int]) -> None: ...
 

@@ -10,7 +10,7 @@ steps and `goto` into ordinary actions that read and write the process's `pc`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.semantics.types import Type
 
@@ -21,7 +21,15 @@ def _o():
 
 @dataclass(frozen=True, slots=True)
 class E:
-    pass
+    """An expression. Every kind has its concrete type `t` and its `origin` as fields of its
+    own (declared here for the type checker only: dataclass fields keep their order)."""
+
+    if TYPE_CHECKING:
+        @property
+        def t(self) -> Type: ...
+
+        @property
+        def origin(self) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ class _Printer:
             self.emit(0, f"const {c.name}: {c.t} = {self.value(c.t, c.value)}")
         for v in s.vars:
             self.emit(0, f"var {v.name}: {v.t}")
-        for i, d in enumerate(s.defs):
+        for d in s.defs:
             params = ", ".join(f"{n}: {t}" for n, t in d.params)
             self.emit(0, f"def {d.name}({params}): {d.t} = {self.ex(d.body)}")
         self.emit(0, "init {")

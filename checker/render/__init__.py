@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
 from checker.engine.result import Status
 from checker.render.diagram import FailedEvaluation
@@ -80,7 +81,7 @@ def render_report(report, options: RenderOptions) -> Rendered:
     return out
 
 
-def failed_evaluation(result, taken: list[str] = ()) -> FailedEvaluation | None:
+def failed_evaluation(result, taken: Sequence[str] = ()) -> FailedEvaluation | None:
     """A result's run-time error as something to render like a violated property (None
     when the search did not fail, or failed computing the initial states: no trace).
     Named `error`, or `runtime-error` when a violated property is called `error`."""
@@ -121,11 +122,11 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
     return out
 
 
-def _itf_error(failed: FailedEvaluation) -> dict:
+def _itf_error(failed: FailedEvaluation) -> dict[str, Any]:
     """The run-time error, for the ITF file's #meta: message, location, the expression's
     text and `state`, the index of the state in which evaluation failed (the last one)."""
-    out = {"message": failed.message, "location": failed.location(), "expression": failed.expression(200)}
-    out = {k: v for k, v in out.items() if v}
+    texts = {"message": failed.message, "location": failed.location(), "expression": failed.expression(200)}
+    out: dict[str, Any] = {k: v for k, v in texts.items() if v}
     out["state"] = len(failed.trace.steps) - 1      # the index of the state where it failed
     return out
 

@@ -33,7 +33,7 @@ from checker.engine.result import Step, Trace
 from checker.semantics import types as T
 
 FORMAT_URL = "https://apalache-mc.org/docs/adr/015adr-trace.html"
-_UNIT = {"#tup": []}
+_UNIT: dict[str, list[Any]] = {"#tup": []}
 
 
 class ItfError(Exception):

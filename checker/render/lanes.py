@@ -228,16 +228,17 @@ def _step_changes(ctx: Context, row: int) -> list[str]:
     """The changes a step made that no lane shows: memory, queues, the actor's locals."""
     prev, cur = ctx.states[row - 1], ctx.states[row]
     actor = _actor(ctx.model, ctx.trace.steps[row])
-    own = f"{actor[1]}." if actor and actor[0] == "proc" else None
+    proc = actor if actor is not None and actor[0] == "proc" else None
+    own = f"{proc[1]}." if proc is not None else None
     out = []
     for var in cur:
         if ("var", var) in ctx.lane_of or (ctx.k8s and var in ("api", "cache", "events")):
             continue
-        if own and var == f"{actor[1]}.pc":
+        if proc is not None and var == f"{proc[1]}.pc":
             continue
         old, new = prev.get(var), cur[var]
-        if own and var.startswith(own) and isinstance(old, dict) and isinstance(new, dict):
-            inst = instance_key(new, actor[2])
+        if proc is not None and own and var.startswith(own) and isinstance(old, dict) and isinstance(new, dict):
+            inst = instance_key(new, proc[2])
             if inst is not None:
                 out += [change_text(p, t) for p, t in changes(var[len(own):], old.get(inst), new.get(inst))]
                 continue

@@ -13,7 +13,8 @@ Besides those, each result has "expected_violated" (the variant's expectation),
 "all-decided" or "violation"); engine add-ons add their own keys (such as
 "liveness_seconds"). "warnings" lists the variant's model-quality warnings that it does not
 acknowledge (those `--strict` fails on), "acknowledged" those it does, each
-{"code", "name", "message", "location", "subjects"} (location: file:line:col or null). A violation may add "location" (the property's
+{"code", "name", "message", "location", "subjects"} (location: file:line:col or null). A
+violation may add "location" (the property's
 file:line:col) and, for a lasso, "prefix_length" and "loop_length" (in steps: the steps
 before the loop's first state, and the steps of the loop back to it) and, for a property
 with `forall`, "instance" (the violated binding, e.g. "i = 1").

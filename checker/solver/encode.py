@@ -276,7 +276,8 @@ class Encoder(Operators):
             raise Unsupported(e, f"a value that may fall outside {dst} (a run-time error the solver "
                                  "does not model)")
         if isinstance(v, (FinSet, PredSet, RangeSet)) and isinstance(src, T.SetT) and isinstance(dst, T.SetT) \
-                and numeric(src.elem) and type(src.elem) is type(dst.elem) and (self.abstract or _within(src.elem, dst.elem)):
+                and numeric(src.elem) and type(src.elem) is type(dst.elem) \
+                and (self.abstract or _within(src.elem, dst.elem)):
             return _retype(v, dst)
         raise Unsupported(e, f"a conversion from {src} to {dst}")
 

@@ -20,6 +20,12 @@ _BINOPS = {
 }
 
 
+
+def token_span(source: SourceFile, tok: Token) -> Span:
+    """Where a token is: the LALR lexer gives every token its positions."""
+    assert tok.start_pos is not None and tok.end_pos is not None
+    return Span(source, tok.start_pos, tok.end_pos)
+
 class BuildAst(Transformer):
     def __init__(self, source: SourceFile):
         super().__init__(visit_tokens=False)
@@ -31,7 +37,7 @@ class BuildAst(Transformer):
         return Span(self.source, meta.start_pos, meta.end_pos)
 
     def tok_span(self, tok: Token) -> Span:
-        return Span(self.source, tok.start_pos, tok.end_pos)
+        return token_span(self.source, tok)
 
     def __default__(self, data, children, meta):
         if data in _BINOPS:

@@ -104,9 +104,11 @@ def _within_limits(tree, source: SourceFile):
             if isinstance(child, Tree):
                 stack.append((child, depth + 1))
             elif isinstance(child, Token) and child.type == "INT" and len(child) > MAX_DIGITS:
+                start, end = child.start_pos, child.end_pos
+                assert start is not None and end is not None    # the lexer places every token
                 errors.append(Diagnostic(codes.LITERAL_TOO_LONG,
                                          f"an integer literal of {len(child):,} digits (at most {MAX_DIGITS:,})",
-                                         Span(source, child.start_pos, child.end_pos)))
+                                         Span(source, start, end)))
     if deepest is not None:
         meta = deepest.meta
         start = 0 if getattr(meta, "empty", True) else meta.start_pos

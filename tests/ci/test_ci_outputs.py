@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, line_of, run_cli  # noqa: F401 (fixture)
+from kovn_ci_helpers import ROOT, line_of, run_cli
 
 from checker.report.places import report_path
 from checker.report.github import command
@@ -95,7 +95,8 @@ def test_junit_failure_carries_the_trace_text(outputs, broken_ipam):
     failure = case.find("failure")
     assert failure.get("message").startswith("NoOrphanIP: expected to hold, but it is violated (")
     text = failure.text
-    assert f"property declared at {report_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}" in text
+    declared = f"{report_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}"
+    assert f"property declared at {declared}" in text
     # The trace text is the terminal report's, line for line, its files named as the CI
     # outputs name them (repository-relative; here the spec's folder: it is in no repository)
     report = fixed_report(github.out)

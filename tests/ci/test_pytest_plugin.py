@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, run_cli, run_pytest  # noqa: F401 (fixture)
+from kovn_ci_helpers import ROOT, run_pytest
 
 from checker import api
 from checker.engine import CheckOptions
@@ -176,7 +176,8 @@ def test_a_decided_property_without_an_item_fails_the_variant(tmp_path):
     write(tmp_path, "conftest.py", """
         import checker.pytest_plugin as plugin
         _names = plugin.property_names
-        plugin.property_names = lambda variant, model, options: [n for n in _names(variant, model, options) if n != "Top"]
+        plugin.property_names = lambda variant, model, options: [
+            n for n in _names(variant, model, options) if n != "Top"]
     """)
     run = run_pytest(["-rA", "-k", "two"], tmp_path)
     assert run.code == 1, run.out

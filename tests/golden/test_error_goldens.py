@@ -29,7 +29,8 @@ IMPORT = re.compile(r'^\s*import\s+"([^"]+)"', re.M)
 
 # Codes no spec text can cause: only a command line can. Each is pinned by the named test.
 COMMAND_LINE_ONLY = {
-    "KOV403": "tests/cli/test_cli.py::test_unknown_variant_is_a_spec_diagnostic_150_because_validity_depends_on_the_spec",
+    "KOV403": "tests/cli/test_cli.py::"
+              "test_unknown_variant_is_a_spec_diagnostic_150_because_validity_depends_on_the_spec",
     "KOV405": "tests/cli/test_cli.py::test_bad_command_line_exits_151",
 }
 # Codes reported outside the front end, and where they are pinned.

@@ -170,7 +170,7 @@ def compare_engine(model, interp, x, fail) -> None:
         fail(f"the interpreter failed ({must_stop[0]}) but the engine finished: {result.verdict}")
     violated = set()
     witnessed = set()
-    for key, value in x.checks.items():
+    for value in x.checks.values():
         if not isinstance(value, str):
             violated |= {props[i].name for i in value if props[i].kind == "invariant"}
             witnessed |= {props[i].name for i in value if props[i].kind == "reachable"}

@@ -201,7 +201,7 @@ def reference_violated(model, kind, p, q) -> bool:
     cons = constraints(model)
     fair = [(states, steps) for states, steps in loops(model) if is_fair(model, cons, states, steps)]
     for prefix in prefixes(model, 2 * model.n - 2):
-        for states, steps in fair:
+        for states, _steps in fair:
             if prefix[-1] in states and violates(kind, p, q, prefix, states):
                 return True
     return False

@@ -225,5 +225,6 @@ def test_a_model_written_in_python_renders_with_lanes_per_action_and_variable(tm
     d = trace_diagram(model, "peterson", "py", prop)
     assert {x.kind for x in d.lanes} == {"action", "variable"}
     assert not [a for a in d.arrows if a.kind == "read"]
-    out = render_violation(model, "peterson", "py", None, prop, RenderOptions(tmp_path, frozenset({"dot", "html", "itf"})))
+    options = RenderOptions(tmp_path, frozenset({"dot", "html", "itf"}))
+    out = render_violation(model, "peterson", "py", None, prop, options)
     assert sorted(p.name for p in out.files) == ["py-Pretend.dot", "py-Pretend.html", "py-Pretend.itf.json"]

@@ -25,7 +25,10 @@ WORKERS = """
     }
     invariant Bound: count <= 4
     invariant LocalOk: forall p in P: Worker.n[p] <= 2
-    invariant CountIsProgress: count == len({p for p in P if Worker.pc[p] == Worker.finish or Worker.pc[p] == Worker.done}) * 2 + len({p for p in P if Worker.pc[p] == Worker.start and Worker.n[p] == 1 or Worker.pc[p] == Worker.incr and Worker.n[p] == 2})
+    invariant CountIsProgress:
+      count == len({p for p in P if Worker.pc[p] == Worker.finish or Worker.pc[p] == Worker.done}) * 2
+               + len({p for p in P if Worker.pc[p] == Worker.start and Worker.n[p] == 1
+                                      or Worker.pc[p] == Worker.incr and Worker.n[p] == 2})
     reachable AllDone: forall p in P: Worker.pc[p] == Worker.done
     reachable Counted: count == 4
 """

@@ -13,17 +13,17 @@ import pytest
 from checker.ir.plain import normalize, order_key
 from checker.semantics import types as T
 
-B, I = T.BoolT(), T.IntT(0, 2)
+B, INT = T.BoolT(), T.IntT(0, 2)
 E = T.SumT("E", (("a", None), ("b", T.IntT(1, 2)), ("c", None)))
 SMALL = [
-    T.RecordT((("x", I), ("y", B))),
-    T.OptT(I),
+    T.RecordT((("x", INT), ("y", B))),
+    T.OptT(INT),
     E,
     T.SeqT(B, 2),
-    T.SetT(I),
+    T.SetT(INT),
     T.SetT(T.RecordT((("p", B), ("q", B)))),
-    T.MapT(B, I, True),
-    T.MapT(I, B, False),
+    T.MapT(B, INT, True),
+    T.MapT(INT, B, False),
     T.RecordT((("m", T.MapT(B, B, False)), ("o", T.OptT(E)))),
 ]
 
