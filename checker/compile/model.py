@@ -228,6 +228,7 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
                                 for p, v in zip(t.params, values)) for values in table)
         p = _instance_call(ns[f"tp{i}"], table)
         q = _instance_call(ns[f"tq{i}"], table) if t.q is not None else None
+        # the IR keeps the kind as text, one of TemporalKind
         out.append(TemporalInfo(t.name, t.kind, p, q, names, t.origin))  # type: ignore[arg-type]
     return tuple(out)
 
@@ -260,6 +261,7 @@ def fairness_info(f: ir.FairnessIR) -> FairnessInfo:
         group = lambda label: label[1] if label[0] in members else None  # noqa: E731
     else:
         group = lambda label: 0 if label[0] in members else None  # noqa: E731
+    # the IR keeps the strength as text, one of FairnessStrength
     return FairnessInfo(f.strength, group, f.text, f.origin)  # type: ignore[arg-type]
 
 

@@ -78,7 +78,7 @@ class GeneratedSearch:
         pending premise is of its kind; compiled once per pending set."""
         fns = self.observers.get(pending)
         if fns is None:
-            found = []
+            found: list[Any] = []
             for step, name in ((False, "ob_s"), (True, "ob_t")):
                 source = observer_source(self.gen, premises, pending, step, name)
                 if source is None:

@@ -38,7 +38,7 @@ class SolverRuntime:
     def solve(self, q: Query, inputs: tuple, test=None) -> tuple:
         """The solutions of q for these inputs; `test(value, *inputs)` is q's constraint
         compiled to Python (optional: it speeds up constraints with many solutions)."""
-        key = (q.qid, inputs)
+        key: tuple[int, tuple[Any, ...]] | None = (q.qid, inputs)
         try:
             found = self.cache.get(key)
         except TypeError:       # an input without a hashable representation: never cached
