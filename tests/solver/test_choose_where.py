@@ -15,9 +15,7 @@ from checker.semantics import types as T
 from checker.ir import solve_plan as plan
 from checker.solver.options import SolverOptions
 
-
-def statuses(r) -> dict[str, Status]:
-    return {p.name: p.status for p in r.result.properties}
+from assertions import statuses
 
 
 def shown(r, trace, var):

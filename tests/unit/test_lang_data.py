@@ -8,14 +8,7 @@ from __future__ import annotations
 
 from checker.engine import Status, Verdict
 
-
-def counts(r) -> tuple[int, int, int]:
-    st = r.result.stats
-    return st.distinct, st.generated, st.depth
-
-
-def statuses(r) -> dict[str, Status]:
-    return {p.name: p.status for p in r.result.properties}
+from assertions import counts, statuses
 
 
 def trace_actions(trace) -> list[str | None]:

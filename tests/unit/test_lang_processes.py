@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from checker.engine import Status, Verdict
 
+from assertions import counts
+
 WORKERS = """
     spec procs
     type P = 1..2
@@ -32,11 +34,6 @@ WORKERS = """
     reachable AllDone: forall p in P: Worker.pc[p] == Worker.done
     reachable Counted: count == 4
 """
-
-
-def counts(r) -> tuple[int, int, int]:
-    st = r.result.stats
-    return st.distinct, st.generated, st.depth
 
 
 def test_processes_labels_goto_locals_and_termination(kovn):

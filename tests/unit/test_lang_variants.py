@@ -10,6 +10,8 @@ from checker import api, codes
 from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, Status
 
+from assertions import statuses
+
 ACT = """
     spec act
     const MAX: int = 3
@@ -39,10 +41,6 @@ ACT = """
 
 def by_variant(report):
     return {r.variant.name: r for r in report.results}
-
-
-def statuses(r):
-    return {p.name: p.status for p in r.result.properties}
 
 
 def test_every_variant_against_its_expectation(kovn):

@@ -24,7 +24,7 @@ from checker.engine.dfs import reachable_graph
 from checker.engine.model import ModelError
 from checker.engine.parallel import explore_parallel
 
-from symgen import symmetric_spec  # tests/perf is on sys.path (rootdir-less import)
+from symgen import symmetric_spec  # tests/engine is on sys.path (rootdir-less import)
 
 SEEDS = range(60)
 
