@@ -63,7 +63,7 @@ def test_dump_is_one_line_per_statement():
 def test_dump_is_the_same_under_another_hash_seed():
     """Sets print sorted, names come from counters: nothing depends on hash order."""
     code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-            "from tests.unit.test_ir_printer import dump; print(dump(Path(sys.argv[2])), end='')")
+            "from tests.ir.test_ir_printer import dump; print(dump(Path(sys.argv[2])), end='')")
     outs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
