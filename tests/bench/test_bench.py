@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "bench.py"
 
@@ -25,6 +27,7 @@ def _bench_module():
 parse_pan = _bench_module().parse_pan
 
 
+@pytest.mark.slow   # the benchmark's quick suite
 def test_the_quick_suite_reports_the_conformance_counts(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, str(BENCH), "--quick", "--no-spin", "--json", str(out)],

@@ -72,6 +72,7 @@ def test_the_plugin_is_registered_through_its_entry_point():
         "kovn is not installed (pip install -e .): pytest cannot find the plugin"
 
 
+@pytest.mark.slow   # the flagship through the plugin
 def test_spec_and_models_have_one_item_per_variant_x_property():
     # Names only (a spec is compiled, not explored, to collect it); the suite's own run of
     # spec/ and models/ (testpaths in pyproject.toml) runs these items, and an item fails if
@@ -115,6 +116,7 @@ def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch
 
 
 @pytest.mark.xdist_group("broken_ipam")     # with tests/ci/test_ci_outputs.py: one worker, one build
+@pytest.mark.slow   # the flagship through the plugin
 def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(broken_ipam, broken_outputs):
     run = run_pytest([broken_ipam.name, "-k", "fixed", "-rA"], broken_ipam.parent)
     assert run.code == 1, run.out

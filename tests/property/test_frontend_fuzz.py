@@ -133,6 +133,7 @@ def test_mutants_of_small_specs_never_crash(workdir, text):
 
 @settings(FUZZ, max_examples=8)      # each well-formed mutant compiles twelve variants
 @given(text=mutants(LARGE or SMALL))
+@pytest.mark.slow   # the flagship's mutants
 def test_mutants_of_the_flagship_spec_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
 
