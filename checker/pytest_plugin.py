@@ -283,7 +283,7 @@ def property_line(model, variant, prop: str | None, path) -> int | None:
     or for a property of the library the spec's line that brings it in
     (checker/report/places.py); the variant's line when the property is declared in
     another file."""
-    origin = next((p.origin for p in list(model.properties) + list(getattr(model, "temporal", ()))
+    origin = next((p.origin for p in list(model.properties) + list(model.temporal)
                    if p.name == prop), None)
     at = user_span(origin, variant, prop) if origin is not None else None
     if at is not None and Path(at.source.path).resolve() != Path(path).resolve():

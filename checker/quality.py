@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from checker import codes
+from checker.analysis.source import spec_of
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
@@ -54,11 +55,12 @@ def variant_warnings(model, res: CheckResult, before: Sequence[Diagnostic] = ())
 
 def read_after_write(model) -> list[Diagnostic]:
     """KOV605, from the text alone (ir/hazards.py), once per compiled model."""
-    if getattr(model, "spec", None) is None:    # a model written in Python has no text
+    spec = spec_of(model)
+    if spec is None:    # a model written in Python has no text
         return []
     found = getattr(model, "_hazards", None)
     if found is None:
-        found = hazards(model.spec)
+        found = hazards(spec)
         try:
             model._hazards = found
         except AttributeError:      # a model that keeps no attributes: compute each time
@@ -134,7 +136,7 @@ def never_enabled(model, res: CheckResult) -> list[Diagnostic]:
     cov = res.stats.coverage
     if not complete(res) or len(cov) != len(model.actions):
         return []
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     out = []
     for i, (a, c) in enumerate(zip(model.actions, cov)):
         if c.generated == 0:
@@ -281,7 +283,7 @@ def _clip(text: str) -> str:
 def fair_never_enabled(model, res: CheckResult) -> list[Diagnostic]:
     """A fairness declaration none of whose actions fired in a complete search."""
     cov = res.stats.coverage
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     if spec is None or not complete(res) or len(cov) != len(model.actions):
         return []
     out = []
@@ -310,7 +312,8 @@ _OBLIGATION = {
 def liveness(model, res: CheckResult, vacuous: set[str]) -> list[Diagnostic]:
     """KOV607 and KOV608 for a suspect lasso; KOV609 for a temporal property whose obligation
     never opens (unless it is already vacuous: its premise never holds)."""
-    temporal = {t.name: t for t in getattr(getattr(model, "spec", None), "temporals", ())}
+    spec = spec_of(model)
+    temporal = {t.name: t for t in spec.temporals} if spec is not None else {}
     out = []
     for p in res.properties:
         t = temporal.get(p.name)

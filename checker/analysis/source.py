@@ -30,3 +30,9 @@ class SpecSource(Protocol):
 def spec_source(model: object) -> SpecSource | None:
     """`model` when it is compiled from a spec, else None."""
     return model if isinstance(model, SpecSource) else None
+
+
+def spec_of(model: object) -> ir.SpecIR | None:
+    """The IR of a model compiled from a spec, else None (a model written in Python)."""
+    source = spec_source(model)
+    return source.spec if source is not None else None

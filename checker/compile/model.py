@@ -196,7 +196,7 @@ class TooComplex(Exception):
         if function and function[0] in "ad" and function[1:].isdigit():
             table = spec.actions if function[0] == "a" else spec.defs
             k = int(function[1:])
-            origin = getattr(table[k], "origin", None) if k < len(table) else None
+            origin = table[k].origin if k < len(table) else None
         self.origin = origin if origin is not None else _first_origin(spec)
 
 

@@ -229,7 +229,7 @@ class Interpreter:
             return v
         if isinstance(e, ir.MatchE):
             return self.match(e, ctx)
-        if isinstance(e, getattr(ir, "Solve", ())):
+        if isinstance(e, ir.Solve):
             return self.solve(e, ctx)
         raise NotImplementedError(f"expression {type(e).__name__}")
 

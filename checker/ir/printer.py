@@ -64,12 +64,12 @@ class _Printer:
         for p in s.properties:
             kind = "action property" if p.kind == "action" else p.kind
             self.emit(0, f"{kind} {p.name}: {self.ex(p.expr)}")
-        for t in getattr(s, "temporals", ()):
+        for t in s.temporals:
             binds = ", ".join(f"{p.name} in {self.ex(p.domain)}" for p in t.params)
             head = f"temporal {t.name} [{t.kind}]" + (f" forall {binds}" if binds else "")
             body = self.ex(t.p) if t.q is None else f"{self.ex(t.p)} ~> {self.ex(t.q)}"
             self.emit(0, f"{head}: {body}")
-        for f in getattr(s, "fairness", ()):
+        for f in s.fairness:
             actions = ", ".join(s.actions[i].name for i in f.actions)
             self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else ""))
         self.emit(0, "check deadlock" if s.check_deadlock else "allow deadlock")
@@ -151,7 +151,7 @@ class _Printer:
         if isinstance(e, ir.MatchE):
             arms = ", ".join(self.arm(a) for a in e.arms)
             return f"(match {self.ex(e.subject)} {{{arms}}})"
-        if isinstance(e, getattr(ir, "Solve", ())):
+        if isinstance(e, ir.Solve):
             least = "least " if e.least else ""
             return f"{{{least}{e.name} in {self.type_set(e.t.elem)} | {self.ex(e.cond)}}}"
         raise NotImplementedError(f"expression {type(e).__name__}")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from checker.analysis.source import spec_of
 from checker.engine.result import Status
 from checker.render.diagram import FailedEvaluation
 
@@ -67,7 +68,8 @@ def render_report(report, options: RenderOptions) -> Rendered:
     it has neither."""
     out = Rendered()
     for r in report.results:
-        spec_name = getattr(getattr(r.model, "spec", None), "name", "") or Path(report.spec).stem
+        spec = spec_of(r.model)
+        spec_name = (spec.name if spec is not None else "") or Path(report.spec).stem
         violations = [p for p in r.result.properties if p.status is Status.VIOLATED and p.trace is not None]
         for prop in violations:
             out += render_violation(r.model, spec_name, r.variant.name, r.result, prop, options,
@@ -85,7 +87,7 @@ def failed_evaluation(result, taken: Sequence[str] = ()) -> FailedEvaluation | N
     """A result's run-time error as something to render like a violated property (None
     when the search did not fail, or failed computing the initial states: no trace).
     Named `error`, or `runtime-error` when a violated property is called `error`."""
-    failure = getattr(result, "failure", None)
+    failure = result.failure
     if failure is None or failure.trace is None or not failure.trace.steps:
         return None
     name = "error" if "error" not in taken else "runtime-error"
@@ -99,7 +101,7 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
     from checker.render import dot, html, itf
 
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    base = options.out_dir / file_stem(variant, prop.name, getattr(prop, "instance", None))
+    base = options.out_dir / file_stem(variant, prop.name, prop.instance)
     trace = prop.trace
     diagram = trace_diagram(model, spec_name, variant, prop)
     dot_text = dot.diagram_dot(diagram)
@@ -182,7 +184,7 @@ def _layouts(dot_text: str, formats, base: Path, files: list, notes: list) -> tu
 def _state_graph(model, spec_name: str, variant: str, prop, trace, options: RenderOptions) -> Rendered:
     from checker.render import dot, graphviz, state_graph
 
-    name = file_stem(variant, prop.name, getattr(prop, "instance", None)) if prop is not None else \
+    name = file_stem(variant, prop.name, prop.instance) if prop is not None else \
         file_stem(variant, "")
     base = options.out_dir / (name + ".states")
     try:

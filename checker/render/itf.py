@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from checker.analysis.source import spec_of
 from checker.diagnostics import where
 from checker.engine.result import Step, Trace
 from checker.semantics import types as T
@@ -78,8 +79,8 @@ def write_itf(model, trace: Trace, *, source: str = "", variant: str = "", prop:
 
 
 def _var_types(model) -> dict:
-    spec = getattr(model, "spec", None)
-    return {v.name: str(v.t) for v in getattr(spec, "vars", ())}
+    spec = spec_of(model)
+    return {v.name: str(v.t) for v in spec.vars} if spec is not None else {}
 
 
 def _step_meta(model, step: Step, index: int) -> dict:

@@ -52,7 +52,7 @@ def changes(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
 
 def _outside(model, state) -> bool:
     """Does `state` lie outside the model's state constraint (its successors unexplored)?"""
-    if not getattr(model, "has_constraint", False):
+    if not model.has_constraint:
         return False
     try:
         return not model.within_constraint(state)

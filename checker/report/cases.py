@@ -167,7 +167,7 @@ def counterexample_lines(model, p: PropertyResult) -> list[str]:
     t = p.trace
     assert t is not None        # a counterexample to show
     loop = f", loop from state {t.loop_start + 1}" if t.loop_start is not None else ""
-    which = f" with {p.instance}" if getattr(p, "instance", None) else ""
+    which = f" with {p.instance}" if p.instance else ""
     return ([f"  counterexample for {p.name}{which} ({len(t)} states{loop}):"]
             + trace_lines(model, t, "  ", shown_origin))
 

@@ -126,7 +126,7 @@ def full_trace(case: Case, artefacts: dict[str, str]) -> str:
     if case.prop_result is None or case.prop_result.trace is None or case.prop is None:
         return ""
     from checker.render import file_stem
-    stem = file_stem(case.variant, case.prop, getattr(case.prop_result, "instance", None))
+    stem = file_stem(case.variant, case.prop, case.prop_result.instance)
     if stem in artefacts:
         return f"full trace: {artefacts[stem]}"
     return "full trace: in the job log (check's report), or rendered with --render DIR"

@@ -55,8 +55,8 @@ def _result(r) -> dict:
         "coverage": [{"action": c.name, "generated": c.generated, "distinct": c.distinct}
                      for c in st.coverage],
         "mismatches": list(r.mismatches),
-        "warnings": [warning_dict(w) for w in getattr(r, "warnings", ())],
-        "acknowledged": [warning_dict(w) for w in getattr(r, "acknowledged", ())],
+        "warnings": [warning_dict(w) for w in r.warnings],
+        "acknowledged": [warning_dict(w) for w in r.acknowledged],
     }
     if res.failure is not None:
         out["error"] = {"message": res.failure.message, "location": _loc(res.failure.origin)}
@@ -87,7 +87,7 @@ def _violation(p) -> dict:
         # the last state closes the loop); a loop that stutters in one state has length 1.
         v["prefix_length"] = p.trace.loop_start
         v["loop_length"] = len(p.trace) - 1 - p.trace.loop_start
-    if getattr(p, "instance", None):
+    if p.instance:
         v["instance"] = p.instance
     if p.origin is not None:
         v["location"] = _loc(p.origin)

@@ -62,7 +62,7 @@ def place(origin) -> Place | None:
     end_line, end_col = origin.source.line_col(origin.end)
     if (end_line, end_col) <= (line, col):
         end_line, end_col = line, col + 1
-    if getattr(origin.source, "library", None) is not None:
+    if origin.source.library is not None:
         return Place(Path(origin.source.path).name, line, col, end_line, end_col, STDLIB)
     return Place(report_path(origin.path), line, col, end_line, end_col)
 
@@ -93,7 +93,7 @@ def _source_root(folder: str) -> str:
 
 
 def in_library(span) -> bool:
-    return span is not None and getattr(getattr(span, "source", None), "library", None) is not None
+    return isinstance(span, Span) and span.source.library is not None
 
 
 def user_span(span, variant=None, name: str | None = None):

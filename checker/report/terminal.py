@@ -57,7 +57,7 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     for p in res.properties if traces else ():
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
-                         + (f" with {escape(p.instance)}" if getattr(p, "instance", None) else "")
+                         + (f" with {escape(p.instance)}" if p.instance else "")
                          + f" ({_states(len(p.trace))}"
                          + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
                          + "):")

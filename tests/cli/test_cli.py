@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 TWOPHASE = ROOT / "models" / "twophase.kovn"
 DIEHARD = ROOT / "models" / "diehard.kovn"
