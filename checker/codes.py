@@ -28,6 +28,7 @@ UNDEFINED_LABEL = _code("KOV104", "A `goto` to a label the process does not have
 UNKNOWN_PROPERTY = _code("KOV105", "A variant names a property that is not declared.")
 RECURSIVE_DEFINITION = _code("KOV106", "A definition, constant or type that refers to itself.")
 SHADOWED_NAME = _code("KOV107", "A bound name that hides a declaration of the same name.")
+RESERVED_NAME = _code("KOV109", "A keyword (`in`, `match`, ...) or a built-in name (`none`, `last`, `len`, ...) used as the name of a declaration, a parameter or a bound name.")
 UNKNOWN_FAIR_TARGET = _code("KOV108", "A fairness declaration names something that is not an action, a process or a process step (`Proc.label`).")
 
 # types

@@ -19,7 +19,7 @@ from checker.diagnostics import Diagnostic, Span
 from checker.ir import nodes as ir
 from checker.ir.walk import transform
 from checker.semantics import types as T
-from checker.semantics.names import Declarations
+from checker.semantics.names import Declarations, reserved_name
 from checker.syntax import ast
 
 
@@ -106,6 +106,7 @@ class Elaborator:
         self.labels: dict[str, T.LabelT] = {}
         # (sum type, tag) -> the record an alternative of several values carries (alt_payload)
         self.alt_records: dict[tuple[str, str], T.RecordT] = {}
+        self.calls: list[tuple[str, Span]] = []    # the macro calls being inlined, outermost first
         self.counter = itertools.count()
         # while init is elaborated: id(statement) -> (statement, where it comes from), for
         # the statements that are not written in an init block (see check_init_reads)
@@ -113,6 +114,9 @@ class Elaborator:
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span | None, **kw) -> ir.E:
+        for call in reversed(self.calls):      # inside a macro: the calls that brought it here
+            if span is not None:
+                span = span.called_from(*call)
         self.diags.append(Diagnostic(code, message, span, **kw))
         return err(span)
 
@@ -278,7 +282,7 @@ class Elaborator:
             if te.name in NET_TYPES:          # built in, unless the spec declares its own
                 return NET_TYPES[te.name]
             self.error(codes.NOT_A_TYPE, f"'{te.name}' is not a type", te.span,
-                       hint=_suggest(te.name, self.d.types))
+                       hint=_undefined_hint(te.name, self.d.types))
             return ERR_T
         if isinstance(te, ast.SymmetricType):      # named in named_type
             t = self.resolve_type(ast.RangeType(te.lo, te.hi, te.span))
@@ -629,6 +633,10 @@ class Elaborator:
             # the shipped library cannot know the names a spec declares: its bound names
             # are local to it (macros are hygienic), so hiding a spec's name is harmless
             return
+        reserved = reserved_name(name, span)
+        if reserved is not None:
+            self.diags.append(reserved)
+            return
         for what, table in kinds:
             if name in table:
                 self.error(codes.SHADOWED_NAME, f"'{name}' hides the {what} of the same name", span,
@@ -876,7 +884,7 @@ class Elaborator:
         m = self.d.macros.get(s.name)
         if m is None:
             return [self.error_stmt(codes.UNDEFINED_NAME, f"there is no macro named '{s.name}'", s.span,
-                                    hint=_suggest(s.name, self.d.macros))]
+                                    hint=_undefined_hint(s.name, self.d.macros))]
         if s.name in self.in_progress:
             return [self.error_stmt(codes.RECURSIVE_DEFINITION, f"macro '{s.name}' calls itself", s.span)]
         if len(s.args) != len(m.params) or any(a.name is not None for a in s.args):
@@ -890,10 +898,16 @@ class Elaborator:
             local = self.bind(inner.scope, p.name, t, p.span)
             out.append(ir.LetS(local.name, value, a.span))
         self.in_progress.add(s.name)
+        call = (s.span.text() if s.span is not None else s.name, s.span)
+        self.calls.append(call)
         try:
-            out.extend(self.stmts(m.body, inner))
+            body = self.stmts(m.body, inner)
         finally:
             self.in_progress.discard(s.name)
+            self.calls.pop()
+        if s.span is not None:       # errors found while exploring name the call, not only the macro's line
+            body = tuple(transform(b, lambda n: _called_from(n, call)) for b in body)
+        out.extend(body)
         self.mark_init_site(out, _InitSite("macro", s.name, s.span))
         return out
 
@@ -937,7 +951,7 @@ class Elaborator:
             code = codes.ASSIGN_NOT_VARIABLE if target.name in self.d.consts or target.name in self.d.defs \
                 else codes.UNDEFINED_NAME
             self.error(code, f"cannot assign to '{target.name}': it is {what}", target.span,
-                       hint=_suggest(target.name, self.var_index))
+                       hint=_undefined_hint(target.name, self.var_index))
             return ir.LetS("_", err())
         var = self.vars[vi]
         base = ir.VarRef(var.t, vi, origin=target.span)
@@ -1052,7 +1066,7 @@ class Elaborator:
             inner = expected.elem if isinstance(expected, T.OptT) else T.EmptyT()
             t = T.OptT(inner)
             return ir.Lit(t, 0 if T.finite(t) else None, span)   # the representation of none
-        hint = _suggest(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
+        hint = _undefined_hint(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
                         + list(self.d.members) + list(self.d.defs) + _scope_names(ctx.scope))
         return self.error(codes.UNDEFINED_NAME, f"name '{name}' is not defined", span, hint=hint)
 
@@ -1571,7 +1585,7 @@ class Elaborator:
         if name == "old":
             return self.old(e, expected, ctx)
         return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
-                          hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
+                          hint=_undefined_hint(name, list(self.d.defs) + list(BUILTIN_CALLS)))
 
     def powerset(self, e: ast.Call, ctx: Ctx) -> ir.E:
         """`powerset(S)`: every subset of S (TLA+'s SUBSET S), a set of sets: 2**len(S) of
@@ -1978,6 +1992,14 @@ def _join(a: T.Type, b: T.Type) -> T.Type | None:
     return None
 
 
+def _called_from(node, call: tuple[str, Span]):
+    """An IR node of an inlined macro, its origin marked with the call (Span.via)."""
+    origin = getattr(node, "origin", None)
+    if isinstance(origin, Span):
+        return dataclasses.replace(node, origin=origin.called_from(*call))
+    return node
+
+
 def _literal_range(e: ir.E) -> ir.E:
     """An integer literal as the one-value range it is (`(n: 1)` is a finite record)."""
     if isinstance(e, ir.Lit) and isinstance(e.t, T.IntT) and not e.t.bounded and isinstance(e.value, int):
@@ -2177,6 +2199,16 @@ def _fair_text(item: ast.FairItem) -> str:
     if item.args is not None:
         return names + "(" + ", ".join(a if isinstance(a, str) else a.span.text() for a in item.args) + ")"
     return names + ("(*)" if item.each else "")
+
+
+def _undefined_hint(name: str, candidates) -> str | None:
+    """For a name that is not declared: the shipped library file that declares it (the spec
+    lacks its `import`), else a close name."""
+    from checker.loader import library_module
+    module = library_module(name)
+    if module is not None:
+        return f"'{name}' is declared by the library: add `import \"{module}\"`"
+    return _suggest(name, candidates)
 
 
 def _suggest(name: str, candidates) -> str | None:
