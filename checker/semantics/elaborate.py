@@ -1099,7 +1099,7 @@ class Elaborator:
         return ir.Construct(t, tag, self.record(rt, values, e.span), e.span)
 
     def field_args(self, what: str, call: str, rt: T.RecordT, args: tuple[ast.Arg, ...], span: Span, ctx: Ctx,
-                   positional: bool) -> tuple[ir.E, ...] | None:
+                   positional: bool, prefilled: dict[str, ir.E] | None = None) -> tuple[ir.E, ...] | None:
         """The values of a record's fields in declaration order, from arguments given by
         name (any order) or, where `positional`, all by position; None after an error.
         `what` names the record in messages, `call` the call."""
@@ -1110,7 +1110,7 @@ class Elaborator:
                 self.error(codes.BAD_CALL, f"{call} takes {len(fields)} values, given {len(args)}", span)
                 return None
             return tuple(self.check(a.value, ft, ctx) for a, (_, ft) in zip(args, rt.fields))
-        given: dict[str, ir.E] = {}
+        given: dict[str, ir.E] = dict(prefilled or {})
         for a in args:
             if a.name is None:
                 self.error(codes.BAD_CALL, f"the values of {what} are given all by name or all by position",
@@ -1120,7 +1120,7 @@ class Elaborator:
                 self.error(codes.NO_SUCH_FIELD, f"{what} has no field '{a.name}'", a.span,
                            hint=_suggest(a.name, shown))
                 return None
-            if a.name in given:
+            if a.name in given and a.name not in (prefilled or {}):
                 self.error(codes.BAD_CALL, f"{what} is given '{a.name}' twice", a.span)
                 return None
             given[a.name] = self.check(a.value, rt.field_type(a.name), ctx)
@@ -1618,7 +1618,12 @@ class Elaborator:
             if a.name is None:
                 return self.error(codes.BAD_CALL, f"fields of {name} are given by name: {name}(field: value, ...)",
                                   a.span)
-        values = self.field_args(name, f"{name}(...)", t, e.args, e.span, ctx, positional=False)
+        decl = self.d.types[name].rhs
+        given = {a.name for a in e.args}
+        # a field's default: a constant expression, evaluated where the type is declared
+        defaults = {n: self.check(d, t.field_type(n), Ctx(Scope(), state=False))
+                    for n, d in (decl.defaults if isinstance(decl, ast.RecordType) else ()) if n not in given}
+        values = self.field_args(name, f"{name}(...)", t, e.args, e.span, ctx, positional=False, prefilled=defaults)
         return err(e.span) if values is None else self.record(t, values, e.span)
 
     def record(self, t: T.RecordT, values: tuple[ir.E, ...], span: Span) -> ir.E:

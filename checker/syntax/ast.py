@@ -86,6 +86,8 @@ class OptionType(TypeExpr):
 class RecordType(TypeExpr):
     fields: tuple[tuple[str, TypeExpr], ...]
     span: Span = _sp()
+    # `{n: 0..3 = 0}`: the value a named record's constructor gives a field it is not given
+    defaults: tuple[tuple[str, "Expr"], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -357,10 +357,11 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def record_type(self, meta, c):
-        return ast.RecordType(tuple(c), span=self.span(meta))
+        defaults = tuple((name, d) for name, _, d in c if d is not None)
+        return ast.RecordType(tuple((name, t) for name, t, _ in c), span=self.span(meta), defaults=defaults)
 
     def field_type(self, c):
-        return (str(c[0]), c[1])
+        return (str(c[0]), c[1], c[2] if len(c) > 2 else None)
 
     # -- statements
     def block(self, c):
