@@ -114,6 +114,11 @@ class Elaborator:
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span | None, **kw) -> ir.E:
+        if code in (codes.UNDEFINED_NAME, codes.NOT_A_TYPE) and span is not None and _in_library(span):
+            # a library file uses names its importer declares: say so, not only where
+            kw["notes"] = tuple(kw.get("notes", ())) + (
+                f"{span.source.path.rsplit('/', 1)[-1]} expects the spec that imports it to declare this "
+                "name; the file's first lines list what it needs",)
         for call in reversed(self.calls):      # inside a macro: the calls that brought it here
             if span is not None:
                 span = span.called_from(*call)
