@@ -5,7 +5,7 @@ check: setup
 	.venv/bin/check spec/ipam.kovn
 
 test: setup
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto --dist loadgroup
 
 setup:
 	@scripts/setup.sh

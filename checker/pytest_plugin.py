@@ -199,7 +199,7 @@ class KovnItem(pytest.Item):
     def __init__(self, *, spec: str, variant, model, prop: str | None, **kw):
         super().__init__(**kw)
         self.spec, self.variant, self.model, self.prop = spec, variant, model, prop
-        self.add_marker(pytest.mark.kovn)
+        _mark(self)
         if _is_slow(self):
             self.add_marker(pytest.mark.slow)
 
@@ -251,7 +251,7 @@ class KovnWarnings(pytest.Item):
     def __init__(self, *, spec: str, variant, model, prop, **kw):
         super().__init__(**kw)
         self.spec, self.variant, self.model = spec, variant, model
-        self.add_marker(pytest.mark.kovn)
+        _mark(self)
 
     def runtest(self) -> None:
         file = self.parent.parent
@@ -277,6 +277,15 @@ class KovnWarnings(pytest.Item):
 
 def _line0(span) -> int | None:
     return span.line - 1 if span is not None and hasattr(span, "line") else None
+
+
+def _mark(item: pytest.Item) -> None:
+    item.add_marker(pytest.mark.kovn)
+    # Under pytest-xdist with --dist loadgroup, every item of a spec runs in one worker: the
+    # variants of a spec are explored together on the first item's demand (`explored`),
+    # once, not once per worker.
+    if item.config.pluginmanager.hasplugin("xdist"):
+        item.add_marker(pytest.mark.xdist_group(item.spec))
 
 
 def _is_slow(item: KovnItem) -> bool:

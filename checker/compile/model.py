@@ -7,6 +7,7 @@ time (constants, type bounds, static parameter tables) with the same code genera
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 from contextlib import contextmanager
@@ -61,7 +62,14 @@ def _evaluate_closed(e: ir.E, parent: CodeGen | None) -> Any:
     if parent is not None:
         for i, d in enumerate(parent.spec.defs):
             ns[f"d{i}"] = None  # closed expressions never call definitions
-    return eval(compile(source, "<kovn constant>", "eval"), ns, {"s": 0})
+    return eval(_compiled_constant(source), ns, {"s": 0})
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_constant(source: str):
+    # the same constant expressions are folded again for every variant of a spec; a code
+    # object depends on the source only (the constants' values are in the namespace)
+    return compile(source, "<kovn constant>", "eval")
 
 
 def _solver_helpers() -> dict:

@@ -13,10 +13,21 @@ from checker.ir import nodes as ir
 
 
 def children(node) -> Iterator:
-    for f in dataclasses.fields(node):
-        if f.name in ("t", "origin"):
-            continue
-        yield from _nodes_in(getattr(node, f.name))
+    for name in _fields(type(node)):
+        yield from _nodes_in(getattr(node, name))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """The names of a node class's fields that may hold nodes (not its type or origin);
+    kept per class, since dataclasses.fields is slow and the walks run by the hundred
+    thousand while a spec compiles."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("t", "origin"))
+    return names
 
 
 def _nodes_in(value) -> Iterator:
@@ -60,13 +71,11 @@ def _rebuilt(node, recurse: Callable, arg):
     if not isinstance(node, _NODES):
         return node
     changes = {}
-    for f in dataclasses.fields(node):
-        if f.name in ("t", "origin"):
-            continue
-        value = getattr(node, f.name)
+    for name in _fields(type(node)):
+        value = getattr(node, name)
         new = _map(value, recurse, arg)
         if new is not value:
-            changes[f.name] = new
+            changes[name] = new
     return dataclasses.replace(node, **changes) if changes else node
 
 

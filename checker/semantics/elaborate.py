@@ -10,6 +10,7 @@ expression is checked against an expected type where the context gives one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -2126,10 +2127,15 @@ def _prime(e: ir.E) -> ir.E:
 
 
 def _in_library(span: Span) -> bool:
-    from pathlib import Path
-
     from checker.loader import stdlib_dir
-    return Path(span.path).resolve().parent == stdlib_dir().resolve()
+    return _library_file(span.path, str(stdlib_dir()))
+
+
+@functools.lru_cache(maxsize=256)
+def _library_file(path: str, library: str) -> bool:
+    # resolving paths is slow, and asked for every name bound while a spec elaborates
+    from pathlib import Path
+    return Path(path).resolve().parent == Path(library).resolve()
 
 
 def _ends_in_goto(stmts) -> bool:

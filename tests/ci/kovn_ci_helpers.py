@@ -7,6 +7,8 @@ Test modules import what they use, fixtures included.
   allocation). Without it, the subnet can be finalized between the allocation and the IP
   custom resource's creation, which then outlives pod and subnet: NoOrphanIP, which fixed
   expects to hold, is violated.
+- `broken_outputs`: the JSON summary, JUnit and SARIF of two variants of the broken copy,
+  and the `--format github` run of its fixed (explored once per session).
 - `run_cli(argv)`: `checker.cli.main` in-process -> (exit code, stdout, stderr).
 - `run_pytest(args, cwd)`: a separate `python -m pytest` process (the plugin is found through
   its entry point, as it is for users; the project's addopts are cleared so that the
@@ -68,9 +70,24 @@ def variant_block(text: str, name: str) -> tuple[int, int]:
     return m.start(), end + 2
 
 
+# Each test module that imports a fixture from here gets its own copy of the fixture, so
+# session scope alone would build these once per module: they are kept here instead.
+_SHARED: dict = {}
+
+
+def _once(name: str, make):
+    if name not in _SHARED:
+        _SHARED[name] = make()
+    return _SHARED[name]
+
+
 @pytest.fixture(scope="session")
 def broken_ipam(tmp_path_factory) -> Path:
     """spec/ copied to a temporary directory; its ipam.kovn's fixed lacks one fix."""
+    return _once("broken_ipam", lambda: _broken_copy(tmp_path_factory))
+
+
+def _broken_copy(tmp_path_factory) -> Path:
     dest = tmp_path_factory.mktemp("broken") / "spec"
     shutil.copytree(ROOT / "spec", dest)
     path = dest / "ipam.kovn"
@@ -82,6 +99,31 @@ def broken_ipam(tmp_path_factory) -> Path:
     assert len(kept) == len(lines) - 1, f"fixed no longer sets {REMOVED_FIX}:\n{block}"
     path.write_text(text[:start] + "\n".join(kept) + text[end:], encoding="utf-8")
     return path
+
+
+# the variants of the shared runs: one whose bugs are declared (the IP CR created with its
+# finalizer, #5698: the smallest of the versions) and the broken fix
+VARIANTS = ["pr5698", "fixed"]
+
+
+@pytest.fixture(scope="session")
+def broken_outputs(broken_ipam, tmp_path_factory):
+    """(the JSON summary of VARIANTS, the directory with kovn.xml and kovn.sarif, the
+    `--format github` run of fixed, whose text report is the terminal one): two explorations
+    that every test of the CI outputs reads."""
+    return _once("broken_outputs", lambda: _outputs(broken_ipam, tmp_path_factory))
+
+
+def _outputs(broken_ipam, tmp_path_factory):
+    import json
+    out = tmp_path_factory.mktemp("outputs")
+    args = [broken_ipam, "--no-progress"] + [a for v in VARIANTS for a in ("--variant", v)]
+    run = run_cli(args + ["--json", "--junit", out / "kovn.xml", "--sarif", out / "kovn.sarif"])
+    # With --variant the exit code is the verdict: a safety violation (or, when a temporal
+    # property is violated too, a liveness violation).
+    assert run.code in (12, 13), run.err
+    github = run_cli([broken_ipam, "--no-progress", "--variant", "fixed", "--format", "github"])
+    return json.loads(run.out), out, github
 
 
 def line_of(path: Path, needle: str) -> int:

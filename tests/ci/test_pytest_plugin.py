@@ -12,7 +12,7 @@ import textwrap
 import tomllib
 from importlib.metadata import entry_points
 
-from kovn_ci_helpers import ROOT, broken_ipam, run_cli, run_pytest  # noqa: F401 (fixture)
+from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, run_cli, run_pytest  # noqa: F401 (fixture)
 
 from checker import api
 from checker.engine import CheckOptions
@@ -112,7 +112,7 @@ def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch
     assert set(got.values()) == {"PASSED"}
 
 
-def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(broken_ipam):
+def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(broken_ipam, broken_outputs):
     run = run_pytest([broken_ipam.name, "-k", "fixed", "-rA"], broken_ipam.parent)
     assert run.code == 1, run.out
     got = outcomes(run.out)
@@ -120,14 +120,14 @@ def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(
     assert got["ipam.kovn::fixed::NoSubnetFinalizedInUse"] == "PASSED"
     assert "NoOrphanIP: expected to hold, but it is violated" in run.out
     # The items that fail are exactly the properties that `check` finds not as declared.
-    summary = json.loads(run_cli([broken_ipam, "--variant", "fixed", "--no-progress", "--json"]).out)
-    (fixed,) = summary["results"]
+    summary, _, github = broken_outputs
+    (fixed,) = [r for r in summary["results"] if r["variant"] == "fixed"]
     mismatched = {m.split(":")[0] for m in fixed["mismatches"]}
     assert {i.rsplit("::", 1)[1] for i, o in got.items() if o == "FAILED"} == mismatched
     assert set(got) == {f"ipam.kovn::fixed::{p['property']}" for p in fixed["properties"]}
     # The counterexample exactly as `check` prints it in its terminal report.
-    cli = run_cli([broken_ipam, "--variant", "fixed", "--no-progress"])
-    trace = _block(cli.out, "  counterexample for NoOrphanIP (")
+    # (the github format prints the terminal report, then its annotations)
+    trace = _block(github.out, "  counterexample for NoOrphanIP (")
     assert len(trace) > 3
     # (the plugin runs in the spec's directory, so it names the spec by its file name)
     # (and the library by its absolute path, while `check`, run from the project, shows it relative)

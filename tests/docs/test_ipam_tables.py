@@ -11,6 +11,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,9 @@ def _tables():
     return module
 
 
+# in the worker that runs spec/ipam.kovn's items (pytest-xdist --dist loadgroup): their
+# results are this test's (checker.pytest_plugin._mark)
+@pytest.mark.xdist_group("spec/ipam.kovn")
 def test_generated_tables_match_the_checker(request):
     from checker import api
     from checker.pytest_plugin import explored

@@ -156,7 +156,7 @@ def test_fresh_cache_reads_are_not_stale(tmp_path):
 
 
 def test_ipam_v1_12_shows_the_leak_and_the_order_of_deletions(root):
-    v = violation(root / "spec" / "ipam.kovn", "NoOrphanIP", "v1_12")
+    v = violation(root / "spec" / "ipam.kovn", "NoOrphanIP", "v1_12", max_depth=12)   # BFS: the same trace
     d = trace_diagram(v.model, v.spec_name, v.variant, v.prop)
     lane = {lane.title: i for i, lane in enumerate(d.lanes)}
     ip = "IP(NIC(pod: 1, index: 1))"
