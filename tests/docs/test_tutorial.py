@@ -16,6 +16,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from checker.loader import STDLIB
 from test_docs import DOCS, Block, blocks, normalise, run_check, transcript
 
@@ -66,10 +68,15 @@ def replay(tmp_path: Path, monkeypatch, update: bool = False) -> list[tuple[Bloc
     return runs
 
 
-def test_tutorial_runs_as_written(tmp_path, monkeypatch, update_golden):
-    runs = replay(tmp_path, monkeypatch, update=update_golden)
-    assert len(runs) >= 5, "the tutorial shows at least five runs of check"
-    if update_golden:
+@pytest.fixture(scope="module")
+def tutorial(tmp_path_factory, request):
+    """The tutorial replayed once for the module: (its transcripts' runs, the scratch
+    directory). With --update-golden the transcripts are rewritten instead of compared."""
+    update = bool(request.config.getoption("--update-golden"))
+    tmp = tmp_path_factory.mktemp("tutorial")
+    with pytest.MonkeyPatch.context() as mp:
+        runs = replay(tmp, mp, update=update)
+    if update:
         text = TUTORIAL.read_text(encoding="utf-8").split("\n")
         for b, output, code in reversed(runs):
             first = text[b.line].strip()          # `$ check ...`
@@ -77,14 +84,20 @@ def test_tutorial_runs_as_written(tmp_path, monkeypatch, update_golden):
             body = [first] + [line.rstrip() for line in output.strip("\n").split("\n")] + [f"[exit {code}]"]
             text[b.line:end] = body
         TUTORIAL.write_text("\n".join(text), encoding="utf-8")
+    return runs, tmp
 
 
-def test_the_tutorial_finds_the_bug_and_its_fix(tmp_path, monkeypatch):
+def test_tutorial_runs_as_written(tutorial):
+    runs, _ = tutorial
+    assert len(runs) >= 5, "the tutorial shows at least five runs of check"
+
+
+def test_the_tutorial_finds_the_bug_and_its_fix(tutorial):
     """What the tutorial is for: a counterexample on the way, and at the end every variant
     meeting its expectation (one of them expecting the bug)."""
-    runs = replay(tmp_path, monkeypatch)
+    runs, tmp = tutorial
     outputs = [out for _, out, _ in runs]
     assert any("counterexample for NoLeftovers" in out for out in outputs)
     final, code = runs[-1][1], runs[-1][2]
     assert code == 0 and "met their expectations" in final and "did not" not in final
-    assert "expect violated" in (tmp_path / "db.kovn").read_text()
+    assert "expect violated" in (tmp / "db.kovn").read_text()
