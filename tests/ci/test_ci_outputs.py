@@ -22,6 +22,10 @@ from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, line_of, run_cli 
 from checker.report.cases import ci_path
 from checker.report.github import command
 
+# one pytest-xdist worker builds the broken copy's runs for every test that reads them
+pytestmark = pytest.mark.xdist_group("broken_ipam")
+
+
 @pytest.fixture(scope="module")
 def outputs(broken_outputs):
     return broken_outputs

@@ -12,6 +12,8 @@ import textwrap
 import tomllib
 from importlib.metadata import entry_points
 
+import pytest
+
 from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, run_cli, run_pytest  # noqa: F401 (fixture)
 
 from checker import api
@@ -112,6 +114,7 @@ def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch
     assert set(got.values()) == {"PASSED"}
 
 
+@pytest.mark.xdist_group("broken_ipam")     # with tests/ci/test_ci_outputs.py: one worker, one build
 def test_a_fix_removed_from_fixed_fails_the_broken_property_and_shows_the_trace(broken_ipam, broken_outputs):
     run = run_pytest([broken_ipam.name, "-k", "fixed", "-rA"], broken_ipam.parent)
     assert run.code == 1, run.out
