@@ -824,6 +824,7 @@ class Elaborator:
         is a Tag (a `require`), with a and b naming its values for the rest of the block."""
         value = self.infer(s.value, ctx)
         if not self.sum_subject(value, s.value.span) or not self.known_tag(value.t, s.tag, s.span):
+            self.bind_unknown(ctx.scope, s.binds, s.span)
             return []
         subject = self.bind(ctx.scope, self.fresh("subject"), value.t, s.span, shadow_ok=True)
         out: list[ir.S] = [ir.LetS(subject.name, value, s.span),
@@ -1308,8 +1309,10 @@ class Elaborator:
         if not isinstance(elem, T.SumT):
             if not isinstance(elem, ErrorT):
                 self.error(codes.BAD_OPERAND, f"a pattern needs a set of a sum type, found {dom.t}", b.domain.span)
+            self.bind_unknown(ctx.scope, b.pattern, b.span)
             return ir.Binder(h.name, dom)
         if not self.known_tag(elem, b.name, b.span):
+            self.bind_unknown(ctx.scope, b.pattern, b.span)
             return ir.Binder(h.name, dom)
         x = ir.Local(elem, self.fresh("x"), b.span)
         filtered = ir.Comp(dom.t, (ir.Binder(x.name, dom),), self.has_tag(elem, b.name, x, b.span), None, x, b.span)
@@ -1538,6 +1541,7 @@ class Elaborator:
         if ptype is None:
             if binds:
                 self.error(codes.BAD_CALL, f"'{tag}' carries no value to bind", span)
+                self.bind_unknown(scope, binds, span)
                 return False
             return True
         rt = self.alt_records.get((t.name, tag))
@@ -1546,12 +1550,20 @@ class Elaborator:
             self.error(codes.BAD_CALL, f"'{tag}' carries {len(parts)} value{'s' if len(parts) != 1 else ''}, "
                        f"the pattern names {len(binds)}", span,
                        hint=f"{tag}({', '.join(['_'] * len(parts))}): `_` for a value not needed")
+            self.bind_unknown(scope, binds, span)
             return False
         for name, part in zip(binds, parts):
             if name is not None:
                 self.check_shadowing(name, span)
                 scope.names[name] = Binding("alias", part)
         return True
+
+    def bind_unknown(self, scope: Scope, binds: tuple[str | None, ...], span: Span | None) -> None:
+        """A pattern that could not be matched up still binds its names (to an error value),
+        so that their uses do not each report an undefined name."""
+        for name in binds:
+            if name is not None:
+                scope.names[name] = Binding("alias", err(span))
 
     def payload_of(self, t: T.SumT, tag: str, subject: ir.E, span: Span | None) -> ir.E:
         """The value the alternative `tag` carries, read from `subject` (which has that tag
