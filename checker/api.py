@@ -15,7 +15,7 @@ from checker import codes, quality
 from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
-from checker.engine.budget import LimitReached, guard, memory_limit
+from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.loader import load
@@ -145,6 +145,7 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
     variant (and every later one) ends INCOMPLETE with what it explored. Variants searched
     side by side share the memory limit evenly."""
     deadline = perf_counter() + options.timeout if options.timeout is not None else None
+    clear_interrupt()
     with guard(deadline, options.max_memory, options.timeout) as limits:
         try:
             compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
@@ -273,19 +274,9 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
 
 def runtime_diagnostics(report: Report) -> list[Diagnostic]:
     """A KOV501 diagnostic for every variant whose exploration failed to evaluate an
-    expression (verdict ERROR), pointing at that expression; the trace to the failing state
-    stays in the report."""
-    out = []
-    for r in report.results:
-        failure = r.result.failure
-        if failure is None:
-            continue
-        span = failure.origin if isinstance(failure.origin, Span) else None
-        n = len(failure.trace) if failure.trace is not None else 0
-        where = f"in state {n} of the trace" if n else "while computing the initial states"
-        out.append(Diagnostic(codes.RUNTIME_ERROR, f"{failure.message} (variant '{r.variant.name}', {where})",
-                              span, hint="the report shows the trace to the state where it failed"))
-    return out
+    expression (verdict ERROR), pointing at that expression (checker/report/outcome.py)."""
+    from checker.report.outcome import runtime_errors
+    return [d for _, d in runtime_errors(report)]
 
 
 def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:

@@ -9,10 +9,10 @@ import os
 import sys
 import traceback
 
-from checker import api
+from checker import api, codes
 from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions
-from checker.engine.budget import LimitReached, default_max_memory, memory_limit
+from checker.engine.budget import INTERRUPT, LimitReached, default_max_memory, memory_limit
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
@@ -140,11 +140,11 @@ def _render_options(args):
                          args.max_graph_states or 200)
 
 
-def _render_outputs(options, report) -> int | None:
+def _render_outputs(options, report):
     """Write the rendered counterexamples; say where they went (stderr: stdout may be JSON).
-    Returns USAGE_ERROR when the directory cannot be written, else None."""
+    Returns the files written, or USAGE_ERROR when the directory cannot be written."""
     if options is None:
-        return None
+        return ()
     from checker.render import render_report
     try:
         rendered = render_report(report, options)
@@ -163,7 +163,7 @@ def _render_outputs(options, report) -> int | None:
         why = ("the model failed while computing its initial states: no trace to draw"
                if failed_first else "no counterexample")
         sys.stderr.write(f"nothing rendered to {options.out_dir}: {why}\n")
-    return None
+    return rendered.files
 
 
 def _output_format(args) -> str:
@@ -183,36 +183,43 @@ def _load_baseline(args):
         raise UsageError(str(exc)) from None
 
 
-def _ci_outputs(args, report, fmt: str, baseline, code: int) -> int:
-    """Write --junit and --sarif, print the github annotations and the baseline comparison;
-    the exit code, changed to BASELINE_CHANGED when the baseline differs and all else is OK."""
-    if fmt == "github":
+def _ci_outputs(args, outcome) -> int:
+    """Print the github annotations and write --junit and --sarif, for every outcome of the
+    run (a report, a spec with errors, a run stopped before the search); the exit code,
+    USAGE_ERROR when a file cannot be written."""
+    if args.format == "github":
         from checker.report.github import github_commands
-        for line in github_commands(report):
+        for line in github_commands(outcome):
             print(line)
     target = None
     try:
         if args.junit:
             from checker.report.junit import write_junit
             target = args.junit
-            write_junit(report, args.junit)
+            write_junit(outcome, args.junit)
         if args.sarif:
             from checker.report.sarif import sarif_log
             target = args.sarif
             with open(args.sarif, "w", encoding="utf-8") as out:
-                json.dump(sarif_log(report), out, indent=2)
+                json.dump(sarif_log(outcome), out, indent=2)
                 out.write("\n")
     except OSError as exc:
         # a full disk shows at the close, where the error names no file: name the output
         sys.stderr.write(f"check: error: cannot write {printable(str(exc.filename or target))}: "
                          f"{exc.strerror or exc}\n")
         return exitcodes.USAGE_ERROR
-    if baseline is not None:
-        from checker.report.baseline import compare, render_changes
-        changes = compare(baseline, report)
-        sys.stderr.write(render_changes(changes, args.baseline, len(report.results)) + "\n")
-        return exitcodes.with_baseline(code, bool(changes))
-    return code
+    return outcome.code
+
+
+def _baseline_code(args, report, baseline, code: int) -> int:
+    """Print the baseline comparison; the exit code, BASELINE_CHANGED when the baseline
+    differs and all else is OK."""
+    if baseline is None:
+        return code
+    from checker.report.baseline import compare, render_changes
+    changes = compare(baseline, report)
+    sys.stderr.write(render_changes(changes, args.baseline, len(report.results)) + "\n")
+    return exitcodes.with_baseline(code, bool(changes))
 
 
 def positive_int(text: str) -> int:
@@ -261,46 +268,81 @@ class ProgressLine:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
     try:
-        return _run(build_parser().parse_args(argv))
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:       # no output file is known yet
+        return _usage(exc)
+    outcome = _outcome(args, "--debug" in argv)
+    if outcome is None:             # the reader went away (`check ... | head`)
+        return exitcodes.OK
+    if outcome.report is None and (args.json or args.format == "json") and outcome.code != exitcodes.OK:
+        from checker.report.json import stopped_dict
+        print(json.dumps(stopped_dict(outcome), indent=2))
+    return _ci_outputs(args, outcome)
+
+
+def _usage(exc: UsageError) -> int:
+    sys.stderr.write(f"check: error: {exc}\n(see check --help)\n")
+    return exitcodes.USAGE_ERROR
+
+
+def _outcome(args, debug: bool):
+    """Run the check and say how it ended, whatever happens: every ending is an Outcome,
+    so the CI outputs are written for a spec with errors or an interrupted run as for a
+    report (checker/report/outcome.py)."""
+    from checker.report import outcome as oc
+    try:
+        return _run(args)
     except UsageError as exc:
-        sys.stderr.write(f"check: error: {exc}\n(see check --help)\n")
-        return exitcodes.USAGE_ERROR
+        return oc.of_stop(args.spec, f"bad command line: {exc}", _usage(exc))
     except DiagnosticError as exc:
         sys.stderr.write(render_all(exc.diagnostics) + "\n")
-        return exitcodes.SPEC_ERROR
-    except BrokenPipeError:  # the reader (e.g. `head`) went away
-        return exitcodes.OK
+        return oc.of_errors(args.spec, exc.diagnostics, _diagnostics_code(exc.diagnostics))
+    except BrokenPipeError:
+        return None
     except api.RunLimit as exc:
         sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
-        return exitcodes.INCOMPLETE
+        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else exitcodes.INCOMPLETE
+        return oc.of_stop(args.spec, f"INCOMPLETE: {exc}; nothing was explored", code)
     except (LimitReached, MemoryError) as exc:      # after the search (rendering, reporting)
-        sys.stderr.write(f"check: INCOMPLETE: {memory_limit(exc, None)} reached after the search; "
-                         "the report is incomplete\n")
-        return exitcodes.INCOMPLETE
+        why = f"INCOMPLETE: {memory_limit(exc, None)} reached after the search; the report is incomplete"
+        sys.stderr.write(f"check: {why}\n")
+        return oc.of_stop(args.spec, why, exitcodes.INCOMPLETE)
     except KeyboardInterrupt:
         sys.stderr.write("check: interrupted\n")
-        return 130
+        return oc.of_stop(args.spec, "interrupted (Ctrl-C) before any variant was searched", exitcodes.INTERRUPTED)
     except Exception:  # a bug in kovn, not in the spec
         if debug:
             traceback.print_exc()
         else:
             sys.stderr.write("check: internal error (this is a bug in kovn); rerun with --debug for the traceback\n")
-        return exitcodes.INTERNAL_ERROR
+        return oc.of_stop(args.spec, "internal error (a bug in kovn)", exitcodes.INTERNAL_ERROR)
 
 
-def _run(args) -> int:
+# the diagnostics that are about the command line, not the spec: with no other error, the
+# exit code is USAGE_ERROR (151), not SPEC_ERROR (150)
+_COMMAND_LINE = {codes.UNKNOWN_VARIANT, codes.BAD_CONST_VALUE, codes.UNKNOWN_CONSTANT}
+
+
+def _diagnostics_code(diagnostics) -> int:
+    errors = [d for d in diagnostics if d.is_error]
+    if errors and all(d.code in _COMMAND_LINE and d.span is None for d in errors):
+        return exitcodes.USAGE_ERROR
+    return exitcodes.SPEC_ERROR
+
+
+def _run(args):
+    from checker.report import outcome as oc
     try:
         consts = api.parse_consts(args.const)
     except DiagnosticError as exc:   # a malformed --const is a bad command line, whatever the spec
         sys.stderr.write(render_all(exc.diagnostics) + "\n(see check --help)\n")
-        return exitcodes.USAGE_ERROR
+        return oc.of_errors(args.spec, exc.diagnostics, exitcodes.USAGE_ERROR)
     if args.show_code:
         compiled, _ = api.compile_spec(args.spec, consts, args.variant)
         for variant, model in compiled:
             print(f"# ---- variant {variant.name}\n{model.source}")
-        return exitcodes.OK
+        return oc.of_stop(args.spec, "printed the compiled code", exitcodes.OK)
     fmt, baseline = _output_format(args), _load_baseline(args)
     render_options = _render_options(args)
     max_memory = args.max_memory if args.max_memory is not None else default_max_memory()
@@ -331,10 +373,11 @@ def _run(args) -> int:
     code = exitcodes.for_verdicts(report) if args.variant else exitcodes.for_expectations(report)
     if args.strict:
         code = _strict(report, code)
-    failed = _render_outputs(render_options, report)
-    if failed is not None:
-        return failed
-    return _ci_outputs(args, report, fmt, baseline, code)
+    rendered = _render_outputs(render_options, report)
+    if isinstance(rendered, int):
+        return oc.of_report(report, rendered, args.strict)
+    code = _baseline_code(args, report, baseline, code)
+    return oc.of_report(report, code, args.strict, oc.artefact_index(rendered))
 
 
 def _strict(report, code: int) -> int:

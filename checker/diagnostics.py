@@ -24,6 +24,11 @@ class SourceFile:
     path: str
     text: str
     _line_starts: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    # set by the loader: the name of a file of the shipped library (`import "k8s"`: "k8s"),
+    # and the import that first brought the file in, so that reports can point at the
+    # user's line rather than into the library (checker/report/places.py)
+    library: str | None = field(default=None, compare=False)
+    imported_at: "Span | None" = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]

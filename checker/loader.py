@@ -24,14 +24,15 @@ def stdlib_dir() -> Path:
     return Path(override) if override else STDLIB
 
 
-def read_source(path: str) -> SourceFile:
+def read_source(path: str, library: str | None = None, imported_at: Span | None = None) -> SourceFile:
+    """The file's text; `library` and `imported_at` as SourceFile keeps them."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")   # -sig: a leading BOM is not a character of the spec
     except FileNotFoundError:
         raise DiagnosticError([Diagnostic(codes.FILE_NOT_FOUND, f"no such file: {path}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DiagnosticError([Diagnostic(codes.FILE_NOT_FOUND, f"cannot read {path}: {exc}")]) from None
-    return SourceFile(path, text)
+    return SourceFile(path, text, library=library, imported_at=imported_at)
 
 
 def load(path: str) -> list[ast.Spec]:
@@ -91,7 +92,8 @@ def _load(source: SourceFile, out: list[ast.Spec], done: set[str], stack: list[s
                                      hint=f"looked for {target}"))
             continue
         try:
-            _load(read_source(_shown(target)), out, done, stack)
+            library = target.stem if Path(tkey).parent == stdlib_dir().resolve() else None
+            _load(read_source(_shown(target), library, d.span), out, done, stack)
         except DiagnosticError as exc:
             errors.extend(exc.diagnostics)
     if errors:

@@ -35,6 +35,7 @@ from checker.cli import positive_int as _positive_int
 from checker.diagnostics import DiagnosticError, render_all
 from checker.engine import CheckOptions, explore
 from checker.report.cases import Case, ci_path, variant_cases
+from checker.report.places import user_span
 
 _CACHE = pytest.StashKey[dict]()
 _SETTINGS = pytest.StashKey["_Settings"]()
@@ -91,6 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = _Settings(config)
     config.stash[_CACHE] = {}
     config.stash[_PENDING] = {}
+    # Ctrl-C stops pytest, as it does any test run, rather than ending an exploration as a limit
+    from checker.engine import budget
+    budget.set_interrupts(False)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -217,11 +221,10 @@ class KovnItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        origin = next((p.origin for p in self.model.properties if p.name == self.prop), None)
         # pytest shows the domain as the failure's headline; it turns '.' into '::', so it
         # holds no file name: `fixed::NoOrphanIP` (the summary line gives the node id).
         domain = self.variant.name if self.prop is None else f"{self.variant.name}::{self.prop}"
-        return self.path, _line0(origin or self.variant.span), domain
+        return self.path, property_line(self.model, self.variant, self.prop, self.path), domain
 
     def _render(self, vr, case: Case) -> list[str]:
         from checker.render import failed_evaluation
@@ -273,6 +276,19 @@ class KovnWarnings(pytest.Item):
 
     def reportinfo(self):
         return self.path, _line0(self.variant.span), f"{self.variant.name}::{WARNINGS}"
+
+
+def property_line(model, variant, prop: str | None, path) -> int | None:
+    """The 0-based line of `path` (the spec) where an item's property is: its declaration,
+    or for a property of the library the spec's line that brings it in
+    (checker/report/places.py); the variant's line when the property is declared in
+    another file."""
+    origin = next((p.origin for p in list(model.properties) + list(getattr(model, "temporal", ()))
+                   if p.name == prop), None)
+    at = user_span(origin, variant, prop) if origin is not None else None
+    if at is not None and Path(at.source.path).resolve() != Path(path).resolve():
+        at = None
+    return _line0(at or variant.span)
 
 
 def _line0(span) -> int | None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from checker.engine import CheckOptions, explore
+from checker.engine import CheckOptions, budget, explore
 from checker.engine.result import CheckResult
 
 _TASK: list = []          # (models, options, run) of the searches in progress
@@ -42,12 +43,24 @@ def explore_variants(models: list, options: CheckOptions, jobs: int,
     _TASK[:] = [(models, options, run)]
     try:
         ctx = mp.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx) as pool:
+        # Ctrl-C: each child stops its search and sends back what it explored (INCOMPLETE);
+        # one sent to this process alone is passed on to them
+        with budget.interruptible(forward=_interrupt_children), \
+                ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx) as pool:
             return list(pool.map(_run_one, range(len(models))))
     finally:
         _TASK.clear()
 
 
+def _interrupt_children() -> None:
+    for child in mp.active_children():
+        try:
+            os.kill(child.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+
 def _run_one(i: int) -> CheckResult:
+    budget.in_forked_child()
     models, options, run = _TASK[0]
     return run(models[i], options)

@@ -18,6 +18,12 @@ reports what it had done (an INCOMPLETE verdict with the statistics so far). A g
 at most once: the code that handles the limit (building the report, replaying a trace it
 found before) runs undisturbed.
 
+An interrupt (Ctrl-C, SIGINT) is a limit too: while a guard is armed, the first one raises
+LimitReached(INTERRUPT) where the run is, so it ends like any limit (INCOMPLETE, the
+statistics so far), and every guard after it stops at once (`interrupted()`); a second
+Ctrl-C ends the process (KeyboardInterrupt). Processes forked to search variants side by
+side stop at the first one they receive and ignore the rest (their coordinator decides).
+
 Memory is the resident size of this process and of the processes `pids()` names (the
 search workers), read from /proc; where the process has an address-space limit
 (`ulimit -v`), the virtual size is held to _ADDRESS_SHARE of it as well, since Python
@@ -35,6 +41,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Callable, Iterator
 
+INTERRUPT = "interrupt (Ctrl-C)"     # the limit an interrupted run reports
 _PERIOD = 0.1           # seconds between two looks at the clock and the memory
 _ADDRESS_SHARE = 0.9    # of an address-space limit (ulimit -v) the virtual size may use
 DEFAULT_MEMORY_SHARE = 0.5   # of the machine's (or the container's) memory: --max-memory's default
@@ -75,6 +82,8 @@ class _Guard:
         self.fired = True
 
     def exceeded(self) -> str | None:
+        if _interrupt.seen:
+            return INTERRUPT
         if self.deadline is not None and perf_counter() >= self.deadline:
             return f"timeout {self.timeout:g}s"
         if self.max_memory is not None:
@@ -91,6 +100,75 @@ class _Guard:
 
 _guards: list[_Guard] = []
 _previous: tuple | None = None      # the handler and timer in force before the first guard
+
+
+@dataclass
+class _Interrupt:
+    seen: bool = False          # a Ctrl-C came during this run (clear_interrupt starts a run)
+    hard_stop: bool = True      # a second one ends the process; False in a forked searcher
+    forward: list = None        # callables run at the first one (e.g. pass it on to children)
+    depth: int = 0              # nesting of `interruptible` blocks
+    previous: object = None     # the SIGINT handler before the outermost one
+    enabled: bool = True        # False: Ctrl-C stays Python's KeyboardInterrupt (set_interrupts)
+
+
+_interrupt = _Interrupt(forward=[])
+
+
+def clear_interrupt() -> None:
+    """A new run starts: forget an earlier run's interrupt."""
+    _interrupt.seen = False
+
+
+def interrupted() -> bool:
+    return _interrupt.seen
+
+
+def set_interrupts(as_limit: bool) -> bool:
+    """Whether Ctrl-C is a limit (the default) or Python's KeyboardInterrupt (a host such as
+    pytest that stops on it: the plugin); returns the previous setting."""
+    before, _interrupt.enabled = _interrupt.enabled, as_limit
+    return before
+
+
+def _on_interrupt(signum, frame) -> None:
+    if _interrupt.seen:
+        if _interrupt.hard_stop:
+            raise KeyboardInterrupt
+        return
+    _interrupt.seen = True
+    for f in list(_interrupt.forward):
+        f()
+    if _guards and not _guards[-1].fired:
+        _guards[-1].fired = True
+        raise LimitReached(INTERRUPT)
+
+
+@contextmanager
+def interruptible(forward: Callable[[], None] | None = None) -> Iterator[None]:
+    """Within the block, Ctrl-C is the INTERRUPT limit (module docstring); `forward` is
+    called at the first one. Only in the main thread, and only where Python's own handler
+    (KeyboardInterrupt) was in force: a program that handles SIGINT itself keeps it."""
+    current = signal.getsignal(signal.SIGINT) if _can_arm() and _interrupt.enabled else None
+    ours = current is _on_interrupt
+    if not ours and current is not signal.default_int_handler:
+        yield
+        return
+    if forward is not None:
+        _interrupt.forward.append(forward)
+    if not ours:
+        _interrupt.previous = current
+        signal.signal(signal.SIGINT, _on_interrupt)
+    _interrupt.depth += 1
+    try:
+        yield
+    finally:
+        _interrupt.depth -= 1
+        if forward is not None:
+            _interrupt.forward.remove(forward)
+        if _interrupt.depth == 0 and _interrupt.previous is not None:
+            signal.signal(signal.SIGINT, _interrupt.previous)
+            _interrupt.previous = None
 
 
 def _on_alarm(signum, frame) -> None:
@@ -114,13 +192,14 @@ def guard(deadline: float | None = None, max_memory: int | None = None, timeout:
     unguarded (the search loops still look at the clock)."""
     g = _Guard(deadline, max_memory, timeout, pids)
     armed = _can_arm()
-    if armed:
-        _push(g)
-    try:
-        yield g
-    finally:
+    with interruptible():
         if armed:
-            _pop(g)
+            _push(g)
+        try:
+            yield g
+        finally:
+            if armed:
+                _pop(g)
 
 
 def check(g: _Guard | None = None) -> None:
@@ -164,6 +243,8 @@ def in_forked_child() -> None:
     global _previous
     _guards.clear()
     _previous = None
+    _interrupt.hard_stop = False
+    _interrupt.forward.clear()
 
 
 # ---------------------------------------------------------------- measuring memory

@@ -65,14 +65,16 @@ def origin_text(origin) -> str:
     return f"{origin.path}:{origin.line}"
 
 
-def trace_lines(model, trace: Trace, indent: str = "  ") -> list[str]:
+def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text) -> list[str]:
+    """`where_text(origin)`: how a step's spec location is written (the CI reports name
+    files relative to the repository: checker/report/places.py)."""
     lines = []
     prev = None
     width = max((len(s.action or "") for s in trace.steps), default=0)
     width = max(width, len("(initial state)"))
     for n, step in enumerate(trace.steps, 1):
         state = model.describe(step.state)
-        where = origin_text(model.actions[step.label[0]].origin) if step.label is not None else ""
+        where = where_text(model.actions[step.label[0]].origin) if step.label is not None else ""
         name = step.action if step.action is not None else "(initial state)"
         marker = "  <- loop starts here" if trace.loop_start is not None and n - 1 == trace.loop_start else ""
         lines.append(f"{indent}{n:>3}  {name:<{width}}  {where}{marker}".rstrip())

@@ -8,7 +8,10 @@ order the report lists them. A variant that checks no property at all still give
 A case passes when its property's status is what the variant declares: violated if the
 property is named in `expect violated ...`, holds otherwise (the same rule as
 `api.expectation`). Used by the pytest plugin, JUnit, GitHub annotations and SARIF, so all
-four agree on what failed and where.
+four agree on what failed and where: the property at the user's line (a property of the
+library at the line that brought it in, checker/report/places.py) and the step that
+matters, the last one of a finite counterexample (the step that broke the property) or,
+for a lasso, the step that enters the loop.
 """
 from __future__ import annotations
 
@@ -17,29 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.engine.result import PropertyResult, Status, Verdict
+from checker.engine.result import PropertyResult, Status, Trace, Verdict
 from checker.render.text import changes, trace_lines
+from checker.report.places import Place, place, report_path, shown_origin, user_span
 from checker.semantics.types import show
 
+__all__ = ["Case", "Place", "place", "ci_path", "report_cases", "variant_cases", "counterexample_lines",
+           "trace_steps", "trace_summary"]
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A spec location: path as CI tools want it (relative to the working directory when
-    the file lies below it), 1-based line and column of the start and of the end."""
-
-    path: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def text(self) -> str:
-        return f"{self.path}:{self.line}"
+SUMMARY_STEPS = 12      # steps an annotation lists at most (the rest is in the artefacts)
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    spec: str                    # the spec path the report was made for
+    spec: str                    # the spec the report was made for, repository-relative
     variant: str
     prop: str | None             # None: the variant checks no property
     kind: str                    # "invariant" | "action" | "reachable" | "deadlock" | "liveness" | "variant"
@@ -47,13 +41,17 @@ class Case:
     expected: Status             # HOLDS or VIOLATED
     passed: bool
     message: str                 # one line: what was expected and what happened
-    where: Place | None          # the property's declaration
-    step: Place | None           # the action of the last step of the counterexample
+    where: Place | None          # the property, at the user's line (places.user_span)
+    step: Place | None           # the step that matters: the last one, or the loop's entry of a lasso
     step_action: str | None      # that step's action instance, e.g. "PodDel.release(0)"
     trace: tuple[str, ...]       # the counterexample, line for line as the terminal report prints it
     seconds: float               # the variant's exploration time
     result: Any = field(default=None, compare=False, repr=False)   # the api.VariantResult
     prop_result: PropertyResult | None = field(default=None, compare=False, repr=False)
+    declared: Place | None = None    # the declaration in the library, when `where` is the user's line
+    loop: int | None = None          # a lasso: the number of the state its loop starts at
+    step_number: int | None = None   # the number of `step` in the counterexample
+    summary: tuple[str, ...] = ()    # the counterexample's steps, at most SUMMARY_STEPS of them
 
     @property
     def name(self) -> str:
@@ -68,6 +66,7 @@ def report_cases(report) -> tuple[Case, ...]:
 def variant_cases(vr, spec: str | None = None) -> tuple[Case, ...]:
     """The cases of one variant's result; `spec` defaults to the variant's own file."""
     spec = spec or (vr.variant.span.path if vr.variant.span is not None else vr.model.spec.name)
+    spec = report_path(spec) if spec.endswith(".kovn") else spec
     res = vr.result
     out = [_case(vr, spec, p) for p in res.properties]
     checked = {p.name for p in res.properties}
@@ -80,23 +79,35 @@ def variant_cases(vr, spec: str | None = None) -> tuple[Case, ...]:
 def _case(vr, spec: str, p: PropertyResult) -> Case:
     expected = Status.VIOLATED if p.name in vr.variant.expect_violated else Status.HOLDS
     passed = p.status is expected
-    trace, step, action = (), None, None
+    trace, summary, step, action, number = (), (), None, None, None
     if p.trace is not None and p.kind != "reachable":
         trace = tuple(counterexample_lines(vr.model, p))
-        step, action = _last_step(vr.model, p.trace)
+        summary = tuple(trace_summary(vr.model, p.trace))
+        number, step, action = _step_that_matters(vr.model, p.trace)
     elif not passed and vr.result.failure is not None:
         trace = _failure_trace(vr)
+    where, declared = _property_places(vr.variant, p.name, p.origin)
+    loop = p.trace.loop_start + 1 if p.trace is not None and p.trace.loop_start is not None else None
     return Case(spec, vr.variant.name, p.name, p.kind, p.status, expected, passed,
-                _message(vr, p, expected), place(p.origin), step, action, trace,
-                vr.result.stats.seconds, vr, p)
+                _message(vr, p, expected), where, step, action, trace,
+                vr.result.stats.seconds, vr, p, declared, loop, number, summary)
+
+
+def _property_places(variant, name: str, origin) -> tuple[Place | None, Place | None]:
+    """(where to report the property, its declaration in the library when that differs)."""
+    at = user_span(origin, variant, name)
+    if at is origin:
+        return place(origin), None
+    return place(at if at is not None else origin), place(origin)
 
 
 def _unchecked(vr, spec: str, name: str) -> Case:
     why = ("deadlocks are not checked (the spec allows them)" if name == "deadlock"
            else "the variant does not check it")
+    mention = next((at for n, at in vr.variant.mentions if n == name), vr.variant.span)
     return Case(spec, vr.variant.name, name, "deadlock" if name == "deadlock" else "unknown", None,
                 Status.VIOLATED, False, f"{name}: expected to be violated, but {why}",
-                place(vr.variant.span), None, None, (), vr.result.stats.seconds, vr)
+                place(mention), None, None, (), vr.result.stats.seconds, vr)
 
 
 def _variant_only(vr, spec: str) -> Case:
@@ -145,15 +156,33 @@ def _failure_trace(vr) -> tuple[str, ...]:
     f = vr.result.failure
     if f is None or f.trace is None:
         return ()
-    return tuple(["  trace to the state where it failed:"] + trace_lines(vr.model, f.trace, "  "))
+    return tuple(["  trace to the state where it failed:"] + trace_lines(vr.model, f.trace, "  ", shown_origin))
 
 
 def counterexample_lines(model, p: PropertyResult) -> list[str]:
-    """The counterexample of `p` exactly as the terminal report prints it (no markup)."""
+    """The counterexample of `p` as the terminal report prints it (no markup), its spec
+    locations as the CI reports name files (checker/report/places.py)."""
     t = p.trace
     loop = f", loop from state {t.loop_start + 1}" if t.loop_start is not None else ""
     which = f" with {p.instance}" if getattr(p, "instance", None) else ""
-    return [f"  counterexample for {p.name}{which} ({len(t)} states{loop}):"] + trace_lines(model, t, "  ")
+    return ([f"  counterexample for {p.name}{which} ({len(t)} states{loop}):"]
+            + trace_lines(model, t, "  ", shown_origin))
+
+
+def trace_summary(model, trace: Trace, limit: int = SUMMARY_STEPS) -> list[str]:
+    """The steps of a counterexample, one line each (number, action, spec line; what changed
+    is left to the full trace), at most `limit` of them: the first state, then the last
+    steps, and all of a lasso's loop that fits; the steps left out are counted."""
+    lines = []
+    for n, step in enumerate(trace.steps, 1):
+        where = shown_origin(model.actions[step.label[0]].origin) if step.label is not None else ""
+        name = step.action if step.action is not None else "(initial state)"
+        mark = "  <- loop starts here" if trace.loop_start is not None and n - 1 == trace.loop_start else ""
+        lines.append(f"{n:>3}  {name}  {where}{mark}".rstrip())
+    if len(lines) <= limit:
+        return lines
+    tail = lines[-(limit - 2):]
+    return [lines[0], f"     ... {len(lines) - len(tail) - 1} steps ..."] + tail
 
 
 def trace_steps(model, trace) -> list[tuple[Place | None, str]]:
@@ -175,23 +204,31 @@ def trace_steps(model, trace) -> list[tuple[Place | None, str]]:
     return out
 
 
-def _last_step(model, trace) -> tuple[Place | None, str | None]:
-    """The last step taken by an action: the one that broke the property."""
-    for step in reversed(trace.steps):
+def _step_that_matters(model, trace) -> tuple[int | None, Place | None, str | None]:
+    """(its number, its action's place, its action) of the step to point at: for a lasso the
+    step that enters the loop (the behaviour that violates a liveness property is the whole
+    loop, repeated forever, not its last step); otherwise the last step taken by an action,
+    the one that broke the property."""
+    steps = trace.steps
+    if trace.loop_start is not None:
+        loop = range(trace.loop_start, len(steps))
+        # the step into the loop's first state; for a loop from the initial state, its first action
+        candidates = [trace.loop_start] if trace.loop_start > 0 else list(loop)[1:]
+    else:
+        candidates = list(range(len(steps) - 1, -1, -1))
+    for i in candidates:
+        step = steps[i]
         if step.label is not None:
-            return place(model.actions[step.label[0]].origin), step.action
-    return None, None
+            return i + 1, _action_place(model, step), step.action
+    return None, None, None
 
 
-def place(origin) -> Place | None:
-    """A span (anything with .source, .start, .end) as a `Place`; None when there is none."""
-    if origin is None or not hasattr(origin, "source"):
-        return None
-    line, col = origin.source.line_col(origin.start)
-    end_line, end_col = origin.source.line_col(origin.end)
-    if (end_line, end_col) <= (line, col):
-        end_line, end_col = line, col + 1
-    return Place(ci_path(origin.path), line, col, end_line, end_col)
+def _action_place(model, step) -> Place | None:
+    """The place of a step's action: in the user's files (a library action, such as the
+    informer's Deliver, at the import that brought it in)."""
+    origin = model.actions[step.label[0]].origin
+    at = user_span(origin)
+    return place(at if at is not None else origin)
 
 
 def ci_path(path: str) -> str:

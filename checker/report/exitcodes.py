@@ -4,6 +4,7 @@ Input: a Report (or the kind of failure). Output: the process exit code.
 """
 from __future__ import annotations
 
+from checker.engine.budget import INTERRUPT
 from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
@@ -13,16 +14,41 @@ BASELINE_CHANGED = 2    # --baseline: all else OK, but a verdict or distinct-sta
 DEADLOCK = 11           # --variant: a deadlock was found
 SAFETY_VIOLATION = 12   # --variant: an invariant, action property or reachability property failed
 LIVENESS_VIOLATION = 13 # --variant: a temporal property failed
-SPEC_ERROR = 150        # the spec has errors (syntax, names, types, a failed evaluation)
-USAGE_ERROR = 151       # bad command line: unknown flag, bad option value, missing file argument
+MODEL_ERROR = 75        # the model failed to evaluate an expression in a reachable state (KOV501; TLC's 75)
+INTERRUPTED = 130       # Ctrl-C (SIGINT): the report so far, INCOMPLETE
+SPEC_ERROR = 150        # the spec has errors (syntax, names, types, assumptions: diagnostics before the search)
+USAGE_ERROR = 151       # bad command line: unknown flag, bad option value, unknown --variant, unwritable output
 INCOMPLETE = 152        # a limit was hit before the search could decide
 INTERNAL_ERROR = 255    # a bug in kovn (rerun with --debug for the traceback)
 
+# what each code says, for the reports that carry it (SARIF's exitCodeDescription, JUnit)
+MEANING = {
+    OK: "every expectation met",
+    EXPECTATION_FAILED: "an expectation not met (or, with --strict, a warning not acknowledged)",
+    BASELINE_CHANGED: "a verdict or distinct-state count differs from the baseline",
+    DEADLOCK: "a deadlock",
+    SAFETY_VIOLATION: "a safety property violated",
+    LIVENESS_VIOLATION: "a liveness property violated",
+    MODEL_ERROR: "the model failed to evaluate an expression (KOV501)",
+    INTERRUPTED: "interrupted",
+    SPEC_ERROR: "the spec has errors",
+    USAGE_ERROR: "bad command line",
+    INCOMPLETE: "a limit stopped the search before it could decide",
+    INTERNAL_ERROR: "internal error (a bug in kovn)",
+}
+
+
+def interrupted(report) -> bool:
+    return any(r.result.limit == INTERRUPT for r in report.results)
+
 
 def for_expectations(report) -> int:
-    """`check FILE`: did every variant show what it expects?"""
+    """`check FILE`: did every variant show what it expects? (An interrupted run is 130,
+    whatever it found before: it did not finish.)"""
+    if interrupted(report):
+        return INTERRUPTED
     if any(r.result.verdict is Verdict.ERROR for r in report.results):
-        return SPEC_ERROR
+        return MODEL_ERROR
     if any(not r.expectation_met and not _only_unknown(r) for r in report.results):
         return EXPECTATION_FAILED
     if any(not r.expectation_met for r in report.results):
@@ -38,6 +64,8 @@ def _only_unknown(r) -> bool:
 
 def for_verdicts(report) -> int:
     """`check FILE --variant NAME`: the verdict itself (the worst over the variants run)."""
+    if interrupted(report):
+        return INTERRUPTED
     code = OK
     for r in report.results:
         code = max(code, _verdict_code(r.result), key=_severity)
@@ -46,7 +74,7 @@ def for_verdicts(report) -> int:
 
 def _verdict_code(result) -> int:
     if result.verdict is Verdict.ERROR:
-        return SPEC_ERROR
+        return MODEL_ERROR
     # a safety violation outranks a deadlock, which outranks a liveness violation: the
     # order TLC finds them in (a finite counterexample stops it before liveness is checked)
     kinds = {p.kind for p in result.properties if p.status is Status.VIOLATED}
@@ -61,7 +89,7 @@ def _verdict_code(result) -> int:
     return OK
 
 
-_ORDER = [OK, INCOMPLETE, LIVENESS_VIOLATION, DEADLOCK, SAFETY_VIOLATION, SPEC_ERROR]
+_ORDER = [OK, INCOMPLETE, LIVENESS_VIOLATION, DEADLOCK, SAFETY_VIOLATION, MODEL_ERROR]
 
 
 def _severity(code: int) -> int:

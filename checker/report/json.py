@@ -60,6 +60,16 @@ def _result(r) -> dict:
     return out
 
 
+def stopped_dict(outcome) -> dict:
+    """A run that ended before any search (checker/report/outcome.py): no results, the
+    diagnostics that stopped it (`errors`, each {"code", "message", "location"}), and the
+    run's summary and exit code, as the other CI outputs carry them."""
+    return {"spec": outcome.spec, "results": [],
+            "errors": [{"code": d.code, "severity": d.severity.value, "message": d.message,
+                        "location": _loc(d.span)} for d in outcome.errors + outcome.warnings],
+            "summary": outcome.summary, "exit_code": outcome.code}
+
+
 def warning_dict(w) -> dict:
     from checker import codes
     return {"code": w.code, "name": codes.WARNING_NAMES.get(w.code), "message": w.message,

@@ -5,6 +5,7 @@ Input: `Declarations` and the constants given on the command line. Output: `Vari
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from checker import codes
@@ -36,6 +37,9 @@ class Variant:
     fairness: tuple[ast.FairDecl, ...] = ()        # its own, besides the spec's top-level ones
     symmetry: tuple[str, ...] = ()                 # symmetric types to reduce by (`symmetry T`)
     acknowledge: tuple[Acknowledgement, ...] = ()  # the spec's top-level ones, then its own
+    # (property, where the variant names it in `expect violated` or `properties`): reports
+    # point there for a property the spec does not declare itself (one from the library)
+    mentions: tuple[tuple[str, Span], ...] = ()
 
 
 def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
@@ -140,7 +144,28 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, in
     declaring = declaring or {}
     acks = top + tuple(_acknowledgement(i, declaring.get(id(i), v.name), decls, diags if id(i) in own else [])
                        for i in inherited + v.items if isinstance(i, ast.Acknowledge))
-    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness, symmetry, acks)
+    return Variant(v.name, overrides, expect or (), deadlock, props, v.span, fairness, symmetry, acks,
+                   _mentions(inherited + v.items))
+
+
+def _mentions(items) -> tuple[tuple[str, Span], ...]:
+    """Each property an `expect violated` or `properties` item names, with the span of its
+    name in that item (the whole item where the name cannot be found in its text)."""
+    out = []
+    for item in items:
+        if isinstance(item, ast.VExpect):
+            names = item.violated
+        elif isinstance(item, ast.VProperties):
+            names = item.names
+        else:
+            continue
+        span = item.span
+        if span is None:
+            continue
+        for n in names:
+            m = re.search(rf"\b{re.escape(n)}\b", span.text())
+            out.append((n, Span(span.source, span.start + m.start(), span.start + m.end()) if m else span))
+    return tuple(out)
 
 
 def _symmetry(v: ast.VariantDecl, decls: Declarations, diags: list) -> tuple[str, ...]:

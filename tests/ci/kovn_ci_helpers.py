@@ -33,6 +33,17 @@ from checker.cli import main as cli_main
 ROOT = Path(__file__).resolve().parents[2]
 REMOVED_FIX = "FIX_LOCK = true"
 
+# a spec that does not compile: line 5 uses a name it never declares (KOV101 at 5:8)
+BROKEN_SPEC = """\
+spec broken
+var x: 0..3 = 0
+action Inc {
+  require x < 3
+  x := y + 1
+}
+invariant Small: x <= 3
+"""
+
 
 @dataclass(frozen=True)
 class Run:

@@ -103,4 +103,5 @@ def test_a_model_that_fails_to_evaluate_is_an_error_in_junit(kovn):
     (case,) = root.iter("testcase")
     assert case.find("error") is not None and case.find("failure") is None
     assert sarif_errors(sarif_log(report)) == []
-    assert sarif_log(report)["runs"][0]["invocations"] == [{"executionSuccessful": False}]
+    (invocation,) = sarif_log(report)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False and invocation["exitCode"] == 75

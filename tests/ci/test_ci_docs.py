@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from kovn_ci_helpers import ROOT, run_cli, run_pytest
+from kovn_ci_helpers import BROKEN_SPEC, ROOT, run_cli, run_pytest
 
 from checker.cli import build_parser
 from checker.report import exitcodes
@@ -90,3 +90,20 @@ def test_every_ci_option_of_check_is_documented_and_exists():
     for flag in ("--format", "--junit", "--sarif", "--baseline"):
         assert flag in flags and f"`{flag}" in text
     assert re.search(rf"^\| {exitcodes.BASELINE_CHANGED} \| every expectation was met", text, re.M)
+
+
+
+
+def test_the_spec_error_transcript(tmp_path, monkeypatch):
+    # the spec of the transcript, in a repository (the annotation's path is relative to it)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "specs" / "broken.kovn").write_text(BROKEN_SPEC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (command,), output = transcript("check specs/broken.kovn")
+    run = run_cli(shlex.split(command)[1:])
+    expected, code = output.rsplit("\n[exit ", 1)
+    assert run.code == int(code.rstrip("]")) == exitcodes.SPEC_ERROR
+    assert normalise(run.out + run.err) == normalise(expected)
+    assert (tmp_path / "out" / "broken.xml").exists() and (tmp_path / "out" / "broken.sarif").exists()

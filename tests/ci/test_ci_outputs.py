@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator
 
 from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, line_of, run_cli  # noqa: F401 (fixture)
 
-from checker.report.cases import ci_path
+from checker.report.places import report_path
 from checker.report.github import command
 
 # one pytest-xdist worker builds the broken copy's runs for every test that reads them
@@ -62,7 +62,7 @@ def last_step(run_out: str) -> tuple[str, int]:
         m = re.match(r"^\s+\d+\s+\S.*?\s(\S+\.kovn):(\d+)$", line)
         if m:
             steps.append((m.group(1), int(m.group(2))))
-    return ci_path(steps[-1][0]), steps[-1][1]
+    return report_path(steps[-1][0]), steps[-1][1]
 
 
 def test_the_broken_copy_breaks_no_orphan_ip_in_fixed_only_there(outputs):
@@ -91,16 +91,18 @@ def test_junit_parses_with_one_testcase_per_variant_x_property(outputs):
 def test_junit_failure_carries_the_trace_text(outputs, broken_ipam):
     _, out, github = outputs
     (case,) = [c for c in ET.parse(out / "kovn.xml").getroot().iter("testcase")
-               if c.get("classname") == f"{ci_path(str(broken_ipam))}::fixed" and c.get("name") == "NoOrphanIP"]
+               if c.get("classname") == f"{report_path(str(broken_ipam))}::fixed" and c.get("name") == "NoOrphanIP"]
     failure = case.find("failure")
     assert failure.get("message").startswith("NoOrphanIP: expected to hold, but it is violated (")
     text = failure.text
-    assert f"property declared at {ci_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}" in text
-    # The trace text is the terminal report's, line for line.
+    assert f"property declared at {report_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}" in text
+    # The trace text is the terminal report's, line for line, its files named as the CI
+    # outputs name them (repository-relative; here the spec's folder: it is in no repository)
     report = fixed_report(github.out)
     start = report.index(next(x for x in report if x.startswith("  counterexample for NoOrphanIP (")))
-    trace = report[start:start + 40]
+    trace = [line.replace(str(broken_ipam), "ipam.kovn") for line in report[start:start + 40]]
     assert len(trace) == 40 and "\n".join(trace) in text
+    assert str(broken_ipam.parent) not in text        # no absolute path
 
 
 # ---------------------------------------------------------------- GitHub annotations
@@ -111,7 +113,7 @@ def annotations(run_out: str) -> list[str]:
 
 def test_github_annotations_point_at_the_property_and_the_step_that_broke_it(outputs, broken_ipam):
     summary, _, github = outputs
-    spec = ci_path(str(broken_ipam))
+    spec = report_path(str(broken_ipam))
     title = f"title=kovn%3A {spec} variant fixed%3A "
     on_properties = {re.search(r"variant fixed%3A (\w+)::", e).group(1) for e in annotations(github.out) if title in e}
     assert on_properties == {p for _, p in failing(summary, "fixed")}
@@ -119,7 +121,8 @@ def test_github_annotations_point_at_the_property_and_the_step_that_broke_it(out
     line = line_of(broken_ipam, "invariant NoOrphanIP")
     assert prop.startswith(f"::error file={spec},line={line},endLine={line},col=1,")
     assert "::NoOrphanIP: expected to hold, but it is violated (" in prop
-    assert "%0A  counterexample for NoOrphanIP (" in prop and "\n" not in prop
+    # the steps of the counterexample, not its states (those are in the job log and the artefacts)
+    assert "%0Acounterexample (" in prop and "\n" not in prop and len(prop) < 4500
     (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fixed)" in e]
     step_file, step_line = last_step(github.out)
     assert step.startswith(f"::error file={step_file},line={step_line},")
@@ -174,7 +177,10 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(outputs):
 def test_sarif_has_one_result_per_property_not_as_declared(outputs):
     summary, out, _ = outputs
     log = json.loads((out / "kovn.sarif").read_text(encoding="utf-8"))
-    results = log["runs"][0]["results"]
+    # the results of kind "fail" are the properties; the others are the model-quality warnings
+    results = [r for r in log["runs"][0]["results"] if r.get("kind") == "fail"]
+    assert {r["ruleId"] for r in log["runs"][0]["results"] if r.get("kind") != "fail"} <= {
+        f"KOV6{n:02d}" for n in range(100)}
     assert {(r["properties"]["variant"], r["ruleId"]) for r in results} == failing(summary)
     assert len(results) == len(failing(summary))
     rules = log["runs"][0]["tool"]["driver"]["rules"]
@@ -189,14 +195,15 @@ def test_sarif_result_has_the_same_locations_as_the_annotations(outputs, broken_
     assert result["level"] == "error"
     assert result["properties"] == {"variant": "fixed", "expected": "holds", "status": "violated"}
     where = result["locations"][0]["physicalLocation"]
-    assert where["artifactLocation"]["uri"] == Path(broken_ipam).as_uri()   # outside the working directory
+    # outside any repository and the working directory: relative to the spec's folder, never absolute
+    assert where["artifactLocation"] == {"uri": "ipam.kovn", "uriBaseId": "%SRCROOT%"}
     assert where["region"]["startLine"] == line_of(broken_ipam, "invariant NoOrphanIP")
     (step,) = [e for e in annotations(github.out) if "the step that breaks NoOrphanIP (variant fixed)" in e]
     step_file, step_line = re.match(r"::error file=([^,]+),line=(\d+),", step).groups()
     related = result["relatedLocations"][0]["physicalLocation"]
-    # A path below the working directory is relative to %SRCROOT%; others are file: URIs.
-    assert related["artifactLocation"] == ({"uri": Path(step_file).as_uri()} if Path(step_file).is_absolute()
-                                           else {"uri": step_file, "uriBaseId": "%SRCROOT%"})
+    # A path of the user's is relative to %SRCROOT%; the library's to KOVN_STDLIB.
+    assert not Path(step_file).is_absolute()
+    assert related["artifactLocation"] == {"uri": step_file, "uriBaseId": "%SRCROOT%"}
     assert related["region"]["startLine"] == int(step_line) == last_step(github.out)[1]
     # The code flow walks the whole counterexample, one location per state.
     flow = result["codeFlows"][0]["threadFlows"][0]["locations"]

@@ -174,8 +174,8 @@ def test_a_depth_limit_that_is_not_reached_changes_nothing(kovn):
 
 # ---------------------------------------------------------------- spec errors: 150, never a traceback
 
-def assert_diagnostic(run, path, line: int, col: int, code: str, source_line: str) -> None:
-    assert run.code == 150, run.out + run.err
+def assert_diagnostic(run, path, line: int, col: int, code: str, source_line: str, exit_code: int = 150) -> None:
+    assert run.code == exit_code, run.out + run.err
     no_traceback(run)
     assert f"{path}:{line}:{col}: error[{code}]" in run.err
     lines = run.err.splitlines()
@@ -246,7 +246,7 @@ def test_missing_import_points_at_the_import(kovn):
     assert_diagnostic(run, spec, 2, 1, "KOV901", 'import "./gone.kovn"')
 
 
-def test_runtime_error_exits_150_with_a_diagnostic_and_the_trace(kovn):
+def test_runtime_error_exits_75_with_a_diagnostic_and_the_trace(kovn):
     spec = kovn.write("""
         spec rt
         var m: map[0..1, 0..1]
@@ -257,7 +257,9 @@ def test_runtime_error_exits_150_with_a_diagnostic_and_the_trace(kovn):
         }
     """)
     run = kovn.cli([spec, "--no-progress"])
-    assert_diagnostic(run, spec, 6, 8, "KOV501", "  x := m[1]")
+    # a run-time error of the model is not a spec that does not compile (150): TLC's 75
+    assert run.code == 75
+    assert_diagnostic(run, spec, 6, 8, "KOV501", "  x := m[1]", exit_code=75)
     assert "the map has no value at this key" in run.err
     assert "ERROR" in run.out and "(initial state)" in run.out
     assert "never enabled" not in run.out      # the search stopped: coverage says nothing
@@ -291,21 +293,31 @@ def test_no_arguments_exits_151(kovn):
     assert "spec" in run.err
 
 
-def test_unknown_variant_is_a_spec_diagnostic_150_because_validity_depends_on_the_spec(kovn):
-    # 151 is for command lines that are wrong whatever the spec says; a variant name is only
-    # wrong for a given spec (like --const naming a constant it lacks), so it is a KOV4xx
-    # diagnostic of the spec pipeline, listing the variants that exist.
+def test_unknown_variant_is_a_command_line_error_151(kovn):
+    # the spec is fine, the command line names what it lacks: a bad command line (151), still
+    # reported as the KOV403 diagnostic listing the variants that exist
     run = kovn.cli([DIEHARD, "--variant", "nope"])
-    assert run.code == 150
+    assert run.code == 151
     no_traceback(run)
     assert "error[KOV403]: the spec has no variant 'nope'" in run.err
     assert "variants: puzzle, space" in run.err
 
 
-def test_const_naming_no_constant_exits_150(kovn):
+def test_const_naming_no_constant_is_a_command_line_error_151(kovn):
     run = kovn.cli([DIEHARD, "--const", "Nope=1"])
-    assert run.code == 150
+    assert run.code == 151
     assert "error[KOV402]" in run.err and "Nope" in run.err
+
+
+def test_unknown_variant_with_spec_errors_is_150(kovn):
+    # a spec that does not parse is reported as such (its variants are not known yet)
+    spec = kovn.write("""
+        spec broken
+        var x: 0..3 = 0
+        action Inc { x = 1 }
+    """)
+    run = kovn.cli([spec, "--variant", "nope"])
+    assert run.code == 150 and "KOV002" in run.err
 
 
 # ---------------------------------------------------------------- --json
@@ -363,7 +375,7 @@ def test_json_for_a_deadlock_and_a_runtime_error(kovn):
         action Push { s := append(s, 1) }
     """)
     run = kovn.cli([spec, "--json", "--no-progress"])
-    assert run.code == 150
+    assert run.code == 75
     (res,) = json.loads(run.out)["results"]
     assert res["verdict"] == "error"
     assert res["error"]["location"] == f"{spec}:4:20"
