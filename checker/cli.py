@@ -25,7 +25,20 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse would exit(2); we report and exit 151
-        raise UsageError(message)
+        raise UsageError(message + _did_you_mean(self, message))
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """`--varient`: the option meant, when one is close to what was given."""
+    import difflib
+    import re
+    given = re.findall(r"(?<![\w-])(--?[\w-]+)", message.partition(":")[2])
+    options = [o for a in parser._actions for o in a.option_strings]
+    for word in given:
+        close = difflib.get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.6)
+        if close and word not in options:
+            return f" (did you mean {close[0]}?)"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -57,6 +57,9 @@ class Span:
     source: SourceFile = field(repr=False)
     start: int
     end: int
+    # where a macro's code was inlined: (the call as written, its span), innermost first;
+    # not part of the location (two spans of the same text compare equal)
+    via: tuple[tuple[str, "Span"], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -81,6 +84,10 @@ class Span:
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of `other`."""
         return Span(self.source, self.start, max(self.end, other.end))
+
+    def called_from(self, call: str, site: "Span") -> "Span":
+        """This span, inside a macro inlined by `call` (as written) at `site`."""
+        return Span(self.source, self.start, self.end, self.via + ((call, site),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +174,21 @@ def render(diag: Diagnostic) -> str:
     for span, label in diag.labels:
         lines.append(f"  note: {label} at {span.location()}")
         lines += _excerpt(span, label)
+    for note in call_notes(diag.span):
+        lines.append(f"  = note: {note}")
     for note in diag.notes:
         lines.append(f"  = note: {note}")
     if diag.hint:
         lines.append(f"  = hint: {diag.hint}")
     return "\n".join(lines)
+
+
+def call_notes(span: "Span | None") -> list[str]:
+    """`in delete(c), called from db.kovn:106:5`: the macro calls that brought a library
+    line into the user's spec, innermost first."""
+    if span is None:
+        return []
+    return [f"in {printable(call)}, called from {site.location()}" for call, site in span.via]
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}

@@ -229,11 +229,13 @@ class CodeGen:
         property i, with its `forall` bindings as arguments (see temporal_instances)."""
         for i, t in enumerate(self.spec.temporals):
             args = ", ".join(["s"] + [p.name for p in t.params])
-            self.emit(0, f"def tp{i}({args}):")
-            self.emit(1, f"return {self.ex(t.p, Env('s'))}")
-            if t.q is not None:
-                self.emit(0, f"def tq{i}({args}):")
-                self.emit(1, f"return {self.ex(t.q, Env('s'))}")
+            parts = [(f"{i}", t.p, t.q)] + [(f"{i}_{j}", p, q) for j, (_, p, q, _) in enumerate(t.conjuncts)]
+            for name, p, q in parts:          # a conjunction: tp<i>_<j> for its conjunct j
+                self.emit(0, f"def tp{name}({args}):")
+                self.emit(1, f"return {self.ex(p, Env('s'))}")
+                if q is not None:
+                    self.emit(0, f"def tq{name}({args}):")
+                    self.emit(1, f"return {self.ex(q, Env('s'))}")
 
     def temporal_instances(self, t: ir.TemporalIR) -> list[tuple]:
         """Every binding of t's `forall` (parameter values in the run-time representation),
@@ -281,6 +283,9 @@ class CodeGen:
                 w, ind = w2, ind + 1
                 path = Path(path.loops + 1, "continue")
             elif isinstance(s, ir.ForS):
+                if _forks(s):
+                    self.forking_for(s, stmts[idx + 1:], w, ind, done, path)
+                    return
                 self.emit(ind, f"for {s.name} in {self.iterate(s.domain, Env(w), ordered=True)}:")
                 self.block(list(s.body), 0, w, ind + 1, _assign_to(self, w), Path(path.loops + 1))
             elif isinstance(s, ir.IfS):
@@ -316,6 +321,21 @@ class CodeGen:
             self.block(list(s.else_), 0, ww, ind2 + 1, _yield(self), Path(0, "return"))
         self.in_generator(branches, w, ind, lambda i, wn: self.block(rest, 0, wn, i, done, path.looped()),
                           path)
+
+    def forking_for(self, s: ir.ForS, rest: list, w: str, ind: int, done, path: "Path") -> None:
+        """A `for` whose body contains `require` or `choose`: the states the loop ends in,
+        computed iteration by iteration (a failing `require` ends its path, a `choose`
+        forks it: the whole step is disabled when no path gets through), then the rest
+        once per such state. The domain is evaluated once, before the first iteration."""
+        def paths(ww: str, ind2: int) -> None:
+            fn, wb, ws = self.fresh("_iteration"), self.fresh("w"), self.fresh("ws")
+            self.emit(ind2, f"def {fn}({wb}, {s.name}):")
+            self.block(list(s.body), 0, wb, ind2 + 1, _yield(self), Path(0, "return"))
+            self.emit(ind2, f"{ws} = [{ww}]")
+            self.emit(ind2, f"for {s.name} in {self.iterate(s.domain, Env(ww), ordered=True)}:")
+            self.emit(ind2 + 1, f"{ws} = [_b for _a in {ws} for _b in {fn}(_a, {s.name})]")
+            self.emit(ind2, f"yield from {ws}")
+        self.in_generator(paths, w, ind, lambda i, wn: self.block(rest, 0, wn, i, done, path.looped()), path)
 
     def in_generator(self, body, w: str, ind: int, then, path: "Path") -> None:
         """`def g(w): <body>` (a generator: body yields the states its paths end in), then
@@ -909,6 +929,10 @@ class CodeGen:
         a, b = (self.ex(x, env) for x in e.args)
         return f"_range({a}, {b}, {self.oid(e.origin)})"
 
+    def op_powerset(self, e, env):
+        (x,) = e.args
+        return f"_powerset({self.ex(x, env)}, {self.const(x.t, 'T')}, {self.const(e.t, 'T')})"
+
     def op_len(self, e, env):
         (x,) = e.args
         t = x.t
@@ -1229,7 +1253,7 @@ def _leading_free(body: ir.E, op: str, names: set) -> tuple[list, ir.E]:
 _closed = closed
 
 
-def _forks(s: ir.IfS) -> bool:
+def _forks(s: ir.IfS | ir.ForS) -> bool:
     return any(isinstance(n, (ir.Require, ir.ChooseS)) for n in walk(s))
 
 

@@ -226,11 +226,46 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
         table = gen.temporal_instances(t)
         names = tuple(", ".join(f"{p.display} = {T.show(T.to_display(p.t, v))}"
                                 for p, v in zip(t.params, values)) for values in table)
+        if t.conjuncts:
+            out.append(_conjunction(t, i, table, names, ns))
+            continue
         p = _instance_call(ns[f"tp{i}"], table)
         q = _instance_call(ns[f"tq{i}"], table) if t.q is not None else None
         # the IR keeps the kind as text, one of TemporalKind
         out.append(TemporalInfo(t.name, t.kind, p, q, names, t.origin))  # type: ignore[arg-type]
     return tuple(out)
+
+
+def _conjunction(t: ir.TemporalIR, i: int, table: list, names: tuple, ns: dict) -> TemporalInfo:
+    """`(F1) and (F2)`: one instance per conjunct and binding (conjunct by conjunct), each
+    with its own kind; instance names say which conjunct (and binding) it is."""
+    calls_p, calls_q, kinds, shown = [], [], [], []
+    for j, (kind, _, q, text) in enumerate(t.conjuncts):
+        p_j = _Instances(ns[f"tp{i}_{j}"], table)
+        q_j = _Instances(ns[f"tq{i}_{j}"], table) if q is not None else None
+        for k, name in enumerate(names):
+            calls_p.append((p_j, k))
+            calls_q.append((q_j, k) if q_j is not None else None)
+            kinds.append(kind)
+            shown.append(f"{name}: {text}" if name else text)
+    p = _Dispatch(tuple(calls_p))
+    q = _Dispatch(tuple(calls_q)) if any(c is not None for c in calls_q) else None
+    return TemporalInfo(t.name, kinds[0], p, q, tuple(shown), t.origin, tuple(kinds))  # type: ignore[arg-type]
+
+
+class _Dispatch:
+    """P (or Q) of a conjunction: instance k is instance k' of conjunct j's predicate."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def __call__(self, state, k):
+        fn, kk = self.calls[k]
+        return fn(state, kk)
+
+    def truth(self, states, k) -> bytearray:
+        fn, kk = self.calls[k]
+        return fn.truth(states, kk)
 
 
 class _Instances:
@@ -255,14 +290,32 @@ def _instance_call(fn, table):
 
 def fairness_info(f: ir.FairnessIR) -> FairnessInfo:
     """`fair weak A`: one constraint (key 0) over A's transitions; `A(*)`: one per
-    parameter tuple (the label's parameters are the key)."""
+    parameter tuple (the label's parameters are the key); `A(*, 1)`: only the instances
+    whose second parameter is 1, one constraint per value of the first (`_`: any value,
+    together)."""
     members = frozenset(f.actions)
+    if f.bound is not None:
+        return FairnessInfo(f.strength, _bound_group(members, f.bound), f.text, f.origin)  # type: ignore[arg-type]
     if f.each:
         group = lambda label: label[1] if label[0] in members else None  # noqa: E731
     else:
         group = lambda label: 0 if label[0] in members else None  # noqa: E731
     # the IR keeps the strength as text, one of FairnessStrength
     return FairnessInfo(f.strength, group, f.text, f.origin)  # type: ignore[arg-type]
+
+
+def _bound_group(members: frozenset[int], bound: tuple):
+    fixed = tuple((i, b[1]) for i, b in enumerate(bound) if isinstance(b, tuple))
+    each = tuple(i for i, b in enumerate(bound) if b == "*")
+
+    def group(label):
+        if label[0] not in members:
+            return None
+        params = label[1]
+        if any(params[i] != v for i, v in fixed):
+            return None
+        return tuple(params[i] for i in each)
+    return group
 
 
 def check_closed_value(e: ir.E) -> Any:

@@ -137,19 +137,20 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
     opens = False
     tables: dict[int, tuple[bytearray, bytearray | None]] = {}
     for k, instance in enumerate(t.instances):
+        kind = t.kind_at(k)
         p = _truth(graph, t.p, k)
-        q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
+        q = _truth(graph, t.q, k) if kind == "leads_to" else None
         tables[k] = (p, q)
-        setup = _Setup(graph, fair, t.kind, p, q) if t.kind != "always" else None
-        lasso = find_violation(graph, fair, t.kind, p, q, setup)
+        setup = _Setup(graph, fair, kind, p, q) if kind != "always" else None
+        lasso = find_violation(graph, fair, kind, p, q, setup)
         if lasso is not None:
             trace = to_trace(model, graph, lasso)
             stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables, setup)
             return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
                                   stutter=stutter, outside=outside_constraint(model, trace))
-        opens = opens or _opens(graph, t.kind, p, q)
-    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin,
-                          trivial=not opens and t.kind != "always")
+        opens = opens or (kind != "always" and _opens(graph, kind, p, q))
+    always = all(t.kind_at(k) == "always" for k in range(len(t.instances)))
+    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin, trivial=not opens and not always)
 
 
 def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> bool:
@@ -214,13 +215,30 @@ class _LaterInstances:
         yield from self.done
         while self.todo:
             k = self.todo.pop(0)
+            kind = self.t.kind_at(k)
+            if kind == "always":         # a safety conjunct: more fairness does not change it
+                p = self.tables[k][0] if k in self.tables else _truth(self.graph, self.t.p, k)
+                if find_violation(self.graph, self.fair, kind, p, None, None) is not None:
+                    self.done.append(_NEVER)
+                    yield _NEVER
+                continue
             if k not in self.tables:
                 self.tables[k] = (_truth(self.graph, self.t.p, k),
-                                  _truth(self.graph, self.t.q, k) if self.t.kind == "leads_to" else None)
-            setup = _Setup(self.graph, self.fair, self.t.kind, *self.tables[k])
+                                  _truth(self.graph, self.t.q, k) if kind == "leads_to" else None)
+            setup = _Setup(self.graph, self.fair, kind, *self.tables[k])
             if setup.comps and setup.reaches(setup.member):
                 self.done.append(setup)
                 yield setup
+
+
+class _Never:
+    """A violated `always` conjunct among the later instances: no fairness makes it hold."""
+
+    def holds_with(self, taken_by: bytearray) -> bool:
+        return False
+
+
+_NEVER = _Never()
 
 
 def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:

@@ -84,6 +84,11 @@ class TemporalInfo:
     q: Callable[[State, int], bool] | None = None
     instances: tuple[str, ...] = ("",)
     origin: Any = None
+    # a conjunction of formulas of different kinds: the kind of each instance (None: `kind`)
+    kinds: tuple[TemporalKind, ...] | None = None
+
+    def kind_at(self, k: int) -> TemporalKind:
+        return self.kind if self.kinds is None else self.kinds[k]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,9 @@ from typing import Any, Callable
 from checker import codes
 from checker.diagnostics import Diagnostic, Span
 from checker.ir import nodes as ir
+from checker.ir.walk import transform
 from checker.semantics import types as T
-from checker.semantics.names import Declarations
+from checker.semantics.names import Declarations, reserved_name
 from checker.syntax import ast
 
 
@@ -50,8 +51,9 @@ def err(origin=None) -> ir.E:
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str          # "local" | "plocal"
-    node: Any          # ir.Local, or (var index, self Local) for process locals
+    kind: str          # "local" | "plocal" | "alias"
+    node: Any          # ir.Local, (var index, self Local) for process locals, or the
+                       # expression a pattern's name stands for (over an immutable local)
 
 
 class Scope:
@@ -103,6 +105,9 @@ class Elaborator:
         self.def_index: dict[str, int] = {}
         self.process_vars: dict[str, dict[str, int]] = {}   # process -> local -> var index
         self.labels: dict[str, T.LabelT] = {}
+        # (sum type, tag) -> the record an alternative of several values carries (alt_payload)
+        self.alt_records: dict[tuple[str, str], T.RecordT] = {}
+        self.calls: list[tuple[str, Span]] = []    # the macro calls being inlined, outermost first
         self.counter = itertools.count()
         # while init is elaborated: id(statement) -> (statement, where it comes from), for
         # the statements that are not written in an init block (see check_init_reads)
@@ -110,6 +115,14 @@ class Elaborator:
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span | None, **kw) -> ir.E:
+        if code in (codes.UNDEFINED_NAME, codes.NOT_A_TYPE) and span is not None and _in_library(span):
+            # a library file uses names its importer declares: say so, not only where
+            kw["notes"] = tuple(kw.get("notes", ())) + (
+                f"{span.source.path.rsplit('/', 1)[-1]} expects the spec that imports it to declare this "
+                "name; the file's first lines list what it needs",)
+        for call in reversed(self.calls):      # inside a macro: the calls that brought it here
+            if span is not None:
+                span = span.called_from(*call)
         self.diags.append(Diagnostic(code, message, span, **kw))
         return err(span)
 
@@ -225,7 +238,7 @@ class Elaborator:
         try:
             rhs = decl.rhs
             if isinstance(rhs, ast.SumType):
-                alts = tuple((tag, None if p is None else self.resolve_type(p)) for tag, p in rhs.alts)
+                alts = tuple((tag, self.alt_payload(name, tag, p)) for tag, p in rhs.alts)
                 tags = [a for a, _ in alts]
                 for tag in tags:
                     if tags.count(tag) > 1:
@@ -243,6 +256,27 @@ class Elaborator:
         self.type_values[name] = t
         return t
 
+    def alt_payload(self, sum_name: str, tag: str, p: ast.TypeExpr | None) -> T.Type | None:
+        """What an alternative carries: nothing, one value, or several (`Msg(Ballot, Value)`,
+        `Msg(b: Ballot, v: Value)`): an anonymous record, positional fields named `#0`, `#1`
+        (shown as `Msg(1, 2)`), registered in `alt_records` for construction and patterns."""
+        if p is None:
+            return None
+        if not isinstance(p, ast.AltFields):
+            return self.resolve_type(p)
+        named = [n is not None for n, _ in p.fields]
+        if any(named) and not all(named):
+            self.error(codes.NOT_A_TYPE, f"the values of '{tag}' are either all named or all positional", p.span,
+                       hint=f"{tag}(a: T, b: U) or {tag}(T, U)")
+            return ERR_T
+        names = [n if n is not None else f"#{i}" for i, (n, _) in enumerate(p.fields)]
+        if len(set(names)) != len(names):
+            self.error(codes.DUPLICATE_NAME, f"'{tag}' names a value twice", p.span)
+            return ERR_T
+        rt = T.RecordT(tuple((n, self.resolve_type(f)) for n, (_, f) in zip(names, p.fields)))
+        self.alt_records[(sum_name, tag)] = rt
+        return rt
+
     def resolve_type(self, te: ast.TypeExpr) -> T.Type:
         if isinstance(te, ast.BoolType):
             return BOOL
@@ -254,7 +288,7 @@ class Elaborator:
             if te.name in NET_TYPES:          # built in, unless the spec declares its own
                 return NET_TYPES[te.name]
             self.error(codes.NOT_A_TYPE, f"'{te.name}' is not a type", te.span,
-                       hint=_suggest(te.name, self.d.types))
+                       hint=_undefined_hint(te.name, self.d.types))
             return ERR_T
         if isinstance(te, ast.SymmetricType):      # named in named_type
             t = self.resolve_type(ast.RangeType(te.lo, te.hi, te.span))
@@ -605,6 +639,10 @@ class Elaborator:
             # the shipped library cannot know the names a spec declares: its bound names
             # are local to it (macros are hygienic), so hiding a spec's name is harmless
             return
+        reserved = reserved_name(name, span)
+        if reserved is not None:
+            self.diags.append(reserved)
+            return
         for what, table in kinds:
             if name in table:
                 self.error(codes.SHADOWED_NAME, f"'{name}' hides the {what} of the same name", span,
@@ -668,9 +706,10 @@ class Elaborator:
         binders = tuple(ast.Param(b.name, None, b.domain, span=b.span) for b in d.binders)
         params = self.bind_params(binders, Ctx(scope, state=False))
         ctx = Ctx(scope)
-        p = self.check(d.p, BOOL, ctx)
-        q = self.check(d.q, BOOL, ctx) if d.q is not None else None
-        return ir.TemporalIR(d.name, d.kind, params, p, q, d.span)
+        parts = tuple((kind, self.check(p, BOOL, ctx), self.check(q, BOOL, ctx) if q is not None else None, text)
+                      for kind, p, q, text in (d.conjuncts or ((d.kind, d.p, d.q, ""),)))
+        kind, p, q, _ = parts[0]
+        return ir.TemporalIR(d.name, kind, params, p, q, d.span, parts if d.conjuncts else ())
 
     def elab_fairness(self, d: ast.FairDecl, actions: tuple[ir.ActionIR, ...]) -> list[ir.FairnessIR]:
         out = []
@@ -692,52 +731,80 @@ class Elaborator:
                            f"`(*)` groups instances by their parameters, but these actions take different ones: {shown}",
                            item.span, hint="give each action its own fairness, or group actions with the same parameters")
                 continue
+            bound = None
+            if item.args is not None and chosen:
+                bound = self.fair_bound(item, [actions[i] for i in chosen])
+                if bound is None:
+                    continue
             if chosen:
                 text = f"fair {d.strength} " + _fair_text(item)
-                out.append(ir.FairnessIR(d.strength, tuple(chosen), item.each, text, item.span))
+                out.append(ir.FairnessIR(d.strength, tuple(chosen), item.each, text, item.span, bound))
         return out
 
+    def fair_bound(self, item: ast.FairItem, chosen: list[ir.ActionIR]) -> tuple | None:
+        """`A(*, 1)`: per parameter "*", "_" or the run-time value it is bound to (a
+        constant expression of the parameter's type); None after an error."""
+        counts = {len(a.params) for a in chosen}
+        if counts != {len(item.args)}:
+            shown = ", ".join(f"{a.name} takes {len(a.params)}" for a in chosen)
+            self.error(codes.BAD_CALL, f"the fairness gives {len(item.args)} parameter(s): {shown}", item.span,
+                       hint="one entry per parameter: `*` (each value), `_` (any value) or a value")
+            return None
+        if len({tuple(p.t for p in a.params) for a in chosen}) > 1:
+            self.error(codes.FAIR_PARAMS_DIFFER, "a fairness with parameters groups actions whose parameters "
+                       "have different types", item.span)
+            return None
+        out: list = []
+        for arg, p in zip(item.args, chosen[0].params):
+            if isinstance(arg, str):
+                out.append(arg)
+                continue
+            value = self.check(arg, p.t, Ctx(Scope(), state=False))
+            if _has_error(value):
+                return None
+            out.append(("value", self.evaluate(value, arg.span)))
+        return tuple(out)
+
     # ------------------------------------------------------------ statements
-    def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx, in_for: bool = False) -> tuple[ir.S, ...]:
+    def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx) -> tuple[ir.S, ...]:
         out: list[ir.S] = []
         scope = ctx.scope.child()
         ctx = dataclasses.replace(ctx, scope=scope)
         for i, s in enumerate(body):
             if isinstance(s, ast.Goto) and i != len(body) - 1:
                 self.error(codes.BAD_STATEMENT_PLACE, "nothing may follow `goto` in its block", body[i + 1].span)
-            out.extend(self.stmt(s, ctx, in_for))
+            out.extend(self.stmt(s, ctx))
         return tuple(out)
 
-    def stmt(self, s: ast.Stmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
+    def stmt(self, s: ast.Stmt, ctx: Ctx) -> list[ir.S]:
         if isinstance(s, ast.Require):
-            if in_for:
-                self.error(codes.BAD_STATEMENT_PLACE, "`require` is not allowed inside `for`", s.span,
-                           hint="state the condition with `forall` before the loop")
             return [ir.Require(self.check(s.cond, BOOL, ctx), s.span)]
         if isinstance(s, ast.Assign):
             return [self.assign(s, ctx)]
         if isinstance(s, ast.If):
             cond = self.check(s.cond, BOOL, ctx)
-            then = self.stmts(s.then, ctx, in_for)
-            else_ = self.stmts(s.else_, ctx, in_for) if s.else_ else ()
+            then = self.stmts(s.then, ctx)
+            else_ = self.stmts(s.else_, ctx) if s.else_ else ()
             return [ir.IfS(cond, then, else_, s.span)]
         if isinstance(s, ast.Choose):
-            if in_for:
-                self.error(codes.BAD_STATEMENT_PLACE, "`choose` is not allowed inside `for`", s.span)
             dom = self.set_expr(s.domain, ctx)
             local = self.bind(ctx.scope, s.name, _elem(dom.t), s.span)
             return [ir.ChooseS(local.name, dom, s.span)]
         if isinstance(s, ast.ChooseWhere):
-            return self.choose_where(s, ctx, in_for)
+            return self.choose_where(s, ctx)
         if isinstance(s, ast.Let):
             value = self.infer(s.value, ctx)
             local = self.bind(ctx.scope, s.name, value.t, s.span)
             return [ir.LetS(local.name, value, s.span)]
+        if isinstance(s, ast.LetPattern):
+            return self.let_pattern(s, ctx)
+        if isinstance(s, ast.MatchStmt):
+            return self.match_stmt(s, ctx)
         if isinstance(s, ast.For):
             dom = self.set_expr(s.domain, ctx)
             inner = dataclasses.replace(ctx, scope=ctx.scope.child())
             local = self.bind(inner.scope, s.name, _elem(dom.t), s.span)
-            return [ir.ForS(local.name, dom, self.stmts(s.body, inner, True), s.span)]
+            return [ir.ForS(local.name, dom, self.stmts(s.body, inner), s.span)]
         if isinstance(s, ast.Goto):
             return [self.goto(s, ctx)]
         if isinstance(s, ast.Skip):
@@ -747,10 +814,58 @@ class Elaborator:
                        s.span)
             return []
         if isinstance(s, ast.CallStmt):
-            return self.call_macro(s, ctx, in_for)
+            return self.call_macro(s, ctx)
         if isinstance(s, ast.Restart):
             return self.restart(s, ctx)
         raise AssertionError(s)
+
+    def let_pattern(self, s: ast.LetPattern, ctx: Ctx) -> list[ir.S]:
+        """`let Tag(a, b) = e`: e once, into a hidden local; the step goes on only when it
+        is a Tag (a `require`), with a and b naming its values for the rest of the block."""
+        value = self.infer(s.value, ctx)
+        if not self.sum_subject(value, s.value.span) or not self.known_tag(value.t, s.tag, s.span):
+            self.bind_unknown(ctx.scope, s.binds, s.span)
+            return []
+        subject = self.bind(ctx.scope, self.fresh("subject"), value.t, s.span, shadow_ok=True)
+        out: list[ir.S] = [ir.LetS(subject.name, value, s.span),
+                           ir.Require(self.has_tag(value.t, s.tag, subject, s.span), s.span)]
+        if value.t.payload(s.tag) is not None and s.binds:
+            payload = self.bind(ctx.scope, self.fresh("payload"), value.t.payload(s.tag), s.span, shadow_ok=True)
+            out.append(ir.LetS(payload.name, self.payload_of(value.t, s.tag, subject, s.span), s.span))
+            self.bind_pattern(ctx.scope, value.t, s.tag, s.binds, payload, s.span)
+        else:
+            self.bind_pattern(ctx.scope, value.t, s.tag, s.binds, subject, s.span)
+        return out
+
+    def match_stmt(self, s: ast.MatchStmt, ctx: Ctx) -> list[ir.S]:
+        """`match e { Tag(a) => { ... }, _ => { ... } }`: e once, into a hidden local; then
+        the block of the first arm naming its tag (else `_`'s), as a chain of `if`s."""
+        value = self.infer(s.subject, ctx)
+        if not self.sum_subject(value, s.subject.span):
+            return []
+        t: T.SumT = value.t
+        subject = self.bind(ctx.scope, self.fresh("subject"), t, s.span, shadow_ok=True)
+        chain: tuple[ir.S, ...] = ()
+        wild = next((a for a in s.arms if a.tag is None), None)
+        if wild is not None:
+            chain = self.stmts(wild.body, ctx)
+        tags = [a.tag for a in s.arms]
+        for arm in reversed([a for a in s.arms if a.tag is not None]):
+            if not self.known_tag(t, arm.tag, arm.span):
+                continue
+            inner = dataclasses.replace(ctx, scope=ctx.scope.child())
+            head: list[ir.S] = []
+            if t.payload(arm.tag) is not None and arm.binds:
+                payload = self.bind(inner.scope, self.fresh("payload"), t.payload(arm.tag), arm.span, shadow_ok=True)
+                head.append(ir.LetS(payload.name, self.payload_of(t, arm.tag, subject, arm.span), arm.span))
+                if not self.bind_pattern(inner.scope, t, arm.tag, arm.binds, payload, arm.span):
+                    continue
+            elif not self.bind_pattern(inner.scope, t, arm.tag, arm.binds, subject, arm.span):
+                continue
+            body = tuple(head) + self.stmts(arm.body, inner)
+            chain = (ir.IfS(self.has_tag(t, arm.tag, subject, arm.span), body, chain, arm.span),)
+        self.check_coverage(t, tags, s.span)
+        return [ir.LetS(subject.name, value, s.span), *chain]
 
     def restart(self, s: ast.Restart, ctx: Ctx) -> list[ir.S]:
         """`restart`: volatile variables are recomputed from their initial expressions (in
@@ -770,13 +885,13 @@ class Elaborator:
         self.mark_init_site(out, _InitSite("restart", None, s.span))
         return out
 
-    def call_macro(self, s: ast.CallStmt, ctx: Ctx, in_for: bool) -> list[ir.S]:
+    def call_macro(self, s: ast.CallStmt, ctx: Ctx) -> list[ir.S]:
         """Inline a macro: its arguments are evaluated first (bound like `let`), then its
         body runs with only its parameters and global names in scope (hygienic)."""
         m = self.d.macros.get(s.name)
         if m is None:
             return [self.error_stmt(codes.UNDEFINED_NAME, f"there is no macro named '{s.name}'", s.span,
-                                    hint=_suggest(s.name, self.d.macros))]
+                                    hint=_undefined_hint(s.name, self.d.macros))]
         if s.name in self.in_progress:
             return [self.error_stmt(codes.RECURSIVE_DEFINITION, f"macro '{s.name}' calls itself", s.span)]
         if len(s.args) != len(m.params) or any(a.name is not None for a in s.args):
@@ -790,10 +905,16 @@ class Elaborator:
             local = self.bind(inner.scope, p.name, t, p.span)
             out.append(ir.LetS(local.name, value, a.span))
         self.in_progress.add(s.name)
+        call = (s.span.text() if s.span is not None else s.name, s.span)
+        self.calls.append(call)
         try:
-            out.extend(self.stmts(m.body, inner, in_for))
+            body = self.stmts(m.body, inner)
         finally:
             self.in_progress.discard(s.name)
+            self.calls.pop()
+        if s.span is not None:       # errors found while exploring name the call, not only the macro's line
+            body = tuple(transform(b, lambda n: _called_from(n, call)) for b in body)
+        out.extend(body)
         self.mark_init_site(out, _InitSite("macro", s.name, s.span))
         return out
 
@@ -837,7 +958,7 @@ class Elaborator:
             code = codes.ASSIGN_NOT_VARIABLE if target.name in self.d.consts or target.name in self.d.defs \
                 else codes.UNDEFINED_NAME
             self.error(code, f"cannot assign to '{target.name}': it is {what}", target.span,
-                       hint=_suggest(target.name, self.var_index))
+                       hint=_undefined_hint(target.name, self.var_index))
             return ir.LetS("_", err())
         var = self.vars[vi]
         base = ir.VarRef(var.t, vi, origin=target.span)
@@ -913,6 +1034,8 @@ class Elaborator:
         if b is not None:
             if b.kind == "local":
                 return ir.Local(b.node.t, b.node.name, e.span)
+            if b.kind == "alias":       # a name a pattern binds: a part of an immutable local
+                return transform(b.node, dataclasses.replace)
             vi, me = b.node
             var = self.vars[vi]
             return ir.Index(var.t.value, ir.VarRef(var.t, vi, origin=e.span), me, e.span)
@@ -950,12 +1073,13 @@ class Elaborator:
             inner = expected.elem if isinstance(expected, T.OptT) else T.EmptyT()
             t = T.OptT(inner)
             return ir.Lit(t, 0 if T.finite(t) else None, span)   # the representation of none
-        hint = _suggest(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
+        hint = _undefined_hint(name, list(self.d.consts) + list(self.var_index) + list(self.d.types)
                         + list(self.d.members) + list(self.d.defs) + _scope_names(ctx.scope))
         return self.error(codes.UNDEFINED_NAME, f"name '{name}' is not defined", span, hint=hint)
 
-    def member(self, tag: str, span: Span, expected, payload: ast.Expr | None, ctx: Ctx | None = None,
-               type_name: str | None = None) -> ir.E:
+    def member_type(self, tag: str, span: Span, expected, type_name: str | None = None) -> T.SumT | ir.E:
+        """The sum type a member belongs to (the context decides between several), or an
+        error expression."""
         owners = [type_name] if type_name else self.d.members[tag]
         if type_name is None and len(owners) > 1:
             if isinstance(expected, T.SumT) and expected.name in owners:
@@ -964,8 +1088,60 @@ class Elaborator:
                 return self.error(codes.AMBIGUOUS_MEMBER, f"'{tag}' is a member of {', '.join(owners)}", span,
                                   hint=f"write {owners[0]}.{tag}")
         t = self.named_type(owners[0], span)
+        return t if isinstance(t, T.SumT) else err(span)
+
+    def member_call(self, tag: str, e: ast.Call, expected, ctx: Ctx) -> ir.E:
+        """`Tag(v)`, or `Tag(a, b)` / `Tag(x: a, y: b)` for an alternative of several values."""
+        t = self.member_type(tag, e.span, expected)
         if not isinstance(t, T.SumT):
-            return err(span)
+            return t
+        rt = self.alt_records.get((t.name, tag))
+        if rt is None:
+            if len(e.args) != 1 or e.args[0].name is not None:
+                return self.error(codes.BAD_CALL, f"'{tag}' takes one value", e.span)
+            return self.member(tag, e.span, expected, e.args[0].value, ctx, t.name)
+        values = self.field_args(f"'{tag}'", f"{tag}(...)", rt, e.args, e.span, ctx, positional=True)
+        if values is None:
+            return err(e.span)
+        return ir.Construct(t, tag, self.record(rt, values, e.span), e.span)
+
+    def field_args(self, what: str, call: str, rt: T.RecordT, args: tuple[ast.Arg, ...], span: Span, ctx: Ctx,
+                   positional: bool, prefilled: dict[str, ir.E] | None = None) -> tuple[ir.E, ...] | None:
+        """The values of a record's fields in declaration order, from arguments given by
+        name (any order) or, where `positional`, all by position; None after an error.
+        `what` names the record in messages, `call` the call."""
+        fields = [n for n, _ in rt.fields]
+        shown = [n for n in fields if not n.startswith("#")]
+        if positional and all(a.name is None for a in args):
+            if len(args) != len(fields):
+                self.error(codes.BAD_CALL, f"{call} takes {len(fields)} values, given {len(args)}", span)
+                return None
+            return tuple(self.check(a.value, ft, ctx) for a, (_, ft) in zip(args, rt.fields))
+        given: dict[str, ir.E] = dict(prefilled or {})
+        for a in args:
+            if a.name is None:
+                self.error(codes.BAD_CALL, f"the values of {what} are given all by name or all by position",
+                           a.span)
+                return None
+            if rt.field_type(a.name) is None or a.name.startswith("#"):
+                self.error(codes.NO_SUCH_FIELD, f"{what} has no field '{a.name}'", a.span,
+                           hint=_suggest(a.name, shown))
+                return None
+            if a.name in given and a.name not in (prefilled or {}):
+                self.error(codes.BAD_CALL, f"{what} is given '{a.name}' twice", a.span)
+                return None
+            given[a.name] = self.check(a.value, rt.field_type(a.name), ctx)
+        missing = [n for n in fields if n not in given]
+        if missing:
+            self.error(codes.BAD_CALL, f"{call} is missing {', '.join(missing)}", span)
+            return None
+        return tuple(given[n] for n in fields)
+
+    def member(self, tag: str, span: Span, expected, payload: ast.Expr | None, ctx: Ctx | None = None,
+               type_name: str | None = None) -> ir.E:
+        t = self.member_type(tag, span, expected, type_name)
+        if not isinstance(t, T.SumT):
+            return t
         ptype = t.payload(tag)
         if ptype is None:
             if payload is not None:
@@ -1118,9 +1294,31 @@ class Elaborator:
         out = []
         for b in binders:
             dom = self.set_expr(b.domain, inner)
+            if b.pattern is not None:
+                out.append(self.pattern_binder(b, dom, inner))
+                continue
             local = self.bind(inner.scope, b.name, _elem(dom.t), b.span)
             out.append(ir.Binder(local.name, dom))
         return inner, tuple(out)
+
+    def pattern_binder(self, b: ast.Binder, dom: ir.E, ctx: Ctx) -> ir.Binder:
+        """`Tag(x, y) in S`: ranges over the elements of S that are a Tag (a filtered set,
+        so a later binder's range may use x and y), binding x and y to their values."""
+        elem = _elem(dom.t)
+        h = self.bind(ctx.scope, self.fresh("elem"), elem, b.span, shadow_ok=True)
+        if not isinstance(elem, T.SumT):
+            if not isinstance(elem, ErrorT):
+                self.error(codes.BAD_OPERAND, f"a pattern needs a set of a sum type, found {dom.t}", b.domain.span)
+            self.bind_unknown(ctx.scope, b.pattern, b.span)
+            return ir.Binder(h.name, dom)
+        if not self.known_tag(elem, b.name, b.span):
+            self.bind_unknown(ctx.scope, b.pattern, b.span)
+            return ir.Binder(h.name, dom)
+        x = ir.Local(elem, self.fresh("x"), b.span)
+        filtered = ir.Comp(dom.t, (ir.Binder(x.name, dom),), self.has_tag(elem, b.name, x, b.span), None, x, b.span)
+        part = h if elem.payload(b.name) is None else self.payload_of(elem, b.name, h, b.span)
+        self.bind_pattern(ctx.scope, elem, b.name, b.pattern, part, b.span)
+        return ir.Binder(h.name, filtered)
 
     def e_LetExpr(self, e: ast.LetExpr, expected, ctx):
         value = self.infer(e.value, ctx)
@@ -1285,34 +1483,98 @@ class Elaborator:
 
     def e_Match(self, e: ast.Match, expected, ctx):
         subject = self.infer(e.subject, ctx)
-        if not isinstance(subject.t, T.SumT):
-            if isinstance(subject.t, ErrorT):
-                return err(e.span)
-            return self.error(codes.BAD_OPERAND, f"`match` needs a value of a sum type, found {subject.t}", e.subject.span)
+        if not self.sum_subject(subject, e.subject.span):
+            return err(e.span)
         arms, t = [], expected
         for arm in e.arms:
             inner = dataclasses.replace(ctx, scope=ctx.scope.child())
             bind = None
             if arm.tag is not None:
-                if arm.tag not in [a for a, _ in subject.t.alts]:
-                    self.error(codes.NO_SUCH_FIELD, f"{subject.t} has no member '{arm.tag}'", arm.span)
+                if not self.known_tag(subject.t, arm.tag, arm.span):
                     continue
                 ptype = subject.t.payload(arm.tag)
-                if arm.bind is not None:
-                    if ptype is None:
-                        self.error(codes.BAD_CALL, f"'{arm.tag}' carries no value to bind", arm.span)
+                single = (subject.t.name, arm.tag) not in self.alt_records
+                if arm.binds and ptype is not None and single and arm.binds[0] is not None and len(arm.binds) == 1:
+                    bind = self.bind(inner.scope, arm.binds[0], ptype, arm.span).name
+                elif arm.binds and ptype is not None:
+                    payload = self.bind(inner.scope, self.fresh("payload"), ptype, arm.span, shadow_ok=True)
+                    bind = payload.name
+                    if not self.bind_pattern(inner.scope, subject.t, arm.tag, arm.binds, payload, arm.span):
                         continue
-                    bind = self.bind(inner.scope, arm.bind, ptype, arm.span).name
+                elif arm.binds:
+                    self.error(codes.BAD_CALL, f"'{arm.tag}' carries no value to bind", arm.span)
+                    continue
             body = self.expr(arm.body, t, inner)
             t = body.t if t is None else self.join(t, body.t, arm.span)
             arms.append((arm, ir.MatchArm(arm.tag, bind, body)))
-        covered = {a.tag for a, _ in arms}
-        if None not in covered and not all(tag in covered for tag, _ in subject.t.alts):
-            missing = [tag for tag, _ in subject.t.alts if tag not in covered]
-            self.error(codes.BAD_OPERAND, f"`match` does not cover {', '.join(missing)}", e.span,
-                       hint="add the missing arms or `_ => ...`")
+        self.check_coverage(subject.t, [a.tag for a, _ in arms], e.span)
         out = tuple(ir.MatchArm(m.tag, m.bind, self.coerce(m.body, t, a.body.span)) for a, m in arms)
         return ir.MatchE(t or ERR_T, subject, out, e.span)
+
+    # ------------------------------------------------------------ patterns
+    def sum_subject(self, subject: ir.E, span: Span | None) -> bool:
+        if isinstance(subject.t, T.SumT):
+            return True
+        if not isinstance(subject.t, ErrorT):
+            self.error(codes.BAD_OPERAND, f"a pattern needs a value of a sum type, found {subject.t}", span)
+        return False
+
+    def known_tag(self, t: T.SumT, tag: str, span: Span | None) -> bool:
+        if tag in [a for a, _ in t.alts]:
+            return True
+        self.error(codes.NO_SUCH_FIELD, f"{t} has no member '{tag}'", span,
+                   hint=_suggest(tag, [a for a, _ in t.alts]))
+        return False
+
+    def check_coverage(self, t: T.SumT, tags: list[str | None], span: Span | None) -> None:
+        if None not in tags and not all(tag in tags for tag, _ in t.alts):
+            missing = [tag for tag, _ in t.alts if tag not in tags]
+            self.error(codes.BAD_OPERAND, f"`match` does not cover {', '.join(missing)}", span,
+                       hint="add the missing arms or `_ => ...`")
+
+    def bind_pattern(self, scope: Scope, t: T.SumT, tag: str, binds: tuple[str | None, ...],
+                     payload: ir.E, span: Span | None) -> bool:
+        """Bind the names of the pattern `tag(binds...)` in `scope` to the parts of `payload`
+        (an immutable local holding the alternative's value): the value itself, or each
+        value of an alternative of several. False (with a diagnostic) on a mismatch."""
+        ptype = t.payload(tag)
+        if ptype is None:
+            if binds:
+                self.error(codes.BAD_CALL, f"'{tag}' carries no value to bind", span)
+                self.bind_unknown(scope, binds, span)
+                return False
+            return True
+        rt = self.alt_records.get((t.name, tag))
+        parts = [payload] if rt is None else [ir.FieldGet(ft, payload, n, span) for n, ft in rt.fields]
+        if binds and len(binds) != len(parts):
+            self.error(codes.BAD_CALL, f"'{tag}' carries {len(parts)} value{'s' if len(parts) != 1 else ''}, "
+                       f"the pattern names {len(binds)}", span,
+                       hint=f"{tag}({', '.join(['_'] * len(parts))}): `_` for a value not needed")
+            self.bind_unknown(scope, binds, span)
+            return False
+        for name, part in zip(binds, parts):
+            if name is not None:
+                self.check_shadowing(name, span)
+                scope.names[name] = Binding("alias", part)
+        return True
+
+    def bind_unknown(self, scope: Scope, binds: tuple[str | None, ...], span: Span | None) -> None:
+        """A pattern that could not be matched up still binds its names (to an error value),
+        so that their uses do not each report an undefined name."""
+        for name in binds:
+            if name is not None:
+                scope.names[name] = Binding("alias", err(span))
+
+    def payload_of(self, t: T.SumT, tag: str, subject: ir.E, span: Span | None) -> ir.E:
+        """The value the alternative `tag` carries, read from `subject` (which has that tag
+        wherever this is evaluated)."""
+        ptype = t.payload(tag)
+        h = self.fresh("payload")
+        return ir.MatchE(ptype, subject, (ir.MatchArm(tag, h, ir.Local(ptype, h, span)),), span)
+
+    def has_tag(self, t: T.SumT, tag: str, subject: ir.E, span: Span | None) -> ir.E:
+        return ir.MatchE(BOOL, subject, (ir.MatchArm(tag, None, ir.Lit(BOOL, True, span)),
+                                         ir.MatchArm(None, None, ir.Lit(BOOL, False, span))), span)
 
     # ------------------------------------------------------------ calls
     def e_Call(self, e: ast.Call, expected, ctx):
@@ -1325,9 +1587,7 @@ class Elaborator:
         if name in BUILTIN_CALLS:
             return BUILTIN_CALLS[name](self, e, expected, ctx)
         if name in self.d.members:
-            if len(e.args) != 1 or e.args[0].name is not None:
-                return self.error(codes.BAD_CALL, f"'{name}' takes one value", e.span)
-            return self.member(name, e.span, expected, e.args[0].value, ctx)
+            return self.member_call(name, e, expected, ctx)
         if name in self.d.types:
             return self.record_value(name, e, ctx)
         if name in self.d.defs:
@@ -1338,10 +1598,22 @@ class Elaborator:
                               hint="index a map or sequence with [key]")
         if name in NET_CALLS:
             return NET_CALLS[name](self, e, expected, ctx)
+        if name == "powerset":
+            return self.powerset(e, ctx)
         if name == "old":
             return self.old(e, expected, ctx)
         return self.error(codes.UNDEFINED_NAME, f"'{name}' is not defined", e.func.span,
-                          hint=_suggest(name, list(self.d.defs) + list(BUILTIN_CALLS)))
+                          hint=_undefined_hint(name, list(self.d.defs) + list(BUILTIN_CALLS)))
+
+    def powerset(self, e: ast.Call, ctx: Ctx) -> ir.E:
+        """`powerset(S)`: every subset of S (TLA+'s SUBSET S), a set of sets: 2**len(S) of
+        them, computed when evaluated."""
+        if len(e.args) != 1 or e.args[0].name is not None:
+            return self.error(codes.BAD_CALL, "powerset takes one set: powerset(S)", e.span)
+        s = self.set_expr(e.args[0].value, ctx)
+        if isinstance(s.t, ErrorT):
+            return s
+        return ir.Op(T.SetT(T.SetT(s.t.elem)), "powerset", (s,), e.span)
 
     def old(self, e: ast.Call, expected, ctx: Ctx) -> ir.E:
         """`old(e)`: e in the state the step started from, before its own assignments
@@ -1360,19 +1632,41 @@ class Elaborator:
         t = self.named_type(name, e.span)
         if not isinstance(t, T.RecordT):
             return self.error(codes.BAD_CALL, f"type {name} is not a record type", e.span)
-        given = {}
         for a in e.args:
             if a.name is None:
                 return self.error(codes.BAD_CALL, f"fields of {name} are given by name: {name}(field: value, ...)",
                                   a.span)
-            if t.field_type(a.name) is None:
-                return self.error(codes.NO_SUCH_FIELD, f"{name} has no field '{a.name}'", a.span,
-                                  hint=_suggest(a.name, [n for n, _ in t.fields]))
-            given[a.name] = self.check(a.value, t.field_type(a.name), ctx)
-        missing = [n for n, _ in t.fields if n not in given]
-        if missing:
-            return self.error(codes.BAD_CALL, f"{name}(...) is missing {', '.join(missing)}", e.span)
-        return ir.Collection(t, tuple(given[n] for n, _ in t.fields), e.span)
+        decl = self.d.types[name].rhs
+        given = {a.name for a in e.args}
+        # a field's default: a constant expression, evaluated where the type is declared
+        defaults = {n: self.check(d, t.field_type(n), Ctx(Scope(), state=False))
+                    for n, d in (decl.defaults if isinstance(decl, ast.RecordType) else ()) if n not in given}
+        values = self.field_args(name, f"{name}(...)", t, e.args, e.span, ctx, positional=False, prefilled=defaults)
+        return err(e.span) if values is None else self.record(t, values, e.span)
+
+    def record(self, t: T.RecordT, values: tuple[ir.E, ...], span: Span) -> ir.E:
+        """A record value; its fields must have finite types (records are stored packed)."""
+        for n, ft in t.fields:
+            if not isinstance(ft, ErrorT) and not _contains_error(ft) and not T.finite(ft):
+                shown = f"the value at position {n[1:]}" if n.startswith("#") else f"field '{n}'"
+                return self.error(codes.UNBOUNDED_STATE, f"{shown} of this record has type {ft}, which is not finite",
+                                  span, hint="records hold finite values: give the field a range (lo..hi) in "
+                                             "its type, or use the value where its record type is expected")
+        return ir.Collection(t, values, span)
+
+    def e_RecordLit(self, e: ast.RecordLit, expected, ctx):
+        """`(a: 1, b: true)`: a value of the anonymous record type {a: ..., b: ...}; where the
+        context expects a record with these fields, their types are the expected ones."""
+        names = [n for n, _ in e.fields]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                return self.error(codes.BAD_CALL, f"the record gives '{n}' twice", e.span)
+        if isinstance(expected, T.RecordT) and sorted(names) == sorted(n for n, _ in expected.fields):
+            values = {n: self.check(v, expected.field_type(n), ctx) for n, v in e.fields}
+            return self.record(expected, tuple(values[n] for n, _ in expected.fields), e.span)
+        values = {n: _literal_range(self.infer(v, ctx)) for n, v in e.fields}
+        t = T.RecordT(tuple((n, values[n].t) for n in names))
+        return self.record(t, tuple(values[n] for n in names), e.span)
 
     def call_def(self, name: str, args: tuple[ast.Arg, ...], span: Span, ctx: Ctx) -> ir.E:
         d = self.def_ir(name, span)
@@ -1449,10 +1743,8 @@ class Elaborator:
             return T.SetT(elem)
         return T.SetT(elem, n)
 
-    def choose_where(self, s: ast.ChooseWhere, ctx: Ctx, in_for: bool) -> list[ir.S]:
+    def choose_where(self, s: ast.ChooseWhere, ctx: Ctx) -> list[ir.S]:
         """`choose [least] x: T where C`: ChooseS over the solutions of C (ir.Solve)."""
-        if in_for:
-            self.error(codes.BAD_STATEMENT_PLACE, "`choose` is not allowed inside `for`", s.span)
         t = self.resolve_type(s.type)
         if not isinstance(t, ErrorT) and not _contains_error(t) and not T.finite(t):
             self.error(codes.DOMAIN_TOO_LARGE, f"'{s.name}' ranges over {t}, which is not finite", s.type.span,
@@ -1723,6 +2015,21 @@ def _join(a: T.Type, b: T.Type) -> T.Type | None:
     return None
 
 
+def _called_from(node, call: tuple[str, Span]):
+    """An IR node of an inlined macro, its origin marked with the call (Span.via)."""
+    origin = getattr(node, "origin", None)
+    if isinstance(origin, Span):
+        return dataclasses.replace(node, origin=origin.called_from(*call))
+    return node
+
+
+def _literal_range(e: ir.E) -> ir.E:
+    """An integer literal as the one-value range it is (`(n: 1)` is a finite record)."""
+    if isinstance(e, ir.Lit) and isinstance(e.t, T.IntT) and not e.t.bounded and isinstance(e.value, int):
+        return ir.Lit(T.IntT(e.value, e.value), e.value, e.origin)
+    return e
+
+
 def _assignable(src: T.Type, dst: T.Type) -> bool:
     if src == dst or isinstance(src, ErrorT) or isinstance(dst, ErrorT):
         return True
@@ -1917,7 +2224,19 @@ def _fair_text(item: ast.FairItem) -> str:
     if item.process:
         return f"process {item.names[0]}"
     names = item.names[0] if len(item.names) == 1 else "(" + ", ".join(item.names) + ")"
+    if item.args is not None:
+        return names + "(" + ", ".join(a if isinstance(a, str) else a.span.text() for a in item.args) + ")"
     return names + ("(*)" if item.each else "")
+
+
+def _undefined_hint(name: str, candidates) -> str | None:
+    """For a name that is not declared: the shipped library file that declares it (the spec
+    lacks its `import`), else a close name."""
+    from checker.loader import library_module
+    module = library_module(name)
+    if module is not None:
+        return f"'{name}' is declared by the library: add `import \"{module}\"`"
+    return _suggest(name, candidates)
 
 
 def _suggest(name: str, candidates) -> str | None:

@@ -30,6 +30,7 @@ breadth-first search over it: search.py. The semantics it fixes:
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -448,6 +449,7 @@ _PURE = {
     "some": T.Some,
     "is_some": lambda o: o is not None,
     "keys": lambda m: frozenset(m),
+    "powerset": lambda s: frozenset(frozenset(c) for r in range(len(s) + 1) for c in itertools.combinations(s, r)),
     "concat": lambda a, b: a + b,
 }
 

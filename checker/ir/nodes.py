@@ -324,6 +324,9 @@ class TemporalIR:
     p: E
     q: E | None
     origin: Any = _o()
+    # `(F1) and (F2)`: every conjunct (kind, p, q, text), one obligation each (kind, p, q
+    # are the first's); empty for a single formula
+    conjuncts: tuple[tuple[str, E, "E | None", str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +339,9 @@ class FairnessIR:
     each: bool
     text: str          # as written, for messages
     origin: Any = _o()
+    # `A(*, 1)`: per parameter, "*" (one constraint per value), "_" (any value) or a closed
+    # expression (only the instances with that value); None: `each` decides for all
+    bound: tuple[Any, ...] | None = None
 
 
 # ---------------------------------------------------------------- constraint solving (docs/solver.md)

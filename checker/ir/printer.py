@@ -71,7 +71,9 @@ class _Printer:
             self.emit(0, f"{head}: {body}")
         for f in s.fairness:
             actions = ", ".join(s.actions[i].name for i in f.actions)
-            self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else ""))
+            bound = "" if f.bound is None else " bound (" + ", ".join(
+                b if isinstance(b, str) else repr(b[1]) for b in f.bound) + ")"
+            self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else "") + bound)
         self.emit(0, "check deadlock" if s.check_deadlock else "allow deadlock")
         for var, done in s.terminal_pcs:
             self.emit(0, f"terminal when every {s.vars[var].name} is {s.vars[var].t.value.labels[done]}")

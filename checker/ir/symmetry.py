@@ -37,7 +37,7 @@ from checker.semantics import types as T
 _STRUCTURAL = {
     "eq", "ne", "in", "not", "and", "or", "implies", "iff", "union", "inter", "diff",
     "subseteq", "len", "keys", "some", "is_some", "get", "head", "last", "tail",
-    "append", "remove", "concat", "prime", "old",
+    "append", "remove", "concat", "prime", "old", "powerset",
 }
 _SAME_SHAPE = {"eq", "ne", "union", "inter", "diff", "subseteq", "concat"}
 

@@ -7,6 +7,7 @@ Resolution of uses happens in elaborate.py, which needs concrete types.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from checker import codes
@@ -48,7 +49,28 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
     for spec in specs:
         for d in spec.decls:
             _add(decls, d, seen, diags)
+    _one_member_enums(decls, seen, diags)
     return decls, diags
+
+
+_BUILT_IN_TYPES = frozenset({"ip", "cidr"})
+
+
+def _one_member_enums(decls: Declarations, seen: dict, diags: list) -> None:
+    """`type H = q` where q names nothing: most likely a one-member enum, which is written
+    `type H = | q`. Said once, with that hint, and read as the enum, so that the uses of `q`
+    do not each report an undefined name."""
+    for name, d in list(decls.types.items()):
+        rhs = d.rhs
+        if not isinstance(rhs, ast.NamedType) or rhs.name in decls.types or rhs.name in _BUILT_IN_TYPES \
+                or rhs.name in seen or rhs.name in decls.members:
+            continue
+        diags.append(Diagnostic(codes.NOT_A_TYPE, f"'{rhs.name}' is not a type", rhs.span,
+                                hint=f"a type with one member is written `type {name} = | {rhs.name}` "
+                                     f"(a leading `|`)"))
+        decls.types[name] = dataclasses.replace(d, rhs=ast.SumType(((rhs.name, None),), alt_spans=(rhs.span,),
+                                                                    span=rhs.span))
+        decls.members.setdefault(rhs.name, []).append(name)
 
 
 def _declared_name(d: ast.Decl) -> str | None:
@@ -64,9 +86,9 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if name in seen:
             diags.append(_duplicate(name, d, seen[name]))
             return
-        if name in BUILTINS:
-            diags.append(Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is a built-in name",
-                                    d.span, hint="choose another name"))
+        reserved = reserved_name(name, d.span)
+        if reserved is not None:
+            diags.append(reserved)
             return
         if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
             diags.append(Diagnostic(codes.DUPLICATE_NAME,
@@ -117,6 +139,19 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         decls.assumptions.append(d)
     elif isinstance(d, ast.Acknowledge):
         decls.acknowledged.append(d)
+
+
+def reserved_name(name: str, span) -> Diagnostic | None:
+    """KOV109 when `name` is a keyword or a built-in name (a declaration, a parameter or a
+    bound name may not take one)."""
+    from checker.syntax.parser import keywords
+    if name in keywords():
+        return Diagnostic(codes.RESERVED_NAME, f"'{name}' is a keyword and cannot be used as a name", span,
+                          hint="choose another name")
+    if name in BUILTINS:
+        return Diagnostic(codes.RESERVED_NAME, f"'{name}' is a built-in name and cannot be used as a name",
+                          span, hint="choose another name")
+    return None
 
 
 def _duplicate(name: str, d: ast.Decl, first: ast.Decl) -> Diagnostic:

@@ -81,7 +81,7 @@ def test_spec_and_models_have_one_item_per_variant_x_property():
     assert run.code == 0, run.out
     got = set(re.findall(r"^(\S+::\S+)$", run.out, re.M))
     want = set()
-    for path in sorted([*ROOT.glob("spec/*.kovn"), *ROOT.glob("models/*.kovn")]):
+    for path in sorted([*ROOT.glob("spec/*.kovn"), *ROOT.glob("models/**/*.kovn")]):
         rel = path.relative_to(ROOT).as_posix()
         for variant, model in api.compile_spec(str(path))[0]:
             ir = model.spec
@@ -110,7 +110,7 @@ def test_models_run_every_variant_x_property_as_its_own_passing_item(monkeypatch
     assert run.code == 0, run.out
     got = outcomes(run.out)
     monkeypatch.chdir(ROOT)
-    want = set().union(*(expected_ids(p.relative_to(ROOT).as_posix()) for p in sorted(ROOT.glob("models/*.kovn"))))
+    want = set().union(*(expected_ids(p.relative_to(ROOT).as_posix()) for p in sorted(ROOT.glob("models/**/*.kovn"))))
     assert set(got) == want
     assert set(got.values()) == {"PASSED"}
 

@@ -30,6 +30,10 @@ CASES = {
     "fairness": ["models/fairness.kovn"],
     "peterson": ["models/peterson.kovn"],
     "twophase": ["models/twophase.kovn"],
+    "k8s-aigw_finalizer_conflict": ["models/k8s/aigw_finalizer_conflict.kovn"],
+    "k8s-fluid_restart": ["models/k8s/fluid_restart.kovn"],
+    "k8s-kubefed_orphan": ["models/k8s/kubefed_orphan.kovn"],
+    "example-finalizer": ["docs/examples/finalizer.kovn"],
     # the parallel search (engine/parallel.py) must give the one-process counts
     "twophase-workers2": ["models/twophase.kovn", "--const", "N=4", "--workers", "2"],
     "peterson-workers2": ["models/peterson.kovn", "--variant", "default", "--workers", "2"],
@@ -42,6 +46,10 @@ TEXT_CASES = {
     "fairness": ["models/fairness.kovn"],
     "peterson": ["models/peterson.kovn"],
     "twophase": ["models/twophase.kovn"],
+    "k8s-aigw_finalizer_conflict": ["models/k8s/aigw_finalizer_conflict.kovn"],
+    "k8s-fluid_restart": ["models/k8s/fluid_restart.kovn"],
+    "k8s-kubefed_orphan": ["models/k8s/kubefed_orphan.kovn"],
+    "example-finalizer": ["docs/examples/finalizer.kovn"],
     "ipam-v1_12-depth10": ["spec/ipam.kovn", "--variant", "v1_12", "--max-depth", "10"],
 }
 

@@ -247,11 +247,11 @@ def test_a_macro_that_assigns_first_and_macro_arguments(kovn):
     states = initial_states(kovn, """
         var x: 0..3
         var y: 0..3
-        macro set(v: 0..3) {
+        macro put(v: 0..3) {
           y := v
           x := y
         }
-        init { set(2) }
+        init { put(2) }
         allow deadlock
     """)
     assert states == [{"x": 2, "y": 2}]
@@ -260,9 +260,9 @@ def test_a_macro_that_assigns_first_and_macro_arguments(kovn):
     (d,) = diagnostics(kovn, """
         var x: 0..3
         var y: 0..3
-        macro set(v: 0..3) { x := v }
+        macro put(v: 0..3) { x := v }
         init {
-          set(y)
+          put(y)
           y := 1
         }
         allow deadlock

@@ -176,7 +176,7 @@ def test_the_kubernetes_library_states_its_assumptions(capsys):
     assert "error[KOV407]: assumption 'MaxRVAtLeastOne' does not hold in variant 'v1_12' with MAX_RV = 0" in err
 
 
-SHIPPED_MODELS = sorted((ROOT / "models").glob("*.kovn")) + sorted((ROOT / "docs" / "examples").glob("*.kovn"))
+SHIPPED_MODELS = sorted((ROOT / "models").rglob("*.kovn")) + sorted((ROOT / "docs" / "examples").glob("*.kovn"))
 
 
 @pytest.mark.parametrize("path", SHIPPED_MODELS, ids=lambda p: p.name)

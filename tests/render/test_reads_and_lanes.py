@@ -228,3 +228,18 @@ def test_a_model_written_in_python_renders_with_lanes_per_action_and_variable(tm
     options = RenderOptions(tmp_path, frozenset({"dot", "html", "itf"}))
     out = render_violation(model, "peterson", "py", None, prop, options)
     assert sorted(p.name for p in out.files) == ["py-Pretend.dot", "py-Pretend.html", "py-Pretend.itf.json"]
+
+
+def test_an_object_box_shows_the_fields_of_its_kind():
+    """Per-kind data (`type Data = DbData(replicas: 1..3) | BackupData(done: bool)`): a box
+    shows the fields of the object's own alternative, flattened like a record's; an untracked
+    generation (0) is left out."""
+    from checker.render.objects import fields
+    from checker.semantics.types import Record, Tag
+    db = Record("Obj", (("deleting", False), ("data", Tag("DbData", Record("", (("replicas", 2),)), True)),
+                        ("gen", 0)))
+    assert fields(db) == {"deleting": False, "replicas": 2}
+    backup = Record("Obj", (("data", Tag("BackupData", Record("", (("done", True),)), True)), ("gen", 3)))
+    assert fields(backup) == {"done": True, "gen": 3}
+    record = Record("Obj", (("data", Record("Data", (("x", 1),))),))
+    assert fields(record) == {"x": 1}
