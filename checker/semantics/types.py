@@ -372,60 +372,98 @@ def unpack_set(t: SetT, code: int) -> frozenset:
 # ---------------------------------------------------------------- ordinals
 
 def ordinal(t: Type, rep: Any) -> int:
-    """Dense index (0 .. size-1) of a value given in its run-time representation."""
+    """Dense index (0 .. size-1) of a value given in its run-time representation, computed
+    from its parts (mixed radix, the first part most significant), in time linear in the
+    value: never by listing the type's values."""
     if isinstance(t, BoolT):
         return int(rep)
     if isinstance(t, IntT):
         return rep - t.lo
     if isinstance(t, (SumT, LabelT, SetT)):
         return rep
-    return _ordinal_of_plain(t, to_plain(t, rep))
+    if isinstance(t, RecordT):
+        o, off = 0, 0
+        for _, ft in t.fields:
+            w = width(ft)
+            o = o * size(ft) + _ordinal_of_code(ft, (rep >> off) & ((1 << w) - 1))
+            off += w
+        return o
+    if isinstance(t, OptT):
+        return 0 if not rep & 1 else 1 + _ordinal_of_code(t.elem, rep >> 1)
+    if isinstance(t, MapT):
+        sw, vw, per = slot_width(t), width(t.value), size(t.value) + (0 if t.total else 1)
+        smask, vmask = (1 << sw) - 1, (1 << vw) - 1
+        o = 0
+        for i in range(size(t.key)):
+            slot = (rep >> (i * sw)) & smask
+            if t.total:
+                digit = _ordinal_of_code(t.value, slot)
+            else:
+                digit = 1 + _ordinal_of_code(t.value, slot & vmask) if slot >> vw else 0
+            o = o * per + digit
+        return o
+    if isinstance(t, SeqT):
+        lw, ew, n = len_width(t), width(t.elem), size(t.elem)
+        length = rep & ((1 << lw) - 1)
+        o = sum(n ** k for k in range(length))      # the shorter sequences come first
+        d = 0
+        for i in range(length):
+            d = d * n + _ordinal_of_code(t.elem, (rep >> (lw + i * ew)) & ((1 << ew) - 1))
+        return o + d
+    raise TypeError(f"ordinal of {t}")
+
+
+def _ordinal_of_code(t: Type, code: int) -> int:
+    return ordinal(t, rep_of_code(t, code))
 
 
 def from_ordinal(t: Type, o: int) -> Any:
-    """Run-time representation of the value with ordinal o."""
+    """Run-time representation of the value with ordinal o (the inverse of `ordinal`, as
+    direct: linear in the value)."""
     if isinstance(t, BoolT):
         return bool(o)
     if isinstance(t, IntT):
         return o + t.lo
     if isinstance(t, (SumT, LabelT, SetT)):
         return o
-    return from_plain(t, _plain_of_ordinal(t, o))
-
-
-def _ordinal_of_plain(t: Type, v: Any) -> int:
     if isinstance(t, RecordT):
-        o = 0
-        for (_, ft), fv in zip(t.fields, v):
-            o = o * size(ft) + _ordinal_of_plain(ft, fv)
-        return o
+        code, offsets, off = 0, [], 0
+        for _, ft in t.fields:
+            offsets.append(off)
+            off += width(ft)
+        for (_, ft), at in zip(reversed(t.fields), reversed(offsets)):
+            o, digit = divmod(o, size(ft))
+            code |= _code_of_ordinal(ft, digit) << at
+        return code
     if isinstance(t, OptT):
-        return 0 if v is None else 1 + _ordinal_of_plain(t.elem, v.value)
-    if isinstance(t, (MapT, SeqT)):
-        return _generic_ordinal(t, v)
-    return ordinal(t, from_plain(t, v))
+        return 0 if o == 0 else (_code_of_ordinal(t.elem, o - 1) << 1) | 1
+    if isinstance(t, MapT):
+        sw, vw, per = slot_width(t), width(t.value), size(t.value) + (0 if t.total else 1)
+        code = 0
+        for i in reversed(range(size(t.key))):
+            o, digit = divmod(o, per)
+            if t.total:
+                slot = _code_of_ordinal(t.value, digit)
+            else:
+                slot = 0 if digit == 0 else _code_of_ordinal(t.value, digit - 1) | (1 << vw)
+            code |= slot << (i * sw)
+        return code
+    if isinstance(t, SeqT):
+        lw, ew, n = len_width(t), width(t.elem), size(t.elem)
+        length = 0
+        while o >= n ** length:
+            o -= n ** length
+            length += 1
+        code = length
+        for i in reversed(range(length)):
+            o, digit = divmod(o, n)
+            code |= _code_of_ordinal(t.elem, digit) << (lw + i * ew)
+        return code
+    raise TypeError(f"from_ordinal of {t}")
 
 
-def _plain_of_ordinal(t: Type, o: int) -> Any:
-    if isinstance(t, RecordT):
-        out = []
-        for _, ft in reversed(t.fields):
-            n = size(ft)
-            out.append(_plain_of_ordinal(ft, o % n))
-            o //= n
-        return tuple(reversed(out))
-    if isinstance(t, OptT):
-        return None if o == 0 else Some(_plain_of_ordinal(t.elem, o - 1))
-    if isinstance(t, (MapT, SeqT)):
-        return list(all_plain(t))[o]
-    return to_plain(t, from_ordinal(t, o))
-
-
-def _generic_ordinal(t: Type, v: Any) -> int:
-    for i, w in enumerate(all_plain(t)):
-        if w == v:
-            return i
-    raise ValueError(f"{v!r} is not a value of {t}")
+def _code_of_ordinal(t: Type, o: int) -> int:
+    return code_of(t, from_ordinal(t, o))
 
 
 def all_plain(t: Type) -> Iterator[Any]:
