@@ -59,6 +59,7 @@ class Case:
     defines: tuple[str, ...] = ()        # -D for spin
     note: str = ""
     flags: tuple[str, ...] = ()          # more options of `check`
+    tlc: tuple[int, int, int] | None = None   # TLC's recorded (distinct, generated, depth)
 
 
 SUITE = (
@@ -74,6 +75,19 @@ SUITE = (
     Case("peterson6", "models/peterson.kovn", ("default",), ("N=6",), promela="peterson.pml", defines=("N=6",)),
     Case("diehard4", "models/diehard.kovn", ("space",), (FOUR_JUGS,), promela="diehard.pml",
          note="TLC 14.2 s, SPIN 2.4 s"),
+    # the data shapes (issue 15): models/tla/, written from tlaplus/Examples; `tlc` is the
+    # count TLC recorded in that repository's manifest.json (TLC itself is not run here)
+    Case("paxos", "models/tla/paxos.kovn", ("default",), tlc=(3_921, 23_563, 17),
+         note="3 acceptors, 2 values, ballots 0..1 (MCPaxosTiny)"),
+    Case("rw3", "models/tla/readerswriters.kovn", ("default",), ("NumActors=3",), tlc=(21_527, 59_674, 13)),
+    Case("rw4", "models/tla/readerswriters.kovn", ("default",), ("NumActors=4",), note="no TLC count recorded"),
+    Case("fifo3", "models/tla/fifo.kovn", ("default",), tlc=(3_864, 9_660, 11),
+         note="TLC's generated count includes the successors its constraint drops"),
+    Case("tokenring6", "models/tla/tokenring.kovn", ("default",), ("N=6", "M=6"), tlc=(46_656, 248_832, 1),
+         note="a function-valued variable, every function initial"),
+    Case("tokenring7", "models/tla/tokenring.kovn", ("default",), ("N=7", "M=7"), note="no TLC count recorded"),
+    Case("ewd840-4", "models/tla/ewd840.kovn", ("default",), ("N=4",), tlc=(1_566, 15_986, 12)),
+    Case("ewd840-6", "models/tla/ewd840.kovn", ("default",), ("N=6",), note="no TLC count recorded"),
     Case("ipam-fixed", "spec/ipam.kovn", ("fixed",), note="with liveness"),
     Case("ipam-v1_12", "spec/ipam.kovn", ("v1_12",), note="violations: their premises are dropped"),
     Case("ipam-nics2", "spec/ipam.kovn", ("fixed",), ("NICS=2",), note="with liveness"),
@@ -107,6 +121,7 @@ class Run:
     load: float = 0.0                    # 1-minute load average before the run
     workers: int = 1
     note: str = ""
+    tlc_counts: str = ""                 # "same", "differ: ..." or "" (no TLC count recorded)
     spin: dict = field(default_factory=dict)
     error: str = ""
 
@@ -174,6 +189,9 @@ def _run_kovn(case: Case, cache_dir: str) -> Run:
     run.search_s = round(sum(r["seconds"] for r in results), 3)
     run.states_per_s = round(run.generated / wall) if wall > 0 else 0
     run.peak_rss_mib = round(max((r["peak_rss_bytes"] for r in results), default=0) / 2 ** 20, 1)
+    if case.tlc is not None:
+        mine = (run.distinct, run.generated, run.depth)
+        run.tlc_counts = "same" if mine == case.tlc else f"differ: TLC {case.tlc}"
     return run
 
 
@@ -268,7 +286,7 @@ def parse_pan(out: str) -> dict:
 # ---------------------------------------------------------------- output
 
 COLUMNS = ("case", "distinct", "generated", "depth", "wall s", "first s", "search s", "gen/s", "RSS MiB",
-           "load")
+           "load", "TLC counts")
 
 
 def table(runs: list[Run]) -> str:
@@ -276,11 +294,11 @@ def table(runs: list[Run]) -> str:
     spin_rows = []
     for r in runs:
         if r.error:
-            rows.append((r.case, "error", r.error[:60], "", "", "", "", "", "", ""))
+            rows.append((r.case, "error", r.error[:60], "", "", "", "", "", "", "", ""))
             continue
         rows.append((r.case, f"{r.distinct:,}", f"{r.generated:,}", str(r.depth), f"{r.wall_s:.3f}",
                      f"{r.first_s:.3f}", f"{r.search_s:.3f}", f"{r.states_per_s:,.0f}", f"{r.peak_rss_mib:.0f}",
-                     f"{r.load:.1f}"))
+                     f"{r.load:.1f}", r.tlc_counts or "-"))
         if r.spin and not r.spin.get("error"):
             s = r.spin
             same = (s["distinct"], s["generated"], s["depth"]) == (r.distinct, r.generated, r.depth)
