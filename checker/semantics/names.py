@@ -3,7 +3,7 @@
 Input: the parsed `ast.Spec`s of a spec file and the files it imports (in import order).
 Output: `Declarations` (names -> declarations, enum members -> their types, actions,
 processes, properties, variants, init blocks) and KOV1xx diagnostics for duplicates.
-Resolution of uses happens in elaborate.py, which needs concrete types.
+Resolution of uses happens in ir/elaborate/ (expressions.py, calls.py), which needs concrete types.
 """
 from __future__ import annotations
 
