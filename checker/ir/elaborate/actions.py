@@ -8,8 +8,9 @@ from checker.ir import nodes as ir
 from checker.syntax import ast
 from checker.ir.elaborate.common import BOOL, Ctx, Scope
 
+
 class ActionsPass:
-    """The elaborator's pass for actions and properties."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def elab_action(self, a: ast.ActionDecl) -> ir.ActionIR:
         ctx = Ctx(Scope(), step=True)

@@ -10,16 +10,20 @@ from checker.ir import nodes as ir
 from checker.semantics import types as T
 from checker.syntax import ast
 from checker.ir.elaborate.builtins import BUILTIN_CALLS
-from checker.ir.elaborate.common import ErrorT, Ctx, Scope, _contains_error, _def_reads_state, _literal_range, _undefined_hint, err
+from checker.ir.elaborate.common import (
+    ErrorT, Ctx, Scope, _contains_error, _def_reads_state, _literal_range, _undefined_hint, err,
+)
 from checker.ir.elaborate.network import NET_CALLS
 
+
 class CallsPass:
-    """The elaborator's pass for calls: built-ins dispatched, constructors, record values, definitions inlined."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def e_Call(self, e: ast.Call, expected, ctx):
         if not isinstance(e.func, ast.Name) or ctx.scope.lookup(e.func.name) is not None:
             hides = isinstance(e.func, ast.Name) and e.func.name == "old"
-            return self.error(codes.BAD_CALL, "only definitions, built-ins, constructors and record types can be called",
+            return self.error(codes.BAD_CALL,
+                              "only definitions, built-ins, constructors and record types can be called",
                               e.func.span, hint="a bound name 'old' hides the built-in old(...): rename it"
                               if hides else None)
         name = e.func.name

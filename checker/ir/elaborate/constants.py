@@ -12,8 +12,9 @@ from checker.semantics import types as T
 from checker.syntax import ast
 from checker.ir.elaborate.common import BOOL, Ctx, INT, Scope, _EvalFailure, _const_names, _has_error, _inline_defs
 
+
 class ConstantsPass:
-    """The elaborator's pass for constants: resolved on first use, evaluated by the compiled evaluator, assumptions checked."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def const(self, name: str, use: Span | None) -> ir.ConstIR | None:
         if name in self.const_values:

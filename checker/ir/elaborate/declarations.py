@@ -12,8 +12,9 @@ from checker.semantics.names import reserved_name
 from checker.syntax import ast
 from checker.ir.elaborate.common import ErrorT, Binding, Ctx, ENUM_LIMIT, ERR_T, Scope, _in_library, enumerable
 
+
 class DeclarationsPass:
-    """The elaborator's pass for state variables, process locals and action parameters declared."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def declare_var(self, name: str, te: ast.TypeExpr | T.Type, span: Span) -> int:
         t = te if isinstance(te, T.Type) else self.resolve_type(te)

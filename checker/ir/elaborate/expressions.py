@@ -11,10 +11,14 @@ from checker.ir import nodes as ir
 from checker.ir.walk import transform
 from checker.semantics import types as T
 from checker.syntax import ast
-from checker.ir.elaborate.common import ErrorT, BOOL, Ctx, ENUM_LIMIT, ERR_T, INT, _assignable, _elem, _empty_value, _has_error, _is_closed, _join, _prime, _scope_names, _suggest, _undefined_hint, err
+from checker.ir.elaborate.common import (
+    ErrorT, BOOL, Ctx, ENUM_LIMIT, ERR_T, INT, _assignable, _elem, _empty_value, _has_error, _is_closed, _join,
+    _prime, _scope_names, _suggest, _undefined_hint, err,
+)
+
 
 class ExpressionsPass:
-    """The elaborator's pass for expressions, checked against an expected type where the context gives one (bidirectional)."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def infer(self, e: ast.Expr, ctx: Ctx) -> ir.E:
         return self.expr(e, None, ctx)
@@ -74,7 +78,8 @@ class ExpressionsPass:
         if name in self.var_index and "." not in name:
             if not ctx.state:
                 return self.error(codes.STATE_IN_CONSTANT, f"state variable '{name}' cannot be read here", span,
-                                  hint="constants, type bounds and variant settings are evaluated before any state exists")
+                                  hint="constants, type bounds and variant settings are evaluated "
+                                       "before any state exists")
             return ir.VarRef(self.vars[self.var_index[name]].t, self.var_index[name], origin=span)
         if name in self.d.types:
             t = self.named_type(name, span)
@@ -410,7 +415,8 @@ class ExpressionsPass:
 
     def e_Prime(self, e: ast.Prime, expected, ctx):
         if not ctx.prime:
-            return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY, "x' (the next value) is only allowed in action properties",
+            return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY,
+                              "x' (the next value) is only allowed in action properties",
                               e.span)
         if isinstance(e.operand, ast.Prime):
             return self.error(codes.PRIME_OUTSIDE_ACTION_PROPERTY,
@@ -426,7 +432,8 @@ class ExpressionsPass:
         if isinstance(base.t, T.RecordT):
             for ent in e.entries:
                 if not isinstance(ent.key, ast.Name) or base.t.field_type(ent.key.name) is None:
-                    return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no field '{ent.key.span.text()}'", ent.key.span)
+                    return self.error(codes.NO_SUCH_FIELD, f"{base.t} has no field '{ent.key.span.text()}'",
+                                      ent.key.span)
                 entries.append((ent.key.name, self.check(ent.value, base.t.field_type(ent.key.name), ctx)))
             return ir.Update(base.t, base, tuple(entries), e.span)
         if isinstance(base.t, T.MapT):

@@ -12,8 +12,9 @@ from checker.syntax import ast
 from checker.ir.elaborate.common import ErrorT, BOOL, Ctx, ERR_T, _contains_error, _has_error
 from checker.ir.elaborate.network import _conjuncts
 
+
 class FeasibilityPass:
-    """The elaborator's pass for choose-where and large parameters handed to the solver, and checked solvable (docs/solver.md)."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def choose_where(self, s: ast.ChooseWhere, ctx: Ctx) -> list[ir.S]:
         """`choose [least] x: T where C`: ChooseS over the solutions of C (ir.Solve)."""

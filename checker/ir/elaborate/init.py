@@ -1,4 +1,5 @@
-"""Elaboration: the init block, and its definite-assignment analysis: every variable assigned once before it is read (KOV2xx).
+"""Elaboration: the init block, and its definite-assignment analysis: every variable assigned
+once before it is read (KOV305, KOV306, KOV309).
 
 A part of the Elaborator (checker/ir/elaborate/__init__.py); input: AST nodes of
 the declarations, output: IR nodes and diagnostics.
@@ -9,8 +10,9 @@ from checker import codes
 from checker.ir import nodes as ir
 from checker.ir.elaborate.common import Ctx, Scope, _InitSite, _state_reads, _type_text, _within
 
+
 class InitPass:
-    """The elaborator's pass for the init block, and its definite-assignment analysis: every variable assigned once before it is read (KOV2xx)."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def elab_init(self) -> tuple[ir.S, ...]:
         ctx = Ctx(Scope())

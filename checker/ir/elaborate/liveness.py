@@ -10,8 +10,9 @@ from checker.ir import nodes as ir
 from checker.syntax import ast
 from checker.ir.elaborate.common import BOOL, Ctx, Scope, _fair_text, _has_error, _suggest
 
+
 class LivenessPass:
-    """The elaborator's pass for temporal properties and fairness declarations (the spec's and the variant's)."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def add_liveness(self, spec: ir.SpecIR) -> ir.SpecIR:
         """`spec` with its temporal properties and the variant's fairness (the spec's
@@ -51,8 +52,9 @@ class LivenessPass:
                 shown = ", ".join(f"{actions[i].name}({', '.join(str(p.t) for p in actions[i].params)})"
                                   for i in chosen)
                 self.error(codes.FAIR_PARAMS_DIFFER,
-                           f"`(*)` groups instances by their parameters, but these actions take different ones: {shown}",
-                           item.span, hint="give each action its own fairness, or group actions with the same parameters")
+                           "`(*)` groups instances by their parameters, but these actions take different "
+                           f"ones: {shown}", item.span,
+                           hint="give each action its own fairness, or group actions with the same parameters")
                 continue
             bound = None
             if item.args is not None and chosen:

@@ -11,8 +11,9 @@ from checker.syntax import ast
 from checker.ir.elaborate.builtins import _args, _typed_arg
 from checker.ir.elaborate.common import ErrorT, ERR_T, INT, err
 
+
 class NetworkPass:
-    """The elaborator's pass for addresses and CIDR blocks (bit-vectors, docs/solver.md)."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def e_IpLit(self, e: ast.IpLit, expected, ctx):
         v = _parse_ip(e.text)

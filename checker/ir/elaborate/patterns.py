@@ -10,8 +10,9 @@ from checker.ir import nodes as ir
 from checker.semantics import types as T
 from checker.ir.elaborate.common import ErrorT, BOOL, Binding, Scope, _suggest, err
 
+
 class PatternsPass:
-    """The elaborator's pass for sum-type patterns: tags known, coverage, names bound to payloads."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def sum_subject(self, subject: ir.E, span: Span | None) -> bool:
         if isinstance(subject.t, T.SumT):

@@ -10,8 +10,9 @@ from checker.semantics import types as T
 from checker.syntax import ast
 from checker.ir.elaborate.common import BOOL, Binding, Ctx, Scope, _end_at_goto, _suggest, err
 
+
 class ProcessesPass:
-    """The elaborator's pass for processes lowered to actions: a program counter per process, one action per label, goto ending a step."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def declare_process(self, proc: ast.ProcessDecl) -> None:
         labels = [s.name for s in proc.body if isinstance(s, ast.Label)]

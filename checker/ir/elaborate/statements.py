@@ -11,10 +11,13 @@ from checker.ir import nodes as ir
 from checker.ir.walk import transform
 from checker.semantics import types as T
 from checker.syntax import ast
-from checker.ir.elaborate.common import ErrorT, BOOL, Ctx, INT, Scope, _InitSite, _LocalKey, _called_from, _elem, _suggest, _undefined_hint, err
+from checker.ir.elaborate.common import (
+    ErrorT, BOOL, Ctx, INT, Scope, _InitSite, _LocalKey, _called_from, _elem, _suggest, _undefined_hint, err,
+)
+
 
 class StatementsPass:
-    """The elaborator's pass for statements: assignments, let and match, macro calls inlined, restart."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def stmts(self, body: tuple[ast.Stmt, ...], ctx: Ctx) -> tuple[ir.S, ...]:
         out: list[ir.S] = []

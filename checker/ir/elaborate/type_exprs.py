@@ -11,8 +11,9 @@ from checker.syntax import ast
 from checker.ir.elaborate.common import ErrorT, BOOL, ERR_T, INT, _contains_error, _undefined_hint
 from checker.ir.elaborate.network import NET_TYPES
 
+
 class TypingPass:
-    """The elaborator's pass for type expressions to types: named types, sum alternatives' payloads, finiteness."""
+    """Elaborator methods of this pass (the module docstring says what it does)."""
 
     def named_type(self, name: str, use: Span | None) -> T.Type:
         if name in self.type_values:
