@@ -89,6 +89,9 @@ class SpecModel:
     """One variant of a spec, compiled. States are ints (the packed variable codes)."""
 
     def __init__(self, spec: ir.SpecIR, solver=None):
+        # the seconds before a search of it: (parsing the spec, compiling this variant),
+        # set by checker/api.py's compile_spec, which measures them
+        self.front_seconds = (0.0, 0.0)
         with wide_ints():
             self._compile(spec, solver)
 

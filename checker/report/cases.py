@@ -45,7 +45,7 @@ class Case:
     step: Place | None           # the step that matters: the last one, or the loop's entry of a lasso
     step_action: str | None      # that step's action instance, e.g. "PodDel.release(0)"
     trace: tuple[str, ...]       # the counterexample, line for line as the terminal report prints it
-    seconds: float               # the variant's exploration time
+    seconds: float               # the variant's time: parse, compile and search
     result: Any = field(default=None, compare=False, repr=False)   # the api.VariantResult
     prop_result: PropertyResult | None = field(default=None, compare=False, repr=False)
     declared: Place | None = None    # the declaration in the library, when `where` is the user's line
