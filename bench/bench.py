@@ -67,6 +67,8 @@ SUITE = (
          note="TLC 8.4 s, SPIN 0.65 s (conformance.md)"),
     Case("twophase8", "models/twophase.kovn", ("plain",), ("N=8",), promela="twophase.pml", defines=("N=8",),
          note="TLC 55 s / 3.1 GB, SPIN 4.3 s / 364 MB"),
+    Case("twophase9", "models/twophase.kovn", ("plain",), ("N=9",),
+         note="10,340,352 states: the compact store's memory (docs/adr/0033-compact-store.md)"),
     Case("twophase8-w2", "models/twophase.kovn", ("plain",), ("N=8",), workers=2,
          note="two worker processes"),
     Case("twophase5-sym", "models/twophase.kovn", ("symmetric",), ("N=5",), note="TLC: 314 / 2,048"),

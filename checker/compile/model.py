@@ -105,6 +105,7 @@ class SpecModel:
             raise TooComplex(spec, None, "too deeply nested to generate its code") from None
         self.source = generated.source
         self.layout = gen.layout
+        self.state_bits = self.layout.total_bits     # states are the packed ints
         # `choose ... where` on large types: checker/solver answers, caches and counts
         self.solver = SolverRuntime(solver or SolverOptions())
         self.solver.queries = len(gen.queries)

@@ -76,7 +76,7 @@ from checker.engine.observe import PremiseTracker
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult, PropertyResult
-from checker.engine.store import Counters, StateStore
+from checker.engine.store import CompactStore, Counters, StateStore
 from checker.engine.symmetry import NoReduction
 
 # Clock reads are spaced so that about _CLOCK_PERIOD seconds pass between two, whatever the
@@ -95,7 +95,7 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
     """
     start = perf_counter()
     try:
-        return Search(model, options, reporter).run()
+        return Search(model, options, reporter, compact=True).run()
     except NoReduction as e:
         return explore_without_symmetry(model, options, reporter, str(e), start)
 
@@ -107,12 +107,24 @@ def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Repo
     representatives with raw states would be neither the reduced nor the full ones."""
     if options.timeout is not None:
         options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
-    result = Search(model, options, reporter, symmetry=False).run()
+    result = Search(model, options, reporter, symmetry=False, compact=True).run()
     return replace(result, symmetry_off=why)
 
 
 class Stop(Exception):
     """Ends the search early; the reason is recorded on the Search before raising."""
+
+
+def new_store(model: Model, options: CheckOptions, compact: bool) -> StateStore:
+    """Where the search keeps its states (engine/store.py): a CompactStore when asked for
+    (`compact`, and CheckOptions.compact_from not None) and the model's states are ints of at
+    most 64 bits (`state_bits`); the edges of a model with temporal properties are recorded
+    in a StateStore."""
+    bits = model.state_bits
+    if (compact and options.compact_from is not None and not model.temporal
+            and bits is not None and bits <= 64):
+        return CompactStore(options.compact_from)
+    return StateStore(graph=bool(model.temporal))
 
 
 class Search:
@@ -122,7 +134,7 @@ class Search:
     and its trace book (`store`: the states of the counterexamples' parent chains)."""
 
     def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
-                 symmetry: bool = True):
+                 symmetry: bool = True, compact: bool = False):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -132,7 +144,7 @@ class Search:
         self.symmetry = model.symmetry if symmetry else None
         self.canon = self.symmetry.canonical if self.symmetry is not None else None
         # models with temporal properties: the edges are recorded for the liveness check
-        self.store = StateStore(graph=bool(model.temporal))
+        self.store = new_store(model, options, compact)
         self.seen, self.edges = self.store.seen, self.store.edges
         self.counters = Counters(len(model.actions))
         self.check_state = model.check_state if self.findings.has_state_properties() else None
@@ -193,6 +205,7 @@ class Search:
                 self._level(lo, hi)
                 lo, hi = hi, len(store)
                 if hi > lo:
+                    store.retire(lo)    # the levels before the next one: compact (engine/store.py)
                     self.depth += 1
         except Stop:
             pass
@@ -324,7 +337,8 @@ class Search:
             mode = Mode.GRAPH if graph else Mode.STORE
         kinds = self.premises.kinds
         return ExpansionPlan(mode, f.state_props(), f.transition_props(), f.deadlock_pending(),
-                             self.canon is not None, kinds[0], kinds[1])
+                             self.canon is not None, kinds[0], kinds[1],
+                             isinstance(self.store, CompactStore))
 
     def _fast_expander(self) -> tuple[Expander | None, int]:
         """The generated expander for what is still undecided, or None (a model without
