@@ -24,6 +24,7 @@ from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import from_rep, in_order, normalize
 from checker.ir.walk import walk
 from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.solver.options import SolverOptions
 from checker.ir.solve_plan import enumerable, plan
 from checker.solver.runtime import too_many
@@ -82,7 +83,7 @@ class Recorder(Interpreter):
                 return
             p = params[k]
             for v in in_order(p.domain.t, self.eval(p.domain, Ctx(state, env))):
-                yield from combos(k + 1, {**env, p.name: v}, shown + [f"{p.display} = {T.show(_display(p.t, v))}"])
+                yield from combos(k + 1, {**env, p.name: v}, shown + [f"{p.display} = {D.show(_display(p.t, v))}"])
         for env, text in combos(0, {}, []):
             if text == name:
                 return env
@@ -155,7 +156,7 @@ class Recorder(Interpreter):
             p = t.params[k]
             for v in in_order(p.domain.t, self.eval(p.domain, Ctx(state, env))):
                 yield from combos(k + 1, {**env, p.name: v},
-                                  shown + [f"{p.display} = {T.show(_display(p.t, v))}"])
+                                  shown + [f"{p.display} = {D.show(_display(p.t, v))}"])
         for env, shown in combos(0, {}, []):
             for expr in (t.p, t.q):
                 if expr is None:
@@ -198,7 +199,7 @@ class Recorder(Interpreter):
         for b in binders:
             t = b.domain.t.elem if isinstance(b.domain.t, T.SetT) else None
             value = ctx.env[b.name]
-            shown = T.show(_display(t, value)) if t is not None else T.show(value)
+            shown = D.show(_display(t, value)) if t is not None else D.show(value)
             parts.append(f"{b.name.rsplit('_', 1)[0]} = {shown}")
         return ", ".join(parts)
 
@@ -396,7 +397,7 @@ def _display(t: T.Type | None, plain: Any) -> Any:
     if t is None:
         return plain
     try:
-        return T.to_display(t, T.from_plain(t, plain))
+        return D.to_display(t, T.from_plain(t, plain))
     except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
         raise
     except Exception:                         # noqa: BLE001 - types the converters do not know

@@ -24,6 +24,7 @@ from checker.ir import nodes as ir
 from checker.ir.elaborate import EvalFailure
 from checker.ir.plain import normalize
 from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.ir.premises import analyse
 from checker.solver.options import SolverOptions
 from checker.solver.runtime import SolverRuntime
@@ -161,7 +162,7 @@ class SpecModel:
         action = self.spec.actions[index]
         if not action.params:
             return action.name
-        shown = ", ".join(T.show(T.to_display(p.t, v)) for p, v in zip(action.params, params))
+        shown = ", ".join(D.show(D.to_display(p.t, v)) for p, v in zip(action.params, params))
         return f"{action.name}({shown})"
 
     def action_origin(self, label: Label):
@@ -171,7 +172,7 @@ class SpecModel:
         out = {}
         for i, v in enumerate(self.spec.vars):
             code = self.layout.field(state, i)
-            out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
+            out[v.name] = D.to_display(v.t, T.rep_of_code(v.t, code))
         return out
 
     # ---- for trace analysis (checker/analysis/source.py SpecSource)
@@ -228,7 +229,7 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
     out = []
     for i, t in enumerate(spec.temporals):
         table = gen.temporal_instances(t)
-        names = tuple(", ".join(f"{p.display} = {T.show(T.to_display(p.t, v))}"
+        names = tuple(", ".join(f"{p.display} = {D.show(D.to_display(p.t, v))}"
                                 for p, v in zip(t.params, values)) for values in table)
         if t.conjuncts:
             out.append(_conjunction(t, i, table, names, ns))

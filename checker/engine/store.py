@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from checker.engine.model import Label, State
 
@@ -159,7 +159,7 @@ class CompactStore(StateStore):
     def __init__(self, compact_from: int = 0):
         super().__init__(graph=False)
         self.states = array("Q")                # type: ignore[assignment]
-        self.hot: set[int] = set()
+        self.hot: set[State] = set()
         self.seen = _Seen(self)
         self.compact_from = compact_from
         self.cold = 0           # states in the table
@@ -219,7 +219,7 @@ class CompactStore(StateStore):
         zero = {0} if 0 in self.hot else set()
         self.hot = set(self.states[lo:]) | zero
 
-    def _insert(self, states) -> None:
+    def _insert(self, states: Iterable[Any]) -> None:
         table, mask, shift = self.table, self.mask, self.shift
         for s in states:
             if s:       # the state 0 stays hot
@@ -242,10 +242,10 @@ class _Seen:
         store = self.store
         return s in store.hot or (store.cold > 0 and store.in_cold(s))  # type: ignore[arg-type]
 
-    def add(self, s: int) -> None:
+    def add(self, s: State) -> None:
         self.store.hot.add(s)
 
-    def discard(self, s: int) -> None:
+    def discard(self, s: State) -> None:
         self.store.hot.discard(s)
 
 

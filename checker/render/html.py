@@ -24,7 +24,7 @@ from typing import Any
 from checker.diagnostics import where
 from checker.render.diagram import Diagram
 from checker.render.text import changes
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 _MISSING = object()
 

@@ -33,7 +33,7 @@ from checker.analysis.results import Explanation
 from checker.analysis.source import spec_of
 from checker.diagnostics import Location, where
 from checker.render.text import changes
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 
 # ---------------------------------------------------------------- entry point

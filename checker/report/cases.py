@@ -23,7 +23,7 @@ from typing import Any
 from checker.engine.result import PropertyResult, Status, Trace, Verdict
 from checker.render.text import changes, trace_lines
 from checker.report.places import Place, place, report_path, shown_origin, user_span
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 __all__ = ["Case", "Place", "place", "ci_path", "report_cases", "variant_cases", "counterexample_lines",
            "trace_steps", "trace_summary"]

@@ -10,7 +10,8 @@ Input: `api.Report`. Output: a dict (json-serialisable) of the documented shape:
 ("compile_seconds") and its search ("search_seconds", the liveness check included).
 
 Besides those, each result has "expected_violated" (the variant's expectation),
-"states_per_second" (states generated per second of the search), "peak_rss_bytes", "limit" (the limit that stopped the search, or null),
+"states_per_second" (states generated per second of the search), "peak_rss_bytes", "limit"
+(the limit that stopped the search, or null),
 "properties" ([{"property", "kind", "status"}]), "coverage" ([{"action", "generated",
 "distinct"}]), "mismatches" (why the expectation was not met), "error" ({"message",
 "location"}, only for verdict "error") and "stopped" (only when the search ended early:
