@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from time import perf_counter
 
 from checker import codes, quality
@@ -18,12 +19,16 @@ from checker.engine import CheckOptions, explore
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
+from checker.ir.walk import walk
 from checker.loader import load
-from checker.semantics.elaborate import Elaborator
+from checker.ir.elaborate import Elaborator
 from checker.semantics.names import collect
+from checker.ir.symmetry import check_symmetry
 from checker.semantics.variants import Variant, variants
 from checker.syntax import ast
+from checker.solver.runtime import SolverStats
 from checker.syntax.parser import parse_expr
+from checker.variants import explore_variants
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,17 @@ class VariantResult:
     # (--strict fails on them) and those it does
     warnings: tuple[Diagnostic, ...] = ()
     acknowledged: tuple[Diagnostic, ...] = ()
+    # the solver's work for `choose ... where` (None: the variant hands it nothing)
+    solver: SolverStats | None = None
+
+
+@dataclass(frozen=True)
+class Searched:
+    """One variant's search: its result and its solver's statistics, read in the process
+    that searched (a forked one, with --jobs)."""
+
+    result: CheckResult
+    solver: SolverStats | None
 
 
 class RunLimit(Exception):
@@ -165,21 +181,23 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         return opts
 
     if workers > 1:
+        # imported here: the workers' modules (their messages, multiprocessing) cost a
+        # one-process run start-up time for nothing (ADR 0031)
         from checker.engine.parallel import explore_parallel
-        found = [_with_solver_stats(model, explore_parallel(model, left(), workers, reporter))
+        found = [_searched(model, explore_parallel(model, left(), workers, reporter))
                  for _, model in compiled]
     elif jobs > 1 and len(compiled) > 1:
-        from checker.variants import explore_variants
         share = min(jobs, len(compiled))
         found = explore_variants([model for _, model in compiled], left(share), jobs, search)
     else:
         found = [search(model, left(), reporter) for _, model in compiled]
     results = []
-    for (variant, model), res in zip(compiled, found):
+    for (variant, model), searched in zip(compiled, found):
+        res = searched.result
         if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
             res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         met, why = expectation(variant, res)
-        results.append(VariantResult(variant, model, res, met, why))
+        results.append(VariantResult(variant, model, res, met, why, solver=searched.solver))
     fired = [_fired(r.model, r.result) for r in results]
     results = with_warnings(results, _lint_within(deadline, options, compiled, fired))
     # the spec's name as reports show it: a name may hold control characters
@@ -243,9 +261,9 @@ def _key(d: Diagnostic) -> tuple:
     return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
 
 
-def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> CheckResult:
+def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> Searched:
     """One variant's search in this process, with its solver's statistics."""
-    return _with_solver_stats(model, explore(model, options, reporter))
+    return _searched(model, explore(model, options, reporter))
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
@@ -261,7 +279,7 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
         want = Status.VIOLATED if p.name in variant.expect_violated else Status.HOLDS
         if p.status is Status.UNKNOWN:
             where = res.limit or ("the first violation (--stop-at-first)"
-                                  if res.extra.get("stopped") == "violation" else "an early stop")
+                                  if res.stopped == "violation" else "an early stop")
             why.append(f"{p.name}: unknown (the search stopped at {where})")
         elif p.status is not want:
             why.append(f"{p.name}: expected to {'be violated' if want is Status.VIOLATED else 'hold'}, "
@@ -280,10 +298,9 @@ def runtime_diagnostics(report: Report) -> list[Diagnostic]:
 
 
 def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:
-    """KOV212 for uses that break a symmetric type (semantics/symmetry.py: every variant
+    """KOV212 for uses that break a symmetric type (ir/symmetry.py: every variant
     is checked, so a spec is symmetric-safe or not whatever its variants ask); then the
     variant's `symmetry` types on the IR, which make the search reduce by them."""
-    from checker.semantics.symmetry import check_symmetry
     diags = check_symmetry(spec_ir)
     if not variant.symmetry:
         return spec_ir, diags
@@ -325,19 +342,16 @@ def _fired(model: SpecModel, res: CheckResult) -> frozenset[int]:
 
 
 def _solves(action: ir.ActionIR) -> bool:
-    from checker.ir.walk import walk
     return any(isinstance(n, ir.Solve) for n in walk(action))
 
 
-def _with_solver_stats(model: SpecModel, res: CheckResult) -> CheckResult:
-    """The solver's calls, cache hits and time, in `extra` (the report and --json show
-    it), for models with constraints handed to the solver."""
+def _searched(model: SpecModel, res: CheckResult) -> Searched:
+    """The result with the solver's calls, cache hits and time (the report and --json show
+    them), for models with constraints handed to the solver."""
     if not model.solver.queries:
-        return res
-    if isinstance(res.extra.get("workers"), int) and res.extra["workers"] > 1:
-        # each forked worker has its own solver and cache; their counts stay in the workers
-        return dataclasses.replace(res, extra={**res.extra, "solver_calls": "not counted with --workers"})
-    return dataclasses.replace(res, extra={**res.extra, **model.solver.stats()})
+        return Searched(res, None)
+    # with worker processes each has its own solver and cache; their counts stay there
+    return Searched(res, model.solver.stats(counted=res.workers == 1))
 
 
 def _stop_on_errors(diags: list[Diagnostic]) -> None:
@@ -347,9 +361,6 @@ def _stop_on_errors(diags: list[Diagnostic]) -> None:
 
 
 def _stem(path: str) -> str:
-    from pathlib import Path
-
-    from checker.diagnostics import printable
     return printable(Path(path).stem)
 
 

@@ -25,7 +25,20 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse would exit(2); we report and exit 151
-        raise UsageError(message)
+        raise UsageError(message + _did_you_mean(self, message))
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """`--varient`: the option meant, when one is close to what was given."""
+    import difflib
+    import re
+    given = re.findall(r"(?<![\w-])(--?[\w-]+)", message.partition(":")[2])
+    options = [o for a in parser._actions for o in a.option_strings]
+    for word in given:
+        close = difflib.get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.6)
+        if close and word not in options:
+            return f" (did you mean {close[0]}?)"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ci_flags(p)
     _add_render_flags(p)
     p.add_argument("--max-states", type=positive_int, metavar="N", help="stop after N distinct states (INCOMPLETE)")
-    p.add_argument("--max-depth", type=positive_int, metavar="N", help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
+    p.add_argument("--max-depth", type=positive_int, metavar="N",
+                   help="do not explore beyond BFS level N (INCOMPLETE if level N has new successors)")
     p.add_argument("--timeout", type=positive_float, metavar="SECONDS",
                    help="stop after this long, in any phase (INCOMPLETE)")
     p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
@@ -50,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     dl = p.add_mutually_exclusive_group()
     dl.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                     help="do not report deadlocks")
-    dl.add_argument("--deadlock", dest="deadlock", action="store_true", help="report deadlocks even if the spec allows them")
+    dl.add_argument("--deadlock", dest="deadlock", action="store_true",
+                    help="report deadlocks even if the spec allows them")
     p.add_argument("--stop-at-first", action="store_true",
                    help="stop at the first violation instead of deciding every property")
     p.add_argument("--strict", action="store_true",

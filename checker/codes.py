@@ -28,6 +28,7 @@ UNDEFINED_LABEL = _code("KOV104", "A `goto` to a label the process does not have
 UNKNOWN_PROPERTY = _code("KOV105", "A variant names a property that is not declared.")
 RECURSIVE_DEFINITION = _code("KOV106", "A definition, constant or type that refers to itself.")
 SHADOWED_NAME = _code("KOV107", "A bound name that hides a declaration of the same name.")
+RESERVED_NAME = _code("KOV109", "A keyword (`in`, `match`, ...) or a built-in name (`none`, `last`, `len`, ...) used as the name of a declaration, a parameter or a bound name.")
 UNKNOWN_FAIR_TARGET = _code("KOV108", "A fairness declaration names something that is not an action, a process or a process step (`Proc.label`).")
 
 # types
@@ -48,7 +49,7 @@ BAD_ADDRESS = _code("KOV211", "An IPv4 address or CIDR block literal that is not
 PRIME_OUTSIDE_ACTION_PROPERTY = _code("KOV301", "x' (the next value of x) outside an action property, or a prime inside a primed expression (x'').")
 ASSIGN_NOT_VARIABLE = _code("KOV302", "An assignment to something that is not a state variable (or a process local).")
 STATE_IN_CONSTANT = _code("KOV303", "A constant-level expression (constant value, type bound, variant setting) that reads state.")
-BAD_STATEMENT_PLACE = _code("KOV304", "A statement where it is not allowed (labels outside processes, choose or require inside for).")
+BAD_STATEMENT_PLACE = _code("KOV304", "A statement where it is not allowed (labels outside processes, `goto` outside processes or followed by a statement).")
 MISSING_INIT = _code("KOV305", "A state variable that the init block (or its declaration) never assigns.")
 DOUBLE_ASSIGN = _code("KOV306", "A variable assigned twice on the same path of an init block where the first value is lost.")
 PROCESS_WITHOUT_LABEL = _code("KOV307", "A process body that does not start with a label.")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import enum
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,9 @@ class Span:
     source: SourceFile = field(repr=False)
     start: int
     end: int
+    # where a macro's code was inlined: (the call as written, its span), innermost first;
+    # not part of the location (two spans of the same text compare equal)
+    via: tuple[tuple[str, "Span"], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -71,8 +75,8 @@ class Span:
         return self.source.line_col(self.start)[1]
 
     def location(self) -> str:
-        line, col = self.source.line_col(self.start)
-        return f"{self.path}:{line}:{col}"
+        """`path:line:col` (Location.text)."""
+        return where(self, col=True)
 
     def text(self) -> str:
         return self.source.text[self.start:self.end]
@@ -80,6 +84,44 @@ class Span:
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of `other`."""
         return Span(self.source, self.start, max(self.end, other.end))
+
+    def called_from(self, call: str, site: "Span") -> "Span":
+        """This span, inside a macro inlined by `call` (as written) at `site`."""
+        return Span(self.source, self.start, self.end, self.via + ((call, site),))
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is written in a spec, as the reports and pictures name it.
+
+    Every origin the front end makes is a Span; the engine keeps origins opaque, and a model
+    written in Python may use anything (or None): those have no location (`of` gives None).
+    One type, one formatter (`text`), for every place that shows where a step, a property or
+    an error is written; the CI reports name files relative to the repository instead
+    (checker/report/places.py)."""
+
+    path: str       # the file, as the diagnostics show it
+    line: int
+    col: int
+
+    @staticmethod
+    def of(origin: object) -> "Location | None":
+        if not isinstance(origin, Span):
+            return None
+        line, col = origin.source.line_col(origin.start)
+        return Location(origin.path, line, col)
+
+    def text(self, col: bool = False, file_only: bool = False) -> str:
+        """`path:line`; with `col`, `path:line:col`; with `file_only`, the file's name
+        without its folders."""
+        path = PurePath(self.path).name if file_only else self.path
+        return f"{path}:{self.line}:{self.col}" if col else f"{path}:{self.line}"
+
+
+def where(origin: object, col: bool = False, file_only: bool = False) -> str:
+    """The location of `origin` as text (Location.text), or "" when it has none."""
+    loc = Location.of(origin)
+    return loc.text(col, file_only) if loc is not None else ""
 
 
 class Severity(enum.Enum):
@@ -132,11 +174,21 @@ def render(diag: Diagnostic) -> str:
     for span, label in diag.labels:
         lines.append(f"  note: {label} at {span.location()}")
         lines += _excerpt(span, label)
+    for note in call_notes(diag.span):
+        lines.append(f"  = note: {note}")
     for note in diag.notes:
         lines.append(f"  = note: {note}")
     if diag.hint:
         lines.append(f"  = hint: {diag.hint}")
     return "\n".join(lines)
+
+
+def call_notes(span: "Span | None") -> list[str]:
+    """`in delete(c), called from db.kovn:106:5`: the macro calls that brought a library
+    line into the user's spec, innermost first."""
+    if span is None:
+        return []
+    return [f"in {printable(call)}, called from {site.location()}" for call, site in span.via]
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}

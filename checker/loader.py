@@ -112,3 +112,34 @@ def _is_file(path: Path) -> bool:
 
 def span_of(spec: ast.Spec) -> Span:
     return spec.span
+
+
+def library_module(name: str) -> str | None:
+    """The shipped library file that declares `name` (a type, member, variable, definition,
+    macro, action, constant or property), for the hint of an undefined name: `import "k8s"`
+    is the usual thing a new spec forgets."""
+    return _library_index().get(name)
+
+
+_INDEX: dict[str, dict[str, str]] = {}
+
+
+def _library_index() -> dict[str, str]:
+    root = stdlib_dir()
+    key = str(root)
+    if key not in _INDEX:
+        index: dict[str, str] = {}
+        for path in sorted(root.glob("*.kovn")):
+            try:
+                spec = parse(read_source(str(path)))
+            except DiagnosticError:
+                continue
+            for d in spec.decls:
+                name = getattr(d, "name", None)     # the declarations that have one
+                names = [name] if isinstance(name, str) else []
+                if isinstance(d, ast.TypeDecl) and isinstance(d.rhs, ast.SumType):
+                    names += [tag for tag, _ in d.rhs.alts]
+                for n in names:
+                    index.setdefault(n, path.stem)
+        _INDEX[key] = index
+    return _INDEX[key]

@@ -23,7 +23,6 @@ documents the options.
 """
 from __future__ import annotations
 
-import argparse
 import fnmatch
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import pytest
 from checker import api
 from checker.cli import positive_float as _positive_float
 from checker.cli import positive_int as _positive_int
-from checker.diagnostics import DiagnosticError, render_all
+from checker.diagnostics import DiagnosticError, Location, render_all
 from checker.engine import CheckOptions, explore
 from checker.report.cases import Case, ci_path, variant_cases
 from checker.report.places import user_span
@@ -169,7 +168,7 @@ def property_names(variant, model, options: CheckOptions) -> list[str]:
     deadlock = options.check_deadlock if options.check_deadlock is not None else model.check_deadlock
     if deadlock:
         names.append("deadlock")
-    names += [t.name for t in getattr(model, "temporal", ())]
+    names += [t.name for t in model.temporal]
     names += [n for n in variant.expect_violated if n not in names]
     return names
 
@@ -257,7 +256,8 @@ class KovnWarnings(pytest.Item):
         _mark(self)
 
     def runtest(self) -> None:
-        file = self.parent.parent
+        file = self.parent.parent if self.parent is not None else None
+        assert isinstance(file, KovnFile)       # a variant's item, in its file
         # every variant of the file is needed (an acknowledgement may be used by another):
         # those not explored yet are explored together
         explored(self.config, self.spec, self.variant, self.model, others=file.compiled)
@@ -283,7 +283,7 @@ def property_line(model, variant, prop: str | None, path) -> int | None:
     or for a property of the library the spec's line that brings it in
     (checker/report/places.py); the variant's line when the property is declared in
     another file."""
-    origin = next((p.origin for p in list(model.properties) + list(getattr(model, "temporal", ()))
+    origin = next((p.origin for p in list(model.properties) + list(model.temporal)
                    if p.name == prop), None)
     at = user_span(origin, variant, prop) if origin is not None else None
     if at is not None and Path(at.source.path).resolve() != Path(path).resolve():
@@ -292,10 +292,11 @@ def property_line(model, variant, prop: str | None, path) -> int | None:
 
 
 def _line0(span) -> int | None:
-    return span.line - 1 if span is not None and hasattr(span, "line") else None
+    loc = Location.of(span)
+    return loc.line - 1 if loc is not None else None
 
 
-def _mark(item: pytest.Item) -> None:
+def _mark(item: KovnItem | KovnWarnings) -> None:
     item.add_marker(pytest.mark.kovn)
     # Under pytest-xdist with --dist loadgroup, every item of a spec runs in one worker: the
     # variants of a spec are explored together on the first item's demand (`explored`),
@@ -376,18 +377,14 @@ def failure_text(case: Case, rendered: list[str]) -> str:
 def render_files(vr, case: Case, directory: Path) -> list[str]:
     """Render the failing case's counterexample into `directory` through
     checker.render.render_violation (files `VARIANT-PROPERTY.{dot,svg,png,html,itf.json}`;
-    for a run-time error, the trace to the failing state, `VARIANT-error.*`), when this
-    version of kovn has it; the lines to show, one per file and per note."""
+    for a run-time error, the trace to the failing state, `VARIANT-error.*`); the lines to
+    show, one per file and per note."""
     from checker import render
-    fn = getattr(render, "render_violation", None)
-    if fn is None:
-        return ["rendered trace: rendering is unavailable in this version of kovn "
-                "(checker.render has no render_violation); the text trace is above"]
-    spec_name = getattr(vr.model.spec, "name", "") or Path(case.spec).stem
+    spec_name = vr.model.spec.name or Path(case.spec).stem
     # a run-time error fails every item of its variant: its trace is the one to draw
     failed = render.failed_evaluation(vr.result, [p.name for p in vr.result.properties])
     shown = failed if failed is not None else case.prop_result
-    done = fn(vr.model, spec_name, vr.variant.name, vr.result, shown,
+    done = render.render_violation(vr.model, spec_name, vr.variant.name, vr.result, shown,
               render.RenderOptions(out_dir=directory), source=case.spec)
     return ([f"rendered trace: {ci_path(str(p))}" for p in done.files]
             + [f"rendering: {note}" for note in done.notes])

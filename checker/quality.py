@@ -1,7 +1,7 @@
 """Model-quality warnings: what a checked variant proves less of than it seems to.
 
 Input: one variant (its acknowledgements), its compiled model (the IR, the premises of its
-properties: semantics/premises.py, its sequential-update hazards: semantics/hazards.py),
+properties: ir/premises.py, its sequential-update hazards: ir/hazards.py),
 its CheckResult (coverage, the premises seen, the liveness findings) and the spec-level
 warnings that apply to it (KOV602). Output: `VariantWarnings`: the variant's warnings
 (Diagnostics with a KOV6xx code and `subjects`), split into those the variant acknowledges
@@ -14,11 +14,15 @@ and what the text shows (hazards) is said always. docs/errors.md documents each 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from checker import codes
+from checker.analysis.source import spec_of
 from checker.diagnostics import Diagnostic, Severity, Span
 from checker.engine.result import CheckResult, Status, Verdict
-from checker.semantics.premises import Bind, Constant, Guard, Premise, PropertyVacuity
+from checker.ir import nodes as ir
+from checker.ir.hazards import hazards
+from checker.ir.premises import Bind, Constant, Guard, Premise, PropertyVacuity
 from checker.semantics.variants import Acknowledgement
 
 _TEXT = 70      # longest expression quoted in a message
@@ -34,10 +38,10 @@ class VariantWarnings:
 def complete(res: CheckResult) -> bool:
     """Did the search see every reachable state? (only then may it say "never")"""
     return (res.limit is None and res.failure is None and res.verdict is not Verdict.ERROR
-            and "stopped" not in res.extra)
+            and res.stopped is None)
 
 
-def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> list[Diagnostic]:
+def variant_warnings(model, res: CheckResult, before: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
     """Every warning of one checked variant: `before` (found outside the search: its dead
     guards), then by kind."""
     out = list(before)
@@ -50,13 +54,13 @@ def variant_warnings(model, res: CheckResult, before: list[Diagnostic] = ()) -> 
 
 
 def read_after_write(model) -> list[Diagnostic]:
-    """KOV605, from the text alone (semantics/hazards.py), once per compiled model."""
-    if getattr(model, "spec", None) is None:    # a model written in Python has no text
+    """KOV605, from the text alone (ir/hazards.py), once per compiled model."""
+    spec = spec_of(model)
+    if spec is None:    # a model written in Python has no text
         return []
     found = getattr(model, "_hazards", None)
     if found is None:
-        from checker.semantics.hazards import hazards
-        found = hazards(model.spec)
+        found = hazards(spec)
         try:
             model._hazards = found
         except AttributeError:      # a model that keeps no attributes: compute each time
@@ -70,7 +74,8 @@ def acknowledge(warnings: list[Diagnostic], acks: tuple[Acknowledgement, ...],
     when the run could have found what it expects (after a complete search; a vacuity one
     only when the premises were observed)."""
     used: set[int] = set()
-    open_, acked = [], []
+    open_: list[Diagnostic] = []
+    acked: list[Diagnostic] = []
     for w in warnings:
         hit = [i for i, a in enumerate(acks) if _matches(a, w)]
         used.update(hit)
@@ -83,7 +88,7 @@ def judged(code: str, res: CheckResult) -> bool:
     """Could this run have reported a warning with `code` if there was one?"""
     if code in (codes.READ_AFTER_WRITE, codes.CONSTANT_PROPERTY):
         return True             # from the text and the constants alone
-    if code == codes.VACUOUS and res.extra.get("premises") == "not observed":
+    if code == codes.VACUOUS and not res.premises_observed:
         return False
     return complete(res)
 
@@ -131,7 +136,7 @@ def never_enabled(model, res: CheckResult) -> list[Diagnostic]:
     cov = res.stats.coverage
     if not complete(res) or len(cov) != len(model.actions):
         return []
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     out = []
     for i, (a, c) in enumerate(zip(model.actions, cov)):
         if c.generated == 0:
@@ -153,7 +158,7 @@ def vacuity(model, res: CheckResult) -> list[Diagnostic]:
     if va is None:
         return []
     status = {p.name: p.status for p in res.properties}
-    searched = complete(res) and res.extra.get("premises") != "not observed"
+    searched = complete(res) and res.premises_observed
     out = constant_warnings(model, set(status))
     for prop in va.properties:
         if prop.name in status and prop.constant is None and searched and status[prop.name] is Status.HOLDS:
@@ -229,7 +234,7 @@ def _premise_warning(prop: PropertyVacuity, p: Premise) -> Diagnostic:
         reason = f"'{_text(binder.domain.origin)}' is always empty"
     else:
         last = p.conds[-1]
-        if _negated(last):      # the else branch of an `if`: its condition never fails
+        if isinstance(last, ir.Op) and _negated(last):  # an `if`'s else branch: its condition never fails
             reason = f"'{_text(last.args[0].origin)}' {always}"
         else:
             reason = f"'{_text(last.origin)}' {never}"
@@ -252,7 +257,6 @@ def _declared(prop: PropertyVacuity, span) -> tuple:
 
 
 def _negated(e) -> bool:
-    from checker.ir import nodes as ir
     return isinstance(e, ir.Op) and e.op == "not" and e.origin is e.args[0].origin
 
 
@@ -279,7 +283,7 @@ def _clip(text: str) -> str:
 def fair_never_enabled(model, res: CheckResult) -> list[Diagnostic]:
     """A fairness declaration none of whose actions fired in a complete search."""
     cov = res.stats.coverage
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     if spec is None or not complete(res) or len(cov) != len(model.actions):
         return []
     out = []
@@ -308,7 +312,8 @@ _OBLIGATION = {
 def liveness(model, res: CheckResult, vacuous: set[str]) -> list[Diagnostic]:
     """KOV607 and KOV608 for a suspect lasso; KOV609 for a temporal property whose obligation
     never opens (unless it is already vacuous: its premise never holds)."""
-    temporal = {t.name: t for t in getattr(getattr(model, "spec", None), "temporals", ())}
+    spec = spec_of(model)
+    temporal = {t.name: t for t in spec.temporals} if spec is not None else {}
     out = []
     for p in res.properties:
         t = temporal.get(p.name)
@@ -357,7 +362,8 @@ def _stutter(p, t) -> Diagnostic:
             notes.append(f"with `fair weak {a}`, {p.name} is still violated (by another behaviour)")
     changes = [a for a, holds in p.stutter if holds]
     verdict = (f"declaring {' or '.join(f'`fair weak {a}`' for a in changes)} changes the verdict" if changes
-               else ("declaring it fair" if len(p.stutter) == 1 else "declaring any one of them fair") + " does not change the verdict")
+               else ("declaring it fair" if len(p.stutter) == 1 else "declaring any one of them fair")
+               + " does not change the verdict")
     return Diagnostic(
         codes.UNFAIR_STUTTER,
         f"unfair stutter: the counterexample of {p.name} stutters in state {n} while {', '.join(names)} "

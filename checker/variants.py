@@ -1,7 +1,7 @@
 """Several variants searched at once, one process each.
 
 Input: the compiled models of a spec's variants and the engine's options. Output: their
-`CheckResult`s, in the order of the models, exactly as `engine.explore` gives them in one
+results (`CheckResult`s), in the order of the models, exactly as `engine.explore` gives them in one
 process: each variant's search is independent and deterministic, so running them side by
 side changes nothing but the wall time.
 
@@ -17,12 +17,13 @@ import multiprocessing as mp
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
+from typing import Callable, TypeVar
 
-from checker.engine import CheckOptions, budget, explore
-from checker.engine.result import CheckResult
+from checker.engine import CheckOptions, budget
 
 _TASK: list = []          # (models, options, run) of the searches in progress
+M = TypeVar("M")
+R = TypeVar("R")
 
 
 def cpus() -> int:
@@ -33,11 +34,11 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def explore_variants(models: list, options: CheckOptions, jobs: int,
-                     run: Callable[[object, CheckOptions], CheckResult] = explore) -> list[CheckResult]:
+def explore_variants(models: list[M], options: CheckOptions, jobs: int,
+                     run: Callable[[M, CheckOptions], R]) -> list[R]:
     """`run(model, options)` for each model, up to `jobs` at a time (`run` is the engine's
-    `explore` by default; a caller may wrap it, e.g. to collect a model's own statistics in
-    the process that searched it)."""
+    `explore`, or a wrapper that also collects a model's own statistics in the process that
+    searched it: api.search). What `run` returns must pickle."""
     if jobs <= 1 or len(models) <= 1 or "fork" not in mp.get_all_start_methods():
         return [run(m, options) for m in models]
     _TASK[:] = [(models, options, run)]
@@ -54,13 +55,15 @@ def explore_variants(models: list, options: CheckOptions, jobs: int,
 
 def _interrupt_children() -> None:
     for child in mp.active_children():
+        if child.pid is None:       # not started
+            continue
         try:
             os.kill(child.pid, signal.SIGINT)
         except ProcessLookupError:
             pass
 
 
-def _run_one(i: int) -> CheckResult:
+def _run_one(i: int):
     budget.in_forked_child()
     models, options, run = _TASK[0]
     return run(models[i], options)

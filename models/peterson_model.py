@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from checker.engine.model import ActionInfo, Label, PropertyInfo
+from checker.engine.model import ActionInfo, Label, ModelBase, PropertyInfo
 
 NCS, SETVICTIM, WAIT, CS = 0, 1, 2, 3
 PC_NAMES = ("ncs", "setvictim", "wait", "cs")
@@ -24,7 +24,7 @@ MUTUAL_EXCLUSION = 0
 State = tuple[int, ...]
 
 
-class PetersonModel:
+class PetersonModel(ModelBase):
     """Peterson's filter lock with `n` processes (n >= 2)."""
 
     check_deadlock = False          # conformance: deadlocks are allowed, not errors

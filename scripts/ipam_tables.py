@@ -133,14 +133,14 @@ def ingredients(compiled) -> list[str]:
 def ablation_runs(flags: list[str], jobs: int) -> list:
     """`fixed` without each flag, stopping at the first violation (a shortest one)."""
     from checker import api
-    from checker.engine import CheckOptions
+    from checker.engine import CheckOptions, explore
     from checker.variants import explore_variants
     models = []
     for flag in flags:
         consts = api.parse_consts([f"{flag}=false"])
         (_, model), = api.compile_spec(str(SPEC), consts, [ABLATED], lint=False)[0]
         models.append(model)
-    return explore_variants(models, CheckOptions(stop_on_violation=True), jobs)
+    return explore_variants(models, CheckOptions(stop_on_violation=True), jobs, explore)
 
 
 def sections(results, ablations: list[Ablation]) -> dict[str, str]:

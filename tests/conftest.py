@@ -1,5 +1,13 @@
 """Shared test fixtures: the `--update-golden` option and small helpers to run specs.
 
+The tests follow checker/'s layout: tests/<package>/ holds the tests of checker/<package>/
+(syntax, semantics, ir, compile, solver, engine, analysis through render, render, report,
+quality); the others cut across it: language/ (features end to end), golden/ (stored
+outputs), property/ (cross-checks against references on random specs), models/
+(conformance counts), stdlib/, limits/, cli/, ci/, docs/, browser/, packaging/, bench/.
+assertions.py has what tests read off a result (counts, statuses); test_import_contract.py
+and test_static_checks.py check the whole package.
+
 `kovn` (a fixture) writes spec text to a temporary file and runs it through the real
 pipeline: `kovn.check(text)` returns the api `Report`, `kovn.cli(argv)` runs
 `checker.cli.main` in-process and returns (exit code, stdout, stderr).

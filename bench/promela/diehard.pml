@@ -1,5 +1,5 @@
 /* The water jugs (Die Hard), as in shared/conformance.md, for the benchmark (python -m
- * checker.bench): K = 4 jugs of capacities 20, 31, 47, 61 (the whole state space, no
+ * bench/bench.py): K = 4 jugs of capacities 20, 31, 47, 61 (the whole state space, no
  * invariant). One process; each action instance (Fill(j), Empty(j), Pour(i, j) for
  * i != j) is one d_step alternative of its loop, so the counts agree with TLC and kovn.
  * Build: spin -a diehard.pml; gcc -O2 -DBFS -DNOREDUCE -o pan pan.c; ./pan -E */

@@ -1,5 +1,5 @@
 /* Peterson's filter lock for N processes (ids 0..N-1), as in shared/conformance.md, for
- * the benchmark (python -m checker.bench). One process whose loop has one d_step
+ * the benchmark (python bench/bench.py). One process whose loop has one d_step
  * alternative per action instance (Enter, SetVictim, Pass, Exit of each i), so the
  * state is pc, level and victim only and the counts agree with TLC and kovn.
  * Build: spin -a -DN=5 peterson.pml; gcc -O2 -DBFS -DNOREDUCE -o pan pan.c; ./pan -E

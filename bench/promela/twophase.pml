@@ -1,5 +1,5 @@
 /* Two-phase commit (TLA+ Examples' TwoPhase), as in shared/conformance.md, for the
- * benchmark (python -m checker.bench). One process; each action instance is one
+ * benchmark (python bench/bench.py). One process; each action instance is one
  * d_step alternative of the loop, so every transition of TLC's spec is one transition
  * here and the state is the variables only: the counts agree with TLC and kovn.
  * Build: spin -a -DN=7 twophase.pml; gcc -O2 -DBFS -DNOREDUCE -o pan pan.c; ./pan -E

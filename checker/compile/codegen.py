@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from checker.compile.layout import Layout
 from checker.engine.model import ModelError
 from checker.ir import nodes as ir
+from checker.ir.solve_plan import enumerable, plan
 from checker.ir.walk import closed, walk
 from checker.semantics import types as T
 
@@ -83,7 +84,7 @@ class CodeGen:
         self.origins: list = []
         self.origin_ids: dict = {}
         self.tmp = itertools.count()
-        self.queries: list = []      # solver queries (checker/solver/plan.py), numbered
+        self.queries: list = []      # solver queries (checker/ir/solve_plan.py), numbered
         self.query_of: dict = {}     # ir.Solve -> its query
         self.bound: dict[str, str] = {}   # locals fixed to a text (unrolled loops, x_Quant, inlined defs)
         self.inline_depth = 0
@@ -190,7 +191,7 @@ class CodeGen:
 
     def evaluate(self, e: ir.E):
         """Evaluate a closed expression now (for tables built at compile time)."""
-        from checker.compile.model import evaluate_closed
+        from checker.compile.model import evaluate_closed    # model.py imports this module
         return evaluate_closed(e, self)
 
     def gen_checks(self) -> None:
@@ -228,11 +229,13 @@ class CodeGen:
         property i, with its `forall` bindings as arguments (see temporal_instances)."""
         for i, t in enumerate(self.spec.temporals):
             args = ", ".join(["s"] + [p.name for p in t.params])
-            self.emit(0, f"def tp{i}({args}):")
-            self.emit(1, f"return {self.ex(t.p, Env('s'))}")
-            if t.q is not None:
-                self.emit(0, f"def tq{i}({args}):")
-                self.emit(1, f"return {self.ex(t.q, Env('s'))}")
+            parts = [(f"{i}", t.p, t.q)] + [(f"{i}_{j}", p, q) for j, (_, p, q, _) in enumerate(t.conjuncts)]
+            for name, p, q in parts:          # a conjunction: tp<i>_<j> for its conjunct j
+                self.emit(0, f"def tp{name}({args}):")
+                self.emit(1, f"return {self.ex(p, Env('s'))}")
+                if q is not None:
+                    self.emit(0, f"def tq{name}({args}):")
+                    self.emit(1, f"return {self.ex(q, Env('s'))}")
 
     def temporal_instances(self, t: ir.TemporalIR) -> list[tuple]:
         """Every binding of t's `forall` (parameter values in the run-time representation),
@@ -280,6 +283,9 @@ class CodeGen:
                 w, ind = w2, ind + 1
                 path = Path(path.loops + 1, "continue")
             elif isinstance(s, ir.ForS):
+                if _forks(s):
+                    self.forking_for(s, stmts[idx + 1:], w, ind, done, path)
+                    return
                 self.emit(ind, f"for {s.name} in {self.iterate(s.domain, Env(w), ordered=True)}:")
                 self.block(list(s.body), 0, w, ind + 1, _assign_to(self, w), Path(path.loops + 1))
             elif isinstance(s, ir.IfS):
@@ -316,6 +322,21 @@ class CodeGen:
         self.in_generator(branches, w, ind, lambda i, wn: self.block(rest, 0, wn, i, done, path.looped()),
                           path)
 
+    def forking_for(self, s: ir.ForS, rest: list, w: str, ind: int, done, path: "Path") -> None:
+        """A `for` whose body contains `require` or `choose`: the states the loop ends in,
+        computed iteration by iteration (a failing `require` ends its path, a `choose`
+        forks it: the whole step is disabled when no path gets through), then the rest
+        once per such state. The domain is evaluated once, before the first iteration."""
+        def paths(ww: str, ind2: int) -> None:
+            fn, wb, ws = self.fresh("_iteration"), self.fresh("w"), self.fresh("ws")
+            self.emit(ind2, f"def {fn}({wb}, {s.name}):")
+            self.block(list(s.body), 0, wb, ind2 + 1, _yield(self), Path(0, "return"))
+            self.emit(ind2, f"{ws} = [{ww}]")
+            self.emit(ind2, f"for {s.name} in {self.iterate(s.domain, Env(ww), ordered=True)}:")
+            self.emit(ind2 + 1, f"{ws} = [_b for _a in {ws} for _b in {fn}(_a, {s.name})]")
+            self.emit(ind2, f"yield from {ws}")
+        self.in_generator(paths, w, ind, lambda i, wn: self.block(rest, 0, wn, i, done, path.looped()), path)
+
     def in_generator(self, body, w: str, ind: int, then, path: "Path") -> None:
         """`def g(w): <body>` (a generator: body yields the states its paths end in), then
         `for w' in g(w): <then>`. The generator's locals start a new function: a new count
@@ -342,7 +363,8 @@ class CodeGen:
                 self.splice(inner, sub, f"{off} + {t.offset(key)}", T.width(ft), w, ind)
                 return
             if isinstance(t, T.MapT) and t.total:
-                o = self.offset_var(_plus(off, self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t))), ind)
+                slot = self.key_ordinal(key, t.key, Env(w)) + ' * ' + str(T.slot_width(t))
+                o = self.offset_var(_plus(off, slot), ind)
                 self.splice(inner, ir.Index(t.value, target, key), o, T.width(t.value), w, ind)
                 return
             if isinstance(t, T.MapT) and not _reads_place(inner, target):
@@ -725,7 +747,7 @@ class CodeGen:
             return "frozenset((" + "".join(f"{self.ex(x, env)}, " for x in e.items) + "))"
         if isinstance(t, T.RecordT):
             parts, off = [], 0
-            for (name, ft), x in zip(t.fields, e.items):
+            for (_name, ft), x in zip(t.fields, e.items):
                 parts.append(f"({self.code(x, env)} << {off})" if off else self.code(x, env))
                 off += T.width(ft)
             return "(" + " | ".join(parts) + ")" if parts else "0"
@@ -907,6 +929,10 @@ class CodeGen:
         a, b = (self.ex(x, env) for x in e.args)
         return f"_range({a}, {b}, {self.oid(e.origin)})"
 
+    def op_powerset(self, e, env):
+        (x,) = e.args
+        return f"_powerset({self.ex(x, env)}, {self.const(x.t, 'T')}, {self.const(e.t, 'T')})"
+
     def op_len(self, e, env):
         (x,) = e.args
         t = x.t
@@ -1032,12 +1058,11 @@ class CodeGen:
     def x_Solve(self, e: ir.Solve, env):
         """`{x in T | C}`: enumerated here when T is small (the measured break-even), else
         the solutions of a planned query, computed (and cached) by checker/solver."""
-        from checker.solver.plan import enumerable, plan
         t, elem = e.t, e.t.elem
         origin = self.const(e.origin, "S")
         if enumerable(elem):
             # What the constraint reads from the state is computed once, before the loop
-            # over the candidates (plan.py's inputs), unless it may fail (`head(q)`): that
+            # over the candidates (solve_plan.py's inputs), unless it may fail (`head(q)`): that
             # stays in the loop, evaluated only for the candidates that reach it.
             q = plan(e, self.spec.defs, -1, careful=True)
             loop = f"for {e.name} in {self.iterate(ir.TypeSet(t), env)} if {self.ex(q.cond, env)}"
@@ -1059,7 +1084,6 @@ class CodeGen:
 
     def solve_iter(self, e: ir.Solve, env) -> str:
         """The solutions of a large-type constraint, ascending (a tuple from the solver)."""
-        from checker.solver.plan import enumerable, plan
         if enumerable(e.t.elem):
             return f"sorted({self.x_Solve(e, env)})"
         q = self.query(e)
@@ -1073,7 +1097,6 @@ class CodeGen:
     def query(self, e: ir.Solve):
         """One query per constraint, however often its code is written (the search loop of
         expand.py writes the actions again): its answers are cached under one number."""
-        from checker.solver.plan import plan
         try:
             hash(e)
             key = e
@@ -1230,7 +1253,7 @@ def _leading_free(body: ir.E, op: str, names: set) -> tuple[list, ir.E]:
 _closed = closed
 
 
-def _forks(s: ir.IfS) -> bool:
+def _forks(s: ir.IfS | ir.ForS) -> bool:
     return any(isinstance(n, (ir.Require, ir.ChooseS)) for n in walk(s))
 
 

@@ -1,23 +1,25 @@
 """The level expander: the breadth-first search's hot loop, generated per spec.
 
 Input: a `CodeGen` that has already written the spec's module (codegen.py), and what the
-search wants checked (`ExpandPlan`). Output: Python source for one function
+search wants done (an `ExpansionPlan`, engine/fastpath.py). Output: Python source for one
+function per plan, which keeps the fast-path contract of engine/fastpath.py:
 
-    expand(states, lo, hi, seen, par, gcov, ncov, cap, graph) -> int
+    STORE, GRAPH, CUT, CUT_GRAPH:  xp_...(store, lo, hi, counters, cap) -> int
+    ROUTE:                         xp_...(store, lo, hi, counters) -> int
 
-that expands states[lo:hi] in order: for every successor of every state it counts the
-transition for its action, and stores a state not seen before (appends it to `states`,
-its parent's id to `par`, adds it to `seen`). It is the same statement code as the
-action functions `a<i>` (codegen.block), inlined into one loop, so a transition costs a
-few int operations and one set lookup: no (label, state) tuple, no call per action.
+It expands store.states[lo:hi] in order: for every successor of every state it counts the
+transition for its action, and stores a state not seen before in the `StateStore`
+(engine/store.py). It is the same statement code as the action functions `a<i>`
+(codegen.block), inlined into one loop, so a transition costs a few int operations and one
+set lookup: no (label, state) tuple, no call per action.
 
 It handles the common case only. Anything rare: a state property fails or is witnessed,
 an action property fails, a deadlock, the state limit, a ModelError from the spec's code,
-makes it return the id of the state being expanded (-1: the chunk went through). The
-search (engine/bfs.py) then undoes the whole chunk and runs it again through the general
-loop over `successors()`, which reports the event exactly as before. Because both loops
-run the same generated statements in the same order, the counts, the ids and the
-parents are the same whichever loop expanded a state.
+makes it return the index of the state being expanded (DONE, -1: the chunk went
+through; its counts are added to the Counters only then). The search undoes the whole
+chunk and runs it again through the general loop (engine/expansion.py), which reports the
+event exactly as before. Because both loops run the same generated statements in the same
+order, the counts, the ids and the parents are the same whichever loop expanded a state.
 
 So the expander must see an event exactly where the general loop sees one. The general
 loop evaluates every property on every new state (`check_state`) and every action
@@ -29,68 +31,25 @@ cannot be evaluated in a state is an event whether or not it was decided before.
 error, and what else is recorded, is then the general loop's business: it evaluates in
 declaration order.)
 
-Last-level mode (`plan.last`, for the level at --max-depth): the level is expanded as any
-other (counts, coverage, action properties, edges to states already seen, deadlocks), but
-a successor not seen before is not stored: it marks its state as cut. The expander then
-returns -1 - (the number of states of the chunk that had such a successor).
-
-Graph mode (a model with temporal properties): `seen` is a dict state -> id, and every
-transition that is not a self-loop is recorded in compressed-sparse-row arrays as it is
-generated (graph = (off, dst, lab, lids, labels); engine/graph.py), so the liveness check
-needs no second pass over the states.
+The modes (engine/fastpath.py has their contract): CUT and CUT_GRAPH expand the level at
+--max-depth, counting a state with a successor not seen before as cut
+(`counters.cuts`) instead of storing the successor; GRAPH and CUT_GRAPH record every
+transition that is not a self-loop in the store's EdgeTable as it is generated, so the
+liveness check needs no second pass over the states; ROUTE is a worker's (engine/
+worker.py): a new state this worker owns goes to its RoutedStore with its parent state and
+action, one another worker owns to that worker's outbox.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker.compile.codegen import CodeGen, Env, Path, _safe
+from checker.engine.fastpath import DONE, OWNER_MIX, OWNER_SHIFT, ExpansionPlan, Mode
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 
 _UNROLL = 16    # most instances of an action written out one by one
-_MIX = 0x9E3779B97F4A7C15       # engine/parallel.py's owner(): the same formula
 
 
-@dataclass(frozen=True)
-class ExpandPlan:
-    """What one generated expander checks.
-
-    state_props: indices (into the model's checked properties) of the invariants and
-    reachable properties still undecided; transition: the action properties still undecided
-    (a violation of one ends the chunk; the others are evaluated for errors only);
-    deadlock: report states without successors; graph: record edges; canonical: replace
-    each successor by its orbit's representative (`_canon` in the module's namespace).
-    """
-
-    state_props: tuple[int, ...] = ()
-    transition: tuple[int, ...] = ()    # the action properties to test (the undecided ones)
-    deadlock: bool = False
-    graph: bool = False
-    canonical: bool = False     # symmetry: store each successor's representative (_canon)
-    actions: bool = False       # append each new state's action index to `graph` (a list)
-    # a worker of engine/parallel.py: graph = (acts, outbox, me, workers); a new state it
-    # owns is stored as usual (its parent *state* appended to `par`, its action to acts),
-    # one another worker owns goes to outbox[owner] = (states, parents, actions)
-    route: bool = False
-    # the level at --max-depth: new successors are counted as cuts, not stored (above)
-    last: bool = False
-    # the premise observers installed in the namespace (compile/observe.py): `_ob_s` on each
-    # new state, `_ob_t` on each transition, while they are not None (the search replaces
-    # them between chunks, with None once every premise of that kind has been seen): the
-    # same compiled loop serves before and after, and costs one test when nothing is left
-    observe_state: bool = False
-    observe_transition: bool = False
-
-    def name(self) -> str:
-        props = "_".join(map(str, self.state_props)) or "n"
-        trans = "_".join(map(str, self.transition)) or "n"
-        flags = "".join(str(int(f)) for f in (self.deadlock, self.graph, self.canonical,
-                                              self.actions, self.route, self.last,
-                                              self.observe_state, self.observe_transition))
-        return f"xp_{props}_t{trans}_{flags}"
-
-
-def expander_source(gen: CodeGen, plan: ExpandPlan) -> str:
+def expander_source(gen: CodeGen, plan: ExpansionPlan) -> str:
     """The source of the expander for `plan` (a function named plan.name())."""
     return _Writer(gen, plan).write()
 
@@ -132,7 +91,7 @@ def _mentions(e: ir.E, names: set) -> bool:
 
 
 class _Writer:
-    def __init__(self, gen: CodeGen, plan: ExpandPlan):
+    def __init__(self, gen: CodeGen, plan: ExpansionPlan):
         self.gen = gen
         self.plan = plan
         self.spec = gen.spec
@@ -144,25 +103,25 @@ class _Writer:
 
     def write(self) -> str:
         gen, plan = self.gen, self.plan
+        mode = plan.mode
         saved = gen.lines
         gen.lines = self.lines       # codegen.block emits into the current buffer
         try:
-            if plan.last and plan.route:
-                raise ValueError("a last-level expander does not route states to workers")
             name = plan.name()
             self.state_check_function(name)
-            self.emit(0, f"def {name}(states, lo, hi, seen, par, gcov, ncov, cap, graph):")
+            cap = "" if mode is Mode.ROUTE else ", cap"
+            self.emit(0, f"def {name}(store, lo, hi, counters{cap}):")
             self.prologue()
             self.emit(1, "for i in range(lo, hi):")
             self.emit(2, "s = states[i]")
-            if plan.last:
+            if mode.cut:
                 self.emit(2, "c = 0")
             body = 2
             constraints = [p for p in self.spec.properties if p.kind == "constraint"]
             if constraints:
                 cond = " and ".join(f"({gen.ex(p.expr, Env('s'))})" for p in constraints)
                 self.emit(2, f"if not ({cond}):")
-                if plan.graph:
+                if mode.graph:
                     self.emit(3, "oapp(len(dst))")
                 self.emit(3, "continue")
             if plan.deadlock:
@@ -171,37 +130,45 @@ class _Writer:
             if plan.deadlock:
                 self.emit(2, "if not z and not is_terminal(s):")
                 self.emit(3, "return i")
-            if plan.graph:
+            if mode.graph:
                 self.emit(2, "oapp(len(dst))")
-            if plan.last:
+            if mode.cut:
                 self.emit(2, "cuts += c")
             for k in range(len(self.spec.actions)):
                 self.emit(1, f"gcov[{k}] += g{k}")
-                self.emit(1, f"ncov[{k}] += n{k}")
-            self.emit(1, "return -1 - cuts" if plan.last else "return -1")
+                if mode is not Mode.ROUTE:      # a worker counts its new states as it accepts them
+                    self.emit(1, f"ncov[{k}] += n{k}")
+            if mode.cut:
+                self.emit(1, "counters.cuts += cuts")
+            self.emit(1, f"return {DONE}")
         finally:
             gen.lines = saved
         return "\n".join(self.lines) + "\n"
 
     def prologue(self) -> None:
         n = len(self.spec.actions)
+        mode = self.plan.mode
+        self.emit(1, "states = store.states")
+        self.emit(1, "seen = store.seen")
         self.emit(1, "app = states.append")
-        self.emit(1, "papp = par.append")
-        if self.plan.graph:
-            self.emit(1, "off, dst, lab, lids, labels = graph")
+        self.emit(1, "papp = store.parents.append")
+        self.emit(1, "gcov = counters.generated")
+        if mode is not Mode.ROUTE:
+            self.emit(1, "ncov = counters.distinct")
+        if mode.graph:
+            self.emit(1, "edges = store.edges")
+            self.emit(1, "off, dst, lab, lids, labels = edges.off, edges.dst, edges.lab, edges.lids, edges.labels")
             self.emit(1, "oapp = off.append")
             self.emit(1, "dapp = dst.append")
             self.emit(1, "lapp = lab.append")
         else:
             self.emit(1, "add = seen.add")
-            if self.plan.route:
-                self.emit(1, "acts, out, me, nw = graph")
-                self.emit(1, "aapp = acts.append")
-            elif self.plan.actions:
-                self.emit(1, "aapp = graph.append")
+        if mode is Mode.ROUTE:
+            self.emit(1, "aapp = store.actions.append")
+            self.emit(1, "out, me, nw = store.outbox, store.me, store.workers")
         for k in range(n):
-            self.emit(1, f"g{k} = n{k} = 0")
-        if self.plan.last:
+            self.emit(1, f"g{k} = 0" if mode is Mode.ROUTE else f"g{k} = n{k} = 0")
+        if mode.cut:
             self.emit(1, "cuts = 0")
         # the observers in place now (the search replaces them between chunks)
         if self.plan.observe_state:
@@ -304,6 +271,7 @@ class _Writer:
     def store(self, k: int, label: str, ind: int, w: str) -> None:
         """The end of one transition s -> w of action k: count it, check it, store w."""
         plan, emit = self.plan, self.emit
+        mode = plan.mode
         emit(ind, f"g{k} += 1")
         if plan.deadlock:
             emit(ind, "z = 1")
@@ -325,12 +293,12 @@ class _Writer:
             check = f"{plan.name()}_cs({w})"
         if plan.canonical:
             emit(ind, f"{w} = _canon({w})")
-        if plan.graph and plan.last:
+        if mode is Mode.CUT_GRAPH:
             emit(ind, f"j = seen.get({w})")
             emit(ind, "if j is None:")
             emit(ind + 1, "c = 1")
             emit(ind, "elif j != i:")
-        elif plan.graph:
+        elif mode is Mode.GRAPH:
             emit(ind, f"j = seen.get({w})")
             emit(ind, "if j is None:")
             emit(ind + 1, "j = len(states)")
@@ -339,25 +307,24 @@ class _Writer:
             emit(ind + 1, f"seen[{w}] = j")
             self.new_state(k, ind + 1, w, check)
             emit(ind, "if j != i:")
-        if plan.graph:
+        if mode.graph:
             emit(ind + 1, "dapp(j)")
             emit(ind + 1, f"x = lids.get({label})")
             emit(ind + 1, "if x is None:")
             emit(ind + 2, f"x = lids[{label}] = len(labels)")
             emit(ind + 2, f"labels.append({label})")
             emit(ind + 1, "lapp(x)")
-        elif plan.last:
+        elif mode is Mode.CUT:
             emit(ind, f"if {w} not in seen:")
             emit(ind + 1, "c = 1")
-        elif plan.route:
+        elif mode is Mode.ROUTE:
             emit(ind, f"if {w} not in seen:")
             emit(ind + 1, f"add({w})")
-            emit(ind + 1, f"o = ((hash({w}) * {_MIX}) >> 29) % nw")
+            emit(ind + 1, f"o = ((hash({w}) * {OWNER_MIX}) >> {OWNER_SHIFT}) % nw")
             emit(ind + 1, "if o == me:")
             emit(ind + 2, f"app({w})")
             emit(ind + 2, "papp(s)")
             emit(ind + 2, f"aapp({k})")
-            emit(ind + 2, f"n{k} += 1")
             emit(ind + 1, "else:")
             emit(ind + 2, "ot, op, oa = out[o]")
             emit(ind + 2, f"ot.append({w})")
@@ -374,8 +341,6 @@ class _Writer:
         self.emit(ind, f"app({w})")
         self.emit(ind, "papp(i)")
         self.emit(ind, f"n{k} += 1")
-        if self.plan.actions:
-            self.emit(ind, f"aapp({k})")
         if self.plan.observe_state:
             self.emit(ind, "if ob_s:")
             self.emit(ind + 1, f"obs_s({w})")

@@ -15,10 +15,19 @@ from typing import Any
 
 from checker.compile.codegen import CodeGen, Env
 from checker.compile.runtime import Failure, make_helpers
-from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo,
+from checker.compile.search import GeneratedSearch, Observers
+from checker.compile.symmetry import build_symmetry
+from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo, State,
                                   PropertyInfo, TemporalInfo)
+from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
+from checker.ir.elaborate import EvalFailure
+from checker.ir.plain import normalize
 from checker.semantics import types as T
+from checker.ir.premises import analyse
+from checker.solver.options import SolverOptions
+from checker.solver.runtime import SolverRuntime
+from checker.solver.runtime import helpers as solver_helpers
 
 _EMPTY_SPEC = ir.SpecIR("", "", (), (), (), (), (), (), False)
 
@@ -60,7 +69,7 @@ def _evaluate_closed(e: ir.E, parent: CodeGen | None) -> Any:
     ns.update(_solver_helpers())     # a closed `choose ... where` is folded too
     ns.update(gen.constants)
     if parent is not None:
-        for i, d in enumerate(parent.spec.defs):
+        for i in range(len(parent.spec.defs)):
             ns[f"d{i}"] = None  # closed expressions never call definitions
     return eval(_compiled_constant(source), ns, {"s": 0})
 
@@ -73,9 +82,7 @@ def _compiled_constant(source: str):
 
 
 def _solver_helpers() -> dict:
-    from checker.solver.options import SolverOptions
-    from checker.solver.runtime import SolverRuntime, helpers
-    return helpers(SolverRuntime(SolverOptions()))
+    return solver_helpers(SolverRuntime(SolverOptions()))
 
 
 class SpecModel:
@@ -86,8 +93,6 @@ class SpecModel:
             self._compile(spec, solver)
 
     def _compile(self, spec: ir.SpecIR, solver) -> None:
-        from checker.solver.options import SolverOptions
-        from checker.solver.runtime import SolverRuntime, helpers as solver_helpers
         self.spec = spec
         self.name = f"{spec.name}:{spec.variant}"
         gen = CodeGen(spec)
@@ -113,8 +118,8 @@ class SpecModel:
                              f"too large for Python to compile ({getattr(exc, 'msg', None) or exc})") from None
         exec(code, ns)
         self._ns = ns
-        self._gen = gen                 # kept for the generated search loop (level_expander)
-        self._expanders: dict = {}
+        # the generated search loops (compile/search.py): the engine's fast path
+        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints)
         self.successors = ns["successors"]
         self.check_state = ns["check_state"]
         self.check_transition = ns["check_transition"]
@@ -128,64 +133,24 @@ class SpecModel:
         self.has_action_properties = any(p.kind == "action" for p in self.properties)
         self.has_constraint = any(p.kind == "constraint" for p in spec.properties)
         self.temporal = temporal_infos(spec, gen, ns)
-        self.symmetry = None
+        self.symmetry: Symmetry | None = None
         if spec.symmetry:       # `symmetry T` in the variant: the search stores representatives
-            from checker.compile.symmetry import build_symmetry
             self.symmetry = build_symmetry(spec, self.layout)
             ns["_canon"] = self.symmetry.canonical
         self.fairness = tuple(fairness_info(f) for f in spec.fairness)
-        # vacuity (semantics/premises.py): the premises the search observes
-        from checker.semantics.premises import analyse
+        # vacuity (ir/premises.py): the premises the search observes
         self.vacuity = analyse(spec, lambda e: evaluate_closed(e, gen))
         props = self.vacuity.properties
         self.premises = tuple(PremiseInfo(None if props[p.owner].temporal else props[p.owner].index, p.step)
                               for p in self.vacuity.premises)
         ns["_ModelError"] = ModelError
 
-    def observers(self) -> "Observers":
+    def observers(self) -> Observers:
         """The premise observers of one search (engine/observe.py)."""
-        return Observers(self)
+        return Observers(self.fast_path, self.vacuity.premises)
 
     def init_states(self):
         return self._init()
-
-    def state_scanner(self, state_props):
-        """A generated scan for the first state in a list that a state property flags
-        (compile/expand.py scanner_source), compiled once per set of properties."""
-        from checker.compile.expand import scanner_source
-        key = ("scan", tuple(state_props))
-        fn = self._expanders.get(key)
-        if fn is None:
-            name = "scan_" + ("_".join(map(str, state_props)) or "n")
-            with wide_ints():
-                source = scanner_source(self._gen, tuple(state_props), name)
-                self._ns.update(self._gen.constants)
-                exec(compile(source, f"<kovn {self.name} scan>", "exec"), self._ns)
-            fn = self._expanders[key] = self._ns[name]
-        return fn
-
-    def level_expander(self, state_props, transition, deadlock, graph, canonical=False,
-                       actions=False, route=False, last=False, observe=(False, False)):
-        """The search's hot loop generated for this spec and these checks
-        (checker/compile/expand.py; engine/bfs.py calls it), compiled once per plan.
-        `observe`: call the installed premise observers (states, steps) from it."""
-        from checker.compile.expand import ExpandPlan, expander_source
-        plan = ExpandPlan(tuple(state_props), transition, deadlock, graph, canonical, actions, route, last,
-                          *observe)
-        if plan in self._expanders:
-            return self._expanders[plan]
-        try:
-            with wide_ints():
-                source = expander_source(self._gen, plan)
-                self._ns.update(self._gen.constants)
-                exec(compile(source, f"<kovn {self.name} search>", "exec"), self._ns)
-        except (SyntaxError, RecursionError):
-            # beyond Python's limits with the loop around it: the search's general
-            # loop over successors() does the same work, slower
-            self._expanders[plan] = None
-            return None
-        fn = self._expanders[plan] = self._ns[plan.name()]
-        return fn
 
     def format_label(self, label: Label) -> str:
         index, params = label
@@ -198,48 +163,27 @@ class SpecModel:
     def action_origin(self, label: Label):
         return self.spec.actions[label[0]].origin
 
-    def describe(self, state: int) -> dict[str, Any]:
+    def describe(self, state: State) -> dict[str, Any]:
         out = {}
         for i, v in enumerate(self.spec.vars):
             code = self.layout.field(state, i)
             out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
         return out
 
+    # ---- for trace analysis (checker/analysis/source.py SpecSource)
 
-class Observers:
-    """Premise observers for one search (the contract is engine/observe.py's): generated by
-    compile/observe.py for each set of pending premises, compiled once per set, and installed
-    in the model's namespace, where its generated search loop finds them (`_ob_s`, `_ob_t`)."""
+    def plain_state(self, state: State) -> dict[str, Any]:
+        """The reference interpreter's form of a state: {variable: plain value}."""
+        out = {}
+        for i, v in enumerate(self.spec.vars):
+            rep = T.rep_of_code(v.t, self.layout.field(state, i))
+            out[v.name] = normalize(T.to_plain(v.t, rep))
+        return out
 
-    def __init__(self, model: SpecModel):
-        self.model = model
-        n = len(model.premises)
-        self.seen = bytearray(n)
-        self.failed = bytearray(n)
-        model._ns["_OBS"] = self.seen
-        model._ns["_OBE"] = self.failed
-        self.state = self.transition = None
-
-    def install(self, pending: frozenset[int]) -> None:
-        m = self.model
-        cache = m._expanders.setdefault("observers", {})
-        fns = cache.get(pending)
-        if fns is None:
-            from checker.compile.observe import observer_source
-            fns = []
-            for step, name in ((False, "ob_s"), (True, "ob_t")):
-                source = observer_source(m._gen, m.vacuity.premises, pending, step, name)
-                if source is None:
-                    fns.append(None)
-                    continue
-                m._ns.update(m._gen.constants)
-                scope: dict = {}
-                with wide_ints():
-                    exec(compile(source, f"<kovn {m.name} observer>", "exec"), m._ns, scope)
-                fns.append(scope[name])
-            fns = cache[pending] = tuple(fns)
-        self.state, self.transition = fns
-        m._ns["_ob_s"], m._ns["_ob_t"] = fns
+    @property
+    def max_solutions(self) -> int:
+        """The bound the search puts on the solutions of one `choose ... where`."""
+        return self.solver.options.max_solutions
 
 
 class TooComplex(Exception):
@@ -252,7 +196,7 @@ class TooComplex(Exception):
         if function and function[0] in "ad" and function[1:].isdigit():
             table = spec.actions if function[0] == "a" else spec.defs
             k = int(function[1:])
-            origin = getattr(table[k], "origin", None) if k < len(table) else None
+            origin = table[k].origin if k < len(table) else None
         self.origin = origin if origin is not None else _first_origin(spec)
 
 
@@ -282,10 +226,46 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
         table = gen.temporal_instances(t)
         names = tuple(", ".join(f"{p.display} = {T.show(T.to_display(p.t, v))}"
                                 for p, v in zip(t.params, values)) for values in table)
+        if t.conjuncts:
+            out.append(_conjunction(t, i, table, names, ns))
+            continue
         p = _instance_call(ns[f"tp{i}"], table)
         q = _instance_call(ns[f"tq{i}"], table) if t.q is not None else None
+        # the IR keeps the kind as text, one of TemporalKind
         out.append(TemporalInfo(t.name, t.kind, p, q, names, t.origin))  # type: ignore[arg-type]
     return tuple(out)
+
+
+def _conjunction(t: ir.TemporalIR, i: int, table: list, names: tuple, ns: dict) -> TemporalInfo:
+    """`(F1) and (F2)`: one instance per conjunct and binding (conjunct by conjunct), each
+    with its own kind; instance names say which conjunct (and binding) it is."""
+    calls_p, calls_q, kinds, shown = [], [], [], []
+    for j, (kind, _, q, text) in enumerate(t.conjuncts):
+        p_j = _Instances(ns[f"tp{i}_{j}"], table)
+        q_j = _Instances(ns[f"tq{i}_{j}"], table) if q is not None else None
+        for k, name in enumerate(names):
+            calls_p.append((p_j, k))
+            calls_q.append((q_j, k) if q_j is not None else None)
+            kinds.append(kind)
+            shown.append(f"{name}: {text}" if name else text)
+    p = _Dispatch(tuple(calls_p))
+    q = _Dispatch(tuple(calls_q)) if any(c is not None for c in calls_q) else None
+    return TemporalInfo(t.name, kinds[0], p, q, tuple(shown), t.origin, tuple(kinds))  # type: ignore[arg-type]
+
+
+class _Dispatch:
+    """P (or Q) of a conjunction: instance k is instance k' of conjunct j's predicate."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def __call__(self, state, k):
+        fn, kk = self.calls[k]
+        return fn(state, kk)
+
+    def truth(self, states, k) -> bytearray:
+        fn, kk = self.calls[k]
+        return fn.truth(states, kk)
 
 
 class _Instances:
@@ -310,18 +290,36 @@ def _instance_call(fn, table):
 
 def fairness_info(f: ir.FairnessIR) -> FairnessInfo:
     """`fair weak A`: one constraint (key 0) over A's transitions; `A(*)`: one per
-    parameter tuple (the label's parameters are the key)."""
+    parameter tuple (the label's parameters are the key); `A(*, 1)`: only the instances
+    whose second parameter is 1, one constraint per value of the first (`_`: any value,
+    together)."""
     members = frozenset(f.actions)
+    if f.bound is not None:
+        return FairnessInfo(f.strength, _bound_group(members, f.bound), f.text, f.origin)  # type: ignore[arg-type]
     if f.each:
         group = lambda label: label[1] if label[0] in members else None  # noqa: E731
     else:
         group = lambda label: 0 if label[0] in members else None  # noqa: E731
+    # the IR keeps the strength as text, one of FairnessStrength
     return FairnessInfo(f.strength, group, f.text, f.origin)  # type: ignore[arg-type]
+
+
+def _bound_group(members: frozenset[int], bound: tuple):
+    fixed = tuple((i, b[1]) for i, b in enumerate(bound) if isinstance(b, tuple))
+    each = tuple(i for i, b in enumerate(bound) if b == "*")
+
+    def group(label):
+        if label[0] not in members:
+            return None
+        params = label[1]
+        if any(params[i] != v for i, v in fixed):
+            return None
+        return tuple(params[i] for i in each)
+    return group
 
 
 def check_closed_value(e: ir.E) -> Any:
     """Evaluate a constant expression for the elaborator; failures become EvalFailure."""
-    from checker.semantics.elaborate import EvalFailure
     try:
         return evaluate_closed(e)
     except ModelError as exc:

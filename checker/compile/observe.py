@@ -1,7 +1,7 @@
 """Observers: generated code that records which premises hold in a state or on a transition.
 
 Input: a `CodeGen` that has written the spec's module (codegen.py), the premises of its
-properties (semantics/premises.py) and the ids of those still unseen. Output: the source of
+properties (ir/premises.py) and the ids of those still unseen. Output: the source of
 
     _ob_s(w)        the premises of invariants and temporal properties, in state w
     _ob_t(s, t)     the premises of action properties, on the transition s -> t
@@ -19,7 +19,7 @@ quantifiers become `for` loops over their domains, `let`s assignments, guards `i
 from __future__ import annotations
 
 from checker.compile.codegen import CodeGen, Env
-from checker.semantics.premises import Bind, Guard, LetB, Premise
+from checker.ir.premises import Bind, Guard, LetB, Premise
 
 
 def observer_source(gen: CodeGen, premises: tuple[Premise, ...], pending: frozenset[int],

@@ -6,6 +6,8 @@ takes `oid`, an index into the compiled model's table of source spans, and raise
 """
 from __future__ import annotations
 
+import itertools
+
 from checker.engine.model import ModelError
 from checker.semantics import types as T
 
@@ -204,6 +206,12 @@ def make_helpers(fail: Failure) -> dict:
         if not s:
             fail(oid, f"{what} of an empty sequence")
         return s
+
+    def _powerset(v, inner, outer):
+        """powerset(S): every subset of S (of type inner), as a value of type outer."""
+        elems = sorted(T.to_plain(inner, v), key=repr)
+        subsets = {frozenset(c) for r in range(len(elems) + 1) for c in itertools.combinations(elems, r)}
+        return T.from_plain(outer, subsets)
 
     def _conv(v, src, dst, oid):
         try:

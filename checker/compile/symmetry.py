@@ -27,7 +27,7 @@ from checker.compile.layout import Layout
 from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
 from checker.semantics import types as T
-from checker.semantics.symmetry import has_symmetric, permute_plain, symmetric_types
+from checker.ir.symmetry import permute_plain, symmetric_types
 
 
 @dataclass
@@ -94,7 +94,7 @@ def _sum_ranges(plan: _Plan, t: T.SumT) -> list[tuple[str, int]] | None:
     """(group, base ordinal) of each alternative whose payload is a symmetric element;
     None when some payload holds one in any other way."""
     out = []
-    for (tag, p), base in zip(t.alts, t.bases()):
+    for (_tag, p), base in zip(t.alts, t.bases()):
         if p is None or _pure(plan, p):
             continue
         g = _group(plan, p)
@@ -209,7 +209,7 @@ def _code_expr(plan: _Plan, t: T.Type, x: str) -> str:
     if isinstance(t, T.SumT):
         return f"_sumperm({_ranges_const(plan, t)}, {x}, P)"
     if isinstance(t, T.OptT):
-        inner = _code_expr(plan, t.elem, f"(_c >> 1)")
+        inner = _code_expr(plan, t.elem, "(_c >> 1)")
         return f"(lambda _c: (({inner}) << 1) | 1 if _c & 1 else 0)({x})"
     if isinstance(t, T.RecordT):
         parts = []
@@ -226,7 +226,6 @@ def _code_expr(plan: _Plan, t: T.Type, x: str) -> str:
         sw, n = T.slot_width(t), T.size(t.key)
         if _pure(plan, t.key):
             vw = T.width(t.value)
-            slot = (1 << sw) - 1
             inner = _code_expr(plan, t.value, f"((_c >> {{k}}) & {(1 << vw) - 1})")
             parts = []
             for k in range(n):

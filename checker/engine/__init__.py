@@ -4,7 +4,7 @@
     result = explore(model, CheckOptions(max_states=10**6))
 """
 from checker.engine.bfs import explore
-from checker.engine.model import ActionInfo, Label, Model, ModelError, PropertyInfo, State
+from checker.engine.model import ActionInfo, Label, Model, ModelBase, ModelError, PropertyInfo, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import (
@@ -18,12 +18,10 @@ from checker.engine.result import (
     Trace,
     Verdict,
 )
-from checker.engine.state import fingerprint
 from checker.engine.trace import rebuild_trace
 
 __all__ = [
-    "ActionCoverage", "ActionInfo", "CheckOptions", "CheckResult", "Label", "Model",
+    "ActionCoverage", "ActionInfo", "CheckOptions", "CheckResult", "Label", "Model", "ModelBase",
     "ModelError", "Progress", "PropertyInfo", "PropertyResult", "Reporter", "RuntimeFailure",
-    "State", "Stats", "Status", "Step", "Trace", "Verdict", "explore", "fingerprint",
-    "rebuild_trace",
+    "State", "Stats", "Status", "Step", "Trace", "Verdict", "explore", "rebuild_trace",
 ]

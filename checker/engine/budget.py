@@ -35,11 +35,13 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import FrameType
 from time import perf_counter
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 INTERRUPT = "interrupt (Ctrl-C)"     # the limit an interrupted run reports
 _PERIOD = 0.1           # seconds between two looks at the clock and the memory
@@ -99,20 +101,21 @@ class _Guard:
 
 
 _guards: list[_Guard] = []
-_previous: tuple | None = None      # the handler and timer in force before the first guard
+_previous: tuple[Any, ...] | None = None      # the handler and timer in force before the first guard
 
 
 @dataclass
 class _Interrupt:
     seen: bool = False          # a Ctrl-C came during this run (clear_interrupt starts a run)
     hard_stop: bool = True      # a second one ends the process; False in a forked searcher
-    forward: list = None        # callables run at the first one (e.g. pass it on to children)
+    # callables run at the first one (e.g. pass it on to children)
+    forward: list[Callable[[], None]] = field(default_factory=list)
     depth: int = 0              # nesting of `interruptible` blocks
-    previous: object = None     # the SIGINT handler before the outermost one
+    previous: Any = None        # the SIGINT handler before the outermost one
     enabled: bool = True        # False: Ctrl-C stays Python's KeyboardInterrupt (set_interrupts)
 
 
-_interrupt = _Interrupt(forward=[])
+_interrupt = _Interrupt()
 
 
 def clear_interrupt() -> None:
@@ -131,7 +134,7 @@ def set_interrupts(as_limit: bool) -> bool:
     return before
 
 
-def _on_interrupt(signum, frame) -> None:
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     if _interrupt.seen:
         if _interrupt.hard_stop:
             raise KeyboardInterrupt
@@ -171,7 +174,7 @@ def interruptible(forward: Callable[[], None] | None = None) -> Iterator[None]:
             _interrupt.previous = None
 
 
-def _on_alarm(signum, frame) -> None:
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if not _guards:
         return
     g = _guards[-1]
@@ -301,3 +304,10 @@ def default_max_memory() -> int | None:
     """--max-memory's default: DEFAULT_MEMORY_SHARE of machine_memory()."""
     total = machine_memory()
     return None if total is None else int(total * DEFAULT_MEMORY_SHARE)
+
+
+def peak_rss_bytes() -> int:
+    """The most memory this process has used so far."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak if sys.platform == "darwin" else peak * 1024

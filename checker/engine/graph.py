@@ -30,11 +30,11 @@ from checker.engine.model import Label, Model, State
 @dataclass(frozen=True, slots=True)
 class StateGraph:
     states: Sequence[State]            # id -> state, in discovery (BFS) order
-    index: dict                        # state -> id
+    index: dict[State, int]            # state -> id
     init: tuple[int, ...]              # ids of the distinct initial states, in order
-    off: array                         # len n + 1: out-edges of v are off[v]..off[v+1]-1
-    dst: array                         # edge -> target id
-    lab: array                         # edge -> label id
+    off: array[int]                    # len n + 1: out-edges of v are off[v]..off[v+1]-1
+    dst: array[int]                    # edge -> target id
+    lab: array[int]                    # edge -> label id
     labels: tuple[Label, ...]          # label id -> action instance
 
     @property
@@ -59,7 +59,7 @@ def build_graph(model: Model, states: Iterable[State]) -> StateGraph:
     """
     order = list(states)
     index = {s: i for i, s in enumerate(order)}
-    within = model.within_constraint if getattr(model, "has_constraint", False) else None
+    within = model.within_constraint if model.has_constraint else None
     label_ids: dict[Label, int] = {}
     labels: list[Label] = []
     off, dst, lab = array("q", [0]), array("q"), array("q")
@@ -131,7 +131,7 @@ def tarjan(nodes: Iterable[int], succ: Callable[[int], Iterable[int]]) -> list[l
     return out
 
 
-def tarjan_csr(nodes: Iterable[int], size: int, off: array, dst: array,
+def tarjan_csr(nodes: Iterable[int], size: int, off: array[int], dst: array[int],
                where: list[int], inside: int) -> list[list[int]]:
     """`tarjan` over the edges of a StateGraph (off, dst) between states v with
     where[v] == inside: the same components in the same order, with flat lists instead of

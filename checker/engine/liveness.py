@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from checker.engine.graph import StateGraph, build_graph, tarjan_csr
 from checker.engine.model import FairnessInfo, Model, ModelError, State, TemporalInfo
@@ -92,14 +92,14 @@ def check_liveness(model: Model, states: Sequence[State], complete: bool,
     here by calling successors once more on every state. Raises PredicateFailure when a
     predicate fails to evaluate.
     """
-    temporal = tuple(getattr(model, "temporal", ()))
+    temporal = tuple(model.temporal)
     if not temporal:
         return []
     if not complete:
         return [PropertyResult(t.name, "liveness", Status.UNKNOWN, None, t.origin) for t in temporal]
     if graph is None:
         graph = build_graph(model, states)
-    fair = compile_fairness(graph, tuple(getattr(model, "fairness", ())))
+    fair = compile_fairness(graph, tuple(model.fairness))
     return [check_property(model, graph, fair, t) for t in temporal]
 
 
@@ -137,19 +137,20 @@ def check_property(model: Model, graph: StateGraph, fair: Fairness, t: TemporalI
     opens = False
     tables: dict[int, tuple[bytearray, bytearray | None]] = {}
     for k, instance in enumerate(t.instances):
+        kind = t.kind_at(k)
         p = _truth(graph, t.p, k)
-        q = _truth(graph, t.q, k) if t.kind == "leads_to" else None
+        q = _truth(graph, t.q, k) if kind == "leads_to" else None
         tables[k] = (p, q)
-        setup = _Setup(graph, fair, t.kind, p, q) if t.kind != "always" else None
-        lasso = find_violation(graph, fair, t.kind, p, q, setup)
+        setup = _Setup(graph, fair, kind, p, q) if kind != "always" else None
+        lasso = find_violation(graph, fair, kind, p, q, setup)
         if lasso is not None:
             trace = to_trace(model, graph, lasso)
             stutter = unfair_stutter(model, graph, fair, t, lasso, k, tables, setup)
             return PropertyResult(t.name, "liveness", Status.VIOLATED, trace, t.origin, instance or None,
                                   stutter=stutter, outside=outside_constraint(model, trace))
-        opens = opens or _opens(graph, t.kind, p, q)
-    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin,
-                          trivial=not opens and t.kind != "always")
+        opens = opens or (kind != "always" and _opens(graph, kind, p, q))
+    always = all(t.kind_at(k) == "always" for k in range(len(t.instances)))
+    return PropertyResult(t.name, "liveness", Status.HOLDS, None, t.origin, trivial=not opens and not always)
 
 
 def _opens(graph: StateGraph, kind: str, p: bytearray, q: bytearray | None) -> bool:
@@ -169,7 +170,8 @@ _STUTTER_CHECKS = 4     # most actions re-checked with fairness for one stutteri
 
 
 def unfair_stutter(model: Model, graph: StateGraph, fair: Fairness, t: TemporalInfo, lasso: Lasso,
-                   violated: int, tables: dict, setup: "_Setup | None") -> tuple[tuple[str, bool | None], ...]:
+                   violated: int, tables: dict[int, tuple[bytearray, bytearray | None]],
+                   setup: "_Setup | None") -> tuple[tuple[str, bool | None], ...]:
     """For a lasso that stutters forever in a state where actions are enabled (none of them
     fair, or the stutter would be unfair): each such action, with whether the property holds
     once it is weakly fair (None past the first _STUTTER_CHECKS actions: not checked).
@@ -203,27 +205,45 @@ class _LaterInstances:
     computed on first use (iterating yields them one by one, so a check that fails on one
     computes no more)."""
 
-    def __init__(self, graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int, tables: dict):
+    def __init__(self, graph: StateGraph, fair: Fairness, t: TemporalInfo, violated: int,
+                 tables: dict[int, tuple[bytearray, bytearray | None]]):
         self.graph, self.fair, self.t, self.tables = graph, fair, t, tables
         self.todo = list(range(violated + 1, len(t.instances)))
-        self.done: list[_Setup] = []
+        self.done: list[_Setup | _Never] = []
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[_Setup | _Never]:
         yield from self.done
         while self.todo:
             k = self.todo.pop(0)
+            kind = self.t.kind_at(k)
+            if kind == "always":         # a safety conjunct: more fairness does not change it
+                p = self.tables[k][0] if k in self.tables else _truth(self.graph, self.t.p, k)
+                if find_violation(self.graph, self.fair, kind, p, None, None) is not None:
+                    self.done.append(_NEVER)
+                    yield _NEVER
+                continue
             if k not in self.tables:
                 self.tables[k] = (_truth(self.graph, self.t.p, k),
-                                  _truth(self.graph, self.t.q, k) if self.t.kind == "leads_to" else None)
-            setup = _Setup(self.graph, self.fair, self.t.kind, *self.tables[k])
+                                  _truth(self.graph, self.t.q, k) if kind == "leads_to" else None)
+            setup = _Setup(self.graph, self.fair, kind, *self.tables[k])
             if setup.comps and setup.reaches(setup.member):
                 self.done.append(setup)
                 yield setup
 
 
+class _Never:
+    """A violated `always` conjunct among the later instances: no fairness makes it hold."""
+
+    def holds_with(self, taken_by: bytearray) -> bool:
+        return False
+
+
+_NEVER = _Never()
+
+
 def outside_constraint(model: Model, trace: Trace) -> tuple[int, ...]:
     """The indices of the loop's states that lie outside the model's state constraint."""
-    if trace.loop_start is None or not getattr(model, "has_constraint", False):
+    if trace.loop_start is None or not model.has_constraint:
         return ()
     out = []
     for i in range(trace.loop_start, len(trace.steps)):
@@ -240,10 +260,13 @@ def _truth(graph: StateGraph, pred: Callable[[State, int], bool] | None, k: int)
     may evaluate a whole list at once (`truth`, compile/model.py); when that fails, the
     state by state loop below finds the state where it fails."""
     assert pred is not None
+    # a predicate a model tabulates itself (compile/model.py _Instances.truth), else one
+    # call per state
     whole = getattr(pred, "truth", None)
     if whole is not None:
         try:
-            return whole(graph.states, k)
+            table: bytearray = whole(graph.states, k)
+            return table
         except ModelError:
             pass
     out = bytearray(graph.size)
@@ -311,7 +334,7 @@ class _Setup:
         else:
             raise ValueError(f"unknown temporal kind {kind!r}")
 
-    def reaches(self, member) -> bool:
+    def reaches(self, member: list[int]) -> bool:
         """Does a behaviour violating the property reach a component marked in `member`?"""
         g = self.graph
         if not any(member):
@@ -322,7 +345,7 @@ class _Setup:
             return _bfs(g, self.sources, self.not_q, member) is not None
         return _bfs(g, g.init, self.everywhere, member) is not None
 
-    def path(self, member):
+    def path(self, member: list[int]) -> tuple[int, Path] | None:
         """The shortest prefix to a fair violating component: (start, steps)."""
         g = self.graph
         if self.kind == "eventually":
@@ -411,8 +434,8 @@ def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,
                 continue
             found.append(set(comp))
     member = [0] * graph.size
-    for i, comp in enumerate(found):
-        for v in comp:
+    for i, fair_comp in enumerate(found):
+        for v in fair_comp:
             member[v] = i + 1
     return found, member
 
@@ -447,7 +470,7 @@ def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
             def meets(v: int, lid: int | None) -> bool:
                 if lid is not None:
                     return bool(by_label[lid] & want)
-                return bool(weak_open & ~enabled[v]) or (not seen_must and bool(must[v]))
+                return bool(weak_open & ~enabled[v]) or (not seen_must and must is not None and bool(must[v]))
             path = _bfs_in(graph, cur, comp, meets)
         assert path, "a fair component always has a step that meets an open obligation"
         for lid, w in path:
@@ -481,7 +504,7 @@ def _bfs_in(graph: StateGraph, src: int, comp: set[int],
     return []
 
 
-def _reach(graph: StateGraph, sources, allowed: bytearray) -> bytearray:
+def _reach(graph: StateGraph, sources: Iterable[int], allowed: bytearray) -> bytearray:
     """The `allowed` states reachable from the allowed sources through allowed states."""
     out = bytearray(graph.size)
     stack = [s for s in sources if allowed[s]]
@@ -498,7 +521,8 @@ def _reach(graph: StateGraph, sources, allowed: bytearray) -> bytearray:
     return out
 
 
-def _bfs(graph: StateGraph, sources, allowed: bytearray, target) -> tuple[int, Path] | None:
+def _bfs(graph: StateGraph, sources: Iterable[int], allowed: bytearray,
+         target: Sequence[int]) -> tuple[int, Path] | None:
     """A shortest path from a source to a target state, through `allowed` states only."""
     parent: dict[int, tuple[int, int] | None] = {}
     seen = bytearray(graph.size)
@@ -523,7 +547,7 @@ def _bfs(graph: StateGraph, sources, allowed: bytearray, target) -> tuple[int, P
 
 
 def _bfs_through(graph: StateGraph, trigger: bytearray, allowed: bytearray,
-                 target) -> tuple[int, Path] | None:
+                 target: Sequence[int]) -> tuple[int, Path] | None:
     """For leads-to: a shortest path from an initial state that passes a trigger state and
     from there stays in `allowed` until it reaches a target (a 0-1 BFS over (state, phase):
     phase 0 before the trigger, anywhere; phase 1 after it, in `allowed` only)."""
@@ -576,18 +600,22 @@ def _phased_path(parent: list[int], via: list[int], node: int) -> tuple[int, Pat
     return node >> 1, steps
 
 
-def _start(parent, v: int) -> int:
-    while parent[v] is not None:
-        v = parent[v][0]
+def _start(parent: dict[int, tuple[int, int] | None], v: int) -> int:
+    step = parent[v]
+    while step is not None:
+        v = step[0]
+        step = parent[v]
     return v
 
 
-def _path(parent, v: int) -> Path:
+def _path(parent: dict[int, tuple[int, int] | None], v: int) -> Path:
     steps: Path = []
-    while parent[v] is not None:
-        prev, lid = parent[v]
+    step = parent[v]
+    while step is not None:
+        prev, lid = step
         steps.append((lid, v))
         v = prev
+        step = parent[v]
     steps.reverse()
     return steps
 

@@ -7,16 +7,35 @@ States are hashable, immutable values whose equality is exact (compiled specs us
 Python int per state: the canonical packed encoding). Successors must be produced in a
 deterministic order: the search order, the counts at a stop and the counterexamples all
 follow from it.
+
+A Model has required members (`Model` below) and optional capabilities, each declared here
+with its meaning and its default (`ModelBase`, which a hand-written model subclasses and
+overrides where it offers more):
+- `temporal`, `fairness`: temporal properties and the fairness they are checked under
+  (engine/liveness.py); a model without them is checked for safety only;
+- `premises`, `observers()`: premises of the properties to observe (vacuity,
+  engine/observe.py);
+- `symmetry`: the canonical-representative function of symmetric sets (engine/symmetry.py);
+- `is_terminal(state)`: a state without successors in which the model has finished (not a
+  deadlock);
+- `fast_path`: generated code for the search's hot loop (engine/fastpath.py describes the
+  contract; checker/compile/expand.py writes it for compiled specs).
+The engine reads every capability from the model directly; none is looked up by name.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable, Literal, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Literal, Mapping, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from checker.engine.fastpath import FastPath
+    from checker.engine.observe import Observers
+    from checker.engine.symmetry import Symmetry
 
 State = Hashable
 # An action instance: (index into Model.actions, parameter values). Parameter values are
 # whatever the model uses (ints for compiled specs); format_label turns them into text.
-Label = tuple[int, tuple]
+Label = tuple[int, tuple[Any, ...]]
 
 PropertyKind = Literal["invariant", "action", "reachable"]
 
@@ -65,6 +84,11 @@ class TemporalInfo:
     q: Callable[[State, int], bool] | None = None
     instances: tuple[str, ...] = ("",)
     origin: Any = None
+    # a conjunction of formulas of different kinds: the kind of each instance (None: `kind`)
+    kinds: tuple[TemporalKind, ...] | None = None
+
+    def kind_at(self, k: int) -> TemporalKind:
+        return self.kind if self.kinds is None else self.kinds[k]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +133,43 @@ class ModelError(Exception):
 
 
 class Model(Protocol):
-    name: str
-    actions: Sequence[ActionInfo]
-    properties: Sequence[PropertyInfo]
-    check_deadlock: bool
-    has_action_properties: bool
-    has_constraint: bool
+    """A transition system the engine can explore (the module docstring lists the optional
+    capabilities; `ModelBase` gives each its default)."""
+
+    # what a model is (read only: plain attributes satisfy them)
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def actions(self) -> Sequence[ActionInfo]: ...
+
+    @property
+    def properties(self) -> Sequence[PropertyInfo]: ...
+
+    @property
+    def check_deadlock(self) -> bool: ...
+
+    @property
+    def has_action_properties(self) -> bool: ...
+
+    @property
+    def has_constraint(self) -> bool: ...
+
+    # optional capabilities (defaults on ModelBase)
+    @property
+    def temporal(self) -> Sequence[TemporalInfo]: ...
+
+    @property
+    def fairness(self) -> Sequence[FairnessInfo]: ...
+
+    @property
+    def premises(self) -> Sequence[PremiseInfo]: ...
+
+    @property
+    def symmetry(self) -> Symmetry | None: ...
+
+    @property
+    def fast_path(self) -> FastPath | None: ...
 
     def init_states(self) -> Iterable[State]:
         """The initial states, in a deterministic order (duplicates allowed)."""
@@ -148,10 +203,40 @@ class Model(Protocol):
     def describe(self, state: State) -> Mapping[str, Any]:
         """Variable name -> display value (plain Python data), in declaration order."""
 
-    # Optional (read with getattr, default empty): temporal properties and the fairness
-    # they are checked under. A model without them is checked for safety only.
-    #   temporal: Sequence[TemporalInfo]
-    #   fairness: Sequence[FairnessInfo]
-    # Optional: premises to observe (vacuity), and `observers()`, which returns a fresh
-    # `Observers` for one search (engine/observe.py describes the contract).
-    #   premises: Sequence[PremiseInfo]
+    def is_terminal(self, state: State) -> bool:
+        """A state without successors in which the model has finished (every process of a
+        compiled spec at `done`): a normal end, not a deadlock. Asked only of states
+        without successors, when deadlocks are checked."""
+
+    def observers(self) -> Observers:
+        """A fresh set of premise observers for one search (only called when `premises`
+        is not empty; engine/observe.py describes the contract)."""
+
+
+class ModelBase:
+    """The defaults of a Model's optional members: a hand-written model subclasses this and
+    sets or overrides what it offers (models/peterson_model.py)."""
+
+    check_deadlock: bool = False
+    has_action_properties: bool = False
+    has_constraint: bool = False
+    temporal: Sequence[TemporalInfo] = ()
+    fairness: Sequence[FairnessInfo] = ()
+    premises: Sequence[PremiseInfo] = ()
+    symmetry: Symmetry | None = None
+    fast_path: FastPath | None = None
+
+    def check_state(self, state: State) -> Sequence[int]:
+        return ()
+
+    def check_transition(self, state: State, label: Label, nxt: State) -> Sequence[int]:
+        return ()
+
+    def within_constraint(self, state: State) -> bool:
+        return True
+
+    def is_terminal(self, state: State) -> bool:
+        return False
+
+    def observers(self) -> Observers:
+        raise NotImplementedError(f"{type(self).__name__} declares premises but no observers()")

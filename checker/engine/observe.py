@@ -19,20 +19,42 @@ property is not vacuous.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable, Iterable, MutableSequence, Protocol
 
-from checker.engine.model import Model
+from checker.engine.model import Model, State
+
+
+StateObserver = Callable[[State], None]
+StepObserver = Callable[[State, State], None]
+
+
+class Observers(Protocol):
+    """The premise observers of one search (the contract is in the module docstring)."""
+
+    @property
+    def seen(self) -> MutableSequence[int]: ...
+
+    @property
+    def failed(self) -> MutableSequence[int]: ...
+
+    @property
+    def state(self) -> StateObserver | None: ...
+
+    @property
+    def transition(self) -> StepObserver | None: ...
+
+    def install(self, pending: frozenset[int]) -> None: ...
 
 
 class PremiseTracker:
     def __init__(self, model: Model | None):
         """`model` None: nothing is observed (CheckOptions.premises off)."""
-        self.infos = tuple(getattr(model, "premises", ()))
-        self.observers: Any = model.observers() if self.infos else None  # type: ignore[attr-defined]
+        self.infos = tuple(model.premises) if model is not None else ()
+        self.observers: Observers | None = model.observers() if model is not None and self.infos else None
         self.decided: set[int] = set()
         self.pending: frozenset[int] = frozenset()
-        self.state: Callable | None = None
-        self.transition: Callable | None = None
+        self.state: StateObserver | None = None
+        self.transition: StepObserver | None = None
         # which kinds of premise the model has at all: a generated search loop calls the
         # observers of those kinds while they are installed (not None)
         self.kinds = (any(not p.step for p in self.infos), any(p.step for p in self.infos))
@@ -42,6 +64,7 @@ class PremiseTracker:
             self.kinds = (False, False)
 
     def _install(self, pending: frozenset[int]) -> None:
+        assert self.observers is not None
         self.pending = pending
         self.observers.install(pending)
         self.state = self.observers.state
@@ -49,7 +72,7 @@ class PremiseTracker:
 
     def sync(self) -> None:
         """Drop the premises seen (or of decided properties) from the pending set."""
-        if not self.pending:
+        if not self.pending or self.observers is None:
             return
         seen = self.observers.seen
         pending = frozenset(i for i in self.pending
@@ -63,7 +86,7 @@ class PremiseTracker:
             self.decided.add(prop)
             self.sync()
 
-    def merge(self, seen, failed) -> None:
+    def merge(self, seen: Iterable[int], failed: Iterable[int]) -> None:
         """Observations made elsewhere (a worker process of engine/parallel.py)."""
         if self.observers is None:
             return

@@ -6,21 +6,19 @@ per-action generated counts, the same verdicts, and counterexamples as short as 
 worker's (the same length, perhaps other states).
 
 How: level-synchronous and partitioned by state. Worker k owns the states s with
-owner(s) == k (a hash of the state that does not depend on PYTHONHASHSEED for ints,
-the states of compiled specs); it alone stores them, checks them, remembers their
-parents and expands them. Per level, each worker expands its part of the frontier (with
-the model's generated expander when it has one, as bfs.py does), keeps the successors it
-owns and sends the others to their owners, once each: a worker remembers every state it
-has sent, so a state another worker owns costs one message at most per worker. Then each
-worker stores what it received (the senders in worker order, so a run is reproducible)
-and reports to the coordinator (this process), which adds up the counts, keeps the
-findings of the shallowest level, decides whether to go on, and at the end asks the
-owners for the parent chains of the counterexamples, which it replays into traces.
+owner(s) == k (engine/fastpath.py: a hash of the state that does not depend on
+PYTHONHASHSEED for ints, the states of compiled specs); engine/worker.py is a worker and
+the typed messages it exchanges. Per level, each worker expands its part of the frontier
+and reports to the coordinator (this module), which adds up the counts, keeps the findings
+of the shallowest level (engine/findings.py, as the one-process search does), decides
+whether to go on, and at the end asks the owners for the parent chains of the
+counterexamples, which it replays into traces. The initial level is the one-process
+search's own (bfs.Search.initial_level), in this process.
 
 The processes are forked, so the compiled model is shared without pickling; on a
 platform without fork, or for a model with temporal properties (the liveness check needs
 the whole graph in one process), the search runs in this process (bfs.explore) and the
-result says so (`extra["workers"]`). Limits are checked between levels and between
+result says so (`CheckResult.workers_fallback`). Limits are checked between levels and between
 chunks of a level: a max-states limit may be passed by part of a level (the count
 reported is the real one). The level at --max-depth is expanded like the others, its new
 successors counted as the cut instead of stored (bfs.py). Every property is evaluated on
@@ -34,23 +32,35 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import signal
-import sys
-import traceback
 from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from time import perf_counter
 from typing import Any
 
-from checker.engine import budget
-from checker.engine.bfs import _MISSING, _Search, _Stop, explore, explore_without_symmetry
-from checker.engine.budget import LimitReached, guard, memory_limit
-from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.bfs import Search, Stop, explore, explore_without_symmetry
+from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes
+from checker.engine.fastpath import owner
+from checker.engine.findings import Failure, Finding, SearchEnd, Traces, assemble
+from checker.engine.model import Model, ModelError, State
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult
+from checker.engine.store import Counters
 from checker.engine.symmetry import NoReduction
-
-_CHUNK = 2048       # frontier states between two looks at the clock in a worker
+from checker.engine.worker import (
+    OUT_OF_MEMORY,
+    Crashed,
+    Init,
+    Level,
+    LevelReport,
+    Memory,
+    MemoryUse,
+    NoSymmetry,
+    Parent,
+    ParentOf,
+    Quit,
+    worker_main,
+)
 
 
 def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), workers: int = 2,
@@ -71,31 +81,31 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
         reason = "a run-time error is reported as one worker meets it"
     result = explore(model, options, reporter)
     if workers > 1:
-        result.extra["workers"] = f"1 ({reason})"
+        result = dataclasses.replace(result, workers_fallback=reason)
     return result
 
 
 def _why_not_parallel(model: Model, workers: int) -> str | None:
     if workers <= 1:
         return "asked for one"
-    if getattr(model, "temporal", ()):
+    if model.temporal:
         return "temporal properties are checked on the whole graph, in one process"
     if "fork" not in multiprocessing.get_all_start_methods():
         return "this platform cannot fork"
     return None
 
 
-_MIX = 0x9E3779B97F4A7C15
+class _WorkerDied(Exception):
+    """A worker process ended in the middle of the search (the limit text says how)."""
 
+    def __init__(self, k: int, proc: BaseProcess):
+        proc.join(timeout=1)
+        code = proc.exitcode
+        how = (f"killed by signal {-code}" if code is not None and code < 0
+               else "out of memory" if code == OUT_OF_MEMORY
+               else f"exit code {code}" if code is not None else "it stopped answering")
+        super().__init__(f"search worker {k} died ({how})")
 
-def owner(state: State, workers: int) -> int:
-    """The worker that stores `state`. hash() of an int is its value modulo 2**61 - 1, the
-    same in every process and run; the multiplication spreads packed states whose low
-    bits vary little. (Worker.route inlines it.)"""
-    return ((hash(state) * _MIX) >> 29) % workers
-
-
-# ---------------------------------------------------------------- the coordinator
 
 class _Coordinator:
     def __init__(self, model: Model, options: CheckOptions, workers: int, reporter: Reporter | None):
@@ -103,18 +113,19 @@ class _Coordinator:
         self.options = options
         self.workers = workers
         self.reporter = reporter
-        # bookkeeping and result assembly are bfs's own (findings, verdicts, traces)
-        self.search = _Search(model, options, reporter)
+        # the initial level, the findings, the clock and the trace book (the states of the
+        # counterexamples' parent chains) are the one-process search's own
+        self.search = Search(model, options, reporter)
+        self.findings = self.search.findings
         self.distinct = 0
-        self.generated_cov = [0] * len(model.actions)
-        self.new_cov = [0] * len(model.actions)
+        self.counters = Counters(len(model.actions))
 
     def run(self) -> CheckResult:
         s = self.search
         ctx = multiprocessing.get_context("fork")
         inboxes = [ctx.Queue() for _ in range(self.workers)]
         pipes = [ctx.Pipe() for _ in range(self.workers)]
-        self.procs = [ctx.Process(target=_worker_main, daemon=True,
+        self.procs = [ctx.Process(target=worker_main, daemon=True,
                                   args=(k, self.workers, self.model, self.options, inboxes, pipes[k][1],
                                         os.getpid()))
                       for k in range(self.workers)]
@@ -151,7 +162,7 @@ class _Coordinator:
         if gently:
             for c in self.conns:
                 try:
-                    c.send(("quit",))
+                    c.send(Quit())
                 except (BrokenPipeError, OSError):
                     pass
         for p in self.procs:
@@ -161,7 +172,7 @@ class _Coordinator:
                 p.kill()
             p.join(timeout=5)
 
-    def _recv(self, k: int):
+    def _recv(self, k: int) -> Any:
         """Worker k's next answer; _WorkerDied if it ends (killed, say by the system's
         out-of-memory killer) first."""
         conn, proc = self.conns[k], self.procs[k]
@@ -172,17 +183,17 @@ class _Coordinator:
                     answer = conn.recv()
                 except EOFError:
                     raise _WorkerDied(k, proc) from None
-                if answer[0] == "crash":
-                    raise RuntimeError("a search worker failed:\n" + answer[1])
-                if answer[0] == "no-reduction":
-                    raise NoReduction(answer[1])
+                if isinstance(answer, Crashed):
+                    raise RuntimeError("a search worker failed:\n" + answer.traceback)
+                if isinstance(answer, NoSymmetry):
+                    raise NoReduction(answer.why)
                 return answer
             if proc.sentinel in ready:
                 raise _WorkerDied(k, proc)
 
-    def _ask(self, message) -> list:
+    def _ask(self, message: object) -> list[Any]:
         """Send `message` to every worker and return their answers in worker order. A worker
-        that fails answers "crash"; one that dies ends the search (_WorkerDied)."""
+        that fails answers Crashed; one that dies ends the search (_WorkerDied)."""
         for k, c in enumerate(self.conns):
             try:
                 c.send(message)
@@ -202,24 +213,24 @@ class _Coordinator:
         s, options = self.search, self.options
         try:
             init = self._initial()
-        except _Stop:
+        except Stop:
             return
-        parts: list[list] = [[] for _ in range(self.workers)]
+        parts: list[list[State]] = [[] for _ in range(self.workers)]
         for st in init:
             parts[owner(st, self.workers)].append(st)
         for k, c in enumerate(self.conns):
-            c.send(("init", parts[k]))
+            c.send(Init(parts[k]))
         for k in range(len(self.conns)):
             self._recv(k)
         s.depth = 1 if init else 0
         frontier = len(init)
         while frontier:
             last = s.depth == options.max_depth
-            decided = tuple(sorted(s.found))
-            pending = tuple(sorted(s.premises.pending))
-            answers = self._ask(("level", decided, s.deadline, last, pending))
-            frontier = self._collect(answers)
-            if s.limit is not None or s.stopped is not None or s.failure is not None:
+            decided = frozenset(self.findings.found)
+            pending = frozenset(s.premises.pending)
+            answers = self._ask(Level(decided, s.deadline, last, pending))
+            frontier = self._collect(answers, last)
+            if s.limit is not None or self.findings.stopped is not None or s.failure is not None:
                 if frontier and not last:
                     s.depth += 1        # the next level holds states already (as bfs.py counts)
                 return
@@ -236,47 +247,49 @@ class _Coordinator:
                 s.left = frontier
                 return
 
-    def _initial(self) -> list:
-        """bfs's own initial level, in this process (the states and their checks)."""
+    def _initial(self) -> list[State]:
+        """The one-process search's initial level, in this process (the states and their
+        checks)."""
         s = self.search
         try:
-            lo, hi = s._initial_level()
+            lo, hi = s.initial_level()
         finally:
-            self.distinct = len(s.states)
-        init = s.states[lo:hi]
+            self.distinct = len(s.store)
+        init = s.store.states[lo:hi]
         self._init_ids = {st: i for i, st in enumerate(init)}
         return init
 
-    def _collect(self, answers: list) -> int:
+    def _collect(self, answers: list[LevelReport], last: bool) -> int:
         """Add up one level's reports; record findings; return the next frontier's size."""
         s = self.search
         frontier = 0
         limit = None
         findings = []
-        last = self.search.depth == self.options.max_depth
-        for k, (_, new, gen, news, found, failure, lim, seen, failed) in enumerate(answers):
-            s.premises.merge(seen, failed)
-            frontier += new
+        for report in answers:
+            s.premises.merge(report.premises_seen, report.premises_failed)
+            frontier += report.new
             if not last:            # the last level's new states are the cut, not stored
-                self.distinct += new
-            for i, g in enumerate(gen):
-                self.generated_cov[i] += g
-            for i, n in enumerate(news):
-                self.new_cov[i] += n
-            findings.extend(found)
+                self.distinct += report.new
+            for i, g in enumerate(report.generated):
+                self.counters.generated[i] += g
+            for i, n in enumerate(report.distinct):
+                self.counters.distinct[i] += n
+            findings.extend(report.found)
+            failure = report.failure
             if failure is not None and s.failure is None:
-                message, origin, state, label, nxt = failure
-                s.failure = (ModelError(message, origin), self._remember(state), label, nxt)
-            limit = limit or lim
+                at = Finding(self._remember(failure.state), failure.label, failure.nxt)
+                s.failure = Failure(ModelError(failure.message, failure.origin), at)
+            limit = limit or report.limit
         self._report(frontier)
         stop, event = False, None
-        for key, state, label, nxt, violation in findings:
-            if stop and (state, label, nxt) != event:
+        for f in findings:
+            if stop and (f.state, f.label, f.nxt) != event:
                 break           # every finding of the state (transition) that stopped it is kept
-            if key in s.found:
+            if f.key in self.findings.found:
                 continue
-            event = (state, label, nxt)
-            stop |= s._note(key, (self._remember(state), label, nxt), violation)
+            event = (f.state, f.label, f.nxt)
+            stop |= self.findings.note(f.key, Finding(self._remember(f.state), f.label, f.nxt),
+                                       f.violation)
         if stop:
             s.left = frontier
             return frontier
@@ -288,19 +301,20 @@ class _Coordinator:
         return frontier
 
     def _remember(self, state: State) -> int:
-        """Copy the parent chain of `state` from the owners into bfs's arrays (for traces);
-        return the id it gets there."""
-        s = self.search
+        """Copy the parent chain of `state` from the owners into the trace book (the
+        search's store); return the id it gets there."""
+        store = self.search.store
         chain = [state]
         while chain[-1] not in self._init_ids:
             k = owner(chain[-1], self.workers)
-            self.conns[k].send(("parent", chain[-1]))
-            chain.append(self._recv(k)[1])
+            self.conns[k].send(ParentOf(chain[-1]))
+            answer: Parent = self._recv(k)
+            chain.append(answer.state)
         parent = self._init_ids[chain[-1]]
         for st in reversed(chain[:-1]):
-            s.states.append(st)
-            s.par.append(parent)
-            parent = len(s.states) - 1
+            store.states.append(st)
+            store.parents.append(parent)
+            parent = len(store.states) - 1
         return parent
 
     def _report(self, frontier: int) -> None:
@@ -314,323 +328,16 @@ class _Coordinator:
                                                now - s.start))
 
     def _generated(self) -> int:
-        return self.search.init_generated + sum(self.generated_cov)
+        return self.search.init_generated + sum(self.counters.generated)
 
     def _finish(self, ask: bool = True) -> CheckResult:
         """The result; `ask`: the workers are still there to give their peak memory."""
         s = self.search
-        s.gen_cov, s.new_cov = self.generated_cov, self.new_cov
-        result = s._result(perf_counter() - s.start)
         # memory: the largest process (each holds its own part of the states)
-        peak = max([result.stats.peak_rss_bytes] + ([a[1] for a in self._ask(("rss",))] if ask else []))
-        stats = dataclasses.replace(result.stats, distinct=self.distinct, peak_rss_bytes=peak)
-        return dataclasses.replace(result, stats=stats, extra={**result.extra, "workers": self.workers})
-
-
-# ---------------------------------------------------------------- a worker
-
-class _WorkerDied(Exception):
-    """A worker process ended in the middle of the search (the limit text says how)."""
-
-    def __init__(self, k: int, proc):
-        proc.join(timeout=1)
-        code = proc.exitcode
-        how = (f"killed by signal {-code}" if code is not None and code < 0
-               else "out of memory" if code == _OUT_OF_MEMORY
-               else f"exit code {code}" if code is not None else "it stopped answering")
-        super().__init__(f"search worker {k} died ({how})")
-
-
-def _tie_to_coordinator(coordinator: int) -> None:
-    """A worker ends with its coordinator, however that ends (even by SIGKILL): Linux sends
-    it SIGKILL then (PR_SET_PDEATHSIG). Ctrl-C is the coordinator's to handle: a worker
-    ignores SIGINT (no worker tracebacks), and the coordinator kills it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    budget.in_forked_child()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != coordinator:     # it ended before the line above took effect
-        os._exit(1)
-
-
-def _worker_main(me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn,
-                 coordinator: int | None = None) -> None:
-    _tie_to_coordinator(coordinator if coordinator is not None else os.getppid())
-    try:
-        _Worker(me, workers, model, options, inboxes, conn).serve()
-    except MemoryError:     # a limit, not a bug: the coordinator reports the worker's end
-        os._exit(_OUT_OF_MEMORY)
-    except NoReduction as e:
-        conn.send(("no-reduction", str(e)))
-    except Exception:       # noqa: BLE001 - report, then end: the coordinator raises it
-        try:
-            conn.send(("crash", traceback.format_exc()))
-        except Exception:   # noqa: BLE001
-            pass
-    finally:
-        sys.stdout.flush()
-
-
-_OUT_OF_MEMORY = 3      # a worker's exit code when it ran out of memory
-
-
-class _Worker:
-    def __init__(self, me: int, workers: int, model: Model, options: CheckOptions, inboxes, conn):
-        self.me, self.workers = me, workers
-        self.model, self.options = model, options
-        self.inboxes, self.conn = inboxes, conn
-        self.kinds = tuple(p.kind for p in model.properties)
-        self.state_properties = any(k != "action" for k in self.kinds)
-        self.check_deadlock = (options.check_deadlock if options.check_deadlock is not None
-                               else model.check_deadlock)
-        self.deadlock_key = len(self.kinds)
-        sym = getattr(model, "symmetry", None)
-        self.canon = None if sym is None else sym.canonical
-        self.parent: dict[State, State | None] = {}     # owned states -> parent state
-        self.seen: set[State] = set()       # owned states, and those sent to their owners
-        self.frontier: list[State] = []
-        self.decided: frozenset[int] = frozenset()
-        self.last = False
-        self.cuts = 0
-        # premises (engine/observe.py): the coordinator says which are still unseen; this
-        # worker observes them on its transitions and on the states it owns
-        self.observers = model.observers() if getattr(model, "premises", ()) else None
-        self.observe_s = self.observe_t = None
-
-    def serve(self) -> None:
-        while True:
-            msg = self.conn.recv()
-            op = msg[0]
-            if op == "quit":
-                return
-            if op == "init":
-                for st in msg[1]:
-                    self.parent[st] = None
-                    self.seen.add(st)
-                self.frontier = list(msg[1])
-                self.conn.send(("ok",))
-            elif op == "level":
-                self.observe(frozenset(msg[4]))
-                self.conn.send(self.level(frozenset(msg[1]), msg[2], msg[3]))
-            elif op == "parent":
-                self.conn.send(("parent", self.parent[msg[1]]))
-            elif op == "rss":
-                from checker.engine.bfs import _peak_rss_bytes
-                self.conn.send(("rss", _peak_rss_bytes()))
-
-    def observe(self, pending: frozenset[int]) -> None:
-        """Observe exactly these premises from now on (the coordinator's pending set)."""
-        if self.observers is None:
-            return
-        self.observers.install(pending)
-        self.observe_s, self.observe_t = self.observers.state, self.observers.transition
-
-    def observed(self) -> tuple[list[int], list[int]]:
-        if self.observers is None:
-            return [], []
-        return ([i for i, v in enumerate(self.observers.seen) if v],
-                [i for i, v in enumerate(self.observers.failed) if v])
-
-    # ---- one level
-    def level(self, decided: frozenset[int], deadline: float | None, last: bool = False):
-        """Expand this worker's part of the frontier. With `last` (the level at
-        --max-depth), a new successor is not stored but counted as a cut (bfs.py)."""
-        self.decided = decided
-        self.last = last
-        self.cuts = 0
-        n = len(self.model.actions)
-        self.gen = [0] * n
-        self.news = [0] * n
-        self.found: list = []
-        self.failure = None
-        self.mine: list[State] = []                     # owned, new: the next frontier
-        self.props = [i for i, k in enumerate(self.kinds) if k != "action" and i not in decided]
-        # per other worker: the states it owns, their parents and actions (flat lists)
-        self.outbox: list[tuple[list, list, list]] = [([], [], []) for _ in range(self.workers)]
-        limit = None
-        frontier, self.frontier = self.frontier, []
-        try:
-            for lo in range(0, len(frontier), _CHUNK):
-                if deadline is not None and perf_counter() >= deadline:
-                    limit = f"timeout {self.options.timeout:g}s"
-                    break
-                self.chunk(frontier[lo:lo + _CHUNK])
-        except _Failed:
-            pass
-        ts, ps, acts = self.exchange()
-        try:
-            fresh_t, fresh_p, fresh_a = [], [], []
-            seen = self.seen
-            for t, p, a in zip(ts, ps, acts):
-                if t not in seen:
-                    seen.add(t)
-                    fresh_t.append(t)
-                    fresh_p.append(p)
-                    fresh_a.append(a)
-            self.accept(fresh_t, fresh_p, fresh_a)
-        except _Failed:
-            pass
-        self.frontier = self.mine
-        new = self.cuts if last else len(self.mine)
-        return ("level", new, self.gen, self.news, self.found, self.failure, limit, *self.observed())
-
-    def exchange(self) -> tuple[list, list, list]:
-        """Send each worker what it owns of this level's successors; receive ours (in the
-        order of the senders)."""
-        for k in range(self.workers):
-            if k != self.me:
-                self.inboxes[k].put((self.me, *self.outbox[k]))
-        got = sorted((self.inboxes[self.me].get() for _ in range(self.workers - 1)), key=lambda m: m[0])
-        ts, ps, acts = [], [], []
-        for _, t, p, a in got:
-            ts += t
-            ps += p
-            acts += a
-        return ts, ps, acts
-
-    def accept(self, ts: list, ps: list, acts: list) -> None:
-        """States this worker owns, reached for the first time (already in `seen`): store
-        their parents, count them, check them (all at C speed but the check). On the last
-        level, only count them: they are the cut."""
-        if self.last:
-            self.cuts += len(ts)
-            return
-        self.parent.update(zip(ts, ps))
-        self.mine.extend(ts)
-        news = self.news
-        for a in acts:
-            news[a] += 1
-        if self.observe_s is not None:
-            for t in ts:
-                self.observe_s(t)
-        if not ts or not self.state_properties:
-            return
-        # every state property is evaluated, decided or not (a run-time error in a decided
-        # one is still an event: docs/language.md); the generated scan finds the states
-        # that need a closer look, check_state then says what they violate or where it fails
-        batch = self.batch_checker()
-        j = 0
-        while j < len(ts):
-            if batch is not None:
-                try:
-                    j = batch(ts, j)
-                except ModelError:
-                    batch = None        # state by state from j: check_state meets the failure
-                    continue
-                if j < 0:
-                    return
-            t = ts[j]
-            try:
-                bad = self.model.check_state(t)
-            except ModelError as e:
-                self.fail(e, t)
-            for i in bad:
-                if i not in self.decided:
-                    self.found.append((i, t, None, None, self.kinds[i] == "invariant"))
-            j += 1
-
-    def store(self, t: State, p: State, action: int) -> None:
-        """One owned state reached for the first time by the general loop."""
-        self.seen.add(t)
-        self.accept([t], [p], [action])
-
-    def fail(self, error: ModelError, state: State, label: Label | None = None, nxt: State = None):
-        self.failure = (error.message, error.origin, state, label, nxt)
-        raise _Failed
-
-    def chunk(self, states: list) -> None:
-        """Expand some frontier states: with the generated expander in routing mode (own
-        successors stored, others queued for their owners, in one pass); on an event, or
-        for a model without one, with the general loop."""
-        fast = self.expander()
-        if fast is not None:
-            buf = list(states)
-            parents: list = []
-            acts: list[int] = []
-            k = len(states)
-            gen, news = [0] * len(self.gen), [0] * len(self.gen)
-            marks = [len(ts) for ts, _, _ in self.outbox]
-            try:
-                event = fast(buf, 0, k, self.seen, parents, gen, news, -1,
-                             (acts, self.outbox, self.me, self.workers))
-            except ModelError:
-                event = 0
-            if event < 0:
-                for i, g in enumerate(gen):
-                    self.gen[i] += g
-                self.accept(buf[k:], parents, acts)
-                return
-            # undo: the general loop runs the chunk again
-            for t in buf[k:]:
-                self.seen.discard(t)
-            for (ts, ps, acs), m in zip(self.outbox, marks):
-                for t in ts[m:]:
-                    self.seen.discard(t)
-                del ts[m:], ps[m:], acs[m:]
-        for s in states:
-            self.expand(s)
-
-    def expand(self, s: State) -> None:
-        """The general loop for one state (bfs._Search._expand, partitioned)."""
-        model = self.model
-        check_tr = model.check_transition if model.has_action_properties else None
-        try:
-            if model.has_constraint and not model.within_constraint(s):
-                return
-            t = _MISSING
-            for label, t in model.successors(s):
-                self.gen[label[0]] += 1
-                if check_tr is not None:
-                    try:
-                        bad = check_tr(s, label, t)
-                    except ModelError as e:
-                        self.fail(e, s, label, t)
-                    for i in bad:
-                        if i not in self.decided:
-                            self.found.append((i, s, label, t, True))
-                if self.observe_t is not None:
-                    self.observe_t(s, t)
-                c = t if self.canon is None else self.canon(t)
-                if c in self.seen:
-                    continue
-                k = owner(c, self.workers)
-                if k == self.me:
-                    self.store(c, s, label[0])
-                else:
-                    self.seen.add(c)
-                    ts, ps, acs = self.outbox[k]
-                    ts.append(c)
-                    ps.append(s)
-                    acs.append(label[0])
-            if t is _MISSING and self.check_deadlock and self.deadlock_key not in self.decided:
-                is_terminal = getattr(model, "is_terminal", None)
-                if is_terminal is None or not is_terminal(s):
-                    self.found.append((self.deadlock_key, s, None, None, True))
-        except ModelError as e:
-            self.fail(e, s)
-
-    def expander(self):
-        """The generated expander, without state checks: most new states it finds belong
-        to other workers, which check them (accept) once they own them."""
-        get = getattr(self.model, "level_expander", None)
-        if get is None:
-            return None
-        transition = tuple(i for i, k in enumerate(self.kinds) if k == "action" and i not in self.decided)
-        deadlock = self.check_deadlock and self.deadlock_key not in self.decided
-        # states are observed when their owner accepts them; transitions where generated
-        kinds = (False, any(p.step for p in self.model.premises)) if self.observers is not None else (False, False)
-        return get((), transition, deadlock, False, self.canon is not None, route=True, observe=kinds)
-
-    def batch_checker(self):
-        """The model's generated scan for the first state a state property flags (None: check
-        every state with check_state)."""
-        get = getattr(self.model, "state_scanner", None)
-        return None if get is None else get(tuple(self.props))
-
-class _Failed(Exception):
-    """A ModelError in a worker: recorded in `failure`; the level ends early."""
+        peaks = [peak_rss_bytes()]
+        if ask:
+            peaks += [m.peak_rss_bytes for m in self._ask(MemoryUse()) if isinstance(m, Memory)]
+        end = SearchEnd(s.limit, s.failure, self.distinct, self._generated(), s.depth,
+                        perf_counter() - s.start, max(peaks), s.left, self.counters)
+        return assemble(self.findings, Traces(self.model, s.store, s.canon), end,
+                        symmetry=s.symmetry, workers=self.workers)

@@ -6,7 +6,7 @@ All plain frozen data; states inside traces are the model's own state values.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from checker.engine.model import Label, State
@@ -101,11 +101,26 @@ class CheckResult:
     stats: Stats
     limit: str | None = None            # which limit stopped the search, e.g. "max-states 1000"
     failure: RuntimeFailure | None = None
-    extra: dict = field(default_factory=dict, compare=False)  # engine add-ons (solver stats, ...)
-    # vacuity (engine/observe.py): ids of the model's premises that some stored state or
-    # generated step made true, and of those never seen whose evaluation failed somewhere
+    # the search ended early, every property decided: "all-decided", or at the first
+    # violation (CheckOptions.stop_on_violation): "violation"; None: it ran to its end
+    stopped: str | None = None
+    liveness_seconds: float | None = None   # the liveness check's time (models with temporal properties)
+    # symmetry reduction: the symmetric sets the search reduced by; the states given a
+    # representative from one order only (engine/symmetry.py); or why the search ran without
+    # the reduction the model asked for (it did not pay: the counts are the full search's)
+    symmetry: tuple[str, ...] = ()
+    symmetry_inexact: int = 0
+    symmetry_off: str | None = None
+    # vacuity (engine/observe.py): whether premises were observed (CheckOptions.premises);
+    # ids of the model's premises that some stored state or generated step made true, and of
+    # those never seen whose evaluation failed somewhere
+    premises_observed: bool = True
     premises_seen: frozenset[int] = frozenset()
     premises_failed: frozenset[int] = frozenset()
+    # processes that searched (engine/parallel.py); when more were asked for but the search
+    # ran in one, why (workers_fallback)
+    workers: int = 1
+    workers_fallback: str | None = None
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.result import Step, Trace
@@ -95,12 +95,13 @@ class Symmetry:
             self.tried += 1
             return self.permute(state, tuple(_perm(list(itertools.chain(*cs))) for cs in choices))
         self.tried += count
-        best = None
+        best: Any = None       # states of a model with symmetry are ordered (ints, compiled)
         for perms in itertools.product(*(_orders(cs) for cs in choices)):
             t = self.permute(state, perms)
             if best is None or t < best:
                 best = t
-        return best
+        found: State = best
+        return found
 
 
     def pays(self) -> str | None:
@@ -183,7 +184,8 @@ def rebuild_symmetric_trace(model: Model, chain: Sequence[State], canonical: Cal
     return Trace(tuple(steps))
 
 
-def _step_to(model: Model, state: State, canonical, target: State, action: int | None):
+def _step_to(model: Model, state: State, canonical: Callable[[State], State], target: State,
+             action: int | None) -> tuple[Label, State] | None:
     check = model.check_transition if action is not None and model.has_action_properties else None
     for lab, t in model.successors(state):
         if action is not None and lab[0] != action:

@@ -1,17 +1,17 @@
 """Rebuild counterexample traces by replaying the model.
 
-Input: the explorer's parent map (state -> parent state, None for initial states) and a target
-state; or directly a chain of states from an initial state to the target.
+Input: a chain of states from an initial state to the target (the parent chain a search
+stored: engine/store.py).
 Output: a `Trace` whose steps carry the action instance that led to each state.
 
-The explorer stores only parent states, not actions, to keep memory per state small. The
+The explorer stores only parents, not actions, to keep memory per state small. The
 action of each step is found again by replaying: among the successors of a state, the first
 one equal to the next state of the chain. This needs a deterministic model, as Stateright's
 `path.rs` does; a mismatch raises a RuntimeError that names the usual cause.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from checker.engine.model import Label, Model, State
 from checker.engine.result import Step, Trace
@@ -22,20 +22,6 @@ _NONDETERMINISTIC = (
     "same order. The usual cause is iterating a set or dict whose order depends on "
     "PYTHONHASHSEED, or successors that read mutable state outside the state value."
 )
-
-
-def chain_to(parent: Mapping[State, State | None], target: State) -> list[State]:
-    """The states from an initial state to `target`, following `parent` back.
-
-    Raises KeyError if `target` (or one of its ancestors) was never stored.
-    """
-    chain = [target]
-    prev = parent[target]
-    while prev is not None:
-        chain.append(prev)
-        prev = parent[prev]
-    chain.reverse()
-    return chain
 
 
 def rebuild_trace(model: Model, chain: Sequence[State]) -> Trace:

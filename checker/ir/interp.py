@@ -30,6 +30,7 @@ breadth-first search over it: search.py. The semantics it fixes:
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -174,13 +175,15 @@ class Interpreter:
     # ------------------------------------------------------------ expressions
     def eval(self, e: ir.E, ctx: Ctx) -> Any:
         """The plain value of e; checks that it belongs to e's static type."""
-        v = self._eval(e, ctx)
+        v = self.eval_node(e, ctx)
         t = e.t
         if fully_known(t) and not fits(t, v):
             raise TypeBroken(f"{type(e).__name__} of type {t} evaluated to {v!r}")
         return v
 
-    def _eval(self, e: ir.E, ctx: Ctx) -> Any:
+    def eval_node(self, e: ir.E, ctx: Ctx) -> Any:
+        """The plain value of e itself, its type unchecked (eval checks it). The one place a
+        subclass watches every evaluation (checker/analysis/recorder.py notes the reads)."""
         if isinstance(e, ir.Lit):
             return from_rep(e.t, e.value)
         if isinstance(e, ir.VarRef):
@@ -227,7 +230,7 @@ class Interpreter:
             return v
         if isinstance(e, ir.MatchE):
             return self.match(e, ctx)
-        if isinstance(e, getattr(ir, "Solve", ())):
+        if isinstance(e, ir.Solve):
             return self.solve(e, ctx)
         raise NotImplementedError(f"expression {type(e).__name__}")
 
@@ -446,6 +449,7 @@ _PURE = {
     "some": T.Some,
     "is_some": lambda o: o is not None,
     "keys": lambda m: frozenset(m),
+    "powerset": lambda s: frozenset(frozenset(c) for r in range(len(s) + 1) for c in itertools.combinations(s, r)),
     "concat": lambda a, b: a + b,
 }
 

@@ -1,6 +1,6 @@
 """The IR: a typed, resolved, desugared form of one variant of a spec.
 
-Input: built by semantics/elaborate.py. Output: compiled by checker/compile/codegen.py,
+Input: built by ir/elaborate/. Output: compiled by checker/compile/codegen.py,
 printed by ir/printer.py. Every node carries its concrete type `t` and `origin` (the source
 span, compare=False). Names are resolved: state variables are indices into `SpecIR.vars`,
 bound variables have names unique within their action, constants are folded into `Lit`s.
@@ -10,7 +10,7 @@ steps and `goto` into ordinary actions that read and write the process's `pc`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.semantics.types import Type
 
@@ -21,7 +21,15 @@ def _o():
 
 @dataclass(frozen=True, slots=True)
 class E:
-    pass
+    """An expression. Every kind has its concrete type `t` and its `origin` as fields of its
+    own (declared here for the type checker only: dataclass fields keep their order)."""
+
+    if TYPE_CHECKING:
+        @property
+        def t(self) -> Type: ...
+
+        @property
+        def origin(self) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +210,7 @@ class Assign(S):
     var: int
     value: E
     origin: Any = _o()
-    goto: bool = False   # a process's `goto`: the step ends here (see elaborate._end_at_goto)
+    goto: bool = False   # a process's `goto`: the step ends here (see ir/elaborate/common._end_at_goto)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +324,9 @@ class TemporalIR:
     p: E
     q: E | None
     origin: Any = _o()
+    # `(F1) and (F2)`: every conjunct (kind, p, q, text), one obligation each (kind, p, q
+    # are the first's); empty for a single formula
+    conjuncts: tuple[tuple[str, E, "E | None", str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +339,9 @@ class FairnessIR:
     each: bool
     text: str          # as written, for messages
     origin: Any = _o()
+    # `A(*, 1)`: per parameter, "*" (one constraint per value), "_" (any value) or a closed
+    # expression (only the instances with that value); None: `each` decides for all
+    bound: tuple[Any, ...] | None = None
 
 
 # ---------------------------------------------------------------- constraint solving (docs/solver.md)

@@ -8,7 +8,7 @@ become `FrozenMap`s, so maps can be set elements and states can be frozen).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from checker.semantics import types as T
 
@@ -22,13 +22,13 @@ class FrozenMap(dict):
     """A plain map value that can live inside sets: a dict that is never changed after
     construction and hashes by its items. Equal to a plain dict with the same items."""
 
-    def __hash__(self):  # type: ignore[override]
+    def __hash__(self) -> int:  # type: ignore[override]  # dict sets __hash__ to None
         return hash(frozenset(self.items()))
 
-    def _immutable(self, *args, **kwargs):
+    def _immutable(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("FrozenMap is immutable")
 
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _immutable  # type: ignore
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _immutable
 
 
 def normalize(v: Any) -> Any:
@@ -91,7 +91,7 @@ def fits(t: T.Type, v: Any) -> bool:
             all(fits(ft, x) for (_, ft), x in zip(t.fields, v))
     if isinstance(t, T.SetT):
         return isinstance(v, frozenset) and all(fits(t.elem, x) for x in v) and \
-            (getattr(t, "max", None) is None or len(v) <= t.max)
+            (t.max is None or len(v) <= t.max)
     if isinstance(t, T.MapT):
         if not isinstance(v, dict):
             return False

@@ -47,7 +47,7 @@ class _Printer:
             self.emit(0, f"const {c.name}: {c.t} = {self.value(c.t, c.value)}")
         for v in s.vars:
             self.emit(0, f"var {v.name}: {v.t}")
-        for i, d in enumerate(s.defs):
+        for d in s.defs:
             params = ", ".join(f"{n}: {t}" for n, t in d.params)
             self.emit(0, f"def {d.name}({params}): {d.t} = {self.ex(d.body)}")
         self.emit(0, "init {")
@@ -64,14 +64,16 @@ class _Printer:
         for p in s.properties:
             kind = "action property" if p.kind == "action" else p.kind
             self.emit(0, f"{kind} {p.name}: {self.ex(p.expr)}")
-        for t in getattr(s, "temporals", ()):
+        for t in s.temporals:
             binds = ", ".join(f"{p.name} in {self.ex(p.domain)}" for p in t.params)
             head = f"temporal {t.name} [{t.kind}]" + (f" forall {binds}" if binds else "")
             body = self.ex(t.p) if t.q is None else f"{self.ex(t.p)} ~> {self.ex(t.q)}"
             self.emit(0, f"{head}: {body}")
-        for f in getattr(s, "fairness", ()):
+        for f in s.fairness:
             actions = ", ".join(s.actions[i].name for i in f.actions)
-            self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else ""))
+            bound = "" if f.bound is None else " bound (" + ", ".join(
+                b if isinstance(b, str) else repr(b[1]) for b in f.bound) + ")"
+            self.emit(0, f"fair {f.strength} {actions}" + (" (each instance)" if f.each else "") + bound)
         self.emit(0, "check deadlock" if s.check_deadlock else "allow deadlock")
         for var, done in s.terminal_pcs:
             self.emit(0, f"terminal when every {s.vars[var].name} is {s.vars[var].t.value.labels[done]}")
@@ -151,7 +153,7 @@ class _Printer:
         if isinstance(e, ir.MatchE):
             arms = ", ".join(self.arm(a) for a in e.arms)
             return f"(match {self.ex(e.subject)} {{{arms}}})"
-        if isinstance(e, getattr(ir, "Solve", ())):
+        if isinstance(e, ir.Solve):
             least = "least " if e.least else ""
             return f"{{{least}{e.name} in {self.type_set(e.t.elem)} | {self.ex(e.cond)}}}"
         raise NotImplementedError(f"expression {type(e).__name__}")

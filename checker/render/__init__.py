@@ -8,9 +8,12 @@ when the search failed to evaluate an expression (a run-time error, KOV501: its 
 in the state where evaluation failed), and a `Rendered` value listing them with notes for
 the user (graphviz missing and how to install it, a state graph too large).
 
-The modules behind it, each with one job: reads.py (what a step read), lanes.py with
-objects.py and diagram.py (what to draw), dot.py (DOT text), graphviz.py (running `dot`),
-html.py, itf.py, state_graph.py; text.py is the terminal's trace. docs/traces.md explains
+The modules behind it, each with one job: lanes.py with objects.py and diagram.py (what to
+draw), dot.py (DOT text), graphviz.py (running `dot`), html.py, itf.py, state_graph.py;
+text.py is the terminal's trace. What a step read and why a property fails come from
+checker/analysis (`analyse`), whose results they draw. The terminal report imports
+text.py, and with it this package, on every run: the other modules (and graphviz,
+networkx, the analysis) are imported when a picture is asked for. docs/traces.md explains
 how to read what they produce, docs/adr/0010-rendered-traces.md why they work as they do.
 """
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
+from checker.analysis.source import spec_of
 from checker.engine.result import Status
 from checker.render.diagram import FailedEvaluation
 
@@ -63,7 +68,8 @@ def render_report(report, options: RenderOptions) -> Rendered:
     it has neither."""
     out = Rendered()
     for r in report.results:
-        spec_name = getattr(getattr(r.model, "spec", None), "name", "") or Path(report.spec).stem
+        spec = spec_of(r.model)
+        spec_name = (spec.name if spec is not None else "") or Path(report.spec).stem
         violations = [p for p in r.result.properties if p.status is Status.VIOLATED and p.trace is not None]
         for prop in violations:
             out += render_violation(r.model, spec_name, r.variant.name, r.result, prop, options,
@@ -77,11 +83,11 @@ def render_report(report, options: RenderOptions) -> Rendered:
     return out
 
 
-def failed_evaluation(result, taken: list[str] = ()) -> FailedEvaluation | None:
+def failed_evaluation(result, taken: Sequence[str] = ()) -> FailedEvaluation | None:
     """A result's run-time error as something to render like a violated property (None
     when the search did not fail, or failed computing the initial states: no trace).
     Named `error`, or `runtime-error` when a violated property is called `error`."""
-    failure = getattr(result, "failure", None)
+    failure = result.failure
     if failure is None or failure.trace is None or not failure.trace.steps:
         return None
     name = "error" if "error" not in taken else "runtime-error"
@@ -95,7 +101,7 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
     from checker.render import dot, html, itf
 
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    base = options.out_dir / file_stem(variant, prop.name, getattr(prop, "instance", None))
+    base = options.out_dir / file_stem(variant, prop.name, prop.instance)
     trace = prop.trace
     diagram = trace_diagram(model, spec_name, variant, prop)
     dot_text = dot.diagram_dot(diagram)
@@ -118,23 +124,23 @@ def render_violation(model, spec_name: str, variant: str, result, prop, options:
     return out
 
 
-def _itf_error(failed: FailedEvaluation) -> dict:
+def _itf_error(failed: FailedEvaluation) -> dict[str, Any]:
     """The run-time error, for the ITF file's #meta: message, location, the expression's
     text and `state`, the index of the state in which evaluation failed (the last one)."""
-    out = {"message": failed.message, "location": failed.location(), "expression": failed.expression(200)}
-    out = {k: v for k, v in out.items() if v}
+    texts = {"message": failed.message, "location": failed.location(), "expression": failed.expression(200)}
+    out: dict[str, Any] = {k: v for k, v in texts.items() if v}
     out["state"] = len(failed.trace.steps) - 1      # the index of the state where it failed
     return out
 
 
 def trace_diagram(model, spec_name: str, variant: str, prop):
     """The lane diagram (checker/render/lanes.py) of a violated property's trace (or of a
-    run-time error's: a FailedEvaluation)."""
-    from checker.render import lanes, reads
+    run-time error's: a FailedEvaluation), with what checker/analysis finds in it."""
+    from checker.analysis.analyse import analyse
+    from checker.render import lanes
 
-    trace = prop.trace
-    return lanes.build(model, trace, prop, spec_name, variant, reads.step_reads(model, trace),
-                       _explain(model, prop, trace))
+    found = analyse(model, prop.trace, prop)
+    return lanes.build(model, prop.trace, prop, spec_name, variant, found.reads, found.explanation)
 
 
 def trace_dot(model, spec_name: str, variant: str, prop) -> str:
@@ -148,20 +154,6 @@ def file_stem(variant: str, prop: str, instance: str | None = None) -> str:
     """`v1_12-NoOrphanIP`: safe in any file system (other characters become `_`)."""
     name = "-".join(x for x in (variant, prop, (instance or "").replace(" ", "")) if x)
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name).strip("_") or "trace"
-
-
-def _explain(model, prop, trace):
-    from checker.render import reads
-
-    if prop.kind == "invariant":
-        return reads.explain(model, prop.name, trace.steps[-1].state)
-    if prop.kind == "action" and len(trace.steps) > 1:
-        return reads.explain(model, prop.name, trace.steps[-2].state, trace.steps[-1].state)
-    if prop.kind == "liveness":
-        return reads.explain_temporal(model, prop.name, getattr(prop, "instance", None), trace.steps[-1].state)
-    if prop.kind == "error":
-        return reads.explain_failure(model, prop.origin, trace)
-    return None
 
 
 def _layouts(dot_text: str, formats, base: Path, files: list, notes: list) -> tuple[str | None, str]:
@@ -192,7 +184,7 @@ def _layouts(dot_text: str, formats, base: Path, files: list, notes: list) -> tu
 def _state_graph(model, spec_name: str, variant: str, prop, trace, options: RenderOptions) -> Rendered:
     from checker.render import dot, graphviz, state_graph
 
-    name = file_stem(variant, prop.name, getattr(prop, "instance", None)) if prop is not None else \
+    name = file_stem(variant, prop.name, prop.instance) if prop is not None else \
         file_stem(variant, "")
     base = options.out_dir / (name + ".states")
     try:

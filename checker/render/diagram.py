@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.render.reads import Read
+from checker.analysis.results import Read
+from checker.diagnostics import where
 from checker.semantics.types import show
 
 MAX_LINE = 46          # characters of one label line (the tooltip keeps the whole text)
@@ -30,11 +31,7 @@ class FailedEvaluation:
 
     def location(self, full: bool = False) -> str:
         """`div.kovn:13:8` (full: the path as the diagnostics give it), or ""."""
-        o = self.origin
-        if o is None or not hasattr(o, "line"):
-            return ""
-        path = str(o.path) if full else str(o.path).replace("\\", "/").rsplit("/", 1)[-1]
-        return f"{path}:{o.line}:{o.col}"
+        return where(self.origin, col=True, file_only=not full)
 
     def expression(self, width: int = 60) -> str:
         """The failing expression's source text on one line (clipped), or ""."""

@@ -222,6 +222,7 @@ def _loop(d: Diagram) -> list[str]:
     """The way back of a lasso: from the last state left into the loop column, up to the
     row where the loop starts, and right into that state."""
     last, start = len(d.rows) - 1, d.loop_start
+    assert start is not None        # drawn for lassos only
     line = {"color": LOOP, "penwidth": 2.2, "arrowhead": "none"}
     out = [_edge("h_k", "k1", {"style": "invis", "weight": 100})]
     for row in range(1, len(d.rows)):

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from html import escape
-from pathlib import Path
 from typing import Any
 
+from checker.diagnostics import where
 from checker.render.diagram import Diagram
 from checker.render.text import changes
 from checker.semantics.types import show
@@ -64,8 +64,8 @@ def _e(text: Any) -> str:
 # ---------------------------------------------------------------- header: verdict and statistics
 
 def _header(d: Diagram, prop, result) -> str:
-    stats = getattr(result, "stats", None)
-    rows = [("verdict", getattr(getattr(result, "verdict", None), "value", ""))]
+    stats = result.stats if result is not None else None     # None: a model drawn without a search
+    rows = [("verdict", result.verdict.value if result is not None else "")]
     if prop.kind == "error":
         rows += [("run-time error", prop.message), ("where", prop.location(full=True)),
                  ("expression", prop.expression(120))]
@@ -76,7 +76,7 @@ def _header(d: Diagram, prop, result) -> str:
                  ("depth", str(stats.depth)), ("time", f"{stats.seconds:.2f} s"),
                  ("states/s", f"{stats.states_per_second:,.0f}"),
                  ("peak memory", f"{stats.peak_rss_bytes / 2**20:.0f} MiB")]
-    if getattr(result, "limit", None):
+    if result is not None and result.limit:
         rows.append(("stopped at", result.limit))
     cells = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in rows if v)
     subtitle = "".join(f'<p class="sub">{_e(t)}</p>' for t in d.title[1:])
@@ -85,9 +85,7 @@ def _header(d: Diagram, prop, result) -> str:
 
 
 def _origin(origin) -> str:
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{origin.path}:{origin.line}"
+    return where(origin)
 
 
 # ---------------------------------------------------------------- the picture
@@ -129,10 +127,7 @@ def _navigation(model, trace, error: bool = False) -> str:
 def _where(model, step) -> str:
     if step.label is None:
         return ""
-    origin = model.actions[step.label[0]].origin
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{Path(str(origin.path)).name}:{origin.line}"
+    return where(model.actions[step.label[0]].origin, file_only=True)
 
 
 # ---------------------------------------------------------------- one state

@@ -26,14 +26,15 @@ reading).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from checker.analysis.source import spec_of
+from checker.diagnostics import where
 from checker.engine.result import Step, Trace
 from checker.semantics import types as T
 
 FORMAT_URL = "https://apalache-mc.org/docs/adr/015adr-trace.html"
-_UNIT = {"#tup": []}
+_UNIT: dict[str, list[Any]] = {"#tup": []}
 
 
 class ItfError(Exception):
@@ -78,16 +79,16 @@ def write_itf(model, trace: Trace, *, source: str = "", variant: str = "", prop:
 
 
 def _var_types(model) -> dict:
-    spec = getattr(model, "spec", None)
-    return {v.name: str(v.t) for v in getattr(spec, "vars", ())}
+    spec = spec_of(model)
+    return {v.name: str(v.t) for v in spec.vars} if spec is not None else {}
 
 
 def _step_meta(model, step: Step, index: int) -> dict:
     meta: dict[str, Any] = {"index": index, "action": step.action or "init"}
     if step.label is not None:
-        origin = model.actions[step.label[0]].origin
-        if origin is not None and hasattr(origin, "line"):
-            meta["line"] = f"{Path(str(origin.path)).name}:{origin.line}"
+        at = where(model.actions[step.label[0]].origin, file_only=True)
+        if at:
+            meta["line"] = at
     return meta
 
 

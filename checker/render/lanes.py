@@ -29,7 +29,9 @@ from checker.render.diagram import (MAX_CHANGES, Arrow, Cell, Context, Diagram, 
                                     change_text, clip, instance_key, lanes_of, reads_of)
 from checker.engine.result import Step
 from checker.render.objects import object_arrows, object_cell, object_cells, stale_reads
-from checker.render.reads import Explanation
+from checker.analysis.results import Explanation
+from checker.analysis.source import spec_of
+from checker.diagnostics import Location, where
 from checker.render.text import changes
 from checker.semantics.types import show
 
@@ -67,10 +69,10 @@ def _is_k8s(state: dict) -> bool:
 
 def _processes(model) -> dict:
     """Process name -> the name of its program-counter variable (compiled specs only)."""
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     out: dict = {}
-    for a in getattr(spec, "actions", ()):
-        if getattr(a, "process", None):
+    for a in spec.actions if spec is not None else ():
+        if a.process:
             out.setdefault(a.process, f"{a.process}.pc")
     return out
 
@@ -86,7 +88,7 @@ def _actor(model, step) -> tuple | None:
 
 def _actor_of(model, label) -> tuple:
     index, params = label
-    spec = getattr(model, "spec", None)
+    spec = spec_of(model)
     if spec is not None:
         action = spec.actions[index]
         if action.process and action.params:
@@ -98,7 +100,7 @@ def _actor_of(model, label) -> tuple:
 
 def _lanes(model, trace, states, reads, k8s, processes, explanation):
     actors_keys = [_actor(model, s) for s in trace.steps]
-    failed = getattr(explanation, "label", None)       # a run-time error's failing step
+    failed = explanation.label if explanation is not None else None     # a run-time error's failing step
     everyone = actors_keys + ([_actor_of(model, failed)] if failed is not None else [])
     procs = [k for k in dict.fromkeys(a for a in everyone if a and a[0] == "proc")]
     acts = [k for k in dict.fromkeys(a for a in everyone if a and a[0] == "act")]
@@ -148,7 +150,8 @@ def _action_hint(model, name: str) -> str:
     for a in model.actions:
         if a.name == name:
             origin = a.origin
-    path = str(getattr(origin, "path", "") or "").replace("\\", "/")
+    loc = Location.of(origin)
+    path = loc.path.replace("\\", "/") if loc is not None else ""
     return f"{Path(path).stem} library" if "/stdlib/" in path else "action"
 
 
@@ -205,7 +208,7 @@ def _actor_cells(ctx: Context) -> list[Cell]:
 
 
 def _step_name(ctx: Context, step) -> str:
-    spec = getattr(ctx.model, "spec", None)
+    spec = spec_of(ctx.model)
     if spec is not None and step.label is not None:
         action = spec.actions[step.label[0]]
         if action.process and action.label:
@@ -220,26 +223,24 @@ def _step_name(ctx: Context, step) -> str:
 def _where(model, step) -> str:
     if step.label is None:
         return ""
-    origin = model.actions[step.label[0]].origin
-    if origin is None or not hasattr(origin, "line"):
-        return ""
-    return f"{Path(str(origin.path)).name}:{origin.line}"
+    return where(model.actions[step.label[0]].origin, file_only=True)
 
 
 def _step_changes(ctx: Context, row: int) -> list[str]:
     """The changes a step made that no lane shows: memory, queues, the actor's locals."""
     prev, cur = ctx.states[row - 1], ctx.states[row]
     actor = _actor(ctx.model, ctx.trace.steps[row])
-    own = f"{actor[1]}." if actor and actor[0] == "proc" else None
+    proc = actor if actor is not None and actor[0] == "proc" else None
+    own = f"{proc[1]}." if proc is not None else None
     out = []
     for var in cur:
         if ("var", var) in ctx.lane_of or (ctx.k8s and var in ("api", "cache", "events")):
             continue
-        if own and var == f"{actor[1]}.pc":
+        if proc is not None and var == f"{proc[1]}.pc":
             continue
         old, new = prev.get(var), cur[var]
-        if own and var.startswith(own) and isinstance(old, dict) and isinstance(new, dict):
-            inst = instance_key(new, actor[2])
+        if proc is not None and own and var.startswith(own) and isinstance(old, dict) and isinstance(new, dict):
+            inst = instance_key(new, proc[2])
             if inst is not None:
                 out += [change_text(p, t) for p, t in changes(var[len(own):], old.get(inst), new.get(inst))]
                 continue
@@ -324,7 +325,7 @@ def _verdict(prop) -> str:
         return "✗ deadlock: no action is enabled"
     if prop.kind == "error":
         return "✗ evaluation failed here"
-    name = prop.name + (f" [{prop.instance}]" if getattr(prop, "instance", None) else "")
+    name = prop.name + (f" [{prop.instance}]" if prop.instance else "")
     return f"✗ {name} violated"
 
 
@@ -350,7 +351,7 @@ def _failed_step(ctx: Context, cells: list[Cell], failed, explanation) -> list[C
     """A run-time error in an action: a red box in the last row of the action's lane for
     the step that failed to evaluate (it reached no state). When the same actor took the
     last step, its box says what failed next instead."""
-    label = getattr(explanation, "label", None)
+    label = explanation.label if explanation is not None else None
     if label is None:
         return cells
     lane = ctx.lane_of.get(_actor_of(ctx.model, label))
@@ -435,14 +436,12 @@ def _title(spec_name: str, variant: str, prop, trace, explanation) -> tuple[str,
         return _error_title(spec_name, variant, prop, trace, explanation)
     kind = {"invariant": "invariant", "action": "action property", "liveness": "temporal property",
             "deadlock": "deadlock", "reachable": "reachability"}.get(prop.kind, prop.kind)
-    where = ""
-    if getattr(prop, "origin", None) is not None and hasattr(prop.origin, "line"):
-        where = f", {Path(str(prop.origin.path)).name}:{prop.origin.line}"
+    at = where(prop.origin, file_only=True)
     head = f"{spec_name} · variant {variant}: " + (
-        "deadlock" if prop.kind == "deadlock" else f"{prop.name} violated ({kind}{where})")
+        "deadlock" if prop.kind == "deadlock" else f"{prop.name} violated ({kind}{', ' + at if at else ''})")
     n = len(trace.steps)
     parts = []
-    if getattr(prop, "instance", None):
+    if prop.instance:
         parts.append(f"instance {prop.instance}")
     elif explanation is not None and explanation.binding:
         parts.append(f"fails for {explanation.binding}")

@@ -11,9 +11,9 @@ from typing import Any
 
 from checker.render.diagram import (Arrow, Cell, Context, Line, clip, change_text, lanes_of,
                                     reads_of)
-from checker.render.reads import Read
+from checker.analysis.results import Read
 from checker.render.text import changes
-from checker.semantics.types import Record, show
+from checker.semantics.types import Record, Tag, show
 
 _LIFECYCLE = ("deleting", "finalizers", "rv")
 
@@ -23,15 +23,18 @@ def _obj(state: dict, var: str, key) -> Any:
 
 
 def fields(obj) -> dict:
-    """An object's fields, with a nested record (the kind-specific data) flattened."""
+    """An object's fields, with the kind-specific data flattened: a record's fields, or those
+    of the alternative of its kind (`type Data = DbData(backups: 0..2) | PvcData(bound: bool)`:
+    a Db shows `backups`, a Pvc `bound`). Generation 0 (not tracked) is left out."""
     if not isinstance(obj, Record):
         return {"value": obj}
     out = {}
     for name, value in obj.items:
-        if isinstance(value, Record) and name == "data":
-            for sub, v in value.items:
+        data = value.payload if isinstance(value, Tag) and name == "data" else value
+        if isinstance(data, Record) and name == "data":
+            for sub, v in data.items:
                 out[sub] = v
-        else:
+        elif not (name == "gen" and value == 0):
             out[name] = value
     return out
 

@@ -7,19 +7,21 @@ edge: `actions` (the action instances, text), `on_path` — which checker/render
 `state_graph_dot` turns into DOT; or `TooLarge` when the spec has more reachable states than
 the limit: a drawing of thousands of states helps nobody, and `dot` would take minutes.
 
-The graph is found by a breadth-first search of its own (the explorer keeps no edges).
-States outside the state constraint are drawn but not expanded, as in the search. A state
-whose next states fail to evaluate (a run-time error, KOV501) is drawn with the transitions
-found before the failure and marked `failed`; when the initial states themselves fail there
-is nothing to draw (`NotDrawn`).
+The graph is found breadth first by the engine's expansion core (engine/expansion.py),
+this module being its host: every transition is kept, self-loops included, with its
+action instances. States outside the state constraint are drawn but not expanded, as in
+the search. A state whose next states fail to evaluate (a run-time error, KOV501) is drawn
+with the transitions found before the failure and marked `failed`, and the others are
+expanded still; when the initial states themselves fail there is nothing to draw
+(`NotDrawn`).
 """
 from __future__ import annotations
 
-from collections import deque
-
 import networkx as nx
 
-from checker.engine.model import ModelError
+from checker.engine import expansion
+from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.store import Counters
 from checker.semantics.types import show
 
 DEFAULT_LIMIT = 200
@@ -50,40 +52,69 @@ def reachable_graph(model, limit: int = DEFAULT_LIMIT, trace=None) -> nx.DiGraph
     return g
 
 
-def _explore(model, limit: int):
-    ids: dict = {}
-    edges: dict = {}
-    failed: set = set()
-    queue: deque = deque()
+def _explore(model: Model, limit: int):
+    graph = _Graph(model, limit)
     try:
         init = list(model.init_states())
     except ModelError as exc:
         raise NotDrawn(f"computing the initial states failed: {exc.message}") from None
     for s in init:
-        if s not in ids:
-            _add(ids, s, limit, model)
-            queue.append(s)
-    constrained = getattr(model, "has_constraint", False)
-    while queue:
-        s = queue.popleft()
-        try:
-            if constrained and not model.within_constraint(s):
-                continue
-            for label, t in model.successors(s):
-                if t not in ids:
-                    _add(ids, t, limit, model)
-                    queue.append(t)
-                edges.setdefault((s, t), []).append(label)
-        except ModelError:      # the search stopped here too (its run-time error)
-            failed.add(s)
-    return ids, edges, set(init), failed
+        if s not in graph.seen:
+            graph.add(s)
+    states = graph.states
+    lo = 0
+    while lo < len(states):     # level by level: each level's states are expanded in order
+        hi = len(states)
+        expansion.expand(model, graph, states, lo, hi, Counters(len(model.actions)),
+                         check_transitions=False)
+        lo = hi
+    return graph.seen, graph.edges.by_pair, set(init), graph.failed_states
 
 
-def _add(ids: dict, state, limit: int, model) -> None:
-    if len(ids) >= limit:
-        raise TooLarge(f"{model.name} has more than {limit:,} reachable states, too many to draw; "
-                       f"--max-graph-states N raises the limit (the layout gets slow past a few hundred)")
-    ids[state] = len(ids)
+class _Edges:
+    """Every transition, self-loops too: (state, next) -> its action instances."""
+
+    def __init__(self, states: list) -> None:
+        self.states = states
+        self.by_pair: dict[tuple[State, State], list[Label]] = {}
+
+    def add(self, source: int, target: int, label: Label) -> None:
+        self.by_pair.setdefault((self.states[source], self.states[target]), []).append(label)
+
+    def close(self) -> None:
+        pass
+
+
+class _Graph:
+    """The expansion core's host: numbers the states as they come (at most `limit`)."""
+
+    def __init__(self, model: Model, limit: int):
+        self.model, self.limit = model, limit
+        self.states: list[State] = []
+        self.seen: dict[State, int] = {}
+        self.edges = _Edges(self.states)
+        self.failed_states: set[State] = set()
+        self.at = 0
+
+    def add(self, state: State) -> int:
+        if len(self.seen) >= self.limit:
+            raise TooLarge(f"{self.model.name} has more than {self.limit:,} reachable states, too many to "
+                           f"draw; --max-graph-states N raises the limit (the layout gets slow past a few hundred)")
+        j = self.seen[state] = len(self.states)
+        self.states.append(state)
+        return j
+
+    def new_state(self, i: int, s: State, label: Label, t: State) -> int:
+        return self.add(t)
+
+    def violates(self, i, s, label, t, indices) -> None:     # properties are not checked here
+        pass
+
+    def deadlock(self, i, s) -> None:                        # nor deadlocks
+        pass
+
+    def failed(self, error: ModelError, i: int, s: State, label=None, t=None) -> None:
+        self.failed_states.add(s)       # the search stopped here too (its run-time error)
 
 
 def _path(trace):

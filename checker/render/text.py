@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.diagnostics import where
 from checker.engine.result import Trace
 from checker.semantics.types import Record, show
 
@@ -51,7 +52,7 @@ def changes(path: str, old: Any, new: Any) -> list[tuple[str, str]]:
 
 def _outside(model, state) -> bool:
     """Does `state` lie outside the model's state constraint (its successors unexplored)?"""
-    if not getattr(model, "has_constraint", False):
+    if not model.has_constraint:
         return False
     try:
         return not model.within_constraint(state)
@@ -60,9 +61,7 @@ def _outside(model, state) -> bool:
 
 
 def origin_text(origin) -> str:
-    if origin is None or not hasattr(origin, "location"):
-        return ""
-    return f"{origin.path}:{origin.line}"
+    return where(origin)
 
 
 def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text) -> list[str]:

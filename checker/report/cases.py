@@ -79,7 +79,9 @@ def variant_cases(vr, spec: str | None = None) -> tuple[Case, ...]:
 def _case(vr, spec: str, p: PropertyResult) -> Case:
     expected = Status.VIOLATED if p.name in vr.variant.expect_violated else Status.HOLDS
     passed = p.status is expected
-    trace, summary, step, action, number = (), (), None, None, None
+    trace: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+    step, action, number = None, None, None
     if p.trace is not None and p.kind != "reachable":
         trace = tuple(counterexample_lines(vr.model, p))
         summary = tuple(trace_summary(vr.model, p.trace))
@@ -147,7 +149,7 @@ def _why_incomplete(res) -> str:
         return f"the model failed to evaluate an expression: {res.failure.message}"
     if res.limit is not None:
         return f"the search stopped at {res.limit}"
-    if res.extra.get("stopped") == "violation":
+    if res.stopped == "violation":
         return "the search stopped at the first violation (stop-at-first)"
     return "the search did not finish"
 
@@ -163,8 +165,9 @@ def counterexample_lines(model, p: PropertyResult) -> list[str]:
     """The counterexample of `p` as the terminal report prints it (no markup), its spec
     locations as the CI reports name files (checker/report/places.py)."""
     t = p.trace
+    assert t is not None        # a counterexample to show
     loop = f", loop from state {t.loop_start + 1}" if t.loop_start is not None else ""
-    which = f" with {p.instance}" if getattr(p, "instance", None) else ""
+    which = f" with {p.instance}" if p.instance else ""
     return ([f"  counterexample for {p.name}{which} ({len(t)} states{loop}):"]
             + trace_lines(model, t, "  ", shown_origin))
 

@@ -33,7 +33,7 @@ from checker.diagnostics import Diagnostic, Severity
 from checker.report import exitcodes
 from checker.report.cases import Case, report_cases
 from checker.report.outcome import Outcome, of_report, shared_warnings
-from checker.report.places import Place, place, user_span
+from checker.report.places import Place, place, shown_origin, user_span
 
 MAX_MESSAGE = 4000      # characters: GitHub cuts longer annotation messages
 
@@ -64,7 +64,7 @@ def diagnostic_command(d: Diagnostic) -> str:
     line that brought it in, the library's line named in the message)."""
     where, note = _at_user_line(d.span)
     lines = [d.message + note]
-    lines += [f"{label} at {place(span).text() if place(span) else '?'}" for span, label in d.labels]
+    lines += [f"{label} at {shown_origin(span) or '?'}" for span, label in d.labels]
     lines += [f"note: {n}" for n in d.notes]
     if d.hint:
         lines.append(f"hint: {d.hint}")
@@ -76,7 +76,8 @@ def _at_user_line(span) -> tuple[Place | None, str]:
     at = user_span(span)
     if at is span:
         return place(span), ""
-    return place(at), (f" (in the library, {place(span).text()})" if place(span) is not None else "")
+    library = shown_origin(span)
+    return place(at), (f" (in the library, {library})" if library else "")
 
 
 def _warning_commands(report, spec: str, level: str) -> list[str]:
@@ -95,7 +96,9 @@ def _case_commands(case: Case, artefacts: dict[str, str]) -> list[str]:
     if case.declared is not None:
         body.append(f"{case.prop} is declared in the library at {case.declared.text()}")
     if case.summary:
-        body.append(f"counterexample ({len(case.prop_result.trace)} states"
+        trace = case.prop_result.trace if case.prop_result is not None else None
+        assert trace is not None        # a summary is of a counterexample
+        body.append(f"counterexample ({len(trace)} states"
                     + (f", loop from state {case.loop}" if case.loop is not None else "") + "):")
         body.extend(case.summary)
     full = full_trace(case, artefacts)
@@ -120,10 +123,10 @@ def _step_command(case: Case, full: str) -> str:
 
 def full_trace(case: Case, artefacts: dict[str, str]) -> str:
     """Where the whole counterexample is: the rendered file, else the job log."""
-    if case.prop_result is None or case.prop_result.trace is None:
+    if case.prop_result is None or case.prop_result.trace is None or case.prop is None:
         return ""
     from checker.render import file_stem
-    stem = file_stem(case.variant, case.prop, getattr(case.prop_result, "instance", None))
+    stem = file_stem(case.variant, case.prop, case.prop_result.instance)
     if stem in artefacts:
         return f"full trace: {artefacts[stem]}"
     return "full trace: in the job log (check's report), or rendered with --render DIR"

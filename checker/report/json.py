@@ -13,14 +13,18 @@ Besides those, each result has "expected_violated" (the variant's expectation),
 "all-decided" or "violation"); engine add-ons add their own keys (such as
 "liveness_seconds"). "warnings" lists the variant's model-quality warnings that it does not
 acknowledge (those `--strict` fails on), "acknowledged" those it does, each
-{"code", "name", "message", "location", "subjects"} (location: file:line:col or null). A violation may add "location" (the property's
+{"code", "name", "message", "location", "subjects"} (location: file:line:col or null). A
+violation may add "location" (the property's
 file:line:col) and, for a lasso, "prefix_length" and "loop_length" (in steps: the steps
 before the loop's first state, and the steps of the loop back to it) and, for a property
 with `forall`, "instance" (the violated binding, e.g. "i = 1").
 """
 from __future__ import annotations
 
+from checker import codes
+from checker.diagnostics import where
 from checker.engine.result import Status
+from checker.report.figures import search_figures
 
 
 def report_dict(report) -> dict:
@@ -51,12 +55,12 @@ def _result(r) -> dict:
         "coverage": [{"action": c.name, "generated": c.generated, "distinct": c.distinct}
                      for c in st.coverage],
         "mismatches": list(r.mismatches),
-        "warnings": [warning_dict(w) for w in getattr(r, "warnings", ())],
-        "acknowledged": [warning_dict(w) for w in getattr(r, "acknowledged", ())],
+        "warnings": [warning_dict(w) for w in r.warnings],
+        "acknowledged": [warning_dict(w) for w in r.acknowledged],
     }
     if res.failure is not None:
         out["error"] = {"message": res.failure.message, "location": _loc(res.failure.origin)}
-    out.update(res.extra)
+    out.update(search_figures(r))
     return out
 
 
@@ -71,7 +75,6 @@ def stopped_dict(outcome) -> dict:
 
 
 def warning_dict(w) -> dict:
-    from checker import codes
     return {"code": w.code, "name": codes.WARNING_NAMES.get(w.code), "message": w.message,
             "location": _loc(w.span), "subjects": list(w.subjects)}
 
@@ -84,14 +87,12 @@ def _violation(p) -> dict:
         # the last state closes the loop); a loop that stutters in one state has length 1.
         v["prefix_length"] = p.trace.loop_start
         v["loop_length"] = len(p.trace) - 1 - p.trace.loop_start
-    if getattr(p, "instance", None):
+    if p.instance:
         v["instance"] = p.instance
     if p.origin is not None:
         v["location"] = _loc(p.origin)
     return v
 
 
-def _loc(origin):
-    if origin is None or not hasattr(origin, "location"):
-        return None
-    return origin.location()
+def _loc(origin) -> str | None:
+    return where(origin, col=True) or None

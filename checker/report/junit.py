@@ -89,8 +89,10 @@ def _stopped(outcome: Outcome) -> TestCase:
         kind = {exitcodes.INCOMPLETE: "kovn.Incomplete", exitcodes.INTERRUPTED: "kovn.Interrupted",
                 exitcodes.USAGE_ERROR: "kovn.UsageError"}.get(
             outcome.code, "kovn.InternalError")
-        result = Error(outcome.summary, kind)
-        result.text = outcome.summary
+        error = Error(outcome.summary, kind)
+        error.text = outcome.summary
+        tc.result = [error]
+        return tc
     tc.result = [result]
     return tc
 
@@ -122,7 +124,7 @@ def _testcase(case: Case, seconds: float) -> TestCase:
 def failure_text(case: Case) -> str:
     """What a failed case shows: the message, the property's line, the counterexample."""
     lines = [case.message]
-    if case.declared is not None:
+    if case.declared is not None and case.where is not None:
         lines.append(f"property declared at {case.declared.text()}, brought in at {case.where.text()}")
     elif case.where is not None:
         lines.append(f"property declared at {case.where.text()}")

@@ -23,6 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.diagnostics import Span
+
 SRCROOT = "%SRCROOT%"
 STDLIB = "KOVN_STDLIB"
 
@@ -53,14 +55,14 @@ class Place:
 
 
 def place(origin) -> Place | None:
-    """A span (anything with .source, .start, .end) as a `Place`; None when there is none."""
-    if origin is None or not hasattr(origin, "source"):
+    """A span as a `Place`; None for any other origin (Location.of)."""
+    if not isinstance(origin, Span):
         return None
     line, col = origin.source.line_col(origin.start)
     end_line, end_col = origin.source.line_col(origin.end)
     if (end_line, end_col) <= (line, col):
         end_line, end_col = line, col + 1
-    if getattr(origin.source, "library", None) is not None:
+    if origin.source.library is not None:
         return Place(Path(origin.source.path).name, line, col, end_line, end_col, STDLIB)
     return Place(report_path(origin.path), line, col, end_line, end_col)
 
@@ -91,7 +93,7 @@ def _source_root(folder: str) -> str:
 
 
 def in_library(span) -> bool:
-    return span is not None and getattr(getattr(span, "source", None), "library", None) is not None
+    return isinstance(span, Span) and span.source.library is not None
 
 
 def user_span(span, variant=None, name: str | None = None):

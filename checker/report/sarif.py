@@ -27,6 +27,7 @@ Plain dicts, not sarif-om: docs/adr/0007-ci-report-formats.md says why.
 from __future__ import annotations
 
 import json
+from typing import Any
 from functools import lru_cache
 from importlib.resources import files
 
@@ -133,12 +134,14 @@ def _diagnostic_result(d: Diagnostic, rules: _Rules, spec: str, variants=None, l
     # code scanning needs a location: a diagnostic about no line (a file not found, a bad
     # --variant) is shown on the spec itself
     out["locations"] = [_location(where) if where is not None else _file_location(spec)]
-    related = []
-    if d.span is not None and at is not d.span and place(d.span) is not None:
-        related.append(_location(place(d.span), len(related) + 1, "in the library"))
+    related: list[dict[str, Any]] = []
+    library = place(d.span) if d.span is not None and at is not d.span else None
+    if library is not None:
+        related.append(_location(library, len(related) + 1, "in the library"))
     for span, label in d.labels:
-        if isinstance(span, Span) and place(span) is not None:
-            related.append(_location(place(span), len(related) + 1, label))
+        labelled = place(span) if isinstance(span, Span) else None
+        if labelled is not None:
+            related.append(_location(labelled, len(related) + 1, label))
     if related:
         out["relatedLocations"] = related
     out["partialFingerprints"] = {"kovnDiagnostic/v1": f"{spec}::{d.code}::{d.message}"}

@@ -8,9 +8,11 @@ from __future__ import annotations
 from rich.markup import escape
 
 from checker import codes
+from checker.diagnostics import where
 
 from checker.engine.result import Status, Verdict
 from checker.render.text import origin_text, trace_lines
+from checker.report.figures import search_figures
 
 
 def render(report, verbose: bool = False, traces: bool | None = None) -> str:
@@ -32,7 +34,7 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     lines.append(f"  {st.distinct:,} distinct states, {st.generated:,} generated, depth {st.depth}, "
                  f"{st.seconds:.2f} s ({st.states_per_second:,.0f} states/s), "
                  f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
-    for key, value in res.extra.items():
+    for key, value in search_figures(r):
         if key == "stopped":
             why = ("every property was decided" if value == "all-decided"
                    else "it stopped at the first violation (--stop-at-first)")
@@ -48,15 +50,14 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
     lines.extend(_warnings(r))
     if res.failure is not None:
         f = res.failure
-        where = f.origin.location() if f.origin is not None and hasattr(f.origin, "location") else ""
-        lines.append(f"  [red]error[/]: {escape(f.message)} {escape(where)}")
+        lines.append(f"  [red]error[/]: {escape(f.message)} {escape(where(f.origin, col=True))}")
         if f.trace is not None:
             lines.append("  trace to the state where it failed:")
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
     for p in res.properties if traces else ():
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
-                         + (f" with {escape(p.instance)}" if getattr(p, "instance", None) else "")
+                         + (f" with {escape(p.instance)}" if p.instance else "")
                          + f" ({_states(len(p.trace))}"
                          + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
                          + "):")
@@ -72,7 +73,7 @@ def _states(n: int) -> str:
 def _verdict(res) -> str:
     if res.verdict is Verdict.OK:
         return ("[green]OK[/] (every property decided before the search was complete)"
-                if res.extra.get("stopped") else "[green]OK[/] (exhaustive: every property holds)")
+                if res.stopped else "[green]OK[/] (exhaustive: every property holds)")
     if res.verdict is Verdict.VIOLATED:
         names = ", ".join(p.name for p in res.properties if p.status is Status.VIOLATED)
         extra = f" (search stopped at {res.limit})" if res.limit else ""

@@ -3,10 +3,11 @@
 Input: the parsed `ast.Spec`s of a spec file and the files it imports (in import order).
 Output: `Declarations` (names -> declarations, enum members -> their types, actions,
 processes, properties, variants, init blocks) and KOV1xx diagnostics for duplicates.
-Resolution of uses happens in elaborate.py, which needs concrete types.
+Resolution of uses happens in ir/elaborate/ (expressions.py, calls.py), which needs concrete types.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from checker import codes
@@ -48,7 +49,30 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
     for spec in specs:
         for d in spec.decls:
             _add(decls, d, seen, diags)
+    _one_member_enums(decls, seen, diags)
     return decls, diags
+
+
+_BUILT_IN_TYPES = frozenset({"ip", "cidr"})
+# declarations whose names are not values: they may share a name with a sum type's member
+_NOT_VALUES = (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)
+
+
+def _one_member_enums(decls: Declarations, seen: dict, diags: list) -> None:
+    """`type H = q` where q names nothing: most likely a one-member enum, which is written
+    `type H = | q`. Said once, with that hint, and read as the enum, so that the uses of `q`
+    do not each report an undefined name."""
+    for name, d in list(decls.types.items()):
+        rhs = d.rhs
+        if not isinstance(rhs, ast.NamedType) or rhs.name in decls.types or rhs.name in _BUILT_IN_TYPES \
+                or rhs.name in seen or rhs.name in decls.members:
+            continue
+        diags.append(Diagnostic(codes.NOT_A_TYPE, f"'{rhs.name}' is not a type", rhs.span,
+                                hint=f"a type with one member is written `type {name} = | {rhs.name}` "
+                                     f"(a leading `|`)"))
+        decls.types[name] = dataclasses.replace(d, rhs=ast.SumType(((rhs.name, None),), alt_spans=(rhs.span,),
+                                                                    span=rhs.span))
+        decls.members.setdefault(rhs.name, []).append(name)
 
 
 def _declared_name(d: ast.Decl) -> str | None:
@@ -64,11 +88,11 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if name in seen:
             diags.append(_duplicate(name, d, seen[name]))
             return
-        if name in BUILTINS:
-            diags.append(Diagnostic(codes.DUPLICATE_NAME, f"'{name}' is a built-in name",
-                                    d.span, hint="choose another name"))
+        reserved = reserved_name(name, d.span)
+        if reserved is not None:
+            diags.append(reserved)
             return
-        if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
+        if name in decls.members and not isinstance(d, _NOT_VALUES):
             diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                     f"'{name}' is already a member of type {decls.members[name][0]}", d.span,
                                     hint="a declaration would hide the enum member: choose another name"))
@@ -82,7 +106,7 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if isinstance(d.rhs, ast.SumType):
             for tag, _ in d.rhs.alts:
                 other = seen.get(tag)
-                if other is not None and not isinstance(other, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
+                if other is not None and not isinstance(other, _NOT_VALUES):
                     diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                             f"member '{tag}' of type {d.name} has the name of another declaration",
                                             d.span, labels=((other.span, "declared here"),)))
@@ -117,6 +141,19 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         decls.assumptions.append(d)
     elif isinstance(d, ast.Acknowledge):
         decls.acknowledged.append(d)
+
+
+def reserved_name(name: str, span) -> Diagnostic | None:
+    """KOV109 when `name` is a keyword or a built-in name (a declaration, a parameter or a
+    bound name may not take one)."""
+    from checker.syntax.parser import keywords
+    if name in keywords():
+        return Diagnostic(codes.RESERVED_NAME, f"'{name}' is a keyword and cannot be used as a name", span,
+                          hint="choose another name")
+    if name in BUILTINS:
+        return Diagnostic(codes.RESERVED_NAME, f"'{name}' is a built-in name and cannot be used as a name",
+                          span, hint="choose another name")
+    return None
 
 
 def _duplicate(name: str, d: ast.Decl, first: ast.Decl) -> Diagnostic:

@@ -52,7 +52,7 @@ class IntT(Type):
 class SymT(IntT):
     """A symmetric type (`type RM = symmetric 1..N`): ints lo..hi at run time, so every
     int operation of the code generator applies, but a type of its own to the checker:
-    its values are interchangeable, and semantics/symmetry.py refuses every use that
+    its values are interchangeable, and ir/symmetry.py refuses every use that
     could tell them apart (arithmetic, order, literals), which makes symmetry reduction
     sound (docs/performance.md)."""
 
@@ -626,6 +626,8 @@ def show(v: Any) -> str:
     if isinstance(v, (Addr, Block)):
         return str(v)
     if isinstance(v, Tag):
+        if isinstance(v.payload, Record) and not v.payload.type_name:    # several values: Msg(1, v1)
+            return f"{v.tag}({_fields(v.payload)})"
         return f"{v.tag}({show(v.payload)})" if v.has_payload else v.tag
     if isinstance(v, Some):
         return f"some({show(v.value)})"
@@ -638,8 +640,14 @@ def show(v: Any) -> str:
     if isinstance(v, tuple):
         return "[" + ", ".join(show(e) for e in v) + "]"
     if isinstance(v, Record):
-        return v.type_name + "(" + ", ".join(f"{n}: {show(x)}" for n, x in v.items) + ")"
+        return v.type_name + "(" + _fields(v) + ")"
     return str(v)
+
+
+def _fields(r: "Record") -> str:
+    """A record's fields as in its constructor; positional ones (`#0`, `#1`: the values of
+    an alternative like `Msg(Ballot, Value)`) without their names."""
+    return ", ".join(show(x) if n.startswith("#") else f"{n}: {show(x)}" for n, x in r.items)
 
 
 def _natural(s: str):

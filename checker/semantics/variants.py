@@ -5,6 +5,7 @@ Input: `Declarations` and the constants given on the command line. Output: `Vari
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -44,7 +45,7 @@ class Variant:
 
 def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list[Variant], list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    for name, expr in cli_consts.items():
+    for name in cli_consts:
         if name not in decls.consts:
             diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"--const {name}: the spec has no constant '{name}'",
                                     None, hint=_known(decls)))
@@ -87,7 +88,6 @@ def _subjects(decls: Declarations) -> set[str]:
 
 
 def _suggestion(name: str, known: set[str]) -> str | None:
-    import difflib
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f"did you mean '{close[0]}'?" if close else None
 
@@ -98,7 +98,8 @@ def _inherited(v: ast.VariantDecl, by_name: dict, diags: list, seen: tuple) -> t
         return ()
     base = by_name.get(v.extends)
     if base is None:
-        diags.append(Diagnostic(codes.UNKNOWN_VARIANT, f"variant '{v.name}' extends '{v.extends}', which is not declared",
+        diags.append(Diagnostic(codes.UNKNOWN_VARIANT,
+                                f"variant '{v.name}' extends '{v.extends}', which is not declared",
                                 v.span, hint="variants: " + ", ".join(sorted(by_name))))
         return ()
     if base.name in seen or base.name == v.name:
@@ -122,14 +123,17 @@ def _variant(v: ast.VariantDecl, decls: Declarations, cli: dict, diags: list, in
     for item in inherited + v.items:
         if isinstance(item, ast.VConst):
             if item.name not in decls.consts:
-                diags.append(Diagnostic(codes.UNKNOWN_CONSTANT, f"variant '{v.name}' sets '{item.name}', which is not a constant",
+                diags.append(Diagnostic(codes.UNKNOWN_CONSTANT,
+                                        f"variant '{v.name}' sets '{item.name}', which is not a constant",
                                         item.span, hint=_known(decls)))
             elif item.name in overrides and id(item) in own and overrides[item.name][1]:
-                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' sets '{item.name}' twice", item.span))
+                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM,
+                                        f"variant '{v.name}' sets '{item.name}' twice", item.span))
             overrides[item.name] = (item.value, id(item) in own)
         elif isinstance(item, ast.VExpect):
             if expect is not None:
-                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM, f"variant '{v.name}' has two expectations", item.span))
+                diags.append(Diagnostic(codes.DUPLICATE_VARIANT_ITEM,
+                                        f"variant '{v.name}' has two expectations", item.span))
             _check_names(item.violated, prop_names, item.span, diags)
             expect = item.violated
         elif isinstance(item, ast.VDeadlock):
@@ -170,7 +174,7 @@ def _mentions(items) -> tuple[tuple[str, Span], ...]:
 
 def _symmetry(v: ast.VariantDecl, decls: Declarations, diags: list) -> tuple[str, ...]:
     """The types named by the variant's `symmetry` items; each must be declared
-    `symmetric` (its uses are then checked by semantics/symmetry.py)."""
+    `symmetric` (its uses are then checked by ir/symmetry.py)."""
     names: list[str] = []
     for item in v.items:
         if not isinstance(item, ast.VSymmetry):

@@ -14,7 +14,7 @@ from checker.ir import nodes as ir
 from checker.ir.interp import Ctx, Interpreter, from_rep, normalize
 from checker.semantics import types as T
 from checker.solver.enumerate import TooMany
-from checker.solver.plan import INPUT, Query
+from checker.ir.solve_plan import INPUT, Query
 
 _EMPTY = ir.SpecIR("brute", "default", (), (), (), (), (), (), False)
 

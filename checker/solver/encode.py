@@ -9,7 +9,7 @@ and ordinals are Z3 Ints, so arithmetic is exact as in the interpreter (an addre
 field of the state; a range check happens only when a value is stored). Quantifiers and
 comprehensions are unrolled over concrete or small domains.
 
-A form the encoder cannot express raises `Unsupported` with the offending node (support.py
+A form the encoder cannot express raises `Unsupported` with the offending node (solve_support.py
 reports the same forms as KOV308 before any state exists). With `abstract=True` (static
 analysis) an unsupported sub-expression becomes a fresh unconstrained value of its type
 instead, which over-approximates: an unsatisfiable result stays a proof. This module holds
@@ -24,9 +24,10 @@ import z3
 
 from checker.engine.model import ModelError
 from checker.ir import nodes as ir
+from checker.ir.walk import transform, walk
 from checker.semantics import types as T
 from checker.solver.operators import Operators
-from checker.solver.plan import UNROLL_UP_TO, free_locals
+from checker.ir.solve_plan import UNROLL_UP_TO, free_locals
 from checker.solver.values import (BOOL, INT, Conc, FinSet, MapSym, Opaque, Opt, PredSet, RangeSet, Rec,
                                    Unsupported, _and, _bounds, _c, _implies, _or, _retype, _within,
                                    field_rep, is_z3, lift, num, number_of, numeric, set_elements, tru)
@@ -275,7 +276,8 @@ class Encoder(Operators):
             raise Unsupported(e, f"a value that may fall outside {dst} (a run-time error the solver "
                                  "does not model)")
         if isinstance(v, (FinSet, PredSet, RangeSet)) and isinstance(src, T.SetT) and isinstance(dst, T.SetT) \
-                and numeric(src.elem) and type(src.elem) is type(dst.elem) and (self.abstract or _within(src.elem, dst.elem)):
+                and numeric(src.elem) and type(src.elem) is type(dst.elem) \
+                and (self.abstract or _within(src.elem, dst.elem)):
             return _retype(v, dst)
         raise Unsupported(e, f"a conversion from {src} to {dst}")
 
@@ -398,8 +400,7 @@ class Encoder(Operators):
     # ------------------------------------------------------------ concrete evaluation
     def concrete(self, e: ir.E) -> Conc:
         """Evaluate e, whose free locals are all concrete, with the compiled model's code."""
-        from checker.compile.model import evaluate_closed
-        from checker.ir.walk import transform, walk
+        from checker.compile.model import evaluate_closed    # compile/model.py imports the solver
 
         if any(isinstance(n, (ir.VarRef, ir.CallDef)) for n in walk(e)):
             raise Unsupported(e, "the state is not known here")

@@ -18,5 +18,5 @@ class SolverOptions:
     timeout_ms: int = 20_000
     # "bisect" (binary search on the chosen value with incremental checks) or "optimize"
     # (z3.Optimize): docs/solver.md compares them; Optimize was 3-40 times faster on every
-    # IPAM query measured (`python -m checker.solver.bench least`).
+    # IPAM query measured (`python bench/solver_bench.py least`).
     least: str = "optimize"

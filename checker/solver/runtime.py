@@ -13,12 +13,13 @@ cache, so models without large-domain constraints never load it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
 from checker.engine.model import ModelError
 from checker.solver.options import SolverOptions
-from checker.solver.plan import Query
+from checker.ir.solve_plan import Query
 
 # Past this many cached answers the cache is emptied and refilled: a bound on memory for
 # long searches whose constraints read ever new values (answers are small tuples).
@@ -37,7 +38,7 @@ class SolverRuntime:
     def solve(self, q: Query, inputs: tuple, test=None) -> tuple:
         """The solutions of q for these inputs; `test(value, *inputs)` is q's constraint
         compiled to Python (optional: it speeds up constraints with many solutions)."""
-        key = (q.qid, inputs)
+        key: tuple[int, tuple[Any, ...]] | None = (q.qid, inputs)
         try:
             found = self.cache.get(key)
         except TypeError:       # an input without a hashable representation: never cached
@@ -73,15 +74,32 @@ class SolverRuntime:
         except z3.Z3Exception as exc:
             raise ModelError(f"the solver failed on this constraint: {exc}", q.origin) from None
 
-    def stats(self) -> dict[str, Any]:
-        """The figures the report shows (only for models that use the solver)."""
+    def stats(self, counted: bool = True) -> SolverStats:
+        """The figures the report shows (only for models that use the solver). `counted`
+        False: the search ran in worker processes, each with its own solver and cache."""
         asked = self.calls + self.hits
-        return {
-            "solver_calls": self.calls,
-            "solver_cache_hits": self.hits,
-            "solver_cache_hit_rate": round(self.hits / asked, 4) if asked else 0.0,
-            "solver_seconds": round(self.seconds, 4),
-        }
+        return SolverStats(self.calls, self.hits, round(self.hits / asked, 4) if asked else 0.0,
+                           round(self.seconds, 4), counted)
+
+
+@dataclass(frozen=True, slots=True)
+class SolverStats:
+    """A search's use of the solver: queries answered by Z3 (cache misses), from the cache,
+    the share from the cache, the time spent on misses. `counted` False: not counted (the
+    search ran in worker processes, whose solvers are theirs)."""
+
+    calls: int
+    cache_hits: int
+    cache_hit_rate: float
+    seconds: float
+    counted: bool = True
+
+    def figures(self) -> list[tuple[str, Any]]:
+        """(name, value) pairs, as the report and --json show them."""
+        if not self.counted:
+            return [("solver_calls", "not counted with --workers")]
+        return [("solver_calls", self.calls), ("solver_cache_hits", self.cache_hits),
+                ("solver_cache_hit_rate", self.cache_hit_rate), ("solver_seconds", self.seconds)]
 
 
 def too_many(bound: int) -> str:

@@ -86,11 +86,22 @@ class OptionType(TypeExpr):
 class RecordType(TypeExpr):
     fields: tuple[tuple[str, TypeExpr], ...]
     span: Span = _sp()
+    # `{n: 0..3 = 0}`: the value a named record's constructor gives a field it is not given
+    defaults: tuple[tuple[str, "Expr"], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AltFields(TypeExpr):
+    """What an alternative of several values carries: `Msg(Ballot, Value)` (positional,
+    names None) or `Msg(b: Ballot, v: Value)`; a record value (docs/language.md)."""
+
+    fields: tuple[tuple[str | None, TypeExpr], ...]
+    span: Span = _sp()
 
 
 @dataclass(frozen=True, slots=True)
 class SumType(TypeExpr):
-    alts: tuple[tuple[str, TypeExpr | None], ...]
+    alts: tuple[tuple[str, TypeExpr | None], ...]    # one value: its type; several: AltFields
     alt_spans: tuple[Span, ...] = _sp()
     span: Span = _sp()
 
@@ -139,9 +150,10 @@ class Unary(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Binder:
-    name: str
+    name: str           # with a pattern: the alternative's tag
     domain: Expr
     span: Span = _sp()
+    pattern: tuple[str | None, ...] | None = None   # `Tag(a, _) in S`: the names bound (None: `_`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +271,16 @@ class SeqLit(Expr):
 @dataclass(frozen=True, slots=True)
 class MatchArm:
     tag: str | None      # None: the wildcard `_`
-    bind: str | None
+    binds: tuple[str | None, ...]   # the names the pattern binds, by position (None: `_`)
     body: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLit(Expr):
+    """`(a: 1, b: true)`: a record value of an anonymous record type."""
+
+    fields: tuple[tuple[str, Expr], ...]
     span: Span = _sp()
 
 
@@ -317,6 +337,34 @@ class Choose(Stmt):
 class Let(Stmt):
     name: str
     value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class LetPattern(Stmt):
+    """`let Tag(a, b) = e`: the step goes on only when e is a Tag, with a and b bound to
+    its values."""
+
+    tag: str
+    binds: tuple[str | None, ...]
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class StmtArm:
+    tag: str | None      # None: the wildcard `_`
+    binds: tuple[str | None, ...]
+    body: tuple["Stmt", ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchStmt(Stmt):
+    """`match e { Tag(a) => { ... }, _ => { ... } }`: the block of the arm e's tag selects."""
+
+    subject: Expr
+    arms: tuple[StmtArm, ...]
     span: Span = _sp()
 
 
@@ -537,6 +585,9 @@ class TemporalDecl(Decl):
     p: Expr
     q: Expr | None                  # leads_to: P leads to Q
     span: Span = _sp()
+    # `(F1) and (F2) and ...`: every conjunct (kind, p, q, its text), each its own obligation
+    # (the property holds when all do); kind, p and q are the first's. Empty otherwise.
+    conjuncts: tuple[tuple[str, Expr, "Expr | None", str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,6 +599,9 @@ class FairItem:
     each: bool
     span: Span = _sp()
     process: bool = False       # written `process P` (one constraint per process of P)
+    # `A(*, 1)`, `A(0)`, `A(_, 1)`: per parameter, "*" (one constraint per value), "_" (any
+    # value, together) or the value it is bound to; None when written `A` or `A(*)`
+    args: tuple["str | Expr", ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,12 @@ _BINOPS = {
 }
 
 
+
+def token_span(source: SourceFile, tok: Token) -> Span:
+    """Where a token is: the LALR lexer gives every token its positions."""
+    assert tok.start_pos is not None and tok.end_pos is not None
+    return Span(source, tok.start_pos, tok.end_pos)
+
 class BuildAst(Transformer):
     def __init__(self, source: SourceFile):
         super().__init__(visit_tokens=False)
@@ -31,7 +37,7 @@ class BuildAst(Transformer):
         return Span(self.source, meta.start_pos, meta.end_pos)
 
     def tok_span(self, tok: Token) -> Span:
-        return Span(self.source, tok.start_pos, tok.end_pos)
+        return token_span(self.source, tok)
 
     def __default__(self, data, children, meta):
         if data in _BINOPS:
@@ -161,9 +167,18 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def temporal_decl(self, meta, c):
         formula = c[1]
-        binders, (kind, p, q) = ((formula[1], formula[2]) if formula[0] == "forall"
-                                 else ((), formula))
-        return ast.TemporalDecl(str(c[0]), kind, binders, p, q, span=self.span(meta))
+        binders, body = (formula[1], formula[2]) if formula[0] == "forall" else ((), formula)
+        parts = body[1] if body[0] == "and" else ()
+        kind, p, q = parts[0][:3] if parts else body
+        return ast.TemporalDecl(str(c[0]), kind, binders, p, q, span=self.span(meta), conjuncts=parts)
+
+    def t_and(self, c):
+        return ("and", tuple(c))
+
+    @v_args(meta=True)
+    def temporal_paren(self, meta, c):
+        kind, p, q = c[0]
+        return (kind, p, q, self.source.text[meta.start_pos + 1:meta.end_pos - 1].strip())
 
     def temporal_forall(self, c):
         return ("forall", c[0], c[1])
@@ -198,6 +213,19 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def fair_each(self, meta, c):
         return ast.FairItem(c[0], True, span=self.span(meta))
+
+    @v_args(meta=True)
+    def fair_bound(self, meta, c):
+        return ast.FairItem(c[0], False, span=self.span(meta), args=tuple(c[1:]))
+
+    def fair_arg_each(self, c):
+        return "*"
+
+    def fair_arg_any(self, c):
+        return "_"
+
+    def fair_arg(self, c):
+        return c[0]
 
     @v_args(meta=True)
     def fair_process(self, meta, c):
@@ -270,7 +298,20 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def variant_alt(self, meta, c):
-        return (str(c[0]), c[1] if len(c) > 1 else None, self.span(meta))
+        fields = c[1:]
+        if not fields:
+            payload = None
+        elif len(fields) == 1 and fields[0][0] is None:
+            payload = fields[0][1]            # one value: its type, as before
+        else:
+            payload = ast.AltFields(tuple(fields), span=self.span(meta))
+        return (str(c[0]), payload, self.span(meta))
+
+    def alt_positional(self, c):
+        return (None, c[0])
+
+    def alt_named(self, c):
+        return (str(c[0]), c[1])
 
     @v_args(meta=True)
     def fun_type(self, meta, c):
@@ -322,10 +363,11 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def record_type(self, meta, c):
-        return ast.RecordType(tuple(c), span=self.span(meta))
+        defaults = tuple((name, d) for name, _, d in c if d is not None)
+        return ast.RecordType(tuple((name, t) for name, t, _ in c), span=self.span(meta), defaults=defaults)
 
     def field_type(self, c):
-        return (str(c[0]), c[1])
+        return (str(c[0]), c[1], c[2] if len(c) > 2 else None)
 
     # -- statements
     def block(self, c):
@@ -361,6 +403,19 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def let_stmt(self, meta, c):
         return ast.Let(str(c[0]), c[1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def let_pattern_stmt(self, meta, c):
+        return ast.LetPattern(str(c[0]), c[1], c[2], span=self.span(meta))
+
+    @v_args(meta=True)
+    def match_stmt(self, meta, c):
+        return ast.MatchStmt(c[0], tuple(c[1:]), span=self.span(meta))
+
+    @v_args(meta=True)
+    def stmt_arm(self, meta, c):
+        tag, binds = c[0]
+        return ast.StmtArm(tag, binds, c[1], span=self.span(meta))
 
     @v_args(meta=True)
     def for_stmt(self, meta, c):
@@ -405,6 +460,10 @@ class BuildAst(Transformer):
     @v_args(meta=True)
     def binder(self, meta, c):
         return ast.Binder(str(c[0]), c[1], span=self.span(meta))
+
+    @v_args(meta=True)
+    def pattern_binder(self, meta, c):
+        return ast.Binder(str(c[0]), c[2], span=self.span(meta), pattern=c[1])
 
     @v_args(meta=True)
     def forall_expr(self, meta, c):
@@ -518,14 +577,30 @@ class BuildAst(Transformer):
 
     @v_args(meta=True)
     def match_arm(self, meta, c):
-        tag, bind = c[0]
-        return ast.MatchArm(tag, bind, c[1], span=self.span(meta))
+        tag, binds = c[0]
+        return ast.MatchArm(tag, binds, c[1], span=self.span(meta))
 
     def tag_pattern(self, c):
-        return (str(c[0]), str(c[1]) if len(c) > 1 else None)
+        return (str(c[0]), c[1] if len(c) > 1 else ())
 
     def wild_pattern(self, c):
-        return (None, None)
+        return (None, ())
+
+    def pat_vars(self, c):
+        return tuple(c)
+
+    def pat_var(self, c):
+        return str(c[0])
+
+    def wild_var(self, c):
+        return None
+
+    @v_args(meta=True)
+    def record_lit(self, meta, c):
+        return ast.RecordLit(tuple(c), span=self.span(meta))
+
+    def field_value(self, c):
+        return (str(c[0]), c[1])
 
 
 class _Empty(ast.Stmt):

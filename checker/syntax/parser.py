@@ -53,6 +53,14 @@ def _parser():
     return parser
 
 
+@functools.lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """The words the grammar reserves (`in`, `match`, `none`, ...): read from the grammar,
+    so the list never drifts from it."""
+    import re
+    return frozenset(re.findall(r'"([A-Za-z_][A-Za-z_0-9]*)"', _GRAMMAR.read_text())) - {"_"}
+
+
 def parse(source: SourceFile) -> ast.Spec:
     return _parse(source, "start")
 
@@ -104,9 +112,11 @@ def _within_limits(tree, source: SourceFile):
             if isinstance(child, Tree):
                 stack.append((child, depth + 1))
             elif isinstance(child, Token) and child.type == "INT" and len(child) > MAX_DIGITS:
+                start, end = child.start_pos, child.end_pos
+                assert start is not None and end is not None    # the lexer places every token
                 errors.append(Diagnostic(codes.LITERAL_TOO_LONG,
                                          f"an integer literal of {len(child):,} digits (at most {MAX_DIGITS:,})",
-                                         Span(source, child.start_pos, child.end_pos)))
+                                         Span(source, start, end)))
     if deepest is not None:
         meta = deepest.meta
         start = 0 if getattr(meta, "empty", True) else meta.start_pos
@@ -302,4 +312,6 @@ def _hint(tok, expected) -> str | None:
         return "constants and variant settings are written 'NAME = value'"
     if str(tok) in ("&&", "||", "!"):
         return "boolean operators are written 'and', 'or', 'not'"
+    if str(tok) in keywords() and "a name" in expected_words:
+        return f"'{tok}' is a keyword and cannot be used as a name: choose another name"
     return None

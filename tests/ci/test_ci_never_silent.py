@@ -218,21 +218,22 @@ def test_a_library_property_is_annotated_at_the_users_line(repo, library_spec, s
     # quiet does not name it: the import that brought the library file in
     imported = line_of(library_spec, 'import "k8s_properties"')
     assert on_prop["quiet"].startswith(f"::error file=specs/props.kovn,line={imported},endLine={imported},col=1,")
-    library_line = line_of(STDLIB / "k8s_properties.kovn", "temporal AllocationsReleased")
-    assert f"declared in the library at <kovn>/k8s_properties.kovn:{library_line}" in on_prop["quiet"]
+    # (k8s_properties imports the file that declares it: the user's line is still the import)
+    library_line = line_of(STDLIB / "k8s_allocations.kovn", "temporal AllocationsReleased")
+    assert f"declared in the library at <kovn>/k8s_allocations.kovn:{library_line}" in on_prop["quiet"]
     # SARIF: the user's line as the location, the library's declaration as related information
     valid(log, schema)
     (result,) = [r for r in log["runs"][0]["results"]
                  if r["ruleId"] == "AllocationsReleased" and r["properties"]["variant"] == "quiet"]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == imported
     (declared,) = [x for x in result["relatedLocations"] if "in the library" in x["message"]["text"]]
-    assert declared["physicalLocation"]["artifactLocation"] == {"uri": "k8s_properties.kovn",
+    assert declared["physicalLocation"]["artifactLocation"] == {"uri": "k8s_allocations.kovn",
                                                                 "uriBaseId": "KOVN_STDLIB"}
     assert declared["physicalLocation"]["region"]["startLine"] == library_line
     # JUnit names both
     failure = next(c for c in junit.iter("testcase") if c.get("name") == "AllocationsReleased"
                    and c.get("classname").endswith("::quiet")).find("failure")
-    assert (f"property declared at <kovn>/k8s_properties.kovn:{library_line}, brought in at "
+    assert (f"property declared at <kovn>/k8s_allocations.kovn:{library_line}, brought in at "
             f"specs/props.kovn:{imported}") in failure.text
     # (the text report in the job log names files as the terminal does: not a CI output)
     no_absolute_paths(repo, "\n".join(lines), ET.tostring(junit, encoding="unicode"), json.dumps(log))

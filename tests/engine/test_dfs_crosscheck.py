@@ -10,11 +10,11 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.engine import ActionInfo, CheckOptions, PropertyInfo, Status, Verdict, explore
+from checker.engine import ActionInfo, CheckOptions, ModelBase, PropertyInfo, Status, Verdict, explore
 from checker.engine.dfs import reachable_graph
 
 
-class GraphModel:
+class GraphModel(ModelBase):
     """A random graph as a Model. Edge order in `edges` is the successor order."""
 
     name = "graph"

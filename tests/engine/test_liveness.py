@@ -10,10 +10,10 @@ import pytest
 from checker.engine import CheckOptions, Status, Verdict, explore
 from checker.engine.graph import build_graph, tarjan
 from checker.engine.liveness import STUTTER
-from checker.engine.model import ActionInfo, FairnessInfo, ModelError, TemporalInfo
+from checker.engine.model import ActionInfo, FairnessInfo, ModelBase, ModelError, TemporalInfo
 
 
-class Graph:
+class Graph(ModelBase):
     """A Model given by edges (src, action, param, dst); `temporal` and `fairness` as given."""
 
     name = "graph"
@@ -280,7 +280,7 @@ def test_a_temporal_property_keeps_the_search_from_ending_early():
     # With only a temporal property the search cannot be "all decided" before the end.
     model = Graph(RING, temporal=[prop("always_eventually", lambda s: s == 2)], fairness=[weak(0)])
     result = explore(model, CheckOptions())
-    assert "stopped" not in result.extra and result.stats.distinct == 3
+    assert result.stopped is None and result.stats.distinct == 3
 
 
 def test_a_failing_predicate_is_a_runtime_error():

@@ -122,7 +122,7 @@ def test_every_depth_limit(tmp_path, name, text, consts, variants):
         sizes = level_sizes(model)
         full = summary(explore(model))
         depth = full["counts"][2]           # the unlimited run's depth (it may end early)
-        if full["extra"].get("stopped") is None:
+        if dict(full["figures"]).get("stopped") is None:
             assert depth == len(sizes), variant
         with pytest.raises(ValueError):
             CheckOptions(max_depth=0)

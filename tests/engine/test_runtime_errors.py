@@ -181,7 +181,7 @@ def reference(model, options: CheckOptions):
             inits = list(model.init_states())
         except ModelError as e:         # no state to show
             state["failure"] = (e.message, None)
-            raise _End
+            raise _End from None
         for s in inits:
             if s not in parent:
                 store(s, None)
@@ -342,9 +342,12 @@ PINNED = [
 ]
 
 
-@pytest.mark.parametrize("name,options,expected", PINNED,
-                         ids=[f"{p[0]}-{'stop' if p[1] is STOP else 'default' if p[1] is None else 'depth' + str(p[1].max_depth)}"
-                              for p in PINNED])
+def _pinned_id(p) -> str:
+    how = "stop" if p[1] is STOP else "default" if p[1] is None else "depth" + str(p[1].max_depth)
+    return f"{p[0]}-{how}"
+
+
+@pytest.mark.parametrize("name,options,expected", PINNED, ids=[_pinned_id(p) for p in PINNED])
 def test_what_the_rule_gives(tmp_path, name, options, expected):
     model = compile_one(tmp_path, name, SPECS[name])
     for way, m in paths(model):

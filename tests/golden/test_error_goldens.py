@@ -29,16 +29,15 @@ IMPORT = re.compile(r'^\s*import\s+"([^"]+)"', re.M)
 
 # Codes no spec text can cause: only a command line can. Each is pinned by the named test.
 COMMAND_LINE_ONLY = {
-    "KOV403": "tests/cli/test_cli.py::test_unknown_variant_is_a_spec_diagnostic_150_because_validity_depends_on_the_spec",
+    "KOV403": "tests/cli/test_cli.py::"
+              "test_unknown_variant_is_a_spec_diagnostic_150_because_validity_depends_on_the_spec",
     "KOV405": "tests/cli/test_cli.py::test_bad_command_line_exits_151",
 }
 # Codes reported outside the front end, and where they are pinned.
 ELSEWHERE = {
     "KOV501": "tests/cli/test_cli.py::test_runtime_error_exits_150_with_a_diagnostic_and_the_trace "
-              "(and consts_evaluation_fails.kovn here, for constants)",
-    "KOV601": "tests/unit/test_reports.py::test_never_enabled_action_is_reported_after_a_complete_search",
-    "KOV310": "tests/property/test_old_values.py::test_old_outside_a_step_is_kov310",
-    "KOV407": "tests/quality/test_strict_and_outputs.py::test_assumptions_are_checked_for_every_variant_and_const",
+              "(and constants_evaluation_fails.kovn here, for constants)",
+    "KOV601": "tests/report/test_reports.py::test_never_enabled_action_is_reported_after_a_complete_search",
     "KOV408": "tests/quality/test_strict_and_outputs.py::test_unknown_acknowledgements_are_errors",
     # the model-quality warnings: one spec each in tests/quality/specs/ (a variant that
     # triggers it, one that does not), run by tests/quality/test_warning_suite.py

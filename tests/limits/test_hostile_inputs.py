@@ -360,7 +360,7 @@ def test_timeout_holds_while_canonicalising_under_symmetry():
     import time as _time
 
     from checker.engine import CheckOptions, Verdict, explore
-    from checker.engine.model import ActionInfo
+    from checker.engine.model import ActionInfo, ModelBase
 
     class Slow:
         names, inexact = ("S",), 0
@@ -374,7 +374,7 @@ def test_timeout_holds_while_canonicalising_under_symmetry():
         def pays(self):
             return None
 
-    class Model:
+    class Model(ModelBase):
         name, properties, temporal = "slow", (), ()
         actions = (ActionInfo("A"),)
         has_action_properties = has_constraint = check_deadlock = False

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from assertions import counts
+
 from checker import api
 from checker.engine import CheckOptions, Status, Verdict, explore
 
@@ -24,11 +26,6 @@ from peterson_model import PetersonModel  # noqa: E402  (models/ is not a packag
 def run(model: str, consts: dict[str, str] | None = None, variants: list[str] | None = None):
     parsed = api.parse_consts([f"{k}={v}" for k, v in (consts or {}).items()])
     return api.check(str(ROOT / "models" / model), parsed, variants, CheckOptions())
-
-
-def counts(result) -> tuple[int, int, int]:
-    st = result.stats
-    return st.distinct, st.generated, st.depth
 
 
 def only(report):

@@ -101,7 +101,7 @@ class Ty:
         if k == "enum":
             return 3
         if k == "msg":
-            return 11                 # Idle | Req(0..1) | Ack(bool) | Put(Pt)
+            return 15                 # Idle | Req(0..1) | Ack(bool) | Put(Pt) | Two(0..1, bool)
         if k == "set":
             return 2 ** n
         if k == "tmap":
@@ -144,7 +144,7 @@ COLORS = ("red", "green", "blue")
 
 PRELUDE = """\
 type Color = red | green | blue
-type Msg = Idle | Req(0..1) | Ack(bool) | Put(Pt)
+type Msg = Idle | Req(0..1) | Ack(bool) | Put(Pt) | Two(0..1, bool)
 type Pt = {a: 0..2, b: bool}
 type Nd = {c: 0..1 -> 0..1, d: option[0..1]}
 """
@@ -288,8 +288,8 @@ class _Gen:
             m = self.expr(MSG, scope, d - 1)
             v = self.fresh("p")
             inner = scope.with_local(v, _int(0, 1))
-            last = f"Put({v}) => {self.expr(ty, scope.with_local(v, REC), d - 1)}" if self.chance(0.5) \
-                else f"_ => {same()}"
+            last = f"Put({v}) => {self.expr(ty, scope.with_local(v, REC), d - 1)}, Two({v}, _) => {same()}" \
+                if self.chance(0.5) else f"_ => {same()}"
             return (f"(match {m} {{Req({v}) => {self.expr(ty, inner, d - 1)}, "
                     f"Ack({v}) => (if {v} then {self.expr(ty, scope, d - 1)} else {same()}), Idle => {same()}, "
                     f"{last}}})")
@@ -395,6 +395,8 @@ class _Gen:
         if choice <= 6:
             return f"({i()} {self.pick(['==', '!=', '<', '<=', '>', '>='])} {i()})"
         if choice == 7:
+            if self.chance(0.2):         # powerset: a set of sets
+                return f"({s()} {self.pick(['in', 'not in'])} powerset({s()}))"
             return f"({i()} {self.pick(['in', 'not in'])} {s()})"
         if choice == 8:
             return f"({s()} {self.pick(['<=', '<', '==', '!=', '>=', '>'])} {self.expr(self.set_ty(), scope, d - 1)})"
@@ -462,7 +464,21 @@ class _Gen:
         if choice == 22:
             m = self.expr(MSG, scope, d - 1)
             v = self.fresh("p")
+            if self.chance(0.5):
+                w = self.fresh("w")
+                inner = scope.with_local(v, _int(0, 1)).with_local(w, BOOL)
+                return f"(match {m} {{Two({v}, {w}) => {self.expr(BOOL, inner, d - 1)}, Ack({v}) => {v}, _ => {b()}}})"
             return f"(match {m} {{Ack({v}) => {v}, _ => {b()}}})"
+        if choice == 27:
+            # a pattern binder: the elements of a set of messages that are a Two
+            v, w = self.fresh("p"), self.fresh("w")
+            msgs = ", ".join(self.expr(MSG, scope, d - 1) for _ in range(self.num(1, 3)))
+            inner = scope.with_local(v, _int(0, 1)).with_local(w, BOOL)
+            return f"({self.pick(['forall', 'exists'])} Two({v}, {w}) in {{{msgs}}}: {self.expr(BOOL, inner, d - 1)})"
+        if choice == 28:
+            v = self.fresh("p")
+            msgs = ", ".join(self.expr(MSG, scope, d - 1) for _ in range(self.num(1, 3)))
+            return f"({i()} in {{({v} + 1) for Two({v}, _) in {{{msgs}}}}})"
         return self.e_bool(ty, scope, 0, known)
 
     def domain(self, scope: Scope, d: int) -> str:
@@ -799,11 +815,13 @@ class _Gen:
         if choice == 3:
             return f"Req({self.expr(_int(0, 1), scope, d - 1)})"
         if choice == 4:
-            return self.pick([f"Ack({self.expr(BOOL, scope, d - 1)})", f"Put({self.expr(REC, scope, d - 1)})"])
+            return self.pick([f"Ack({self.expr(BOOL, scope, d - 1)})", f"Put({self.expr(REC, scope, d - 1)})",
+                              f"Two({self.expr(_int(0, 1), scope, d - 1)}, {self.expr(BOOL, scope, d - 1)})"])
         if choice == 5:
             return f"(if {self.expr(BOOL, scope, d - 1)} then {self.e_msg(ty, scope, d - 1, known)} " \
                    f"else {self.e_msg(ty, scope, d - 1, known)})"
-        return self.pick(["Idle", "Req(0)", "Req(1)", "Ack(true)", "Ack(false)", "Put(Pt(a: 1, b: true))"])
+        return self.pick(["Idle", "Req(0)", "Req(1)", "Ack(true)", "Ack(false)", "Put(Pt(a: 1, b: true))",
+                          "Two(1, false)"])
 
     # ------------------------------------------------------------ statements
     def stmts(self, scope: Scope, depth: int, n: int, in_for: bool = False) -> list[str]:
@@ -815,10 +833,12 @@ class _Gen:
 
     def stmt(self, scope: Scope, depth: int, in_for: bool) -> tuple[list[str], Scope]:
         kinds = ["assign", "assign", "assign", "sub", "if", "let"]
-        if not in_for:
-            kinds += ["require", "require", "choose"]
+        if in_for:
+            kinds.append(self.pick(["require", "choose", "letpat", "assign"]))   # a loop's body forks too
+        else:
+            kinds += ["require", "require", "choose", "letpat"]
             if depth > 0:
-                kinds.append("for")
+                kinds += ["for", "match"]
             if self.has_macro:
                 kinds.append("call")
         if self.can_restart and not self.in_process:
@@ -853,6 +873,24 @@ class _Gen:
                 cond = self.expr(BOOL, inner, 1)
                 return [f"choose {least}{name}: {self.elem[0]}..{self.elem[1]} where {cond}"], inner
             return [f"choose {name} in {self.domain(scope, 1)}"], inner
+        if kind == "match":
+            m = self.expr(MSG, scope, 1)
+            v, w = self.fresh("p"), self.fresh("w")
+            two = self.stmts(scope.with_local(v, _int(0, 1)).with_local(w, BOOL), 0, 1, in_for)
+            ack = self.stmts(scope.with_local(v, BOOL), 0, 1, in_for)
+            lines = [f"match {m} {{", f"  Two({v}, {w}) => {{"] + _indent(_indent(two)) + ["  }",
+                     f"  Ack({v}) => {{"] + _indent(_indent(ack)) + ["  }"]
+            if self.chance(0.5):
+                lines += ["  _ => {"] + _indent(_indent(self.stmts(scope, 0, 1, in_for))) + ["  }"]
+            elif self.chance(0.5):
+                lines += ["  Idle => { skip }", "  Req(_) => { skip }", "  Put(_) => { skip }"]
+            else:
+                lines += ["  _ => { skip }"]
+            return lines + ["}"], scope
+        if kind == "letpat":
+            v, w = self.fresh("p"), self.fresh("w")
+            return [f"let Two({v}, {w}) = {self.expr(MSG, scope, 1)}"], \
+                scope.with_local(v, _int(0, 1)).with_local(w, BOOL)
         if kind == "for":
             name = self.fresh("i")
             inner = scope.with_local(name, Ty("int", *self.elem))
@@ -993,6 +1031,9 @@ class _Gen:
             if ty.kind in ("tmap", "pmap"):
                 return f"{name}[{self.key_expr(ty, scope, 1)}] := {self.expr(_int(ty.vlo, ty.vhi), scope, 2)}"
             if ty.kind == "rec":
+                if self.chance(0.3):    # an anonymous record value, its type the variable's
+                    return self.pick([f"{name} := (a: {self.expr(REC_A, scope, 2)}, b: {self.expr(BOOL, scope, 2)})",
+                                      f"{name} := (b: {self.expr(BOOL, scope, 2)}, a: {self.expr(REC_A, scope, 2)})"])
                 if self.chance(0.5):
                     return f"{name}.a := {self.expr(REC_A, scope, 2)}"
                 return f"{name}.b := {self.expr(BOOL, scope, 2)}"
@@ -1164,7 +1205,7 @@ class _Gen:
         return out
 
     def premise_properties(self, variables: dict) -> list[str]:
-        """Properties whose verdict rests on premises (semantics/premises.py): implications,
+        """Properties whose verdict rests on premises (ir/premises.py): implications,
         negated conjunctions, `not a or b`, quantifiers, `if`, leads-to. Conditions are mostly
         comparisons of variables (sometimes true, sometimes never), conclusions often hold
         in every state without being constant (`x >= lo`), so that the properties hold and

@@ -159,7 +159,7 @@ def compare_engine(model, interp, x, fail) -> None:
                 fail(f"the engine failed ({result.failure.message}) in a state where the interpreter "
                      f"did not", decode(model, trace.steps[-1].state))
         return
-    stopped = result.extra.get("stopped")
+    stopped = result.stopped
     # Once a property is decided the engine's generated expander stops evaluating it, so a
     # failure in a later evaluation of it goes unseen; every other failure must stop it.
     decided = {i for i, p in enumerate(props) for r in result.properties if r.name == p.name
@@ -170,7 +170,7 @@ def compare_engine(model, interp, x, fail) -> None:
         fail(f"the interpreter failed ({must_stop[0]}) but the engine finished: {result.verdict}")
     violated = set()
     witnessed = set()
-    for key, value in x.checks.items():
+    for value in x.checks.values():
         if not isinstance(value, str):
             violated |= {props[i].name for i in value if props[i].kind == "invariant"}
             witnessed |= {props[i].name for i in value if props[i].kind == "reachable"}

@@ -3,7 +3,8 @@
 Input: the valid specs in models/ and spec/, mutated
 at random: tokens or characters deleted, duplicated or swapped, keywords and operators
 inserted, names replaced by undefined ones or by other names of the file, operators swapped,
-numbers made huge or negative, lines dropped or repeated. Each mutant goes through `check MUTANT --max-states 2000 --no-progress` in-process.
+numbers made huge or negative, lines dropped or repeated. Each mutant goes through
+`check MUTANT --max-states 2000 --no-progress` in-process.
 Output: whatever the mutant means, the exit code is never 255 (internal error) and nothing
 prints a Python traceback: bad input must end in a diagnostic.
 
@@ -132,6 +133,7 @@ def test_mutants_of_small_specs_never_crash(workdir, text):
 
 @settings(FUZZ, max_examples=8)      # each well-formed mutant compiles twelve variants
 @given(text=mutants(LARGE or SMALL))
+@pytest.mark.slow   # the flagship's mutants
 def test_mutants_of_the_flagship_spec_never_crash(workdir, text):
     run_mutant(workdir / "mutant.kovn", text)
 

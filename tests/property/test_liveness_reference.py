@@ -31,12 +31,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.engine import CheckOptions, Status, explore
-from checker.engine.model import ActionInfo, FairnessInfo, TemporalInfo
+from checker.engine.model import ActionInfo, FairnessInfo, ModelBase, TemporalInfo
 
 KINDS = ("always", "eventually", "always_eventually", "eventually_always", "leads_to")
 
 
-class GraphModel:
+class GraphModel(ModelBase):
     """A Model over int states: edges (src, action, param, dst); labels (action, (param,))."""
 
     name = "random"
@@ -93,13 +93,18 @@ def models(draw):
                                min_size=draw(st.sampled_from((0, 1, 1, 1))), max_size=3))
     kind = draw(st.sampled_from(KINDS))
     instances = draw(st.integers(1, 2))
+    # a conjunction `(F1) and (F2)`: instances of different kinds
+    kinds = tuple(draw(st.sampled_from(KINDS)) for _ in range(instances)) if draw(st.integers(0, 3)) == 0 else None
+    if kinds is not None:
+        kind = kinds[0]
     # Predicates true in few states: the interesting verdicts hinge on fairness, not on P.
     chosen = [draw(st.sets(state, max_size=2)) for _ in range(2 * instances)]
     ptab = [[s in chosen[k] for s in range(n)] for k in range(instances)]
     qtab = [[s in chosen[instances + k] for s in range(n)] for k in range(instances)]
+    leads = kind == "leads_to" or (kinds is not None and "leads_to" in kinds)
     temporal = TemporalInfo("T", kind, lambda s, k: ptab[k][s],
-                            (lambda s, k: qtab[k][s]) if kind == "leads_to" else None,
-                            tuple(f"i = {k}" for k in range(instances)))
+                            (lambda s, k: qtab[k][s]) if leads else None,
+                            tuple(f"i = {k}" for k in range(instances)), kinds=kinds)
     model = GraphModel(n, init, edges, [temporal], [fairness_decl(f) for f in fair_items])
     return model, ptab, qtab
 
@@ -201,7 +206,7 @@ def reference_violated(model, kind, p, q) -> bool:
     cons = constraints(model)
     fair = [(states, steps) for states, steps in loops(model) if is_fair(model, cons, states, steps)]
     for prefix in prefixes(model, 2 * model.n - 2):
-        for states, steps in fair:
+        for states, _steps in fair:
             if prefix[-1] in states and violates(kind, p, q, prefix, states):
                 return True
     return False
@@ -236,17 +241,17 @@ def test_liveness_agrees_with_the_reference(case):
     (t,) = model.temporal
     result = explore(model, CheckOptions())
     (got,) = [r for r in result.properties if r.kind == "liveness"]
-    expected = [reference_violated(model, t.kind, ptab[k], qtab[k]) for k in range(len(ptab))]
-    assert (got.status is Status.VIOLATED) == any(expected), (t.kind, model.edges, model.init)
+    expected = [reference_violated(model, t.kind_at(k), ptab[k], qtab[k]) for k in range(len(ptab))]
+    assert (got.status is Status.VIOLATED) == any(expected), (t.kinds or t.kind, model.edges, model.init)
     if got.status is Status.VIOLATED:
         k = t.instances.index(got.instance)
         assert expected[k] and not any(expected[:k])      # the first violated instance
-        check_counterexample(model, t.kind, ptab[k], qtab[k], got.trace)
+        check_counterexample(model, t.kind_at(k), ptab[k], qtab[k], got.trace)
         check_stutter(model, ptab, qtab, got)
     else:
         assert got.stutter == () and got.outside == ()
-        assert got.trivial == (t.kind != "always" and not any(
-            opens(model, t.kind, ptab[k], qtab[k]) for k in range(len(ptab))))
+        live = [k for k in range(len(ptab)) if t.kind_at(k) != "always"]
+        assert got.trivial == (bool(live) and not any(opens(model, t.kind_at(k), ptab[k], qtab[k]) for k in live))
 
 
 def opens(model, kind, p, q) -> bool:
@@ -280,5 +285,5 @@ def check_stutter(model, ptab, qtab, got) -> None:
         a = int(name[1:])
         fair = model.fairness + (FairnessInfo("weak", lambda label, a=a: 0 if label[0] == a else None),)
         more = GraphModel(model.n, model.init, model.edges, model.temporal, fair)
-        assert holds == (not any(reference_violated(more, t.kind, ptab[k], qtab[k]) for k in range(len(ptab)))), \
-            (name, t.kind, model.edges, model.init)
+        assert holds == (not any(reference_violated(more, t.kind_at(k), ptab[k], qtab[k])
+                                 for k in range(len(ptab)))), (name, t.kinds or t.kind, model.edges, model.init)

@@ -22,7 +22,7 @@ from checker.semantics import types as T
 from checker.solver import brute
 from checker.solver import enumerate as en
 from checker.solver.options import SolverOptions
-from checker.solver.plan import Query
+from checker.ir.solve_plan import Query
 
 B, INT = T.BoolT(), T.IntT()
 SET = T.SetT(INT)

@@ -2,7 +2,7 @@
 
 For every spec (specgen.py with premise-rich properties: implications, negated conjunctions,
 `not a or b`, quantifiers, `if`, action properties, leads-to), every property that holds and
-every premise of it (semantics/premises.py), the reference decides from the definition of
+every premise of it (ir/premises.py), the reference decides from the definition of
 vacuity, over every state and step the naive search through the reference interpreter
 reaches (ir/search.py):
 
@@ -33,7 +33,7 @@ from checker.engine import explore as engine_explore
 from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import in_order
 from checker.ir.search import explore, thaw
-from checker.semantics.premises import mutant
+from checker.ir.premises import mutant
 
 from specgen import seeded_specs, specs  # tests/property is on sys.path
 

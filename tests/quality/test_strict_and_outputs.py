@@ -176,8 +176,10 @@ def test_the_kubernetes_library_states_its_assumptions(capsys):
     assert "error[KOV407]: assumption 'MaxRVAtLeastOne' does not hold in variant 'v1_12' with MAX_RV = 0" in err
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "models").glob("*.kovn")) + sorted((ROOT / "docs" / "examples").glob("*.kovn")),
-                         ids=lambda p: p.name)
+SHIPPED_MODELS = sorted((ROOT / "models").rglob("*.kovn")) + sorted((ROOT / "docs" / "examples").glob("*.kovn"))
+
+
+@pytest.mark.parametrize("path", SHIPPED_MODELS, ids=lambda p: p.name)
 def test_the_shipped_models_pass_strict(path, capsys):
     code, out, err = run([path, "--strict"], capsys)
     assert code == 0, err

@@ -1,4 +1,4 @@
-"""What a step read (checker/render/reads.py) and what the lane diagram shows
+"""What a step read (checker/analysis/reads.py) and what the lane diagram shows
 (checker/render/lanes.py): lanes, read and write arrows, stale reads, the offending object."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import textwrap
 from checker import api
 from checker.engine.result import Step, Trace
 from checker.render import trace_diagram
-from checker.render.reads import Read, step_reads
+from checker.analysis.results import Read
+from checker.analysis.reads import step_reads
 from checker.semantics.types import Tag
 from render_helpers import SPECS, violation
 
@@ -224,5 +225,21 @@ def test_a_model_written_in_python_renders_with_lanes_per_action_and_variable(tm
     d = trace_diagram(model, "peterson", "py", prop)
     assert {x.kind for x in d.lanes} == {"action", "variable"}
     assert not [a for a in d.arrows if a.kind == "read"]
-    out = render_violation(model, "peterson", "py", None, prop, RenderOptions(tmp_path, frozenset({"dot", "html", "itf"})))
+    options = RenderOptions(tmp_path, frozenset({"dot", "html", "itf"}))
+    out = render_violation(model, "peterson", "py", None, prop, options)
     assert sorted(p.name for p in out.files) == ["py-Pretend.dot", "py-Pretend.html", "py-Pretend.itf.json"]
+
+
+def test_an_object_box_shows_the_fields_of_its_kind():
+    """Per-kind data (`type Data = DbData(replicas: 1..3) | BackupData(done: bool)`): a box
+    shows the fields of the object's own alternative, flattened like a record's; an untracked
+    generation (0) is left out."""
+    from checker.render.objects import fields
+    from checker.semantics.types import Record, Tag
+    db = Record("Obj", (("deleting", False), ("data", Tag("DbData", Record("", (("replicas", 2),)), True)),
+                        ("gen", 0)))
+    assert fields(db) == {"deleting": False, "replicas": 2}
+    backup = Record("Obj", (("data", Tag("BackupData", Record("", (("done", True),)), True)), ("gen", 3)))
+    assert fields(backup) == {"done": True, "gen": 3}
+    record = Record("Obj", (("data", Record("Data", (("x", 1),))),))
+    assert fields(record) == {"x": 1}

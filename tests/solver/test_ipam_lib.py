@@ -43,8 +43,7 @@ def test_the_library_spec_meets_its_expectation_with_solver_statistics():
     assert r.expectation_met, r.mismatches
     assert r.result.verdict is Verdict.OK
     assert all(p.status in (Status.HOLDS,) for p in r.result.properties)
-    extra = r.result.extra
-    assert extra["solver_calls"] > 0 and extra["solver_cache_hits"] > extra["solver_calls"]
+    assert r.solver.calls > 0 and r.solver.cache_hits > r.solver.calls
 
 
 def test_least_free_kept_and_reused():
@@ -75,8 +74,8 @@ def test_alloc_model_explores_a_slash_8_with_solver_statistics():
     ok = by_name["default"]
     assert ok.expectation_met and ok.result.verdict is Verdict.OK
     assert ok.result.stats.seconds < 10
-    assert ok.result.extra["solver_calls"] >= 1
-    assert ok.result.extra["solver_cache_hit_rate"] > 0.5
+    assert ok.solver.calls >= 1
+    assert ok.solver.cache_hit_rate > 0.5
     bad = by_name["ignores_excludes"]
     assert bad.expectation_met
     trace = next(p.trace for p in bad.result.properties if p.name == "NoReservedAddress")

@@ -12,13 +12,11 @@ from checker.semantics import types as T
 from checker.syntax import ast
 from checker.syntax.parser import parse_expr
 
+from assertions import statuses
+
 
 def expr(text: str):
     return parse_expr(SourceFile("e", text))
-
-
-def statuses(r) -> dict[str, Status]:
-    return {p.name: p.status for p in r.result.properties}
 
 
 # ---------------------------------------------------------------- lexing

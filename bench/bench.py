@@ -1,0 +1,378 @@
+"""The benchmark: a fixed suite of models, each run as `check` would be run, timed.
+
+    python bench/bench.py                 # the whole suite (several minutes)
+    python bench/bench.py --cases twophase7,twophase7-sym --repeat 3
+    python bench/bench.py --quick         # small sizes, a smoke test of the script
+    python bench/bench.py --json out.json --no-spin
+    python bench/bench.py --vacuity --repeat 3   # the cost of observing premises (ipam cases)
+
+Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
+wall seconds of the whole process, start-up included, the search's own seconds,
+generated states per second, peak RSS), then the same as JSON (also to --json FILE).
+When SPIN is installed (`spin` and a C compiler on PATH), the cases that have a Promela
+version (bench/promela/*.pml, written from shared/conformance.md so that the state counts
+agree) are also run by SPIN (breadth-first, no partial-order reduction; compilation not
+timed) and the table shows SPIN's counts, wall seconds and memory and kovn's time as a
+multiple of SPIN's. docs/performance.md has the figures and how they were measured.
+
+Each case is a separate `python -m checker ... --json` process, so imports, parsing and
+code generation count, as they do for a user (with Python's bytecode cache on, as it is
+for an installed package). Each repetition runs the case twice, with a cache directory of
+the benchmark's own (checker/cache.py): first with no parsed files in it, as after an edit
+of the spec ("first s"), then again, as any later run of the same files ("wall s"); the
+parser's tables are in it for both. The load average is recorded with each case: other
+jobs on the machine make every figure slower.
+
+`--vacuity` runs each case (by default the spec/ipam.kovn ones) with and without
+`--no-vacuity`, alternately, keeping the run of each kind with the least CPU time (the
+process's user + system time: less disturbed by other jobs than wall time), and shows what
+observing the properties' premises during the search costs (docs/performance.md, ADR 0041).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+ROOT = Path(__file__).resolve().parent.parent
+PROMELA = ROOT / "bench" / "promela"
+FOUR_JUGS = "Cap=[20, 31, 47, 61]"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    spec: str
+    variants: tuple[str, ...]            # () : every variant (a full `check`)
+    consts: tuple[str, ...] = ()
+    workers: int = 1
+    promela: str | None = None           # bench/promela file
+    defines: tuple[str, ...] = ()        # -D for spin
+    note: str = ""
+    flags: tuple[str, ...] = ()          # more options of `check`
+
+
+SUITE = (
+    Case("twophase7", "models/twophase.kovn", ("plain",), ("N=7",), promela="twophase.pml", defines=("N=7",),
+         note="TLC 8.4 s, SPIN 0.65 s (conformance.md)"),
+    Case("twophase8", "models/twophase.kovn", ("plain",), ("N=8",), promela="twophase.pml", defines=("N=8",),
+         note="TLC 55 s / 3.1 GB, SPIN 4.3 s / 364 MB"),
+    Case("twophase8-w2", "models/twophase.kovn", ("plain",), ("N=8",), workers=2,
+         note="two worker processes"),
+    Case("twophase5-sym", "models/twophase.kovn", ("symmetric",), ("N=5",), note="TLC: 314 / 2,048"),
+    Case("twophase7-sym", "models/twophase.kovn", ("symmetric",), ("N=7",), note="TLC 18.7 s: 920 / 8,410"),
+    Case("peterson5", "models/peterson.kovn", ("default",), ("N=5",), promela="peterson.pml", defines=("N=5",)),
+    Case("peterson6", "models/peterson.kovn", ("default",), ("N=6",), promela="peterson.pml", defines=("N=6",)),
+    Case("diehard4", "models/diehard.kovn", ("space",), (FOUR_JUGS,), promela="diehard.pml",
+         note="TLC 14.2 s, SPIN 2.4 s"),
+    Case("ipam-fixed", "spec/ipam.kovn", ("fixed",), note="with liveness"),
+    Case("ipam-v1_12", "spec/ipam.kovn", ("v1_12",), note="violations: their premises are dropped"),
+    Case("ipam-nics2", "spec/ipam.kovn", ("fixed",), ("NICS=2",), note="with liveness"),
+    Case("ipam-all", "spec/ipam.kovn", (), note="`check spec/ipam.kovn`: every variant, side by side"),
+)
+
+QUICK = (
+    Case("twophase5", "models/twophase.kovn", ("plain",), ("N=5",), promela="twophase.pml", defines=("N=5",)),
+    Case("twophase5-w2", "models/twophase.kovn", ("plain",), ("N=5",), workers=2),
+    Case("twophase5-sym", "models/twophase.kovn", ("symmetric",), ("N=5",)),
+    Case("peterson3", "models/peterson.kovn", ("default",), ("N=3",), promela="peterson.pml", defines=("N=3",)),
+    Case("diehard2", "models/diehard.kovn", ("space",)),
+)
+
+
+@dataclass
+class Run:
+    """One case's figures (kovn, and SPIN when it ran)."""
+
+    case: str
+    distinct: int = 0
+    generated: int = 0
+    depth: int = 0
+    wall_s: float = 0.0                  # the whole process, start-up included
+    first_s: float = 0.0                 # the same, no parsed file in the cache (a spec just edited)
+    search_s: float = 0.0                # the searches, as the checker reports them
+    states_per_s: float = 0.0            # generated / wall
+    peak_rss_mib: float = 0.0
+    cpu_s: float = 0.0                   # user + system CPU time of the process
+    variants: int = 0
+    load: float = 0.0                    # 1-minute load average before the run
+    workers: int = 1
+    note: str = ""
+    spin: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def run_case(case: Case, repeat: int, cache_dir: str) -> Run:
+    """The fastest of `repeat` runs of the case (each a fresh process), and the fastest
+    first run (no parsed file cached)."""
+    best, first = None, None
+    for _ in range(repeat):
+        shutil.rmtree(Path(cache_dir) / "parsed", ignore_errors=True)
+        cold = _run_kovn(case, cache_dir)
+        if first is None or (not cold.error and cold.wall_s < first.wall_s):
+            first = cold
+        run = _run_kovn(case, cache_dir)
+        if best is None or (not run.error and run.wall_s < best.wall_s):
+            best = run
+    assert best is not None and first is not None
+    best.first_s = first.wall_s
+    return best
+
+
+def _environment(cache_dir: str) -> dict:
+    # as a user runs it: with Python's bytecode cache (a sandbox may turn it off)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "KOVN_CACHE")}
+    env["PYTHONPATH"] = str(ROOT)
+    env["KOVN_CACHE_DIR"] = cache_dir
+    return env
+
+
+def prime(cache_dir: str) -> None:
+    """Build the parser's tables into the benchmark's cache (once, not timed)."""
+    subprocess.run([sys.executable, "-c", "from checker.syntax.parser import _parser; _parser()"],
+                   cwd=ROOT, env=_environment(cache_dir), check=True)
+
+
+def _run_kovn(case: Case, cache_dir: str) -> Run:
+    cmd = [sys.executable, "-m", "checker", case.spec, "--json", "--no-progress"]
+    for v in case.variants:
+        cmd += ["--variant", v]
+    for c in case.consts:
+        cmd += ["--const", c]
+    if case.workers > 1:
+        cmd += ["--workers", str(case.workers)]
+    cmd += list(case.flags)
+    load = os.getloadavg()[0]
+    env = _environment(cache_dir)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    wall = perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    run = Run(case.name, wall_s=round(wall, 3), load=round(load, 2), workers=case.workers, note=case.note,
+              cpu_s=round(cpu, 3))
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        run.error = f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+        return run
+    results = report["results"]
+    run.variants = len(results)
+    run.distinct = sum(r["distinct_states"] for r in results)
+    run.generated = sum(r["states_generated"] for r in results)
+    run.depth = max((r["depth"] for r in results), default=0)
+    run.search_s = round(sum(r["seconds"] for r in results), 3)
+    run.states_per_s = round(run.generated / wall) if wall > 0 else 0
+    run.peak_rss_mib = round(max((r["peak_rss_bytes"] for r in results), default=0) / 2 ** 20, 1)
+    return run
+
+
+# ---------------------------------------------------------------- the cost of vacuity
+
+VACUITY_CASES = ("ipam-fixed", "ipam-v1_12", "ipam-all")
+
+
+def vacuity_cost(case: Case, repeat: int, cache_dir: str) -> dict:
+    """The case with premise observation (as `check` runs by default) and without
+    (`--no-vacuity`), alternately, `repeat` times each; the fastest run of each kind."""
+    off = Case(case.name, case.spec, case.variants, case.consts, case.workers, flags=("--no-vacuity",))
+    best: dict[str, Run] = {}
+    for k in range(repeat):
+        for name, c in ((("with", case), ("without", off)) if k % 2 == 0 else (("without", off), ("with", case))):
+            run = _run_kovn(c, cache_dir)
+            if name not in best or (not run.error and run.cpu_s < best[name].cpu_s):
+                best[name] = run
+    on, no = best["with"], best["without"]
+
+    def pct(a: float, b: float) -> float | None:
+        return round(100 * (a / b - 1), 1) if b else None
+    return {"case": case.name, "distinct": on.distinct, "error": on.error or no.error,
+            "search_with_s": on.search_s, "search_without_s": no.search_s,
+            "cpu_with_s": on.cpu_s, "cpu_without_s": no.cpu_s,
+            "wall_with_s": on.wall_s, "wall_without_s": no.wall_s,
+            "overhead_search_pct": pct(on.search_s, no.search_s), "overhead_cpu_pct": pct(on.cpu_s, no.cpu_s),
+            "overhead_wall_pct": pct(on.wall_s, no.wall_s), "load": on.load}
+
+
+def vacuity_table(rows: list[dict]) -> str:
+    out = [("case", "distinct", "CPU s with", "without", "overhead", "search s with", "without", "overhead",
+            "wall s with", "without", "load")]
+    for r in rows:
+        if r["error"]:
+            out.append((r["case"], "error", r["error"][:60], "", "", "", "", "", "", "", ""))
+            continue
+        out.append((r["case"], f"{r['distinct']:,}", f"{r['cpu_with_s']:.3f}", f"{r['cpu_without_s']:.3f}",
+                    f"{r['overhead_cpu_pct']:+.1f}%", f"{r['search_with_s']:.3f}", f"{r['search_without_s']:.3f}",
+                    f"{r['overhead_search_pct']:+.1f}%", f"{r['wall_with_s']:.3f}", f"{r['wall_without_s']:.3f}",
+                    f"{r['load']:.1f}"))
+    return _aligned(out)
+
+
+# ---------------------------------------------------------------- SPIN
+
+def spin_available() -> bool:
+    return shutil.which("spin") is not None and (shutil.which("gcc") or shutil.which("cc")) is not None
+
+
+def run_spin(case: Case, repeat: int) -> dict:
+    """SPIN's figures for the case's Promela model: compiled once, run `repeat` times."""
+    with tempfile.TemporaryDirectory(prefix="kovn-spin-") as tmp:
+        src = Path(tmp) / case.promela
+        shutil.copy(PROMELA / case.promela, src)
+        defines = [f"-D{d}" for d in case.defines]
+        cc = shutil.which("gcc") or shutil.which("cc")
+        steps = [["spin", "-a", *defines, src.name],
+                 [cc, "-O2", "-DBFS", "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"]]
+        for step in steps:
+            done = subprocess.run(step, cwd=tmp, capture_output=True, text=True)
+            if done.returncode != 0:
+                return {"error": f"{step[0]}: {(done.stdout + done.stderr).strip()[-300:]}"}
+        best: dict = {}
+        for _ in range(repeat):
+            start = perf_counter()
+            done = subprocess.run(["./pan", "-E"], cwd=tmp, capture_output=True, text=True)
+            wall = perf_counter() - start
+            figures = parse_pan(done.stdout)
+            figures["wall_s"] = round(wall, 3)
+            if not best or wall < best["wall_s"]:
+                best = figures
+        return best
+
+
+def parse_pan(out: str) -> dict:
+    """The counts in pan's report: stored states, transitions (TLC's generated), depth
+    (pan counts from 0; TLC and kovn count levels from 1), memory."""
+    def number(pattern: str) -> float | None:
+        m = re.search(pattern, out)
+        return float(m.group(1)) if m else None
+    stored = number(r"(\d+) states, stored")
+    transitions = number(r"(\d+) transitions \(= stored\+matched\)")
+    depth = number(r"depth reached (\d+)")
+    memory = number(r"([\d.]+)\s+total actual memory usage")
+    errors = number(r"errors: (\d+)")
+    return {"distinct": int(stored or 0), "generated": int(transitions or 0),
+            "depth": int(depth + 1) if depth is not None else 0,
+            "memory_mib": memory or 0.0, "errors": int(errors or 0)}
+
+
+# ---------------------------------------------------------------- output
+
+COLUMNS = ("case", "distinct", "generated", "depth", "wall s", "first s", "search s", "gen/s", "RSS MiB",
+           "load")
+
+
+def table(runs: list[Run]) -> str:
+    rows = [COLUMNS]
+    spin_rows = []
+    for r in runs:
+        if r.error:
+            rows.append((r.case, "error", r.error[:60], "", "", "", "", "", "", ""))
+            continue
+        rows.append((r.case, f"{r.distinct:,}", f"{r.generated:,}", str(r.depth), f"{r.wall_s:.3f}",
+                     f"{r.first_s:.3f}", f"{r.search_s:.3f}", f"{r.states_per_s:,.0f}", f"{r.peak_rss_mib:.0f}",
+                     f"{r.load:.1f}"))
+        if r.spin and not r.spin.get("error"):
+            s = r.spin
+            same = (s["distinct"], s["generated"], s["depth"]) == (r.distinct, r.generated, r.depth)
+            spin_rows.append((r.case, f"{s['distinct']:,}", f"{s['generated']:,}", str(s["depth"]),
+                              f"{s['wall_s']:.2f}", f"{s['memory_mib']:.0f}",
+                              f"{r.wall_s / s['wall_s']:.1f}x" if s["wall_s"] else "-",
+                              "yes" if same else "NO"))
+        elif r.spin:
+            spin_rows.append((r.case, "error", r.spin["error"][:60], "", "", "", "", ""))
+    out = _aligned(rows)
+    if spin_rows:
+        out += "\n\nSPIN (breadth-first, -DNOREDUCE; compile not timed)\n"
+        out += _aligned([("case", "distinct", "generated", "depth", "wall s", "memory MiB",
+                          "kovn / SPIN", "same counts")] + spin_rows)
+    return out
+
+
+def _aligned(rows: list[tuple]) -> str:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python bench/bench.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", help="comma-separated case names (default: the whole suite)")
+    p.add_argument("--quick", action="store_true", help="the small suite (a smoke test)")
+    p.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is kept")
+    p.add_argument("--no-spin", action="store_true", help="do not run SPIN even if installed")
+    p.add_argument("--json", metavar="FILE", help="also write the JSON to FILE")
+    p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.add_argument("--vacuity", action="store_true",
+                   help="each case with and without premise observation (--no-vacuity): its cost "
+                        "(default cases: " + ", ".join(VACUITY_CASES) + ")")
+    args = p.parse_args(argv)
+    suite = QUICK if args.quick else SUITE
+    if args.list:
+        for c in SUITE + QUICK:
+            print(f"{c.name:16} {c.spec} {' '.join(c.variants) or '(all variants)'} {' '.join(c.consts)}"
+                  f"{' --workers ' + str(c.workers) if c.workers > 1 else ''}")
+        return 0
+    if args.cases:
+        known = {c.name: c for c in SUITE + QUICK}
+        unknown = [n for n in args.cases.split(",") if n not in known]
+        if unknown:
+            p.error(f"unknown case(s): {', '.join(unknown)} (see --list)")
+        suite = tuple(known[n] for n in args.cases.split(","))
+    if args.vacuity:
+        return _vacuity_main(args, suite if args.cases else tuple(c for c in SUITE if c.name in VACUITY_CASES))
+    spin = spin_available() and not args.no_spin
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="kovn-bench-cache-") as cache_dir:
+        prime(cache_dir)
+        for case in suite:
+            run = run_case(case, max(1, args.repeat), cache_dir)
+            if spin and case.promela:
+                run.spin = run_spin(case, max(1, args.repeat))
+            runs.append(run)
+            print(f"  {case.name}: {run.wall_s:.2f} s"
+                  + (f", SPIN {run.spin.get('wall_s', 0):.2f} s" if run.spin else ""), file=sys.stderr, flush=True)
+    print(table(runs))
+    document = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "spin": spin,
+                "runs": [asdict(r) for r in runs]}
+    text = json.dumps(document, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    return 1 if any(r.error for r in runs) else 0
+
+
+def _vacuity_main(args, suite) -> int:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kovn-bench-cache-") as cache_dir:
+        prime(cache_dir)
+        for case in suite:
+            rows.append(vacuity_cost(case, max(1, args.repeat), cache_dir))
+            print(f"  {case.name}: CPU {rows[-1]['overhead_cpu_pct']}%, search {rows[-1]['overhead_search_pct']}%",
+                  file=sys.stderr, flush=True)
+    print(vacuity_table(rows))
+    text = json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "vacuity": rows}, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    return 1 if any(r["error"] for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The entry point of trace analysis: a trace and what it is a counterexample to, analysed.
+
+Input: any Model, a Trace, and the violated property (an engine PropertyResult, or a
+run-time error rendered as one: checker/render/diagram.py FailedEvaluation). Output: a
+`TraceAnalysis` (results.py): the reads of every step and the explanation of the failure.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from checker.analysis.failure import explain_failure
+from checker.analysis.reads import explain, explain_temporal, step_reads
+from checker.analysis.results import Explanation, TraceAnalysis
+from checker.analysis.source import SpecSource, spec_source
+from checker.engine.result import Trace
+
+
+def analyse(model: object, trace: Trace, prop: Any) -> TraceAnalysis:
+    """The reads of every step of `trace` and why `prop` fails on it. `prop`: a violated
+    property (engine PropertyResult) or a run-time error rendered as one (its kind "error",
+    its origin the failing expression's span)."""
+    source = spec_source(model)
+    if source is None:
+        return TraceAnalysis(tuple(frozenset() for _ in trace.steps), None)
+    return TraceAnalysis(step_reads(source, trace), _explanation(source, trace, prop))
+
+
+def _explanation(model: SpecSource, trace: Trace, prop: Any) -> Explanation | None:
+    if prop.kind == "invariant":
+        return explain(model, prop.name, trace.steps[-1].state)
+    if prop.kind == "action" and len(trace.steps) > 1:
+        return explain(model, prop.name, trace.steps[-2].state, trace.steps[-1].state)
+    if prop.kind == "liveness":
+        return explain_temporal(model, prop.name, prop.instance, trace.steps[-1].state)
+    if prop.kind == "error":
+        return explain_failure(model, prop.origin, trace)
+    return None

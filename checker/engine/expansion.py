@@ -1,0 +1,133 @@
+"""The expansion core: the one loop that expands states through `model.successors()`.
+
+Input: a Model, the states to expand, and a `Host`: the scheduler that owns them
+(engine/bfs.py's search, a worker of engine/parallel.py, the state graph of
+checker/render/state_graph.py), which says what becomes of a new successor and of each
+event. Output: counts in `Counters`, successors handed to the host, events reported to it.
+
+For every state, in order: outside the state constraint it is not expanded; otherwise for
+each (label, next) pair of `model.successors(state)`, in order: the transition is counted
+for its action; the action properties are checked on it (a violation is reported to the
+host); the premise observer sees it; the next state is replaced by its representative
+(symmetry); then, when edges are recorded (`host.edges`), the edge to it is recorded,
+the target stored first when it is new; otherwise a target not seen before is handed to
+the host (`host.new_state`). A state without successors is a deadlock candidate
+(`host.deadlock`). A ModelError goes to `host.failed`, which either raises (the search ends:
+engine/bfs.py, "Run-time errors") or returns (the next state is expanded: the state graph
+draws what it can).
+
+A model's generated expander (engine/fastpath.py) does the same work in one straight-line
+function; `try_fast` runs it over a chunk and undoes the chunk on an event, after which the
+caller runs this loop over the chunk again.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, Sequence
+
+from checker.engine.budget import LimitReached
+from checker.engine.fastpath import DONE
+from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.store import Counters
+
+_MISSING: Any = object()        # "no successor yet": states may be None or any value
+
+
+class EdgeRecorder(Protocol):
+    def add(self, source: int, target: int, label: Label) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Host(Protocol):
+    """What the general loop needs of the scheduler that runs it."""
+
+    seen: Any               # the states seen: `in` (a set), or state -> id when edges are recorded
+    at: int                 # the index of the state being expanded (kept up to date here)
+
+    @property
+    def edges(self) -> EdgeRecorder | None:
+        """Where every edge goes (None: edges are not recorded)."""
+
+    def new_state(self, i: int, s: State, label: Label, t: State) -> int | None:
+        """`t`, reached from state i (`s`) by `label`, was not seen before: store it (its id,
+        when edges are recorded), route it, or count it as cut (None)."""
+
+    def violates(self, i: int, s: State, label: Label, t: State, indices: Sequence[int]) -> None:
+        """The transition violates the action properties `indices`."""
+
+    def deadlock(self, i: int, s: State) -> None:
+        """State i has no successor (asked only when the loop checks deadlocks)."""
+
+    def failed(self, error: ModelError, i: int, s: State, label: Label | None = None,
+               t: State = None) -> None:
+        """A ModelError while expanding state i (on the transition by `label` to `t`, when
+        checking it failed)."""
+
+
+def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
+           counters: Counters, canonical: Callable[[State], State] | None = None,
+           deadlock: bool = False, check_transitions: bool = True,
+           observe: Callable[[State, State], None] | None = None) -> None:
+    """Expand states[lo:hi] in order (the module docstring). `deadlock`: report states
+    without successors; `check_transitions`: check the model's action properties."""
+    successors = model.successors
+    check_tr = model.check_transition if check_transitions and model.has_action_properties else None
+    within = model.within_constraint if model.has_constraint else None
+    gen = counters.generated
+    seen, edges, new = host.seen, host.edges, host.new_state
+    for i in range(lo, hi):
+        host.at = i
+        s = states[i]
+        try:
+            if within is not None and not within(s):
+                if edges is not None:
+                    edges.close()
+                continue        # outside the constraint: checked, not expanded
+            t = _MISSING
+            for label, t in successors(s):
+                gen[label[0]] += 1
+                if check_tr is not None:
+                    try:
+                        bad = check_tr(s, label, t)
+                    except ModelError as e:
+                        host.failed(e, i, s, label, t)
+                        continue
+                    if bad:
+                        host.violates(i, s, label, t, bad)
+                if observe is not None:
+                    observe(s, t)
+                c = t if canonical is None else canonical(t)
+                if edges is not None:
+                    j = seen.get(c)
+                    if j is None:
+                        j = new(i, s, label, c)
+                        if j is None:
+                            continue
+                    edges.add(i, j, label)
+                    continue
+                if c not in seen:
+                    new(i, s, label, c)
+            if t is _MISSING and deadlock:
+                host.deadlock(i, s)
+            if edges is not None:
+                edges.close()
+        except ModelError as e:     # successors() or within_constraint() of s failed
+            host.failed(e, i, s)
+
+
+def try_fast(run: Callable[[], int], undo: Callable[[], None]) -> bool:
+    """Run a generated expander over a chunk (`run`); True when it went through. On an event
+    (or a ModelError it raised) the chunk is undone and False returned: the general loop
+    then runs it again and reports the event exactly. A limit undoes it too, then goes on:
+    the counts reported stay consistent."""
+    try:
+        event = run()
+    except ModelError:
+        event = 0
+    except (LimitReached, MemoryError):
+        undo()
+        raise
+    if event == DONE:
+        return True
+    undo()
+    return False
