@@ -354,6 +354,9 @@ class _Writer:
         if not plan_compact(self.plan):
             self.emit(ind, f"if {w} not in seen:")
             return ind + 1
+        if not self.plan.cold:      # the table is empty (the search is still small)
+            self.emit(ind, f"if {w} not in hot:")
+            return ind + 1
         emit = self.emit
         emit(ind, f"if {w} not in hot:")
         emit(ind + 1, f"cslot = (({w} * {COLD_MIX}) & {(1 << 64) - 1}) >> tsh")

@@ -338,7 +338,7 @@ class Search:
         kinds = self.premises.kinds
         return ExpansionPlan(mode, f.state_props(), f.transition_props(), f.deadlock_pending(),
                              self.canon is not None, kinds[0], kinds[1],
-                             isinstance(self.store, CompactStore))
+                             isinstance(self.store, CompactStore), self.store.cold > 0)
 
     def _fast_expander(self) -> tuple[Expander | None, int]:
         """The generated expander for what is still undecided, or None (a model without

@@ -81,7 +81,7 @@ class ExpansionPlan:
     observe_transition: call the premise observers the model has installed (engine/
     observe.py) on each new state, each transition; compact: the store is a CompactStore
     (engine/store.py; STORE and CUT modes): a state is new when it is in neither its hot
-    set nor its table.
+    set nor (cold: the table holds states) its table.
     """
 
     mode: Mode = Mode.STORE
@@ -92,6 +92,7 @@ class ExpansionPlan:
     observe_state: bool = False
     observe_transition: bool = False
     compact: bool = False
+    cold: bool = False
 
     def name(self) -> str:
         """An identifier naming the plan (the generated function's name)."""
@@ -99,7 +100,7 @@ class ExpansionPlan:
         trans = "_".join(map(str, self.transition)) or "n"
         flags = "".join(str(int(f)) for f in (self.deadlock, self.canonical,
                                               self.observe_state, self.observe_transition,
-                                              self.compact))
+                                              self.compact, self.cold))
         return f"xp_{self.mode.value}_{props}_t{trans}_{flags}"
 
 

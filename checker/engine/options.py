@@ -43,7 +43,7 @@ class CheckOptions:
     progress_interval: float = 3.0
     premises: bool = True
     complete: bool = False
-    compact_from: int | None = 1 << 20
+    compact_from: int | None = 1 << 21
 
     def __post_init__(self) -> None:
         # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give

@@ -77,6 +77,7 @@ class StateStore:
     """The states of one search (module docstring). `graph`: record edges too."""
 
     __slots__ = ("states", "parents", "seen", "edges")
+    cold = 0        # states kept outside `seen` (a CompactStore's table)
 
     def __init__(self, graph: bool = False):
         self.states: list[State] = []
