@@ -358,7 +358,7 @@ class _Writer:
             self.emit(ind, f"if {w} not in hot:")
             return ind + 1
         emit = self.emit
-        emit(ind, f"if {w} not in hot:")
+        emit(ind, f"if {w} not in hot and {w} != s:")
         emit(ind + 1, f"cslot = (({w} * {COLD_MIX}) & {(1 << 64) - 1}) >> tsh")
         emit(ind + 1, "cval = tab[cslot]")
         emit(ind + 1, "while cval:")

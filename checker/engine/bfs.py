@@ -202,10 +202,10 @@ class Search:
                             self.limit = f"max-depth {max_depth}"
                     self.left = self.counters.cuts
                     break
+                store.retire(hi)        # the levels up to this one: compact (engine/store.py)
                 self._level(lo, hi)
                 lo, hi = hi, len(store)
                 if hi > lo:
-                    store.retire(lo)    # the levels before the next one: compact (engine/store.py)
                     self.depth += 1
         except Stop:
             pass

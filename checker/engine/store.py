@@ -144,8 +144,8 @@ class CompactStore(StateStore):
     """The states of a search whose states are ints of at most 64 bits, compactly
     (module docstring): 8 bytes a state in `states` (an array), 4 in `parents`, and the
     seen set in two parts:
-    - `hot`: a Python set of the recent states, those of the level being expanded and of
-      the next (and the state 0, which the table cannot hold);
+    - `hot`: a Python set of the recent states: once the table is in use, those of the
+      level being generated (and the state 0, which the table cannot hold);
     - the cold table: every older state, in an open-addressing hash table (linear probing)
       over an array of 64-bit slots, 0 meaning empty: `table`, `mask`, `shift`
       (the slot of state s is ((s * COLD_MIX) mod 2**64) >> shift, the next ones after it).
@@ -198,27 +198,37 @@ class CompactStore(StateStore):
         return False
 
     def retire(self, lo: int) -> None:
-        """Move the states with ids below `lo` (older levels than the one about to be
-        expanded) from the hot set to the table, if the store is large enough to pay."""
+        """Move the states with ids below `lo` (every level up to the one about to be
+        expanded) from the hot set to the table, if the store is large enough to pay. The
+        hot set then holds the new states only; the level's self-loops are recognised
+        without a probe (the generated expander tests `w != s` first)."""
         if lo <= self.retired or len(self.states) < self.compact_from:
             return
-        moving = self.states[self.retired:lo]
-        need = self.cold + len(moving)
-        bits = self.mask.bit_length()
-        while need > _MAX_LOAD * (1 << bits):
-            bits += 1
-        if bits != self.mask.bit_length():
-            # a larger table, filled again from the states (the old one freed first: the
-            # two are never held at once)
-            del self.table
-            self._size(bits)
-            moving = self.states[:lo]
-        self._insert(moving)
-        self.cold = need - (0 in self.states[self.retired:lo])
+        view = memoryview(self.states)      # no copy of the states (slices of an array copy)
+        try:
+            moving = view[self.retired:lo]
+            zero = 0 in moving
+            need = self.cold + len(moving) - zero
+            bits = self.mask.bit_length()
+            while need > _MAX_LOAD * (1 << bits):
+                bits += 1
+            if bits != self.mask.bit_length():
+                # a larger table, filled again from the states (the old one freed first: the
+                # two are never held at once)
+                del self.table
+                self._size(bits)
+                self._insert(view[:lo])
+            else:
+                self._insert(moving)
+            # the hot set emptied of them in place: no second set at the largest level
+            self.hot.difference_update(moving)
+            if zero:
+                self.hot.add(0)
+            del moving
+        finally:
+            view.release()
+        self.cold = need
         self.retired = lo
-        # a new set, not the old one emptied: a set never shrinks
-        zero = {0} if 0 in self.hot else set()
-        self.hot = set(self.states[lo:]) | zero
 
     def _insert(self, states: Iterable[Any]) -> None:
         table, mask, shift = self.table, self.mask, self.shift
