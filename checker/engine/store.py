@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from checker.engine.model import Label, State
 
@@ -204,7 +204,7 @@ class CompactStore(StateStore):
         without a probe (the generated expander tests `w != s` first)."""
         if lo <= self.retired or len(self.states) < self.compact_from:
             return
-        view = memoryview(self.states)      # no copy of the states (slices of an array copy)
+        view = memoryview(cast("array[int]", self.states))      # no copy (slices of an array copy)
         try:
             moving = view[self.retired:lo]
             zero = 0 in moving
