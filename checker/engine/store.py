@@ -12,8 +12,8 @@ chains) and by the liveness check (the edges).
   The levels of a breadth-first search are consecutive ranges of ids.
 - `CompactStore`: a StateStore for states that are ints of at most 64 bits (compiled
   specs): the states in a 64-bit array, and the seen set split into a Python set of the
-  recent levels and an open-addressing table (an array) of the older ones, about 30 bytes
-  a state instead of 100; exact, and the same ids, order and parents (docs/adr/
+  newest level and an open-addressing table (an array) of the others, about 35 bytes a
+  state instead of 100; exact, and the same ids, order and parents (docs/adr/
   0033-compact-store.md).
 - `EdgeTable`: the transitions (self-loops aside) in compressed-sparse-row arrays: the
   out-edges of state v are positions off[v]..off[v+1]-1 of `dst` (target ids) and `lab`
