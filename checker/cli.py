@@ -11,12 +11,13 @@ import traceback
 
 from checker import api, codes
 from checker.diagnostics import DiagnosticError, printable, render_all
-from checker.engine import CheckOptions
-from checker.engine.budget import INTERRUPT, LimitReached, default_max_memory, memory_limit
+from checker.engine import CheckOptions, budget
+from checker.engine.budget import INTERRUPT, TERMINATED, LimitReached, default_max_memory, memory_limit
+from checker.engine.checkpoint import CheckpointError
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
-__version__ = "0.1.0"
+from checker import __version__  # noqa: F401 - `check --version`, and the ones importing it here
 
 
 class UsageError(Exception):
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                    help="check up to N variants at once, one process each (default: one per CPU; "
                         "1 with --workers; progress lines are shown only with --jobs 1)")
+    _add_scale_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
     p.add_argument("--traces", action="store_true",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
@@ -90,6 +92,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"kovn {__version__}")
     return p
+
+
+def _add_scale_flags(p: argparse.ArgumentParser) -> None:
+    """Beyond one process and one run (docs/scale.md): Ray, checkpoints, simulation."""
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="search on a Ray cluster: its address (host:port), or 'auto' for the one this machine "
+                        "is part of (pip install kovn[ray]; docs/scale.md)")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="write a checkpoint of each variant's search to DIR at level boundaries (and a final "
+                        "one when the run stops: a limit, Ctrl-C, SIGTERM)")
+    p.add_argument("--checkpoint-every", type=non_negative_float, metavar="MINUTES", default=None,
+                   help="with --checkpoint: minutes between two checkpoints (default 10; 0: every level)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="go on from the checkpoints in DIR (and keep writing them there unless --checkpoint "
+                        "names another directory); refused for another spec text, constants or kovn version "
+                        f"(exit {exitcodes.BAD_CHECKPOINT})")
+
+
+def _persist(args):
+    """api.Persist for --checkpoint / --resume (None without them)."""
+    if args.checkpoint_every is not None and args.checkpoint is None and args.resume is None:
+        raise UsageError("--checkpoint-every needs --checkpoint DIR (where to write them)")
+    directory = args.checkpoint or args.resume
+    if directory is None:
+        return None
+    if not directory.strip():
+        raise UsageError("--checkpoint needs a directory name")
+    minutes = args.checkpoint_every if args.checkpoint_every is not None else DEFAULT_CHECKPOINT_MINUTES
+    return api.Persist(directory, minutes * 60, resume=args.resume is not None)
 
 
 def _add_ci_flags(p: argparse.ArgumentParser) -> None:
@@ -244,6 +275,18 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return value
+
+
+DEFAULT_CHECKPOINT_MINUTES = 10.0
+
 _UNITS = {"": 1 << 20, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
@@ -302,9 +345,13 @@ def _outcome(args, debug: bool):
         return oc.of_errors(args.spec, exc.diagnostics, _diagnostics_code(exc.diagnostics))
     except BrokenPipeError:
         return None
+    except CheckpointError as exc:
+        sys.stderr.write(f"check: error: cannot resume: {printable(str(exc))}\n")
+        return oc.of_stop(args.spec, f"cannot resume: {exc}", exitcodes.BAD_CHECKPOINT)
     except api.RunLimit as exc:
         sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
-        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else exitcodes.INCOMPLETE
+        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else \
+            exitcodes.TERMINATED if exc.limit == TERMINATED else exitcodes.INCOMPLETE
         return oc.of_stop(args.spec, f"INCOMPLETE: {exc}; nothing was explored", code)
     except (LimitReached, MemoryError) as exc:      # after the search (rendering, reporting)
         why = f"INCOMPLETE: {memory_limit(exc, None)} reached after the search; the report is incomplete"
@@ -356,9 +403,13 @@ def _run(args):
     jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
-    report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
-                       jobs=jobs)
+    persist = _persist(args)
+    if args.ray is not None and args.workers == 1:
+        jobs = 1
+    with budget.terminate_as_interrupt(persist is not None):
+        report = api.check(args.spec, consts, args.variant, options, reporter,
+                           solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
+                           jobs=jobs, persist=persist, ray=args.ray)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":
