@@ -18,7 +18,8 @@ from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
 from checker.engine import checkpoint
-from checker.engine.checkpoint import Checkpointing, Image
+from checker.engine.checkpoint import Image
+from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.parallel import explore_parallel
 from checker.engine.result import CheckResult, Status, Verdict

@@ -36,7 +36,7 @@ from typing import Any
 
 from checker.engine.findings import Finding
 from checker.engine.model import State
-from checker.engine.options import Checkpointing  # noqa: F401 - part of this module's interface
+from checker.engine.options import Checkpointing
 
 FORMAT = 1                  # the layout of an Image; an image of another format is refused
 SUFFIX = ".kovnckpt"
@@ -58,7 +58,8 @@ class Image:
     depth: the levels holding a state so far; init_generated, generated, distinct: the
         counts; found: the first finding of each property key; undecided: the keys left;
     premises_seen, premises_failed, premises_decided: the premise observations;
-    symmetry_off: why the search does not reduce by the model's symmetry (None: it does); seconds: the search time so far."""
+    symmetry_off: why the search does not reduce by the model's symmetry (None: it does);
+    seconds: the search time so far."""
 
     identity: tuple[tuple[str, str], ...]
     kind: str

@@ -4,7 +4,8 @@ Input: a Report (or the kind of failure). Output: the process exit code.
 """
 from __future__ import annotations
 
-from checker.engine.budget import INTERRUPT, TERMINATED
+from checker.engine.budget import INTERRUPT
+from checker.engine.budget import TERMINATED as TERMINATED_LIMIT
 from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
@@ -43,11 +44,11 @@ MEANING = {
 
 
 def interrupted(report) -> bool:
-    return any(r.result.limit in (INTERRUPT, TERMINATED) for r in report.results)
+    return any(r.result.limit in (INTERRUPT, TERMINATED_LIMIT) for r in report.results)
 
 
 def _interrupt_code(report) -> int:
-    return TERMINATED if any(r.result.limit == TERMINATED for r in report.results) else INTERRUPTED
+    return TERMINATED if any(r.result.limit == TERMINATED_LIMIT for r in report.results) else INTERRUPTED
 
 
 def for_expectations(report) -> int:
