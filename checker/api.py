@@ -22,6 +22,7 @@ from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.parallel import explore_parallel
+from checker.engine.simulate import Simulation, simulate
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
@@ -166,13 +167,14 @@ class Persist:
 
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
-          jobs: int = 1, persist: Persist | None = None, ray: str | None = None) -> Report:
+          jobs: int = 1, persist: Persist | None = None, simulation: Simulation | None = None,
+          itf: str | None = None) -> Report:
     """`workers` > 1: search each variant with that many processes (engine/parallel.py).
     `jobs` > 1: search up to that many variants at once, one process each (variants.py);
-    the report is the same as one process's, in the spec's order of variants. `ray`: search
-    each variant on the Ray cluster at that address ("auto": the one this machine is part
-    of; engine/ray.py). `persist`: write checkpoints, and go on from them (CheckpointError
-    for a checkpoint of another run).
+    the report is the same as one process's, in the spec's order of variants. `persist`:
+    write checkpoints, and go on from them (CheckpointError for a checkpoint of another
+    run). `simulation`: random walks instead of the exhaustive search (engine/simulate.py),
+    each written as an ITF trace to the directory `itf` when one is given.
 
     `options.timeout` and `options.max_memory` hold for the whole run, every phase: a
     limit reached before the search raises RunLimit; during a variant's search, that
@@ -203,15 +205,13 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
     def run(model: SpecModel, opts: CheckOptions, reporter=None) -> Searched:
         config, image = saved.get(id(model), (None, None))
         opts = dataclasses.replace(opts, checkpoint=config)
-        if ray is not None:
-            from checker.engine.ray import explore_ray
-            return _searched(model, explore_ray(model, opts, ray, _recipe(path, consts, model),
-                                                max(workers, 2), reporter, image))
+        if simulation is not None:
+            return _searched(model, simulate(model, opts, _walks_of(simulation, model, workers, itf)))
         if workers > 1:
             return _searched(model, explore_parallel(model, opts, workers, reporter, image))
         return _searched(model, explore(model, opts, reporter, image))
 
-    if jobs > 1 and len(compiled) > 1 and workers <= 1 and ray is None:
+    if jobs > 1 and len(compiled) > 1 and workers <= 1:
         share = min(jobs, len(compiled))
         found = explore_variants([model for _, model in compiled], left(share), jobs, run)
     else:
@@ -331,10 +331,23 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _recipe(path: str, consts, model: SpecModel):
-    """How a Ray actor on another machine compiles the same model (engine/ray.py)."""
-    from checker.remote import SpecRecipe
-    return SpecRecipe.of(path, consts, model.spec.variant)
+def _walks_of(simulation: Simulation, model: SpecModel, workers: int, itf: str | None) -> Simulation:
+    """The simulation of one variant: its processes, and its walks written as ITF to `itf`."""
+    return dataclasses.replace(simulation, workers=workers,
+                               record=_ItfWriter(itf, model) if itf is not None else None)
+
+
+class _ItfWriter:
+    """--itf DIR: each walk as DIR/<variant>-walk-<index>.itf.json (render/itf.py)."""
+
+    def __init__(self, directory: str, model: SpecModel):
+        self.directory, self.model = Path(directory), model
+
+    def __call__(self, index: int, trace) -> None:
+        from checker.render.itf import write_itf
+        name = self.model.spec.variant
+        text = write_itf(self.model, trace, source=self.model.spec.name, variant=name)
+        (self.directory / f"{name}-walk-{index:05d}.itf.json").write_text(text, encoding="utf-8")
 
 
 def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> Searched:

@@ -84,9 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "1 with --workers; progress lines are shown only with --jobs 1)")
     _add_scale_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
-    p.add_argument("--traces", action="store_true",
+    p.add_argument("--traces", nargs="?", const=True, default=None, type=positive_int, metavar="N",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
-                        "that do not meet their expectation; --variant prints them all)")
+                        "that do not meet their expectation; --variant prints them all); with --simulate, "
+                        "--traces N takes N random walks (default 1000)")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -95,10 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_scale_flags(p: argparse.ArgumentParser) -> None:
-    """Beyond one process and one run (docs/scale.md): Ray, checkpoints, simulation."""
-    p.add_argument("--ray", metavar="ADDRESS",
-                   help="search on a Ray cluster: its address (host:port), or 'auto' for the one this machine "
-                        "is part of (pip install kovn[ray]; docs/scale.md)")
+    """Beyond one process and one run (docs/scale.md): checkpoints, simulation."""
+    p.add_argument("--simulate", action="store_true",
+                   help="random walks instead of the exhaustive search: invariants and action properties checked "
+                        "on every state and step walked (never OK: what no walk violated stays unknown)")
+    p.add_argument("--depth", type=positive_int, metavar="D", default=None,
+                   help="with --simulate: steps per walk at most (default 100)")
+    p.add_argument("--seed", type=int, metavar="S", default=None,
+                   help="with --simulate: the walks' seed (default 0; the same seed gives the same walks)")
+    p.add_argument("--itf", metavar="DIR",
+                   help="with --simulate: write every walk to DIR as an ITF trace (docs/model-based-testing.md)")
     p.add_argument("--checkpoint", metavar="DIR",
                    help="write a checkpoint of each variant's search to DIR at level boundaries (and a final "
                         "one when the run stops: a limit, Ctrl-C, SIGTERM)")
@@ -121,6 +128,26 @@ def _persist(args):
         raise UsageError("--checkpoint needs a directory name")
     minutes = args.checkpoint_every if args.checkpoint_every is not None else DEFAULT_CHECKPOINT_MINUTES
     return api.Persist(directory, minutes * 60, resume=args.resume is not None)
+
+
+def _simulation(args):
+    """engine Simulation for --simulate (None without it); its flags need it."""
+    walks = args.traces if isinstance(args.traces, int) and args.traces is not True else None
+    if not args.simulate:
+        given = [f for f, v in (("--traces N", walks), ("--depth", args.depth), ("--seed", args.seed),
+                                ("--itf", args.itf)) if v is not None]
+        if given:
+            raise UsageError(f"{given[0]} needs --simulate")
+        return None
+    if args.checkpoint or args.resume:
+        raise UsageError("--simulate keeps no state to checkpoint: leave out --checkpoint and --resume")
+    if args.itf is not None:
+        if not args.itf.strip():
+            raise UsageError("--itf needs a directory name")
+        os.makedirs(args.itf, exist_ok=True)
+    from checker.engine.simulate import Simulation
+    return Simulation(traces=walks or 1000, depth=args.depth or 100,
+                      seed=args.seed if args.seed is not None else 0)
 
 
 def _add_ci_flags(p: argparse.ArgumentParser) -> None:
@@ -403,13 +430,11 @@ def _run(args):
     jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
-    persist = _persist(args)
-    if args.ray is not None and args.workers == 1:
-        jobs = 1
+    persist, simulation = _persist(args), _simulation(args)
     with budget.terminate_as_interrupt(persist is not None):
         report = api.check(args.spec, consts, args.variant, options, reporter,
                            solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
-                           jobs=jobs, persist=persist, ray=args.ray)
+                           jobs=jobs, persist=persist, simulation=simulation, itf=args.itf)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":
@@ -418,7 +443,7 @@ def _run(args):
     else:
         from rich.console import Console
         from checker.report.terminal import render
-        traces = True if args.variant or args.traces else None
+        traces = True if args.variant or args.traces is True else None
         Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces))
     failures = api.runtime_diagnostics(report)
     if failures:
