@@ -22,6 +22,7 @@ from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.engine.parallel import explore_parallel
+from checker.distributed import explore_on_ray
 from checker.engine.simulate import Simulation, simulate
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
@@ -168,8 +169,11 @@ class Persist:
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
           jobs: int = 1, persist: Persist | None = None, simulation: Simulation | None = None,
-          itf: str | None = None) -> Report:
+          itf: str | None = None, ray: str | None = None) -> Report:
     """`workers` > 1: search each variant with that many processes (engine/parallel.py).
+    `ray`: search each variant on the Ray cluster at that address ("auto": the one this
+    machine belongs to) with `workers` actors (1: one per CPU of the cluster), one variant
+    after another (checker/distributed; ClusterError when it cannot be used).
     `jobs` > 1: search up to that many variants at once, one process each (variants.py);
     the report is the same as one process's, in the spec's order of variants. `persist`:
     write checkpoints, and go on from them (CheckpointError for a checkpoint of another
@@ -207,11 +211,14 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         opts = dataclasses.replace(opts, checkpoint=config)
         if simulation is not None:
             return _searched(model, simulate(model, opts, _walks_of(simulation, model, workers, itf)))
+        if ray is not None:
+            return _searched(model, explore_on_ray(model, opts, ray, workers if workers > 1 else None,
+                                                   reporter, image))
         if workers > 1:
             return _searched(model, explore_parallel(model, opts, workers, reporter, image))
         return _searched(model, explore(model, opts, reporter, image))
 
-    if jobs > 1 and len(compiled) > 1 and workers <= 1:
+    if jobs > 1 and len(compiled) > 1 and workers <= 1 and ray is None:
         share = min(jobs, len(compiled))
         found = explore_variants([model for _, model in compiled], left(share), jobs, run)
     else:

@@ -14,6 +14,7 @@ from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions, budget
 from checker.engine.budget import INTERRUPT, TERMINATED, LimitReached, default_max_memory, memory_limit
 from checker.engine.checkpoint import CheckpointError
+from checker.distributed import ClusterError
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
@@ -77,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-vacuity", dest="premises", action="store_false",
                    help="do not observe the properties' premises during the search (no KOV603 for a premise "
                         "never true; docs/performance.md gives the cost)")
-    p.add_argument("--workers", type=positive_int, metavar="N", default=1,
-                   help="search with N processes (default 1; docs/performance.md)")
+    p.add_argument("--workers", type=positive_int, metavar="N", default=None,
+                   help="search with N processes (default 1; docs/performance.md); with --ray, N Ray actors "
+                        "(default: one per CPU of the cluster)")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                    help="check up to N variants at once, one process each (default: one per CPU; "
                         "1 with --workers; progress lines are shown only with --jobs 1)")
@@ -106,6 +108,10 @@ def _add_scale_flags(p: argparse.ArgumentParser) -> None:
                    help="with --simulate: the walks' seed (default 0; the same seed gives the same walks)")
     p.add_argument("--itf", metavar="DIR",
                    help="with --simulate: write every walk to DIR as an ITF trace (docs/model-based-testing.md)")
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="search on a Ray cluster: its address (host:port, ray://host:port) or `auto` for the "
+                        "one this machine belongs to; needs `pip install 'kovn[ray]'` on every node "
+                        f"(exit {exitcodes.NO_CLUSTER} without a usable cluster; docs/scale.md)")
     p.add_argument("--checkpoint", metavar="DIR",
                    help="write a checkpoint of each variant's search to DIR at level boundaries (and a final "
                         "one when the run stops: a limit, Ctrl-C, SIGTERM)")
@@ -141,6 +147,8 @@ def _simulation(args):
         return None
     if args.checkpoint or args.resume:
         raise UsageError("--simulate keeps no state to checkpoint: leave out --checkpoint and --resume")
+    if args.ray is not None:
+        raise UsageError("--simulate runs on this machine (--workers N): leave out --ray")
     if args.itf is not None:
         if not args.itf.strip():
             raise UsageError("--itf needs a directory name")
@@ -333,8 +341,9 @@ class ProgressLine:
     """Prints a progress line to stderr on long runs (the engine calls it every few seconds)."""
 
     def on_progress(self, p: Progress) -> None:
-        sys.stderr.write(f"  ... {p.distinct:,} distinct states, {p.generated:,} generated, depth {p.depth}, "
-                         f"queue {p.queue:,}, {p.seconds:.0f} s\n")
+        shards = f" (per worker: {', '.join(f'{n:,}' for n in p.shards)})" if p.shards else ""
+        sys.stderr.write(f"  ... {p.distinct:,} distinct states{shards}, {p.generated:,} generated, "
+                         f"depth {p.depth}, frontier {p.queue:,}, {p.seconds:.0f} s\n")
         sys.stderr.flush()
 
 
@@ -375,6 +384,9 @@ def _outcome(args, debug: bool):
     except CheckpointError as exc:
         sys.stderr.write(f"check: error: cannot resume: {printable(str(exc))}\n")
         return oc.of_stop(args.spec, f"cannot resume: {exc}", exitcodes.BAD_CHECKPOINT)
+    except ClusterError as exc:
+        sys.stderr.write(f"check: error: {printable(str(exc))}\n")
+        return oc.of_stop(args.spec, str(exc), exitcodes.NO_CLUSTER)
     except api.RunLimit as exc:
         sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
         code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else \
@@ -427,14 +439,17 @@ def _run(args):
                            stop_on_violation=args.stop_at_first, premises=args.premises,
                            complete=args.strict)
     from checker.variants import cpus
-    jobs = args.jobs or (1 if args.workers > 1 else cpus())
+    workers = args.workers or 1
+    if args.ray is not None and not args.ray.strip():
+        raise UsageError("--ray needs an address (host:port) or auto")
+    jobs = args.jobs or (1 if workers > 1 or args.ray is not None else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
     persist, simulation = _persist(args), _simulation(args)
     with budget.terminate_as_interrupt(persist is not None):
         report = api.check(args.spec, consts, args.variant, options, reporter,
-                           solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
-                           jobs=jobs, persist=persist, simulation=simulation, itf=args.itf)
+                           solver=SolverOptions(max_solutions=args.max_solutions), workers=workers,
+                           jobs=jobs, persist=persist, simulation=simulation, itf=args.itf, ray=args.ray)
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":

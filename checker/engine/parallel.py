@@ -68,14 +68,21 @@ from checker.engine.worker import (
 )
 
 
+CrewFactory = Callable[[CheckOptions, int], "Crew"]
+
+
 def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), workers: int = 2,
-                     reporter: Reporter | None = None, resume: Image | None = None) -> CheckResult:
-    """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
-    reason = _why_not_parallel(model, workers)
+                     reporter: Reporter | None = None, resume: Image | None = None,
+                     crew: CrewFactory | None = None) -> CheckResult:
+    """Explore `model` with `workers` processes (one: bfs.explore, in this process).
+    `crew`: start the workers elsewhere (`crew(options, workers)`: Ray actors,
+    checker/distributed/ray.py) instead of forking them."""
+    reason = _why_not_parallel(model, workers, forked=crew is None)
     if reason is None:
         start = perf_counter()
+        begin = (lambda: crew(options, workers)) if crew is not None else None
         try:
-            result = Coordinator(model, options, workers, reporter, resume=resume).run()
+            result = Coordinator(model, options, workers, reporter, start=begin, resume=resume).run()
         except NoReduction as e:   # in one process: the workers would reduce by symmetry
             return explore_without_symmetry(model, options, reporter, str(e), start)
         if result.failure is None:
@@ -90,18 +97,22 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
     return result
 
 
-def _why_not_parallel(model: Model, workers: int) -> str | None:
+def _why_not_parallel(model: Model, workers: int, forked: bool = True) -> str | None:
     if workers <= 1:
         return "asked for one"
     if model.temporal:
         return "temporal properties are checked on the whole graph, in one process"
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if forked and "fork" not in multiprocessing.get_all_start_methods():
         return "this platform cannot fork"
     return None
 
 
-class _WorkerDied(Exception):
-    """A worker process ended in the middle of the search (the limit text says how)."""
+class WorkerDied(Exception):
+    """A worker ended in the middle of the search (the message, the limit text, says how)."""
+
+
+class _WorkerDied(WorkerDied):
+    """A worker process ended in the middle of the search."""
 
     def __init__(self, k: int, proc: BaseProcess):
         proc.join(timeout=1)
@@ -114,7 +125,9 @@ class _WorkerDied(Exception):
 
 class Crew(Protocol):
     """The workers of a partitioned search, over some transport: forked processes here
-    (`_Processes`), Ray actors in engine/ray.py. Each message is engine/worker.py's."""
+    (`_Processes`), Ray actors (checker/distributed/ray.py). Each message is
+    engine/worker.py's; an answer goes through `answer_of`; a worker that ends raises
+    WorkerDied."""
 
     size: int
 
@@ -184,7 +197,7 @@ class _Processes:
                     answer = conn.recv()
                 except EOFError:
                     raise _WorkerDied(k, proc) from None
-                return _answer(answer)
+                return answer_of(answer)
             if proc.sentinel in ready:
                 raise _WorkerDied(k, proc)
 
@@ -213,7 +226,7 @@ class _Processes:
         return [answers[k] for k in range(len(self.conns))]
 
 
-def _answer(answer: Any) -> Any:
+def answer_of(answer: Any) -> Any:
     """A worker's answer, or the exception it stands for."""
     if isinstance(answer, Crashed):
         raise RuntimeError("a search worker failed:\n" + answer.traceback)
@@ -240,6 +253,7 @@ class Coordinator:
         self.search = Search(model, options, reporter, symmetry=symmetry_off is None, symmetry_off=symmetry_off)
         self.findings = self.search.findings
         self.distinct = 0
+        self.shards = [0] * workers     # the states each worker stores (the progress line)
         self.counters = Counters(len(model.actions))
         self.at_boundary = False        # the workers are between two levels (a checkpoint may be taken)
         self.last_checkpoint = perf_counter()
@@ -259,7 +273,7 @@ class Coordinator:
                 except (LimitReached, MemoryError) as e:
                     limits.disarm()
                     s.limit = memory_limit(e, self.options.max_memory)
-                except _WorkerDied as e:
+                except WorkerDied as e:
                     limits.disarm()
                     s.limit = str(e)
                 if done and self.options.checkpoint is not None and self.at_boundary:
@@ -286,6 +300,7 @@ class Coordinator:
             parts: list[list[State]] = [[] for _ in range(self.workers)]
             for st in init:
                 parts[owner(st, self.workers)].append(st)
+            self.shards = [len(p) for p in parts]
             self.crew.send([Init(p) for p in parts])
             self.crew.gather()
             s.depth = 1 if init else 0
@@ -380,6 +395,7 @@ class Coordinator:
         fronts: list[list[State]] = [[] for _ in range(self.workers)]
         for st, parent in im.owned.items():
             parents[owner(st, self.workers)][st] = parent
+        self.shards = [len(p) for p in parents]
         for st in im.frontier:
             fronts[owner(st, self.workers)].append(st)
         self.crew.send([Restore(p, f) for p, f in zip(parents, fronts)])
@@ -404,11 +420,12 @@ class Coordinator:
         frontier = 0
         limit = None
         findings = []
-        for report in answers:
+        for k, report in enumerate(answers):
             s.premises.merge(report.premises_seen, report.premises_failed)
             frontier += report.new
             if not last:            # the last level's new states are the cut, not stored
                 self.distinct += report.new
+                self.shards[k] += report.new
             for i, g in enumerate(report.generated):
                 self.counters.generated[i] += g
             for i, n in enumerate(report.distinct):
@@ -463,7 +480,7 @@ class Coordinator:
         if now >= s.next_report:
             s.next_report = now + self.options.progress_interval
             self.reporter.on_progress(Progress(self.distinct, self._generated(), s.depth + 1, frontier,
-                                               now - s.start))
+                                               now - s.start, tuple(self.shards)))
 
     def _generated(self) -> int:
         return self.search.init_generated + sum(self.counters.generated)

@@ -133,6 +133,8 @@ class CheckResult:
     # ran in one, why (workers_fallback)
     workers: int = 1
     workers_fallback: str | None = None
+    # where the workers ran when not forked here (checker/distributed: "Ray, 2 nodes")
+    cluster: str | None = None
     # a simulation (engine/simulate.py), not an exhaustive search: what it checked
     simulation: SimulationFigures | None = None
 

@@ -22,6 +22,7 @@ SPEC_ERROR = 150        # the spec has errors (syntax, names, types, assumptions
 USAGE_ERROR = 151       # bad command line: unknown flag, bad option value, unknown --variant, unwritable output
 INCOMPLETE = 152        # a limit was hit before the search could decide
 BAD_CHECKPOINT = 153    # --resume: no usable checkpoint, or one taken from another spec text, constants or kovn
+NO_CLUSTER = 154        # --ray: no usable Ray cluster (Ray not installed, none at the address, too few CPUs)
 INTERNAL_ERROR = 255    # a bug in kovn (rerun with --debug for the traceback)
 
 # what each code says, for the reports that carry it (SARIF's exitCodeDescription, JUnit)
@@ -36,6 +37,7 @@ MEANING = {
     INTERRUPTED: "interrupted",
     TERMINATED: "terminated (SIGTERM)",
     BAD_CHECKPOINT: "the checkpoint cannot be resumed by this run",
+    NO_CLUSTER: "no usable Ray cluster",
     SPEC_ERROR: "the spec has errors",
     USAGE_ERROR: "bad command line",
     INCOMPLETE: "a limit stopped the search before it could decide",

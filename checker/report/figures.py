@@ -43,5 +43,5 @@ def result_figures(res: CheckResult) -> list[tuple[str, Any]]:
     if res.workers_fallback is not None:
         out.append(("workers", f"1 ({res.workers_fallback})"))
     elif res.workers > 1:
-        out.append(("workers", res.workers))
+        out.append(("workers", res.workers if res.cluster is None else f"{res.workers} ({res.cluster})"))
     return out
