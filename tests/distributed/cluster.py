@@ -9,6 +9,7 @@ RuntimeError when the nodes do not come up, with what they printed.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,9 +103,9 @@ class LocalCluster:
                 os.killpg(p.pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-        for p in reversed(self.procs):
+        for p in reversed(self.procs):     # a moment to stop in order, then no more
             try:
-                p.wait(timeout=15)
+                p.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 pass
             try:
@@ -112,6 +113,7 @@ class LocalCluster:
             except ProcessLookupError:
                 pass
         self.procs = []
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":      # a cluster by hand: prints its address, stops on Enter

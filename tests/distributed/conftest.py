@@ -1,0 +1,36 @@
+"""One local two-node Ray cluster for every test of tests/distributed (they share an xdist
+group, so one pytest worker runs them all and starts it once): tests/distributed/cluster.py.
+
+Ray is in the test extra (pyproject.toml): these tests run in CI, never skipped."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cluster import LocalCluster  # noqa: E402
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.fspath)).resolve().parent == here:
+            item.add_marker(pytest.mark.xdist_group("ray-cluster"))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """The cluster's address; this process joins it on its first search there."""
+    cluster = LocalCluster().start()
+    try:
+        yield cluster.address
+    finally:
+        import ray
+        from checker.distributed import ray as on_ray
+        for p in list(on_ray._POOLS.values()):
+            p.close()
+        if ray.is_initialized():
+            ray.shutdown()
+        cluster.stop()
