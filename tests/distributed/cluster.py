@@ -116,7 +116,8 @@ class LocalCluster:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-if __name__ == "__main__":      # a cluster by hand: prints its address, stops on Enter
+if __name__ == "__main__":      # a cluster by hand: prints its address, stops on Enter or SIGTERM
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     c = LocalCluster().start()
     print(c.address, flush=True)
     try:
