@@ -1,5 +1,5 @@
 """One local two-node Ray cluster for every test of tests/distributed (they share an xdist
-group, so one pytest worker runs them all and starts it once): tests/distributed/cluster.py.
+group, `ray-cluster`, so one pytest worker runs them all and starts it once): tests/distributed/cluster.py.
 
 Ray is in the test extra (pyproject.toml): these tests run in CI, never skipped."""
 from __future__ import annotations
@@ -11,13 +11,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cluster import LocalCluster  # noqa: E402
-
-
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).resolve().parent
-    for item in items:
-        if Path(str(item.fspath)).resolve().parent == here:
-            item.add_marker(pytest.mark.xdist_group("ray-cluster"))
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from checker.report import exitcodes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
 from test_output_snapshots import without_timings  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("ray-cluster")    # one cluster (conftest.py)
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = str(Path(sys.executable).with_name("check"))
 SPEC = ["models/twophase.kovn", "--const", "N=4"]

@@ -31,6 +31,8 @@ from specgen import seeded_specs  # noqa: E402
 from test_checkpoint import IDENT, comparable  # noqa: E402
 from test_parallel import _SETTINGS, same_search  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("ray-cluster")    # one cluster (conftest.py)
+
 
 def on_ray_as_on_workers(model, address: str, options: CheckOptions = CheckOptions()):
     """The cluster's result, checked against two forked workers' and one process's."""
