@@ -71,3 +71,11 @@ def test_no_cluster_is_exit_154(tmp_path):
     code, report = check_json("--ray", f"127.0.0.1:{port}")
     assert code == exitcodes.NO_CLUSTER == 154
     assert report["exit_code"] == 154 and f"no Ray cluster answers at 127.0.0.1:{port}" in report["summary"]
+
+
+def test_what_ray_does_not_take_is_a_usage_error():
+    for args, says in ((["--simulate", "--ray", "auto"], "--simulate runs on this machine"),
+                       (["--ray", " "], "--ray needs an address")):
+        done = subprocess.run([CHECK, *SPEC, "--no-progress", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == exitcodes.USAGE_ERROR and says in done.stderr
