@@ -1,4 +1,5 @@
-"""One local two-node Ray cluster for every test of tests/distributed (they share an xdist
+"""One local two-node Ray cluster for the tests of tests/distributed, stopped after the last of
+them (package scope: it does not idle through the rest of the suite). They share an xdist
 group, `ray-cluster`, so one pytest worker runs them all and starts it once): tests/distributed/cluster.py.
 
 Ray is in the test extra (pyproject.toml): these tests run in CI, never skipped."""
@@ -13,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cluster import LocalCluster  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ray_cluster():
     """The cluster's address; this process joins it on its first search there."""
     cluster = LocalCluster().start()
