@@ -21,7 +21,6 @@ from checker.engine import checkpoint
 from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
-from checker.engine.parallel import explore_parallel
 from checker.distributed import explore_on_ray
 from checker.engine.simulate import Simulation, simulate
 from checker.engine.result import CheckResult, Status, Verdict
@@ -215,6 +214,9 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
             return _searched(model, explore_on_ray(model, opts, ray, workers if workers > 1 else None,
                                                    reporter, image))
         if workers > 1:
+            # imported here: the workers' modules (their messages, multiprocessing) cost a
+            # one-process run start-up time for nothing (ADR 0031)
+            from checker.engine.parallel import explore_parallel
             return _searched(model, explore_parallel(model, opts, workers, reporter, image))
         return _searched(model, explore(model, opts, reporter, image))
 
