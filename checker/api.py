@@ -359,11 +359,6 @@ class _ItfWriter:
         (self.directory / f"{name}-walk-{index:05d}.itf.json").write_text(text, encoding="utf-8")
 
 
-def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> Searched:
-    """One variant's search in this process, with its solver's statistics."""
-    return _searched(model, explore(model, options, reporter))
-
-
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:
     """Did the run show what the variant expects? (and if not, why not)."""
     why = []
