@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--traces", action="store_true",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
                         "that do not meet their expectation; --variant prints them all)")
+    p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
+                   help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
+                        "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -124,6 +127,18 @@ def _render_formats(text: str):
         return parse_formats(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _hide_list(text: str) -> frozenset:
+    """`events,pc` -> {"events", "pc"}: variable names (as the trace shows them) and the
+    categories of checker/render/text.py HIDE."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if not all(part.isidentifier() for part in n.split("."))]
+    if not names or bad:
+        from checker.render.text import HIDE
+        raise argparse.ArgumentTypeError(
+            f"expected variable names or {', '.join(HIDE)}, comma-separated; got {text!r}")
+    return frozenset(names)
 
 
 def _render_options(args):
@@ -368,7 +383,7 @@ def _run(args):
         from rich.console import Console
         from checker.report.terminal import render
         traces = True if args.variant or args.traces else None
-        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces))
+        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces, args.hide))
     failures = api.runtime_diagnostics(report)
     if failures:
         sys.stderr.write(render_all(failures) + "\n")

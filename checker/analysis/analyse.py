@@ -2,14 +2,18 @@
 
 Input: any Model, a Trace, and the violated property (an engine PropertyResult, or a
 run-time error rendered as one: checker/render/diagram.py FailedEvaluation). Output: a
-`TraceAnalysis` (results.py): the reads of every step and the explanation of the failure.
+`TraceAnalysis` (results.py): the reads of every step and the explanation of the failure,
+what each step decided (steps.py) and, for a safety violation, its cause (cause.py: the
+causal slice, a minimal violating sub-trace and the deciding race, found by replay).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from checker.analysis.failure import explain_failure
-from checker.analysis.reads import explain, explain_temporal, step_reads
+from checker.analysis.cause import find_cause
+from checker.analysis.reads import explain, explain_temporal
+from checker.analysis.steps import step_trails
 from checker.analysis.results import Explanation, TraceAnalysis
 from checker.analysis.source import SpecSource, spec_source
 from checker.engine.result import Trace
@@ -22,7 +26,12 @@ def analyse(model: object, trace: Trace, prop: Any) -> TraceAnalysis:
     source = spec_source(model)
     if source is None:
         return TraceAnalysis(tuple(frozenset() for _ in trace.steps), None)
-    return TraceAnalysis(step_reads(source, trace), _explanation(source, trace, prop))
+    reads, notes = step_trails(source, trace)
+    explanation = _explanation(source, trace, prop)
+    cause = None
+    if explanation is not None and prop.kind in ("invariant", "action"):
+        cause = find_cause(model, trace, prop, reads, explanation.reads)
+    return TraceAnalysis(reads, explanation, notes, cause)
 
 
 def _explanation(model: SpecSource, trace: Trace, prop: Any) -> Explanation | None:

@@ -20,21 +20,8 @@ from checker.ir.interp import Ctx
 
 def step_reads(model: SpecSource, trace: Trace) -> tuple[frozenset[Read], ...]:
     """Per step of `trace`, the places it read (the first step, the initial state: none)."""
-    rec = Recorder(model.spec)
-    states = [model.plain_state(s.state) for s in trace.steps]
-    out: list[frozenset[Read]] = [frozenset()]
-    for i in range(1, len(trace.steps)):
-        label = trace.steps[i].label
-        if label is None:                     # a stuttering step reads nothing
-            out.append(frozenset())
-            continue
-        try:
-            out.append(rec.reads_of_step(label, states[i - 1], states[i]))
-        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-            raise
-        except Exception:                     # noqa: BLE001 - decoration only (module docstring)
-            out.append(frozenset())
-    return tuple(out)
+    from checker.analysis.steps import step_trails
+    return step_trails(model, trace)[0]
 
 
 def explain(model: SpecSource, prop_name: str, state: State, nxt: State = None) -> Explanation | None:

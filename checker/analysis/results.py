@@ -37,3 +37,65 @@ class TraceAnalysis:
 
     reads: tuple[frozenset[Read], ...]
     explanation: Explanation | None
+    notes: tuple["StepNote", ...] = ()       # per step (the first: empty); () for no spec
+    cause: "Cause | None" = None             # safety counterexamples of a spec only
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A branch a step took: `if cond` found `value`, having read `seen` (places with their
+    values in the state the step started from: "cache[Subnet] = absent"); or a choice a step
+    made (`choose x in S`: cond "x", value the chosen value shown)."""
+
+    cond: str                # the condition's source text on one line
+    value: Any               # True / False for a branch; the shown value for a choice
+    seen: tuple[str, ...]    # "place = value" for each place of the state it read
+    where: str = ""          # spec.kovn:42 (Location.text)
+    choice: bool = False
+    library: bool = False    # written in the shipped library (inlined from a macro)
+
+
+@dataclass(frozen=True, slots=True)
+class StepNote:
+    """What a step decided and what it left as it was: its decisions, in the order taken;
+    `unchanged`: it changed nothing but its process's place ("" when it changed something:
+    else the place it moved to, or "nothing" when it changed no variable at all); `paused`:
+    every other process instance stopped in the middle of its handler after this step
+    ("PodAdd(1) at patchPod")."""
+
+    decisions: tuple[Decision, ...] = ()
+    unchanged: str = ""
+    paused: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Race:
+    """Two steps (trace indices, first < second) whose order decides the outcome: with
+    the steps `moved` (which include one of the two) put on the other side of the other
+    one, the replayed steps no longer violate the property (`order`: the trace indices in
+    the order that holds). `text` names them for people."""
+
+    first: int
+    second: int
+    text: str
+    moved: tuple[int, ...] = ()
+    order: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """What a safety counterexample's violation depends on.
+
+    `slice`: the trace indices of the steps the violated instance depends on through
+    reads-from (a step read what an earlier one wrote), from the property's reads back;
+    `edges`: those dependencies among steps (i, j, kind) with kind "reads-from" (j read
+    what i wrote), "write-after-read" (j overwrote what i read) or "write-after-write";
+    `minimal`: the trace indices of a sub-sequence of the steps that still violates the
+    property when replayed in the model from the same initial state, no step of which can
+    be left out (None when none was found by replay); `race`: the deciding pair, if any."""
+
+    slice: tuple[int, ...]
+    edges: tuple[tuple[int, int, str], ...]
+    minimal: tuple[int, ...] | None
+    race: Race | None
+    note: str = ""           # why something could not be worked out ("" when all was)
