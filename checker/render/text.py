@@ -166,6 +166,15 @@ def decision_text(d, width: int = 60) -> str:
     return f"if {d.cond}: {'true' if d.value else 'false'}" + (f" ({seen})" if seen else "")
 
 
+def decision_short(d, width: int = 44) -> str:
+    """A decision in a box: `if keepMembers(cache[F…]) → false` (the value always shown)."""
+    value = d.value if d.choice else ("true" if d.value else "false")
+    head = f"chose {d.cond}" if d.choice else f"if {d.cond}"
+    tail = f" = {value}" if d.choice else f" → {value}"
+    room = max(width - len(tail), 8)
+    return (head if len(head) <= room else head[:room - 1] + "…") + tail
+
+
 def decision_lines(note) -> list[str]:
     """A step's decisions (shown_decisions), one a line, with where each is written."""
     return [f"{decision_text(d)}  {d.where}".rstrip() for d in shown_decisions(note)]
