@@ -12,6 +12,7 @@ from typing import Any
 
 from checker.analysis.failure import explain_failure
 from checker.analysis.cause import find_cause
+from checker.analysis.lasso import explain_loop
 from checker.analysis.reads import explain, explain_temporal
 from checker.analysis.steps import step_trails
 from checker.analysis.results import Explanation, TraceAnalysis
@@ -31,7 +32,8 @@ def analyse(model: object, trace: Trace, prop: Any) -> TraceAnalysis:
     cause = None
     if explanation is not None and prop.kind in ("invariant", "action"):
         cause = find_cause(model, trace, prop, reads, explanation.reads)
-    return TraceAnalysis(reads, explanation, notes, cause)
+    loop = explain_loop(model, trace) if trace.loop_start is not None else None
+    return TraceAnalysis(reads, explanation, notes, cause, loop)
 
 
 def _explanation(model: SpecSource, trace: Trace, prop: Any) -> Explanation | None:

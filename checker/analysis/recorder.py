@@ -47,6 +47,7 @@ class Recorder(Interpreter):
         self.target = None                    # run-time errors: the span of the failing expression
         self.target_reads: frozenset | None = None   # what its last evaluation read
         self.solved: dict = {}                # (constraint, input values) -> solutions (large T)
+        self.watch: list | None = None        # `blocked`: the requires found false
 
     # -------------------------------------------------------- entry points
     def reads_of_step(self, label, before: dict, after: dict) -> frozenset:
@@ -213,6 +214,12 @@ class Recorder(Interpreter):
     def step(self, s: ir.S, w: dict, env: dict, start: dict | None = None) -> list:
         if isinstance(s, ir.ForS):
             return self._for(s, w, env, start)
+        if isinstance(s, ir.Require) and self.watch is not None:
+            held = self._condition(s.cond, s.origin, w, env, start)
+            if held is not None and not held.value:
+                self.watch.append(held)
+        if isinstance(s, ir.ChooseS) and self.watch is not None:
+            self._empty_choice(s, w, env, start)
         decision = self._branch(s, w, env, start) if isinstance(s, ir.IfS) and self.log is not None else None
         if decision is not None:              # before the branch's own decisions
             env = {**env, _DECIDED: env.get(_DECIDED, ()) + (decision,)}
@@ -232,16 +239,45 @@ class Recorder(Interpreter):
         """The decision of `if s.cond`: its value and what it read (with the values read),
         evaluated on its own first (a condition has no effect). None for a condition on
         constants only (a variant's switch: not a decision of this run)."""
-        if not any(isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)) for n in walk(s.cond)):
+        return self._condition(s.cond, s.origin, w, env, start)
+
+    def _condition(self, cond: ir.E, origin: Any, w: dict, env: dict, start: dict | None) -> Decision | None:
+        if not any(isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)) for n in walk(cond)):
             return None
         outer, self.log = self.log, []
         try:
-            value = self.truth(self.eval(s.cond, Ctx(w, env, None, start)))
+            value = self.truth(self.eval(cond, Ctx(w, env, None, start)))
         finally:
             mine, self.log = self.log, outer
         seen = tuple(sorted({self._seen(r, w) for r in mine}))
-        return Decision(_one_line(s.cond), value, seen, where(s.cond.origin) or where(s.origin),
-                        library=_in_library(s.cond.origin))
+        return Decision(_one_line(cond), value, seen, where(cond.origin) or where(origin),
+                        library=_in_library(cond.origin))
+
+    def _empty_choice(self, s: ir.ChooseS, w: dict, env: dict, start: dict | None) -> None:
+        """`blocked`: a `choose x in S` with S empty holds the step like a false require."""
+        outer, self.log = self.log, []
+        try:
+            empty = not self.eval(s.domain, Ctx(w, env, None, start))
+        finally:
+            mine, self.log = self.log, outer
+        if empty and self.watch is not None:
+            seen = tuple(sorted({self._seen(r, w) for r in mine}))
+            self.watch.append(Decision(f"{_one_line(s.domain)} is empty", True, seen,
+                                       where(s.domain.origin) or where(s.origin), True, _in_library(s.origin)))
+
+    def blocked(self, index: int, params: tuple, state: dict) -> Decision | None:
+        """Why action `index` with the plain parameter values `params` takes no step from
+        `state`: the first `require` found false (its condition, with the values it read);
+        None when the action is enabled, or is disabled otherwise (an empty choice)."""
+        action = self.spec.actions[index]
+        env = {p.name: v for p, v in zip(action.params, params)}
+        self.quiet = _write_bases(action.body)
+        self.before, self.log, self.watch = state, [], []
+        try:
+            paths = self.run(action.body, dict(state), env, state)
+        finally:
+            found, self.watch = self.watch, None
+        return found[0] if found and not paths else None
 
     def _choice(self, s: ir.ChooseS, env: dict) -> Decision:
         t = s.domain.t.elem if isinstance(s.domain.t, T.SetT) else None

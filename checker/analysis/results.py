@@ -31,6 +31,41 @@ class Explanation:
 
 
 @dataclass(frozen=True, slots=True)
+class FairGroup:
+    """One fairness constraint's instance in a lasso's loop: who (`PodDel(1)`, `Deliver(pods)`),
+    in how many of the loop's states it is enabled, whether the loop takes it."""
+
+    who: str
+    strength: str            # "weak" | "strong"
+    enabled: int             # loop states in which it is enabled
+    states: int              # the loop's states
+    taken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A process instance that takes no step in the loop: where it stands, and the
+    `require` that holds it there (None when it is not blocked by one)."""
+
+    who: str                 # "SubnetWorker(0)"
+    at: str                  # its place: "take"
+    blocked: Decision | None
+    fair: bool               # is it under a fairness constraint?
+
+
+@dataclass(frozen=True, slots=True)
+class LoopNote:
+    """Why a lasso's loop may go on forever under the fairness assumed: the fairness
+    constraints enabled in it (taken, or not enabled in every state: weak fairness does not
+    force those), the processes that wait and why, and the queues as the loop holds them."""
+
+    fair: tuple[FairGroup, ...]
+    waiting: tuple[Waiting, ...]
+    queues: tuple[str, ...]   # "subnetQ = {Subnet}" for each non-empty queue; () when all are empty
+    has_queues: bool = False  # does the spec have a variable `queue`?
+
+
+@dataclass(frozen=True, slots=True)
 class TraceAnalysis:
     """A counterexample analysed: per step the places it read (the first step, the initial
     state: none), and why its property fails (None when it cannot be worked out)."""
@@ -39,13 +74,15 @@ class TraceAnalysis:
     explanation: Explanation | None
     notes: tuple["StepNote", ...] = ()       # per step (the first: empty); () for no spec
     cause: "Cause | None" = None             # safety counterexamples of a spec only
+    loop: "LoopNote | None" = None           # lassos of a spec only
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """A branch a step took: `if cond` found `value`, having read `seen` (places with their
     values in the state the step started from: "cache[Subnet] = absent"); or a choice a step
-    made (`choose x in S`: cond "x", value the chosen value shown)."""
+    made (`choose x in S`: cond "x", value the chosen value shown); or, for what holds a
+    step (lasso.py), a `choose x in S` with nothing to choose (cond "S is empty", choice)."""
 
     cond: str                # the condition's source text on one line
     value: Any               # True / False for a branch; the shown value for a choice

@@ -32,7 +32,7 @@ from checker.render.objects import object_arrows, object_cell, object_cells, sta
 from checker.analysis.results import Explanation, TraceAnalysis
 from checker.analysis.source import spec_of
 from checker.diagnostics import Location, where
-from checker.render.text import changes, decision_short, decision_text, shown_decisions
+from checker.render.text import blocked_text, changes, decision_short, decision_text, shown_decisions
 from checker.semantics.types import show
 
 
@@ -55,10 +55,11 @@ def build(model, trace, prop, spec_name: str, variant: str, found: TraceAnalysis
     segments = _segments(ctx)
     verdict = _verdict(prop)
     cells = _mark_offending(ctx, cells, prop, explanation, verdict)
+    cells += _waiting_cells(ctx, found.loop, cells)
     error = prop.kind == "error"
     if error:
         cells = _failed_step(ctx, cells, prop, explanation)
-    title = _title(spec_name, variant, prop, trace, explanation) + _cause_caption(ctx)
+    title = _title(spec_name, variant, prop, trace, explanation) + _cause_caption(ctx) + _loop_caption(found.loop)
     legend = _legend(arrows, segments, cells, trace.loop_start, error)
     rows = tuple("" if s.action is None and i == 0 else (s.action or "") for i, s in enumerate(trace.steps))
     notes = _failed_reads(explanation) if error else ()
@@ -235,6 +236,47 @@ def _race_arrow(ctx: Context) -> list[Arrow]:
     if a is None or b is None:
         return []
     return [Arrow((race.first, a), (race.second, b), "race", f"race: {race.first + 1} before {race.second + 1}")]
+
+
+def _loop_caption(loop) -> tuple[str, ...]:
+    """Why the loop lasts, in one caption line: the fair actions enabled in it and not
+    taken, and how many processes wait (their boxes in the last row say where and why)."""
+    if loop is None:
+        return ()
+    parts = []
+    skipped = [g for g in loop.fair if not g.taken]
+    if skipped:
+        parts.append("enabled in the loop but never taken (not enabled throughout: weak fairness does not "
+                     "force them): " + ", ".join(f"{g.who} ({g.enabled}/{g.states} states)" for g in skipped))
+    elif not loop.fair:
+        parts.append("no fair action is enabled in the loop")
+    if loop.waiting:
+        parts.append(f"{len(loop.waiting)} process{'es' if len(loop.waiting) > 1 else ''} wait")
+    if loop.has_queues:
+        parts.append("queues: " + (", ".join(loop.queues) if loop.queues else "all empty"))
+    return ("the loop: " + " · ".join(parts),) if parts else ()
+
+
+def _waiting_cells(ctx: Context, loop, cells: list[Cell]) -> list[Cell]:
+    """In the last row, a box in each waiting process's lane: where it waits and why."""
+    if loop is None:
+        return []
+    last = len(ctx.states) - 1
+    taken = {(c.row, c.lane) for c in cells}
+    out = []
+    for w in loop.waiting:
+        name, _, inst = w.who.partition("(")
+        lane = ctx.lane_of.get(("proc", name, inst.rstrip(")")))
+        if lane is None or (last, lane) in taken:
+            continue
+        lines = [Line(f"waits at {w.at}", "warn")]
+        if w.blocked is not None:
+            lines.append(Line(clip(blocked_text(w.blocked)), "muted"))
+            lines += [Line(clip(x), "muted") for x in w.blocked.seen[:2]]
+        tip = f"{w.who} waits at {w.at}" + (f": {blocked_text(w.blocked)}\n" + "\n".join(w.blocked.seen)
+                                             if w.blocked is not None else "")
+        out.append(Cell(last, lane, tuple(lines), "waiting", tip))
+    return out
 
 
 def _cause_caption(ctx: Context) -> tuple[str, ...]:

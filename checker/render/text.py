@@ -148,7 +148,38 @@ def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text,
                      "again: the loop repeats forever")
     if cause is not None and "cause" not in hide:
         lines.extend(f"{indent}  {x}" for x in cause_lines(cause, trace))
+    loop = analysis.loop if analysis is not None else None
+    if loop is not None and "cause" not in hide:
+        lines.extend(f"{indent}  {x}" for x in loop_lines(loop))
     return lines
+
+
+def blocked_text(d) -> str:
+    """What holds a step: `Subnet in queue[subnetQ] is false`, `queue[addIP] is empty`."""
+    return d.cond if d.choice else f"{d.cond} is false"
+
+
+def loop_lines(loop) -> list[str]:
+    """Why a lasso's loop can go on forever (checker/analysis/lasso.py) in words."""
+    out = ["why the loop can go on forever under the fairness assumed:"]
+    taken = [g.who for g in loop.fair if g.taken]
+    if taken:
+        out.append("  fair and taken in the loop: " + ", ".join(taken))
+    for g in loop.fair:
+        if not g.taken:
+            out.append(f"  {g.who} ({g.strength}ly fair) is enabled in {g.enabled} of the loop's {g.states} "
+                       "states and never taken: " + ("it is not enabled throughout, so weak fairness does "
+                                                     "not force it" if g.enabled < g.states else
+                                                     "enabled throughout (an unfair loop)"))
+    if not loop.fair:
+        out.append("  no fair action is enabled anywhere in the loop")
+    for w in loop.waiting:
+        why = f": {blocked_text(w.blocked)}" + (f" ({'; '.join(w.blocked.seen)})" if w.blocked.seen else "") \
+            if w.blocked is not None else ""
+        out.append(f"  {w.who} waits at {w.at}{why}" + ("" if w.fair else " (not fair)"))
+    if loop.has_queues:
+        out.append("  queues: " + (", ".join(loop.queues) if loop.queues else "all empty"))
+    return out
 
 
 def shown_decisions(note) -> list:
