@@ -15,7 +15,8 @@ from checker.analysis.cause import find_cause
 from checker.analysis.lasso import explain_loop
 from checker.analysis.reads import explain, explain_temporal
 from checker.analysis.steps import step_trails
-from checker.analysis.results import Explanation, TraceAnalysis
+from checker.analysis.formula import explain_formula
+from checker.analysis.results import Explanation, Formula, TraceAnalysis
 from checker.analysis.source import SpecSource, spec_source
 from checker.engine.result import Trace
 
@@ -33,7 +34,24 @@ def analyse(model: object, trace: Trace, prop: Any) -> TraceAnalysis:
     if explanation is not None and prop.kind in ("invariant", "action"):
         cause = find_cause(model, trace, prop, reads, explanation.reads)
     loop = explain_loop(model, trace) if trace.loop_start is not None else None
-    return TraceAnalysis(reads, explanation, notes, cause, loop)
+    return TraceAnalysis(reads, explanation, notes, cause, loop, _formula(source, trace, prop))
+
+
+def _formula(model: SpecSource, trace: Trace, prop: Any) -> Formula | None:
+    """Why a violated invariant or action property is false (formula.py)."""
+    ir_prop = next((p for p in model.spec.properties if p.name == prop.name), None) \
+        if prop.kind in ("invariant", "action") else None
+    if ir_prop is None:
+        return None
+    states = [model.plain_state(s.state) for s in trace.steps[-2:]]
+    try:
+        if prop.kind == "action" and len(states) == 2:
+            return explain_formula(model.spec, ir_prop, states[0], states[1])
+        return explain_formula(model.spec, ir_prop, states[-1], None)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
+    except Exception:                         # noqa: BLE001 - decoration only (reads.py)
+        return None
 
 
 def _explanation(model: SpecSource, trace: Trace, prop: Any) -> Explanation | None:

@@ -66,6 +66,17 @@ class LoopNote:
 
 
 @dataclass(frozen=True, slots=True)
+class Formula:
+    """A safety property's formula and why it is false (formula.py): its source text, every
+    failing element of its outer `forall` ("n = NIC(pod: 1, index: 1)"), and for the first
+    the sub-expressions that decide it, each with its value."""
+
+    text: str
+    failing: tuple[str, ...]
+    culprits: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TraceAnalysis:
     """A counterexample analysed: per step the places it read (the first step, the initial
     state: none), and why its property fails (None when it cannot be worked out)."""
@@ -75,6 +86,7 @@ class TraceAnalysis:
     notes: tuple["StepNote", ...] = ()       # per step (the first: empty); () for no spec
     cause: "Cause | None" = None             # safety counterexamples of a spec only
     loop: "LoopNote | None" = None           # lassos of a spec only
+    formula: "Formula | None" = None         # safety violations of a spec only
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,8 @@ def build(model, trace, prop, spec_name: str, variant: str, found: TraceAnalysis
     error = prop.kind == "error"
     if error:
         cells = _failed_step(ctx, cells, prop, explanation)
-    title = _title(spec_name, variant, prop, trace, explanation) + _cause_caption(ctx) + _loop_caption(found.loop)
+    title = _title(spec_name, variant, prop, trace, explanation) + _formula_caption(found.formula) + \
+        _cause_caption(ctx) + _loop_caption(found.loop)
     legend = _legend(arrows, segments, cells, trace.loop_start, error)
     rows = tuple("" if s.action is None and i == 0 else (s.action or "") for i, s in enumerate(trace.steps))
     notes = _failed_reads(explanation) if error else ()
@@ -236,6 +237,16 @@ def _race_arrow(ctx: Context) -> list[Arrow]:
     if a is None or b is None:
         return []
     return [Arrow((race.first, a), (race.second, b), "race", f"race: {race.first + 1} before {race.second + 1}")]
+
+
+def _formula_caption(formula) -> tuple[str, ...]:
+    """The formula, where it fails (every failing element) and the deciding parts."""
+    if formula is None:
+        return ()
+    head = f"the formula: {formula.text}"
+    if formula.failing:
+        head += f" · fails for {'; '.join(formula.failing)}"
+    return (head,) + tuple(f"because {c}" for c in formula.culprits)
 
 
 def _loop_caption(loop) -> tuple[str, ...]:

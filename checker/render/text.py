@@ -70,7 +70,8 @@ HIDE = {
     "initial": "the initial state's values",
     "decisions": "the branches each step took",
     "paused": "the handlers stopped mid-way",
-    "cause": "the causal slice, the minimal sub-trace and the race",
+    "formula": "the property's formula, its failing elements and sub-expressions",
+    "cause": "the causal slice, the minimal sub-trace and the race; why a loop lasts",
     "unrelated": "steps outside the causal slice (folded to one line)",
 }
 
@@ -146,6 +147,9 @@ def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text,
         # A lasso's last state is its loop's first again (engine.result.Trace).
         lines.append(f"{indent}       ... state {len(trace.steps)} is state {trace.loop_start + 1} "
                      "again: the loop repeats forever")
+    formula = analysis.formula if analysis is not None else None
+    if formula is not None and "formula" not in hide:
+        lines.extend(f"{indent}  {x}" for x in formula_lines(formula))
     if cause is not None and "cause" not in hide:
         lines.extend(f"{indent}  {x}" for x in cause_lines(cause, trace))
     loop = analysis.loop if analysis is not None else None
@@ -209,6 +213,16 @@ def decision_short(d, width: int = 44) -> str:
 def decision_lines(note) -> list[str]:
     """A step's decisions (shown_decisions), one a line, with where each is written."""
     return [f"{decision_text(d)}  {d.where}".rstrip() for d in shown_decisions(note)]
+
+
+def formula_lines(formula) -> list[str]:
+    """The violated formula, every failing element of its `forall`, and why (formula.py)."""
+    out = [f"the formula: {formula.text}"]
+    if formula.failing:
+        n = len(formula.failing)
+        out.append(f"  fails for {'; '.join(formula.failing)}" + (f" ({n} elements)" if n > 1 else ""))
+    out += [f"  because {c}" for c in formula.culprits]
+    return out
 
 
 def cause_lines(cause, trace: Trace) -> list[str]:
