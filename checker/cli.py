@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--traces", action="store_true",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
                         "that do not meet their expectation; --variant prints them all)")
+    p.add_argument("--prefer", metavar="LIST", type=_prefer_list, default=(),
+                   help="among the counterexamples of at most the shortest length (plus --prefer-slack), show "
+                        "the one with the least cost: `faults` (restarts, then injected API errors), or "
+                        "action names (steps taken) and variable names (how much a step lowers them), in order")
+    p.add_argument("--prefer-slack", metavar="N", type=_natural, default=0,
+                   help="with --prefer: allow counterexamples up to N steps longer than the shortest (default 0)")
     p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
                    help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
                         "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")
@@ -127,6 +133,25 @@ def _render_formats(text: str):
         return parse_formats(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _prefer_list(text: str) -> tuple[str, ...]:
+    """`faults` or `Restart,faultsLeft`: the cost terms of --prefer, in order."""
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not names or not all(part.isidentifier() for n in names for part in n.split(".")):
+        raise argparse.ArgumentTypeError(f"expected faults, or action and variable names, comma-separated; "
+                                         f"got {text!r}")
+    return names
+
+
+def _natural(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return n
 
 
 def _hide_list(text: str) -> frozenset:
@@ -371,9 +396,15 @@ def _run(args):
     jobs = args.jobs or (1 if args.workers > 1 else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
-    report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
-                       jobs=jobs)
+    prefer = api.Preference(args.prefer, args.prefer_slack) if args.prefer else None
+    if args.prefer_slack and not args.prefer:
+        raise UsageError("--prefer-slack needs --prefer")
+    try:
+        report = api.check(args.spec, consts, args.variant, options, reporter,
+                           solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
+                           jobs=jobs, prefer=prefer)
+    except api.PreferError as exc:
+        raise UsageError(f"--prefer: {exc}") from None
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":

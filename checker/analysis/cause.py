@@ -51,7 +51,8 @@ def find_cause(model: Any, trace: Trace, prop: Any, reads: Sequence[frozenset[Re
         return None
     source: SpecSource = model
     plain = [source.plain_state(s.state) for s in trace.steps]
-    writes = [frozenset()] + [writes_of(source.spec, plain[i - 1], plain[i]) for i in range(1, len(plain))]
+    writes: list[frozenset[Read]] = [frozenset()]
+    writes += [writes_of(source.spec, plain[i - 1], plain[i]) for i in range(1, len(plain))]
     last = len(trace.steps) - 1
     cut = slice_of(reads, writes, target, last, prop.kind == "action")
     edges = dependencies(cut, reads, writes)

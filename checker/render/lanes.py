@@ -29,7 +29,7 @@ from checker.render.diagram import (MAX_CHANGES, MAX_DECISIONS, Arrow, Cell, Con
                                     change_text, clip, instance_key, lanes_of, reads_of)
 from checker.engine.result import Step
 from checker.render.objects import object_arrows, object_cell, object_cells, stale_reads
-from checker.analysis.results import Explanation, TraceAnalysis
+from checker.analysis.results import TraceAnalysis
 from checker.analysis.source import spec_of
 from checker.diagnostics import Location, where
 from checker.render.text import blocked_text, changes, decision_short, decision_text, shown_decisions
@@ -188,7 +188,8 @@ def _variable_names(states, reads, processes, explanation) -> list[str]:
 
 def _actor_cells(ctx: Context) -> list[Cell]:
     out = []
-    race = (ctx.cause.race.first, ctx.cause.race.second) if ctx.cause is not None and ctx.cause.race else ()
+    race: tuple[int, ...] = (ctx.cause.race.first, ctx.cause.race.second) \
+        if ctx.cause is not None and ctx.cause.race else ()
     for row in range(1, len(ctx.states)):
         lane = ctx.actors[row]
         if lane is None:
@@ -299,7 +300,7 @@ def _cause_caption(ctx: Context) -> tuple[str, ...]:
     parts = [f"causal slice: {len(cause.slice)} of {n} steps (the others greyed)"]
     if cause.minimal is not None:
         parts.append("minimal sub-trace: steps " + ", ".join(str(i + 1) for i in cause.minimal))
-    out = (" · ".join(parts),)
+    out: tuple[str, ...] = (" · ".join(parts),)
     if cause.race is not None:
         out += (cause.race.text,)
     return out

@@ -57,6 +57,8 @@ def _variant(r, verbose: bool, traces: bool = True, hide: frozenset = frozenset(
         if f.trace is not None:
             lines.append("  trace to the state where it failed:")
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
+    for line in r.preferred:
+        lines.append(f"  --prefer: {escape(line)}")
     for p in res.properties if traces else ():
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
