@@ -170,7 +170,7 @@ def _row(d: Diagram, row: int, cells: dict, segments: dict, offending: bool) -> 
 def _cell_attrs(cell: Cell, name: str) -> dict:
     fill, border, width, font = CELL.get(cell.style, CELL["value"])
     return {"label": Html(_lines(cell.lines, light=font != "#202124")), "fillcolor": fill,
-            "color": border, "penwidth": width, "fontcolor": font, "id": name,
+            "color": border, "penwidth": width, "fontcolor": font, "id": name, "class": cell.style,
             "tooltip": cell.tooltip or " "}
 
 
@@ -222,7 +222,7 @@ def _arrows(arrows: Iterable[Arrow]) -> list[str]:
         if a.kind in ("stale-read", "race"):
             attrs["fontname"] = "Helvetica-Bold,Arial Bold,sans-serif"
         if a.kind == "race":
-            attrs["fontcolor"] = color
+            attrs.update({"fontcolor": color, "class": "race"})
         out.append(_edge(_r(*a.src), _r(*a.dst), attrs))
     return out
 
