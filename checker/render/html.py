@@ -294,7 +294,8 @@ table.objects td{width:40%}
 table.objects code{white-space:nowrap;font-size:11px}
 table.objects td.changed{background:var(--hit);box-shadow:inset 3px 0 var(--hitline)}
 .absent{color:var(--muted);font-style:italic}
-.lag{display:inline-block;margin-left:4px;padding:0 4px;border-radius:3px;background:#fef7e0;color:#b06000;font-size:11px}
+.lag{display:inline-block;margin-left:4px;padding:0 4px;border-radius:3px;background:#fef7e0;color:#b06000;
+ font-size:11px}
 #lane-heads{position:sticky;top:36px;z-index:2;height:0;overflow:visible}
 #lane-heads div{position:absolute;top:0;transform:translateX(-50%);padding:2px 6px;background:rgba(255,255,255,.95);
  border:1px solid var(--line);border-radius:4px;font-size:12px;font-weight:600;white-space:nowrap}

@@ -80,7 +80,8 @@ def collisions(svg: str) -> list[str]:
 
 def test_the_estimate_finds_labels_drawn_on_each_other():
     svg = ('<svg xmlns="http://www.w3.org/2000/svg">'
-           '<g id="e1" class="edge"><text text-anchor="middle" x="100" y="50" font-size="9">deletionTimestamp</text></g>'
+           '<g id="e1" class="edge">'
+           '<text text-anchor="middle" x="100" y="50" font-size="9">deletionTimestamp</text></g>'
            '<g id="e2" class="edge"><text text-anchor="middle" x="120" y="52" font-size="9">cache: gone</text></g>'
            '<g id="n1" class="node step"><polygon points="300,40 400,40 400,60 300,60"/></g>'
            '<g id="e3" class="edge"><text text-anchor="start" x="290" y="52" font-size="9">write</text></g></svg>')
