@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from checker.analysis.failure import explain_failure
-from checker.analysis.cause import find_cause
+from checker.analysis.cause import find_cause, trigger_cause
 from checker.analysis.lasso import explain_loop
-from checker.analysis.reads import explain, explain_temporal
+from checker.analysis.reads import explain, explain_temporal, premise_reads
 from checker.analysis.steps import step_trails
 from checker.analysis.formula import explain_formula
 from checker.analysis.results import Explanation, Formula, TraceAnalysis
@@ -33,6 +33,9 @@ def analyse(model: object, trace: Trace, prop: Any) -> TraceAnalysis:
     cause = None
     if explanation is not None and prop.kind in ("invariant", "action"):
         cause = find_cause(model, trace, prop, reads, explanation.reads)
+    elif prop.kind == "liveness" and trace.loop_start is not None:
+        cause = trigger_cause(model, trace, prop, reads,
+                              lambda i: premise_reads(source, prop.name, prop.instance, trace.steps[i].state))
     loop = explain_loop(model, trace) if trace.loop_start is not None else None
     return TraceAnalysis(reads, explanation, notes, cause, loop, _formula(source, trace, prop))
 

@@ -26,6 +26,7 @@ from the reads; a replay that must keep more than MAX_BRANCHES states is cut the
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Sequence
 
 from checker.analysis.places import covers, overlap, writes_of
@@ -43,30 +44,60 @@ Path = tuple[Any, ...]   # states, the initial one first
 def find_cause(model: Any, trace: Trace, prop: Any, reads: Sequence[frozenset[Read]],
                target: frozenset[Read]) -> Cause | None:
     """The cause of `prop`'s violation on `trace` (module docstring); None for what has no
-    safety violation to replay (liveness lassos, deadlocks, run-time errors)."""
+    safety violation to replay (deadlocks, run-time errors; lassos: trigger_cause)."""
     if prop.kind not in ("invariant", "action") or len(trace.steps) < 2:
         return None
     index = next((i for i, p in enumerate(model.properties) if p.name == prop.name), None)
     if index is None:
         return None
+    return _cause(model, trace, f"violates {prop.name}; in the other order it holds", reads, target,
+                  _violation(model, prop.kind, index), prop.kind == "action")
+
+
+def trigger_cause(model: Any, trace: Trace, prop: Any, reads: Sequence[frozenset[Read]],
+                  target_of: Callable[[int], frozenset[Read]]) -> Cause | None:
+    """For a lasso of `P leads to Q`: the cause of reaching its trigger, the first state
+    where P holds and Q holds neither there nor ever after (what the trace needs to get
+    into the situation it never leaves). `target_of(i)`: what P read in state i."""
+    t = next((t for t in model.temporal if t.name == prop.name), None)
+    if t is None or t.q is None or trace.loop_start is None:
+        return None
+    k = t.instances.index(prop.instance or "") if (prop.instance or "") in t.instances else None
+    if k is None or t.kind_at(k) != "leads_to":
+        return None
+    states = [s.state for s in trace.steps]
+    trigger = next((i for i in range(len(states))
+                    if t.p(states[i], k) and not any(t.q(s, k) for s in states[i:])), None)
+    if not trigger:                               # none, or the initial state itself
+        return None
+    prefix = Trace(trace.steps[:trigger + 1])
+    outcome = (f"leads into the premise of {prop.name} (state {trigger + 1}); in the other order "
+               "the replayed steps never make it true")
+    cause = _cause(model, prefix, outcome, reads[:trigger + 1], target_of(trigger),
+                   lambda path, labels: t.p(path[-1], k), False)
+    return dataclasses.replace(cause, target=f"the state where its premise first holds for good (state {trigger + 1})",
+                               upto=trigger)
+
+
+def _cause(model: Any, trace: Trace, outcome: str, reads: Sequence[frozenset[Read]], target: frozenset[Read],
+           violates: Callable, transition: bool) -> Cause:
     source: SpecSource = model
     plain = [source.plain_state(s.state) for s in trace.steps]
     writes: list[frozenset[Read]] = [frozenset()]
     writes += [writes_of(source.spec, plain[i - 1], plain[i]) for i in range(1, len(plain))]
     last = len(trace.steps) - 1
-    cut = slice_of(reads, writes, target, last, prop.kind == "action")
+    cut = slice_of(reads, writes, target, last, transition)
     edges = dependencies(cut, reads, writes)
     labels = [s.label for s in trace.steps]
-    violates = _violation(model, prop.kind, index)
     replays = Replays(model, trace.steps[0].state, labels, violates)
     minimal = replays.minimise(cut)
     race = None
     if minimal is not None:
-        race = _race(model, trace, replays, minimal, reads, writes, prop.name)
+        race = _race(model, trace, replays, minimal, reads, writes, outcome)
     note = "" if minimal is not None else "no sub-trace of its steps violates when replayed"
     if replays.count >= MAX_REPLAYS:
         note = f"stopped after {MAX_REPLAYS} replays: the sub-trace may not be minimal"
-    return Cause(cut, edges, minimal, race, note)
+    return Cause(cut, edges, minimal, race, note, upto=last)
 
 
 # ---------------------------------------------------------------- the slice
@@ -148,10 +179,11 @@ class Replays:
         return any(self.violates(p, labels) for p in self.paths(steps))
 
     def holding(self, steps: Sequence[int]) -> bool:
-        """The steps replay to the end, and no path they take violates."""
+        """The steps replay to the end, and no path they take violates on the way."""
         labels = [self.labels[i] for i in steps]
         found = self.paths(steps)
-        return bool(found) and not any(self.violates(p, labels) for p in found)
+        return bool(found) and not any(self.violates(p[:k + 1], labels[:k])
+                                       for p in found for k in range(1, len(p)))
 
     def holding_without(self, steps: Sequence[int], kept: Sequence[int]) -> tuple[int, ...] | None:
         """Replay `steps`, passing over those no longer enabled (never one of `kept`), and
@@ -197,7 +229,7 @@ class Replays:
 # ---------------------------------------------------------------- the race
 
 def _race(model: Any, trace: Trace, replays: Replays, steps: tuple[int, ...],
-          reads: Sequence[frozenset[Read]], writes: Sequence[frozenset[Read]], name: str) -> Race | None:
+          reads: Sequence[frozenset[Read]], writes: Sequence[frozenset[Read]], outcome: str) -> Race | None:
     """The smallest block of consecutive steps (of `steps`, at most MAX_BLOCK) that, moved
     to another place in the sequence across a step of another actor it depends on or that
     depends on it, replays without the violation; the shortest move first. Moves whose
@@ -212,12 +244,12 @@ def _race(model: Any, trace: Trace, replays: Replays, steps: tuple[int, ...],
     moves = _moves(steps, conflicts, actors)
     for _, _, pair, block, order in moves:
         if replays.holding(order):
-            return Race(pair[0], pair[1], _race_text(trace, pair[0], pair[1], name, ()), block, order)
+            return Race(pair[0], pair[1], _race_text(trace, pair[0], pair[1], outcome, ()), block, order)
     for _, _, pair, block, order in moves:
         skipped = replays.holding_without(order, pair)
         if skipped is not None:
             kept = tuple(x for x in order if x not in skipped)
-            return Race(pair[0], pair[1], _race_text(trace, pair[0], pair[1], name, skipped), block, kept)
+            return Race(pair[0], pair[1], _race_text(trace, pair[0], pair[1], outcome, skipped), block, kept)
     return None
 
 
@@ -259,9 +291,11 @@ def _actor(model: Any, label: Any) -> tuple:
     return (action.process or action.name, label[1])
 
 
-def _race_text(trace: Trace, i: int, j: int, name: str, skipped: Sequence[int]) -> str:
+def _race_text(trace: Trace, i: int, j: int, outcome: str, skipped: Sequence[int]) -> str:
+    """`outcome`: what the trace's order gives and the other does not ("violates P; in
+    the other order it holds")."""
     a, b = trace.steps[i].action, trace.steps[j].action
-    text = f"the race: {a} (step {i + 1}) before {b} (step {j + 1}) violates {name}; in the other order it holds"
+    text = f"the race: {a} (step {i + 1}) before {b} (step {j + 1}) {outcome}"
     if skipped:
         text += (" (replayed: " + ", ".join(f"step {x + 1}" for x in skipped)
                  + (" is" if len(skipped) == 1 else " are") + " then no longer enabled)")

@@ -41,6 +41,27 @@ def explain(model: SpecSource, prop_name: str, state: State, nxt: State = None) 
         return None
 
 
+def premise_reads(model: SpecSource, prop_name: str, instance: str | None, state: State) -> frozenset:
+    """What the premise P of temporal property `prop_name` (`P leads to Q`; its instance
+    named `instance`) reads in `state` (empty when it cannot be worked out)."""
+    t = next((t for t in model.spec.temporals if t.name == prop_name), None)
+    if t is None:
+        return frozenset()
+    rec = Recorder(model.spec)
+    plain = model.plain_state(state)
+    try:
+        env = rec.instance_env(t.params, instance or "", plain)
+        if env is None:
+            return frozenset()
+        rec.before, rec.quiet, rec.log = None, set(), []
+        rec.eval(t.p, Ctx(plain, env))
+        return frozenset(rec.log)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
+    except Exception:                         # noqa: BLE001 - decoration only
+        return frozenset()
+
+
 def explain_temporal(model: SpecSource, prop_name: str, instance: str | None,
                      state: State) -> Explanation | None:
     """What temporal property `prop_name` (its instance named `instance`, as the engine names

@@ -148,3 +148,8 @@ class Cause:
     minimal: tuple[int, ...] | None
     race: Race | None
     note: str = ""           # why something could not be worked out ("" when all was)
+    # what is explained: "" for the violation; for a lasso of `P leads to Q`, how the trace
+    # reaches the state where P holds and Q never does again ("scenarioB holds at state 13"),
+    # the steps up to `upto` (a trace index; the last one for a violation)
+    target: str = ""
+    upto: int = -1

@@ -223,7 +223,7 @@ def _actor_cells(ctx: Context) -> list[Cell]:
         style = "step-alert" if stale else "step"
         if row in race:
             style = "step-race"
-        elif ctx.cause is not None and row not in ctx.cause.slice:
+        elif ctx.cause is not None and row <= ctx.cause.upto and row not in ctx.cause.slice:
             style = "step-aside"
         out.append(Cell(row, lane, tuple(lines), style, tooltip))
     return out
@@ -296,8 +296,9 @@ def _cause_caption(ctx: Context) -> tuple[str, ...]:
     cause = ctx.cause
     if cause is None:
         return ()
-    n = len(ctx.states) - 1
-    parts = [f"causal slice: {len(cause.slice)} of {n} steps (the others greyed)"]
+    n = cause.upto
+    head = f"how it reaches {cause.target}: " if cause.target else ""
+    parts = [f"{head}causal slice: {len(cause.slice)} of {n} steps (the others greyed)"]
     if cause.minimal is not None:
         parts.append("minimal sub-trace: steps " + ", ".join(str(i + 1) for i in cause.minimal))
     out: tuple[str, ...] = (" · ".join(parts),)

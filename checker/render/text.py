@@ -229,17 +229,20 @@ def cause_lines(cause, trace: Trace) -> list[str]:
     """The cause of a safety violation (checker/analysis/cause.py) in words."""
     def steps(xs) -> str:
         return ", ".join(str(i + 1) for i in xs)
-    n = len(trace.steps) - 1
-    out = [f"causal slice: steps {steps(cause.slice)} ({len(cause.slice)} of {n}; "
-           "the others do not touch what the violation reads)"]
+    n = (cause.upto if cause.upto >= 0 else len(trace.steps) - 1)
+    out = [f"how the trace reaches {cause.target}:"] if cause.target else []
+    what = "what the premise reads there" if cause.target else "what the violation reads"
+    out.append(f"causal slice: steps {steps(cause.slice)} ({len(cause.slice)} of {n}; "
+               f"the others do not touch {what})")
     if cause.minimal is not None:
-        out.append(f"minimal sub-trace: steps {steps(cause.minimal)} still violate when replayed "
-                   "(none of them can be left out)")
+        out.append(f"minimal sub-trace: steps {steps(cause.minimal)} still "
+                   + ("get there" if cause.target else "violate") + " when replayed (none of them can be left out)")
     if cause.race is not None:
         out.append(cause.race.text)
     elif cause.minimal is not None and len(cause.minimal) > 1:
         out.append("no race found: no move of up to 3 of these steps across another replays without "
-                   "the violation (what avoids it is a step the trace does not take)")
+                   + ("getting there" if cause.target else "the violation")
+                   + " (what avoids it is a step the trace does not take)")
     if cause.note:
         out.append(f"({cause.note})")
     return out

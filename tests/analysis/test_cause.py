@@ -26,11 +26,11 @@ SLOW = [("spec/ipam.kovn", v, {"max_depth": 10}) for v in
         ("master", "pr3570", "pr5364", "pr5698", "pr6275", "pr7215", "fix_lock", "fix_by_pod", "fix_tolerate")]
 
 
-def _violations(path, variant, options):
+def _violations(path, variant, options, kinds=("invariant", "action")):
     report = api.check(str(ROOT / path), None, [variant] if variant else None, CheckOptions(**options))
     for r in report.results:
         for p in r.result.properties:
-            if p.status is Status.VIOLATED and p.trace is not None and p.kind in ("invariant", "action"):
+            if p.status is Status.VIOLATED and p.trace is not None and p.kind in kinds:
                 yield r.model, p
 
 
@@ -43,6 +43,9 @@ def _replay(model, init, labels):
 
 
 def _violates(model, prop, path) -> bool:
+    if prop.kind == "liveness":      # a lasso's cause is how it reaches its trigger: P holds
+        t = next(t for t in model.temporal if t.name == prop.name)
+        return t.p(path[-1][1], t.instances.index(prop.instance or ""))
     index = [p.name for p in model.properties].index(prop.name)
     if prop.kind == "invariant":
         return index in model.check_state(path[-1][1])
@@ -57,7 +60,7 @@ def _check(model, prop):
     assert cause is not None, f"{prop.name}: no cause"
     labels = [s.label for s in trace.steps]
     init = trace.steps[0].state
-    assert set(cause.slice) <= set(range(1, len(trace.steps)))
+    assert set(cause.slice) <= set(range(1, cause.upto + 1)) and cause.upto < len(trace.steps)
     assert cause.minimal is not None, f"{prop.name}: {cause.note}"
     assert any(_violates(model, prop, p) for p in _replay(model, init, [labels[i] for i in cause.minimal])), \
         f"{prop.name}: the minimal sub-trace does not violate on replay"
@@ -83,6 +86,22 @@ def _check(model, prop):
 def test_every_safety_counterexample_of_the_shipped_specs(path, variant, options):
     found = list(_violations(path, variant, options))
     for model, prop in found:
+        _check(model, prop)
+
+
+LASSOS = [s for s in SHIPPED if s[0] != "spec/ipam.kovn"] + [("spec/ipam.kovn", "v1_12", {})]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path,variant,options", LASSOS, ids=[s[0] for s in LASSOS])
+def test_every_leads_to_lasso_of_the_shipped_specs_reaches_its_trigger_by_its_cause(path, variant, options):
+    """A lasso of `P leads to Q`: the minimal sub-trace reaches a state where P holds, and
+    the race's order never does."""
+    for model, prop in _violations(path, variant, options, ("liveness",)):
+        cause = analyse(model, prop.trace, prop).cause
+        t = next(t for t in model.temporal if t.name == prop.name)
+        if t.kind_at(t.instances.index(prop.instance or "")) != "leads_to" or cause is None:
+            continue
         _check(model, prop)
 
 
