@@ -50,18 +50,25 @@ if not graphviz.available():
     _missing("the graphviz `dot` program is not installed (scripts/setup.sh installs it)")
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def _ipam_report(tmp_path_factory, name: str, depth: int) -> tuple[Path, int, Path]:
+    """The HTML report of ipam v1_12's counterexample to `name`, searched to `depth`:
+    (the page, its number of states, its folder)."""
     root = Path(__file__).resolve().parents[2]
-    # NoOrphanIP's counterexample is 10 states long: breadth first, a search to depth 12
-    # finds the same one as the whole variant's
-    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"], CheckOptions(max_depth=12)).results
-    (prop,) = [p for p in r.result.properties if p.name == "NoOrphanIP" and p.trace is not None]
-    out = tmp_path_factory.mktemp("report")
+    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"], CheckOptions(max_depth=depth)).results
+    (prop,) = [p for p in r.result.properties if p.name == name and p.trace is not None]
+    out = tmp_path_factory.mktemp(name)
     rendered = render_violation(r.model, r.model.spec.name, r.variant.name, r.result, prop,
                                 RenderOptions(out, frozenset({"html"})))
     (page,) = rendered.files
-    return page, len(prop.trace.steps)
+    return page, len(prop.trace.steps), out
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    # NoOrphanIP's counterexample is 10 states long: breadth first, a search to depth 12
+    # finds the same one as the whole variant's
+    page, n, _ = _ipam_report(tmp_path_factory, "NoOrphanIP", 12)
+    return page, n
 
 
 @pytest.fixture(scope="module")
@@ -197,14 +204,7 @@ def test_error_report_shows_where_evaluation_failed(browser, error_report):
 def race_report(tmp_path_factory):
     """ipam v1_12's NoSubnetFinalizedInUse: a race (its two steps highlighted) and the
     subnet's box as the violation, in a picture wider than a laptop's pane."""
-    root = Path(__file__).resolve().parents[2]
-    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"], CheckOptions(max_depth=10)).results
-    (prop,) = [p for p in r.result.properties if p.name == "NoSubnetFinalizedInUse" and p.trace is not None]
-    out = tmp_path_factory.mktemp("race")
-    rendered = render_violation(r.model, r.model.spec.name, r.variant.name, r.result, prop,
-                                RenderOptions(out, frozenset({"html"})))
-    (page,) = rendered.files
-    return page, len(prop.trace.steps), out
+    return _ipam_report(tmp_path_factory, "NoSubnetFinalizedInUse", 10)
 
 
 def _inside_pane(p: Page, selector: str) -> bool:
