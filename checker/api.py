@@ -17,7 +17,6 @@ from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
-from checker.engine.parallel import explore_parallel
 from checker.engine.prefer import cheapest_trace, term_cost, trace_cost
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
@@ -201,6 +200,9 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         return opts
 
     if workers > 1:
+        # imported here: the workers' modules (their messages, multiprocessing) cost a
+        # one-process run start-up time for nothing (ADR 0031)
+        from checker.engine.parallel import explore_parallel
         found = [_searched(model, explore_parallel(model, left(), workers, reporter))
                  for _, model in compiled]
     elif jobs > 1 and len(compiled) > 1:

@@ -135,7 +135,8 @@ def _library_index() -> dict[str, str]:
             except DiagnosticError:
                 continue
             for d in spec.decls:
-                names = [d.name] if isinstance(getattr(d, "name", None), str) else []
+                name = getattr(d, "name", None)     # the declarations that have one
+                names = [name] if isinstance(name, str) else []
                 if isinstance(d, ast.TypeDecl) and isinstance(d.rhs, ast.SumType):
                     names += [tag for tag, _ in d.rhs.alts]
                 for n in names:

@@ -209,9 +209,9 @@ class _LaterInstances:
                  tables: dict[int, tuple[bytearray, bytearray | None]]):
         self.graph, self.fair, self.t, self.tables = graph, fair, t, tables
         self.todo = list(range(violated + 1, len(t.instances)))
-        self.done: list[_Setup] = []
+        self.done: list[_Setup | _Never] = []
 
-    def __iter__(self) -> Iterator[_Setup]:
+    def __iter__(self) -> Iterator[_Setup | _Never]:
         yield from self.done
         while self.todo:
             k = self.todo.pop(0)

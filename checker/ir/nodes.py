@@ -1,6 +1,6 @@
 """The IR: a typed, resolved, desugared form of one variant of a spec.
 
-Input: built by ir/elaborate.py. Output: compiled by checker/compile/codegen.py,
+Input: built by ir/elaborate/. Output: compiled by checker/compile/codegen.py,
 printed by ir/printer.py. Every node carries its concrete type `t` and `origin` (the source
 span, compare=False). Names are resolved: state variables are indices into `SpecIR.vars`,
 bound variables have names unique within their action, constants are folded into `Lit`s.
@@ -210,7 +210,7 @@ class Assign(S):
     var: int
     value: E
     origin: Any = _o()
-    goto: bool = False   # a process's `goto`: the step ends here (see elaborate._end_at_goto)
+    goto: bool = False   # a process's `goto`: the step ends here (see ir/elaborate/common._end_at_goto)
 
 
 @dataclass(frozen=True, slots=True)

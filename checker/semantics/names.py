@@ -3,7 +3,7 @@
 Input: the parsed `ast.Spec`s of a spec file and the files it imports (in import order).
 Output: `Declarations` (names -> declarations, enum members -> their types, actions,
 processes, properties, variants, init blocks) and KOV1xx diagnostics for duplicates.
-Resolution of uses happens in elaborate.py, which needs concrete types.
+Resolution of uses happens in ir/elaborate/ (expressions.py, calls.py), which needs concrete types.
 """
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def collect(specs: list[ast.Spec], name: str) -> tuple[Declarations, list[Diagno
 
 
 _BUILT_IN_TYPES = frozenset({"ip", "cidr"})
+# declarations whose names are not values: they may share a name with a sum type's member
+_NOT_VALUES = (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)
 
 
 def _one_member_enums(decls: Declarations, seen: dict, diags: list) -> None:
@@ -90,7 +92,7 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if reserved is not None:
             diags.append(reserved)
             return
-        if name in decls.members and not isinstance(d, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
+        if name in decls.members and not isinstance(d, _NOT_VALUES):
             diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                     f"'{name}' is already a member of type {decls.members[name][0]}", d.span,
                                     hint="a declaration would hide the enum member: choose another name"))
@@ -104,7 +106,7 @@ def _add(decls: Declarations, d: ast.Decl, seen: dict, diags: list) -> None:
         if isinstance(d.rhs, ast.SumType):
             for tag, _ in d.rhs.alts:
                 other = seen.get(tag)
-                if other is not None and not isinstance(other, (ast.ActionDecl, ast.PropertyDecl, ast.MacroDecl, ast.AssumeDecl)):
+                if other is not None and not isinstance(other, _NOT_VALUES):
                     diags.append(Diagnostic(codes.DUPLICATE_NAME,
                                             f"member '{tag}' of type {d.name} has the name of another declaration",
                                             d.span, labels=((other.span, "declared here"),)))

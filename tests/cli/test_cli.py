@@ -144,6 +144,10 @@ def test_limits_give_incomplete_and_exit_152(kovn, flags, limit):
 def test_limits_with_variant_exit_152_too(kovn, flags):
     run = kovn.cli([TWOPHASE, "--const", "N=7", "--variant", "default", "--no-progress"] + flags)
     assert run.code == 152
+    if flags[0] == "--timeout" and "reached while parsing and compiling the spec" in run.err:
+        # a busy machine: the whole run's 0.05 s ended before the search (as above)
+        assert "INCOMPLETE: timeout 0.05s reached" in run.err and run.out == ""
+        return
     assert "INCOMPLETE" in run.out and not re.search(r"\bOK\b", run.out)
 
 

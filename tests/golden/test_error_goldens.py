@@ -36,10 +36,8 @@ COMMAND_LINE_ONLY = {
 # Codes reported outside the front end, and where they are pinned.
 ELSEWHERE = {
     "KOV501": "tests/cli/test_cli.py::test_runtime_error_exits_150_with_a_diagnostic_and_the_trace "
-              "(and consts_evaluation_fails.kovn here, for constants)",
+              "(and constants_evaluation_fails.kovn here, for constants)",
     "KOV601": "tests/report/test_reports.py::test_never_enabled_action_is_reported_after_a_complete_search",
-    "KOV310": "tests/property/test_old_values.py::test_old_outside_a_step_is_kov310",
-    "KOV407": "tests/quality/test_strict_and_outputs.py::test_assumptions_are_checked_for_every_variant_and_const",
     "KOV408": "tests/quality/test_strict_and_outputs.py::test_unknown_acknowledgements_are_errors",
     # the model-quality warnings: one spec each in tests/quality/specs/ (a variant that
     # triggers it, one that does not), run by tests/quality/test_warning_suite.py

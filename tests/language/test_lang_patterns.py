@@ -152,7 +152,11 @@ def test_a_choose_in_a_loop_forks_per_element(kovn):
     loop = kovn.one("""
         var s: set[1..3] = {}
         var done: bool = false
-        action Pick { require not done   for n in 1..3 { choose keep in {true, false}  if keep { s := s | {n} } }  done := true }
+        action Pick {
+            require not done
+            for n in 1..3 { choose keep in {true, false}  if keep { s := s | {n} } }
+            done := true
+        }
         allow deadlock
     """)
     # one step, 2^3 successors: every subset

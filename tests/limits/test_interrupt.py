@@ -62,14 +62,14 @@ def interrupt_during(monkeypatch, module, name: str, timers: list) -> None:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_interrupted_run_is_incomplete_with_its_statistics_and_exits_130(tmp_path, sigint, jobs, monkeypatch):
-    from checker import api, variants
+    from checker import api
     spec = tmp_path / "big.kovn"
     spec.write_text(BIG)
     timers: list = []
     if jobs == "1":     # the variants one after the other: the first is interrupted, the second stops at once
         interrupt_during(monkeypatch, api, "search", timers)
     else:               # side by side: the coordinator passes it on to the searching processes
-        interrupt_during(monkeypatch, variants, "explore_variants", timers)
+        interrupt_during(monkeypatch, api, "explore_variants", timers)     # as api calls it
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
