@@ -91,13 +91,14 @@ def _cause(model: Any, trace: Trace, outcome: str, reads: Sequence[frozenset[Rea
     labels = [s.label for s in trace.steps]
     replays = Replays(model, trace.steps[0].state, labels, violates)
     minimal = replays.minimise(cut)
-    race = None
+    race, racy = None, False
     if minimal is not None:
-        race = _race(model, trace, replays, minimal, reads, writes, outcome)
+        racy = bool(_conflicts(model, trace, minimal, reads, writes))
+        race = _race(model, trace, replays, minimal, reads, writes, outcome) if racy else None
     note = "" if minimal is not None else "no sub-trace of its steps violates when replayed"
     if replays.count >= MAX_REPLAYS:
         note = f"stopped after {MAX_REPLAYS} replays: the sub-trace may not be minimal"
-    return Cause(cut, edges, minimal, race, note, upto=last)
+    return Cause(cut, edges, minimal, race, note, upto=last, racy=racy)
 
 
 # ---------------------------------------------------------------- the slice
@@ -236,8 +237,7 @@ def _race(model: Any, trace: Trace, replays: Replays, steps: tuple[int, ...],
     every step still replays come first; then moves after which later steps are passed
     over because they are no longer enabled (the other order changed what they do: the
     race's text names them), the flipped pair itself always taken."""
-    conflicts = {(i, j) for i, j, _ in dependencies(steps, reads, writes)
-                 if _actor(model, trace.steps[i].label) != _actor(model, trace.steps[j].label)}
+    conflicts = _conflicts(model, trace, steps, reads, writes)
     if not conflicts:
         return None
     actors = {i: _actor(model, trace.steps[i].label) for i in steps}
@@ -251,6 +251,13 @@ def _race(model: Any, trace: Trace, replays: Replays, steps: tuple[int, ...],
             kept = tuple(x for x in order if x not in skipped)
             return Race(pair[0], pair[1], _race_text(trace, pair[0], pair[1], outcome, skipped), block, kept)
     return None
+
+
+def _conflicts(model: Any, trace: Trace, steps: tuple[int, ...], reads: Sequence[frozenset[Read]],
+               writes: Sequence[frozenset[Read]]) -> set[tuple[int, int]]:
+    """The dependent pairs of `steps` taken by different actors: what a race can be."""
+    return {(i, j) for i, j, _ in dependencies(steps, reads, writes)
+            if _actor(model, trace.steps[i].label) != _actor(model, trace.steps[j].label)}
 
 
 def _moves(steps: tuple[int, ...], conflicts: set, actors: dict) -> list:

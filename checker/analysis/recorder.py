@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 from checker.analysis.results import Decision, Explanation, Read
-from checker.diagnostics import where
 from checker.ir import nodes as ir
 from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import from_rep, in_order, normalize
@@ -250,8 +249,7 @@ class Recorder(Interpreter):
         finally:
             mine, self.log = self.log, outer
         seen = tuple(sorted({self._seen(r, w) for r in mine}))
-        return Decision(_one_line(cond), value, seen, where(cond.origin) or where(origin),
-                        library=_in_library(cond.origin))
+        return Decision(_one_line(cond), value, seen, cond.origin or origin, library=_in_library(cond.origin))
 
     def _empty_choice(self, s: ir.ChooseS, w: dict, env: dict, start: dict | None) -> None:
         """`blocked`: a `choose x in S` with S empty holds the step like a false require."""
@@ -263,7 +261,7 @@ class Recorder(Interpreter):
         if empty and self.watch is not None:
             seen = tuple(sorted({self._seen(r, w) for r in mine}))
             self.watch.append(Decision(f"{_one_line(s.domain)} is empty", True, seen,
-                                       where(s.domain.origin) or where(s.origin), True, _in_library(s.origin)))
+                                       s.domain.origin or s.origin, True, _in_library(s.origin)))
 
     def blocked(self, index: int, params: tuple, state: dict) -> Decision | None:
         """Why action `index` with the plain parameter values `params` takes no step from
@@ -281,7 +279,7 @@ class Recorder(Interpreter):
 
     def _choice(self, s: ir.ChooseS, env: dict) -> Decision:
         t = s.domain.t.elem if isinstance(s.domain.t, T.SetT) else None
-        return Decision(s.name.rsplit("_", 1)[0], T.show(_display(t, env[s.name])), (), where(s.origin), True,
+        return Decision(s.name.rsplit("_", 1)[0], T.show(_display(t, env[s.name])), (), s.origin, True,
                         _in_library(s.origin))
 
     def _seen(self, r: Read, w: dict) -> str:

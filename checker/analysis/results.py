@@ -99,7 +99,7 @@ class Decision:
     cond: str                # the condition's source text on one line
     value: Any               # True / False for a branch; the shown value for a choice
     seen: tuple[str, ...]    # "place = value" for each place of the state it read
-    where: str = ""          # spec.kovn:42 (Location.text)
+    origin: Any = None       # the condition's span (reports format it: Location, Place)
     choice: bool = False
     library: bool = False    # written in the shipped library (inlined from a macro)
 
@@ -153,3 +153,4 @@ class Cause:
     # the steps up to `upto` (a trace index; the last one for a violation)
     target: str = ""
     upto: int = -1
+    racy: bool = False       # do steps of different actors in `minimal` depend on each other?

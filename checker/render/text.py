@@ -132,7 +132,7 @@ def trace_lines(model, trace: Trace, indent: str = "  ", where_text=origin_text,
                              else f"{indent}       {path} {text}")
             if note is not None:
                 if "decisions" not in hide:
-                    lines.extend(f"{indent}       {x}" for x in decision_lines(note))
+                    lines.extend(f"{indent}       {x}" for x in decision_lines(note, where_text))
                 own = step.action.split("(", 1)[0].split(".", 1)[0] if step.action else ""
                 others = tuple(p for p in note.paused if not p.startswith(own + "("))
                 if "paused" not in hide and others and others != paused_shown:
@@ -210,9 +210,9 @@ def decision_short(d, width: int = 44) -> str:
     return (head if len(head) <= room else head[:room - 1] + "…") + tail
 
 
-def decision_lines(note) -> list[str]:
+def decision_lines(note, where_text=origin_text) -> list[str]:
     """A step's decisions (shown_decisions), one a line, with where each is written."""
-    return [f"{decision_text(d)}  {d.where}".rstrip() for d in shown_decisions(note)]
+    return [f"{decision_text(d)}  {where_text(d.origin)}".rstrip() for d in shown_decisions(note)]
 
 
 def formula_lines(formula) -> list[str]:
@@ -239,7 +239,7 @@ def cause_lines(cause, trace: Trace) -> list[str]:
                    + ("get there" if cause.target else "violate") + " when replayed (none of them can be left out)")
     if cause.race is not None:
         out.append(cause.race.text)
-    elif cause.minimal is not None and len(cause.minimal) > 1:
+    elif cause.minimal is not None and cause.racy:
         out.append("no race found: no move of up to 3 of these steps across another replays without "
                    + ("getting there" if cause.target else "the violation")
                    + " (what avoids it is a step the trace does not take)")
