@@ -22,6 +22,7 @@ from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.distributed import explore_on_ray
+from checker.engine.prefer import cheapest_trace, term_cost, trace_cost
 from checker.engine.simulate import Simulation, simulate
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
@@ -50,6 +51,24 @@ class VariantResult:
     acknowledged: tuple[Diagnostic, ...] = ()
     # the solver's work for `choose ... where` (None: the variant hands it nothing)
     solver: SolverStats | None = None
+    # `--prefer`: the counterexamples replaced by cheaper ones, one line each
+    preferred: tuple[str, ...] = ()
+
+
+# `--prefer faults`: the environment faults of the Kubernetes library (checker/stdlib/
+# k8s.kovn, k8s_restart.kovn), the budgets restarts and injected API errors spend; fewest
+# restarts first, then fewest errors
+PRESETS = {"faults": ("restartsLeft", "faultsLeft")}
+
+
+@dataclass(frozen=True)
+class Preference:
+    """`--prefer TERMS --prefer-slack K`: among the counterexamples of at most the shortest
+    length plus `slack` steps, the one with the least cost (engine/prefer.py), its terms
+    compared in order."""
+
+    terms: tuple[str, ...]
+    slack: int = 0
 
 
 @dataclass(frozen=True)
@@ -168,7 +187,7 @@ class Persist:
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
           jobs: int = 1, persist: Persist | None = None, simulation: Simulation | None = None,
-          itf: str | None = None, ray: str | None = None) -> Report:
+          itf: str | None = None, ray: str | None = None, prefer: Preference | None = None) -> Report:
     """`workers` > 1: search each variant with that many processes (engine/parallel.py).
     `ray`: search each variant on the Ray cluster at that address ("auto": the one this
     machine belongs to) with `workers` actors (1: one per CPU of the cluster), one variant
@@ -231,12 +250,54 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
             res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         met, why = expectation(variant, res)
-        results.append(VariantResult(variant, model, res, met, why, solver=searched.solver))
+        notes: tuple[str, ...] = ()
+        if prefer is not None:
+            res, notes = preferred(model, res, prefer)
+        results.append(VariantResult(variant, model, res, met, why, solver=searched.solver, preferred=notes))
     fired = [_fired(r.model, r.result) for r in results]
     results = with_warnings(results, _lint_within(deadline, options, compiled, fired))
     # the spec's name as reports show it: a name may hold control characters
     return Report(printable(path), tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
                   tuple(warnings))
+
+
+def preferred(model: SpecModel, res: CheckResult, prefer: Preference) -> tuple[CheckResult, tuple[str, ...]]:
+    """`res` with each safety counterexample replaced by the cheapest one of at most its
+    length plus `prefer.slack` steps, when that costs less; and a line per replacement. A
+    preset's terms that the variant lacks are left out; a term of the user's that names
+    nothing raises PreferError."""
+    terms = [t for p in prefer.terms for t in PRESETS.get(p, (p,))]
+    known = set(model.describe(next(iter(model.init_states()))))
+    preset = {t for p in prefer.terms if p in PRESETS for t in PRESETS[p]}
+    terms = [t for t in terms if t not in preset or t in known]
+    if not terms:
+        return res, ()
+    try:
+        cost = term_cost(model, terms)
+    except ValueError as e:
+        raise PreferError(str(e)) from None
+    index = {p.name: i for i, p in enumerate(model.properties)}
+    props, notes = [], []
+    for p in res.properties:
+        if p.status is Status.VIOLATED and p.trace is not None and p.kind in ("invariant", "action"):
+            before = trace_cost(p.trace, cost, len(terms))
+            found = cheapest_trace(model, index[p.name], cost, len(terms), len(p.trace) - 1 + prefer.slack)
+            if found is not None and (found.cost, len(found.trace)) < (before, len(p.trace)):
+                notes.append(f"{p.name}: {_costs(terms, found.cost)} in {len(found.trace)} states "
+                             f"(the shortest trace: {_costs(terms, before)} in {len(p.trace)})")
+                p = dataclasses.replace(p, trace=found.trace)
+            elif found is None:
+                notes.append(f"{p.name}: no cheaper trace searched (the search gave up); the shortest is shown")
+        props.append(p)
+    return dataclasses.replace(res, properties=tuple(props)), tuple(notes)
+
+
+def _costs(terms: list[str], cost: tuple[int, ...]) -> str:
+    return f"cost ({', '.join(terms)}) = ({', '.join(map(str, cost))})"
+
+
+class PreferError(Exception):
+    """A `--prefer` term that names no action or variable of a variant."""
 
 
 def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[list[Diagnostic]]:

@@ -90,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print every counterexample (by default `check FILE` prints only those of variants "
                         "that do not meet their expectation; --variant prints them all); with --simulate, "
                         "--traces N takes N random walks (default 1000)")
+    p.add_argument("--prefer", metavar="LIST", type=_prefer_list, default=(),
+                   help="among the counterexamples of at most the shortest length (plus --prefer-slack), show "
+                        "the one with the least cost: `faults` (restarts, then injected API errors), or "
+                        "action names (steps taken) and variable names (how much a step lowers them), in order")
+    p.add_argument("--prefer-slack", metavar="N", type=_natural, default=0,
+                   help="with --prefer: allow counterexamples up to N steps longer than the shortest (default 0)")
+    p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
+                   help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
+                        "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -190,6 +199,37 @@ def _render_formats(text: str):
         return parse_formats(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _prefer_list(text: str) -> tuple[str, ...]:
+    """`faults` or `Restart,faultsLeft`: the cost terms of --prefer, in order."""
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not names or not all(part.isidentifier() for n in names for part in n.split(".")):
+        raise argparse.ArgumentTypeError(f"expected faults, or action and variable names, comma-separated; "
+                                         f"got {text!r}")
+    return names
+
+
+def _natural(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return n
+
+
+def _hide_list(text: str) -> frozenset:
+    """`events,pc` -> {"events", "pc"}: variable names (as the trace shows them) and the
+    categories of checker/render/text.py HIDE."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if not all(part.isidentifier() for part in n.split("."))]
+    if not names or bad:
+        from checker.render.text import HIDE
+        raise argparse.ArgumentTypeError(
+            f"expected variable names or {', '.join(HIDE)}, comma-separated; got {text!r}")
+    return frozenset(names)
 
 
 def _render_options(args):
@@ -445,11 +485,18 @@ def _run(args):
     jobs = args.jobs or (1 if workers > 1 or args.ray is not None else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
+    prefer = api.Preference(args.prefer, args.prefer_slack) if args.prefer else None
+    if args.prefer_slack and not args.prefer:
+        raise UsageError("--prefer-slack needs --prefer")
     persist, simulation = _persist(args), _simulation(args)
-    with budget.terminate_as_interrupt(persist is not None):
-        report = api.check(args.spec, consts, args.variant, options, reporter,
-                           solver=SolverOptions(max_solutions=args.max_solutions), workers=workers,
-                           jobs=jobs, persist=persist, simulation=simulation, itf=args.itf, ray=args.ray)
+    try:
+        with budget.terminate_as_interrupt(persist is not None):
+            report = api.check(args.spec, consts, args.variant, options, reporter,
+                               solver=SolverOptions(max_solutions=args.max_solutions), workers=workers,
+                               jobs=jobs, persist=persist, simulation=simulation, itf=args.itf, ray=args.ray,
+                               prefer=prefer)
+    except api.PreferError as exc:
+        raise UsageError(f"--prefer: {exc}") from None
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
     if fmt == "json":
@@ -459,7 +506,7 @@ def _run(args):
         from rich.console import Console
         from checker.report.terminal import render
         traces = True if args.variant or args.traces is True else None
-        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces))
+        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces, args.hide))
     failures = api.runtime_diagnostics(report)
     if failures:
         sys.stderr.write(render_all(failures) + "\n")
