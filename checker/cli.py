@@ -232,6 +232,25 @@ def _hide_list(text: str) -> frozenset:
     return frozenset(names)
 
 
+def _warn_unknown_hidden(hide: frozenset, report) -> None:
+    """A `--hide` name that is no category and no variable of any variant checked hides
+    nothing: say so on stderr (the report itself stands), with the closest name."""
+    import difflib
+    from checker.analysis.source import spec_of
+    from checker.render.text import HIDE
+    known = set(HIDE)
+    for r in report.results:
+        spec = spec_of(r.model)
+        if spec is None:        # a model written in Python: its variables are not known here
+            return
+        known |= {v.name for v in spec.vars}
+    for name in sorted(hide - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        sys.stderr.write(f"check: --hide: {name!r} is neither a variable of this spec nor one of "
+                         f"{', '.join(HIDE)}; it hides nothing{hint}\n")
+
+
 def _render_options(args):
     """RenderOptions for --render (None without it); the other render flags need it."""
     if args.render is None:
@@ -499,6 +518,7 @@ def _run(args):
         raise UsageError(f"--prefer: {exc}") from None
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
+    _warn_unknown_hidden(args.hide, report)
     if fmt == "json":
         from checker.report.json import report_dict
         print(json.dumps(report_dict(report), indent=2))
