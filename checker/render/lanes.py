@@ -46,7 +46,7 @@ def build(model, trace, prop, spec_name: str, variant: str, found: TraceAnalysis
     states = [dict(model.describe(s.state)) for s in trace.steps]
     k8s = _is_k8s(states[0])
     processes = _processes(model)
-    lanes, lane_of, actors = _lanes(model, trace, states, reads, k8s, processes, explanation)
+    lanes, lane_of, actors, idle = _lanes(model, trace, states, reads, k8s, processes, explanation)
     ctx = Context(model, trace, states, reads, k8s, processes, actors, lane_of, found.notes, found.cause)
     cells = _actor_cells(ctx)
     cells += object_cells(ctx) if k8s else _variable_cells(ctx)
@@ -60,7 +60,7 @@ def build(model, trace, prop, spec_name: str, variant: str, found: TraceAnalysis
     if error:
         cells = _failed_step(ctx, cells, prop, explanation)
     title = _title(spec_name, variant, prop, trace, explanation) + _formula_caption(found.formula) + \
-        _cause_caption(ctx) + _loop_caption(found.loop)
+        _cause_caption(ctx) + _loop_caption(found.loop) + _idle_caption(idle)
     legend = _legend(arrows, segments, cells, trace.loop_start, error)
     rows = tuple("" if s.action is None and i == 0 else (s.action or "") for i, s in enumerate(trace.steps))
     notes = _failed_reads(explanation) if error else ()
@@ -123,7 +123,13 @@ def _lanes(model, trace, states, reads, k8s, processes, explanation):
             continue
         single = _single_instance(states[0], k[1])
         lanes.append(Lane(k[1] if single else f"{k[1]}({k[2]})", "process", "worker"))
-    middle = _object_keys(states) if k8s else _variable_names(states, reads, processes, explanation)
+    idle: list = []
+    if k8s:     # an object no step changes or reads gets no lane (named in the caption)
+        keys = _object_keys(states)
+        middle = [k for k in keys if _object_touched(k, states, reads, explanation)]
+        idle = [k for k in keys if k not in middle]
+    else:
+        middle = _variable_names(states, reads, processes, explanation)
     for key in middle:
         lane_of[("obj" if k8s else "var", key)] = len(lanes)
         if k8s:
@@ -134,7 +140,24 @@ def _lanes(model, trace, states, reads, k8s, processes, explanation):
         lane_of[k] = len(lanes)
         lanes.append(Lane(k[1], "action", _action_hint(model, k[1])))
     actors = [lane_of[a] if a is not None else None for a in actors_keys]
-    return lanes, lane_of, actors
+    return lanes, lane_of, actors, idle
+
+
+def _object_touched(key, states, reads, explanation) -> bool:
+    """Does the trace change the object (in the API or a cache), or does a step or the
+    property read it?"""
+    for var in ("api", "cache"):
+        if len({repr(s[var].get(key)) for s in states}) > 1:
+            return True
+    shown = show(key)
+    every = [r for rs in reads for r in rs] + (list(explanation.reads) if explanation is not None else [])
+    return any(r.var in ("api", "cache") and (r.whole or r.key == key or str(r.key) == shown) for r in every)
+
+
+def _idle_caption(idle: list) -> tuple[str, ...]:
+    if not idle:
+        return ()
+    return (f"not drawn (no step changes or reads them): {', '.join(show(k) for k in idle)}",)
 
 
 def _action_index(model, name: str) -> int:
