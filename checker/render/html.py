@@ -369,10 +369,16 @@ _JS = """
   document.getElementById("prev").addEventListener("click", function () { show(current - 1); });
   document.getElementById("next").addEventListener("click", function () { show(current + 1); });
   var fit = document.getElementById("fit");
+  var MIN_SCALE = 0.7;
   if (fit) {
     fit.addEventListener("click", function () {
       var on = document.getElementById("svg-box").classList.toggle("fit");
       fit.setAttribute("aria-pressed", on ? "true" : "false");
+      // fitted, the picture shrinks at most to MIN_SCALE of its size: its smallest text (9 pt
+      // edge labels) stays about 8 px high; a wider picture scrolls sideways instead
+      if (svg && svg.width && svg.width.baseVal) {
+        svg.style.minWidth = on ? Math.round(svg.width.baseVal.value * MIN_SCALE) + "px" : "";
+      }
       show(current);
       placeHeads();
     });

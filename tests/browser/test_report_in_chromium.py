@@ -146,6 +146,12 @@ def test_mouse_chooses_steps_in_the_list_the_buttons_and_the_picture(browser, re
     p.page.click("#fit")
     assert "fit" in p.page.get_attribute("#svg-box", "class")
     assert p.page.get_attribute("#fit", "aria-pressed") == "true"
+    # fitted, the picture keeps at least 70% of its size (its text stays readable)
+    natural = p.page.evaluate("document.querySelector('#picture svg').width.baseVal.value")
+    shown = p.page.evaluate("document.querySelector('#picture svg').getBoundingClientRect().width")
+    assert shown >= 0.7 * natural - 1
+    p.page.click("#fit")
+    assert p.page.evaluate("document.querySelector('#picture svg').style.minWidth") == ""
     assert p.errors == []
 
 
