@@ -8,15 +8,22 @@ with errors. The only place that decides when the front end stops; nothing here 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
-from checker import codes, quality
+from checker import __version__, codes, quality
 from checker.compile.model import SpecModel, TooComplex, check_closed_value
 from checker.diagnostics import Diagnostic, DiagnosticError, SourceFile, Severity, Span, dedupe, printable
 from checker.engine import CheckOptions, explore
+from checker.engine import checkpoint
+from checker.engine.checkpoint import Image
+from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
+from checker.distributed import explore_on_ray
+from checker.engine.prefer import cheapest_trace, term_cost, trace_cost
+from checker.engine.simulate import Simulation, simulate
 from checker.engine.result import CheckResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
@@ -44,6 +51,24 @@ class VariantResult:
     acknowledged: tuple[Diagnostic, ...] = ()
     # the solver's work for `choose ... where` (None: the variant hands it nothing)
     solver: SolverStats | None = None
+    # `--prefer`: the counterexamples replaced by cheaper ones, one line each
+    preferred: tuple[str, ...] = ()
+
+
+# `--prefer faults`: the environment faults of the Kubernetes library (checker/stdlib/
+# k8s.kovn, k8s_restart.kovn), the budgets restarts and injected API errors spend; fewest
+# restarts first, then fewest errors
+PRESETS = {"faults": ("restartsLeft", "faultsLeft")}
+
+
+@dataclass(frozen=True)
+class Preference:
+    """`--prefer TERMS --prefer-slack K`: among the counterexamples of at most the shortest
+    length plus `slack` steps, the one with the least cost (engine/prefer.py), its terms
+    compared in order."""
+
+    terms: tuple[str, ...]
+    slack: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,12 +184,29 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
     return compiled, [d for d in dedupe(diags) if not d.is_error]
 
 
+@dataclass(frozen=True)
+class Persist:
+    """--checkpoint DIR [--checkpoint-every MINUTES] and --resume DIR (engine/checkpoint.py):
+    where the checkpoints go, seconds between two, and whether to go on from those there."""
+
+    directory: str
+    every: float
+    resume: bool = False
+
+
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
-          jobs: int = 1) -> Report:
+          jobs: int = 1, persist: Persist | None = None, simulation: Simulation | None = None,
+          itf: str | None = None, ray: str | None = None, prefer: Preference | None = None) -> Report:
     """`workers` > 1: search each variant with that many processes (engine/parallel.py).
+    `ray`: search each variant on the Ray cluster at that address ("auto": the one this
+    machine belongs to) with `workers` actors (1: one per CPU of the cluster), one variant
+    after another (checker/distributed; ClusterError when it cannot be used).
     `jobs` > 1: search up to that many variants at once, one process each (variants.py);
-    the report is the same as one process's, in the spec's order of variants.
+    the report is the same as one process's, in the spec's order of variants. `persist`:
+    write checkpoints, and go on from them (CheckpointError for a checkpoint of another
+    run). `simulation`: random walks instead of the exhaustive search (engine/simulate.py),
+    each written as an ITF trace to the directory `itf` when one is given.
 
     `options.timeout` and `options.max_memory` hold for the whole run, every phase: a
     limit reached before the search raises RunLimit; during a variant's search, that
@@ -190,29 +232,82 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
             opts = dataclasses.replace(opts, max_memory=opts.max_memory // share)
         return opts
 
-    if workers > 1:
-        # imported here: the workers' modules (their messages, multiprocessing) cost a
-        # one-process run start-up time for nothing (ADR 0031)
-        from checker.engine.parallel import explore_parallel
-        found = [_searched(model, explore_parallel(model, left(), workers, reporter))
-                 for _, model in compiled]
-    elif jobs > 1 and len(compiled) > 1:
+    saved = _checkpoints(path, consts, compiled, options, persist)
+
+    def run(model: SpecModel, opts: CheckOptions, reporter=None) -> Searched:
+        config, image = saved.get(id(model), (None, None))
+        opts = dataclasses.replace(opts, checkpoint=config)
+        if simulation is not None:
+            return _searched(model, simulate(model, opts, _walks_of(simulation, model, workers, itf)))
+        if ray is not None:
+            return _searched(model, explore_on_ray(model, opts, ray, workers if workers > 1 else None,
+                                                   reporter, image))
+        if workers > 1:
+            # imported here: the workers' modules (their messages, multiprocessing) cost a
+            # one-process run start-up time for nothing (ADR 0031)
+            from checker.engine.parallel import explore_parallel
+            return _searched(model, explore_parallel(model, opts, workers, reporter, image))
+        return _searched(model, explore(model, opts, reporter, image))
+
+    if jobs > 1 and len(compiled) > 1 and workers <= 1 and ray is None:
         share = min(jobs, len(compiled))
-        found = explore_variants([model for _, model in compiled], left(share), jobs, search)
+        found = explore_variants([model for _, model in compiled], left(share), jobs, run)
     else:
-        found = [search(model, left(), reporter) for _, model in compiled]
+        found = [run(model, left(), reporter) for _, model in compiled]
     results = []
     for (variant, model), searched in zip(compiled, found):
         res = timed(model, searched.result)
         if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
             res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         met, why = expectation(variant, res)
-        results.append(VariantResult(variant, model, res, met, why, solver=searched.solver))
+        notes: tuple[str, ...] = ()
+        if prefer is not None:
+            res, notes = preferred(model, res, prefer)
+        results.append(VariantResult(variant, model, res, met, why, solver=searched.solver, preferred=notes))
     fired = [_fired(r.model, r.result) for r in results]
     results = with_warnings(results, _lint_within(deadline, options, compiled, fired))
     # the spec's name as reports show it: a name may hold control characters
     return Report(printable(path), tuple(results), tuple(dedupe([*warnings, *shown_warnings(results)])),
                   tuple(warnings))
+
+
+def preferred(model: SpecModel, res: CheckResult, prefer: Preference) -> tuple[CheckResult, tuple[str, ...]]:
+    """`res` with each safety counterexample replaced by the cheapest one of at most its
+    length plus `prefer.slack` steps, when that costs less; and a line per replacement. A
+    preset's terms that the variant lacks are left out; a term of the user's that names
+    nothing raises PreferError."""
+    terms = [t for p in prefer.terms for t in PRESETS.get(p, (p,))]
+    known = set(model.describe(next(iter(model.init_states()))))
+    preset = {t for p in prefer.terms if p in PRESETS for t in PRESETS[p]}
+    terms = [t for t in terms if t not in preset or t in known]
+    if not terms:
+        return res, ()
+    try:
+        cost = term_cost(model, terms)
+    except ValueError as e:
+        raise PreferError(str(e)) from None
+    index = {p.name: i for i, p in enumerate(model.properties)}
+    props, notes = [], []
+    for p in res.properties:
+        if p.status is Status.VIOLATED and p.trace is not None and p.kind in ("invariant", "action"):
+            before = trace_cost(p.trace, cost, len(terms))
+            found = cheapest_trace(model, index[p.name], cost, len(terms), len(p.trace) - 1 + prefer.slack)
+            if found is not None and (found.cost, len(found.trace)) < (before, len(p.trace)):
+                notes.append(f"{p.name}: {_costs(terms, found.cost)} in {len(found.trace)} states "
+                             f"(the shortest trace: {_costs(terms, before)} in {len(p.trace)})")
+                p = dataclasses.replace(p, trace=found.trace)
+            elif found is None:
+                notes.append(f"{p.name}: no cheaper trace searched (the search gave up); the shortest is shown")
+        props.append(p)
+    return dataclasses.replace(res, properties=tuple(props)), tuple(notes)
+
+
+def _costs(terms: list[str], cost: tuple[int, ...]) -> str:
+    return f"cost ({', '.join(terms)}) = ({', '.join(map(str, cost))})"
+
+
+class PreferError(Exception):
+    """A `--prefer` term that names no action or variable of a variant."""
 
 
 def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired) -> list[list[Diagnostic]]:
@@ -271,9 +366,68 @@ def _key(d: Diagnostic) -> tuple:
     return (d.code, d.message, d.span.path if d.span else None, d.span.start if d.span else None)
 
 
-def search(model: SpecModel, options: CheckOptions = CheckOptions(), reporter=None) -> Searched:
-    """One variant's search in this process, with its solver's statistics."""
-    return _searched(model, explore(model, options, reporter))
+def _checkpoints(path: str, consts, compiled, options: CheckOptions,
+                 persist: Persist | None) -> dict[int, tuple[Checkpointing, Image | None]]:
+    """Per model (by id): its checkpoint configuration and, with --resume, the image to go
+    on from (None: the directory holds none for the variant). CheckpointError for an image
+    of another run."""
+    if persist is None:
+        return {}
+    texts = _spec_digest(path)
+    out = {}
+    for variant, model in compiled:
+        ident = identity(texts, consts, variant.name, options)
+        config = Checkpointing(persist.directory, persist.every, variant.name, ident)
+        image = checkpoint.load(persist.directory, variant.name, ident) if persist.resume else None
+        out[id(model)] = (config, image)
+    if persist.resume and all(image is None for _, image in out.values()):
+        raise checkpoint.CheckpointError(f"{persist.directory} holds no checkpoint of "
+                                         f"{'this variant' if len(compiled) == 1 else 'these variants'}")
+    return out
+
+
+def identity(spec_digest: str, consts, variant: str, options: CheckOptions) -> tuple[tuple[str, str], ...]:
+    """What a checkpoint must match to be resumed (engine/checkpoint.py): the text of the
+    spec and of every file it imports, the constants set on the command line, the variant,
+    kovn's version, and the options that change the answer (not the limits: a run stopped
+    by --timeout may be resumed with a longer one)."""
+    const_text = repr(sorted((k, repr(v)) for k, v in (consts or {}).items()))
+    semantic = (f"deadlock={options.check_deadlock} stop-at-first={options.stop_on_violation} "
+                f"vacuity={options.premises} strict={options.complete}")
+    return (("spec text", spec_digest), ("constants", _sha(const_text)), ("variant", variant),
+            ("kovn version", __version__), ("options", semantic))
+
+
+def _spec_digest(path: str) -> str:
+    """A digest of the spec's text and of every file it imports, in load order."""
+    h = hashlib.sha256()
+    for spec in load(path):
+        h.update(spec.span.source.text.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _walks_of(simulation: Simulation, model: SpecModel, workers: int, itf: str | None) -> Simulation:
+    """The simulation of one variant: its processes, and its walks written as ITF to `itf`."""
+    return dataclasses.replace(simulation, workers=workers,
+                               record=_ItfWriter(itf, model) if itf is not None else None)
+
+
+class _ItfWriter:
+    """--itf DIR: each walk as DIR/<variant>-walk-<index>.itf.json (render/itf.py)."""
+
+    def __init__(self, directory: str, model: SpecModel):
+        self.directory, self.model = Path(directory), model
+
+    def __call__(self, index: int, trace) -> None:
+        from checker.render.itf import write_itf
+        name = self.model.spec.variant
+        text = write_itf(self.model, trace, source=self.model.spec.name, variant=name)
+        (self.directory / f"{name}-walk-{index:05d}.itf.json").write_text(text, encoding="utf-8")
 
 
 def timed(model: SpecModel, res: CheckResult) -> CheckResult:

@@ -11,12 +11,14 @@ import traceback
 
 from checker import api, codes
 from checker.diagnostics import DiagnosticError, printable, render_all
-from checker.engine import CheckOptions
-from checker.engine.budget import INTERRUPT, LimitReached, default_max_memory, memory_limit
+from checker.engine import CheckOptions, budget
+from checker.engine.budget import INTERRUPT, TERMINATED, LimitReached, default_max_memory, memory_limit
+from checker.engine.checkpoint import CheckpointError
+from checker.distributed import ClusterError
 from checker.engine.progress import Progress
 from checker.report import exitcodes
 
-__version__ = "0.1.0"
+from checker import __version__  # noqa: F401 - `check --version`, and the ones importing it here
 
 
 class UsageError(Exception):
@@ -76,20 +78,93 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-vacuity", dest="premises", action="store_false",
                    help="do not observe the properties' premises during the search (no KOV603 for a premise "
                         "never true; docs/performance.md gives the cost)")
-    p.add_argument("--workers", type=positive_int, metavar="N", default=1,
-                   help="search with N processes (default 1; docs/performance.md)")
+    p.add_argument("--workers", type=positive_int, metavar="N", default=None,
+                   help="search with N processes (default 1; docs/performance.md); with --ray, N Ray actors "
+                        "(default: one per CPU of the cluster)")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                    help="check up to N variants at once, one process each (default: one per CPU; "
                         "1 with --workers; progress lines are shown only with --jobs 1)")
+    _add_scale_flags(p)
     p.add_argument("-v", "--verbose", action="store_true", help="show per-action coverage")
-    p.add_argument("--traces", action="store_true",
+    p.add_argument("--traces", nargs="?", const=True, default=None, type=positive_int, metavar="N",
                    help="print every counterexample (by default `check FILE` prints only those of variants "
-                        "that do not meet their expectation; --variant prints them all)")
+                        "that do not meet their expectation; --variant prints them all); with --simulate, "
+                        "--traces N takes N random walks (default 1000)")
+    p.add_argument("--prefer", metavar="LIST", type=_prefer_list, default=(),
+                   help="among the counterexamples of at most the shortest length (plus --prefer-slack), show "
+                        "the one with the least cost: `faults` (restarts, then injected API errors), or "
+                        "action names (steps taken) and variable names (how much a step lowers them), in order")
+    p.add_argument("--prefer-slack", metavar="N", type=_natural, default=0,
+                   help="with --prefer: allow counterexamples up to N steps longer than the shortest (default 0)")
+    p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
+                   help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
+                        "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--show-code", action="store_true", help="print the Python code compiled from the spec and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"kovn {__version__}")
     return p
+
+
+def _add_scale_flags(p: argparse.ArgumentParser) -> None:
+    """Beyond one process and one run (docs/scale.md): checkpoints, simulation."""
+    p.add_argument("--simulate", action="store_true",
+                   help="random walks instead of the exhaustive search: invariants and action properties checked "
+                        "on every state and step walked (never OK: what no walk violated stays unknown)")
+    p.add_argument("--depth", type=positive_int, metavar="D", default=None,
+                   help="with --simulate: steps per walk at most (default 100)")
+    p.add_argument("--seed", type=int, metavar="S", default=None,
+                   help="with --simulate: the walks' seed (default 0; the same seed gives the same walks)")
+    p.add_argument("--itf", metavar="DIR",
+                   help="with --simulate: write every walk to DIR as an ITF trace (docs/model-based-testing.md)")
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="search on a Ray cluster: its address (host:port, ray://host:port) or `auto` for the "
+                        "one this machine belongs to; needs `pip install 'kovn[ray]'` on every node "
+                        f"(exit {exitcodes.NO_CLUSTER} without a usable cluster; docs/scale.md)")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="write a checkpoint of each variant's search to DIR at level boundaries (and a final "
+                        "one when the run stops: a limit, Ctrl-C, SIGTERM)")
+    p.add_argument("--checkpoint-every", type=non_negative_float, metavar="MINUTES", default=None,
+                   help="with --checkpoint: minutes between two checkpoints (default 10; 0: every level)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="go on from the checkpoints in DIR (and keep writing them there unless --checkpoint "
+                        "names another directory); refused for another spec text, constants or kovn version "
+                        f"(exit {exitcodes.BAD_CHECKPOINT})")
+
+
+def _persist(args):
+    """api.Persist for --checkpoint / --resume (None without them)."""
+    if args.checkpoint_every is not None and args.checkpoint is None and args.resume is None:
+        raise UsageError("--checkpoint-every needs --checkpoint DIR (where to write them)")
+    directory = args.checkpoint or args.resume
+    if directory is None:
+        return None
+    if not directory.strip():
+        raise UsageError("--checkpoint needs a directory name")
+    minutes = args.checkpoint_every if args.checkpoint_every is not None else DEFAULT_CHECKPOINT_MINUTES
+    return api.Persist(directory, minutes * 60, resume=args.resume is not None)
+
+
+def _simulation(args):
+    """engine Simulation for --simulate (None without it); its flags need it."""
+    walks = args.traces if isinstance(args.traces, int) and args.traces is not True else None
+    if not args.simulate:
+        given = [f for f, v in (("--traces N", walks), ("--depth", args.depth), ("--seed", args.seed),
+                                ("--itf", args.itf)) if v is not None]
+        if given:
+            raise UsageError(f"{given[0]} needs --simulate")
+        return None
+    if args.checkpoint or args.resume:
+        raise UsageError("--simulate keeps no state to checkpoint: leave out --checkpoint and --resume")
+    if args.ray is not None:
+        raise UsageError("--simulate runs on this machine (--workers N): leave out --ray")
+    if args.itf is not None:
+        if not args.itf.strip():
+            raise UsageError("--itf needs a directory name")
+        os.makedirs(args.itf, exist_ok=True)
+    from checker.engine.simulate import Simulation
+    return Simulation(traces=walks or 1000, depth=args.depth or 100,
+                      seed=args.seed if args.seed is not None else 0)
 
 
 def _add_ci_flags(p: argparse.ArgumentParser) -> None:
@@ -124,6 +199,56 @@ def _render_formats(text: str):
         return parse_formats(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _prefer_list(text: str) -> tuple[str, ...]:
+    """`faults` or `Restart,faultsLeft`: the cost terms of --prefer, in order."""
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    if not names or not all(part.isidentifier() for n in names for part in n.split(".")):
+        raise argparse.ArgumentTypeError(f"expected faults, or action and variable names, comma-separated; "
+                                         f"got {text!r}")
+    return names
+
+
+def _natural(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return n
+
+
+def _hide_list(text: str) -> frozenset:
+    """`events,pc` -> {"events", "pc"}: variable names (as the trace shows them) and the
+    categories of checker/render/text.py HIDE."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if not all(part.isidentifier() for part in n.split("."))]
+    if not names or bad:
+        from checker.render.text import HIDE
+        raise argparse.ArgumentTypeError(
+            f"expected variable names or {', '.join(HIDE)}, comma-separated; got {text!r}")
+    return frozenset(names)
+
+
+def _warn_unknown_hidden(hide: frozenset, report) -> None:
+    """A `--hide` name that is no category and no variable of any variant checked hides
+    nothing: say so on stderr (the report itself stands), with the closest name."""
+    import difflib
+    from checker.analysis.source import spec_of
+    from checker.render.text import HIDE
+    known = set(HIDE)
+    for r in report.results:
+        spec = spec_of(r.model)
+        if spec is None:        # a model written in Python: its variables are not known here
+            return
+        known |= {v.name for v in spec.vars}
+    for name in sorted(hide - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        sys.stderr.write(f"check: --hide: {name!r} is neither a variable of this spec nor one of "
+                         f"{', '.join(HIDE)}; it hides nothing{hint}\n")
 
 
 def _render_options(args):
@@ -244,6 +369,18 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text}")
+    return value
+
+
+DEFAULT_CHECKPOINT_MINUTES = 10.0
+
 _UNITS = {"": 1 << 20, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
@@ -263,8 +400,9 @@ class ProgressLine:
     """Prints a progress line to stderr on long runs (the engine calls it every few seconds)."""
 
     def on_progress(self, p: Progress) -> None:
-        sys.stderr.write(f"  ... {p.distinct:,} distinct states, {p.generated:,} generated, depth {p.depth}, "
-                         f"queue {p.queue:,}, {p.seconds:.0f} s\n")
+        shards = f" (per worker: {', '.join(f'{n:,}' for n in p.shards)})" if p.shards else ""
+        sys.stderr.write(f"  ... {p.distinct:,} distinct states{shards}, {p.generated:,} generated, "
+                         f"depth {p.depth}, frontier {p.queue:,}, {p.seconds:.0f} s\n")
         sys.stderr.flush()
 
 
@@ -302,9 +440,16 @@ def _outcome(args, debug: bool):
         return oc.of_errors(args.spec, exc.diagnostics, _diagnostics_code(exc.diagnostics))
     except BrokenPipeError:
         return None
+    except CheckpointError as exc:
+        sys.stderr.write(f"check: error: cannot resume: {printable(str(exc))}\n")
+        return oc.of_stop(args.spec, f"cannot resume: {exc}", exitcodes.BAD_CHECKPOINT)
+    except ClusterError as exc:
+        sys.stderr.write(f"check: error: {printable(str(exc))}\n")
+        return oc.of_stop(args.spec, str(exc), exitcodes.NO_CLUSTER)
     except api.RunLimit as exc:
         sys.stderr.write(f"check: INCOMPLETE: {exc}; nothing was explored\n")
-        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else exitcodes.INCOMPLETE
+        code = exitcodes.INTERRUPTED if exc.limit == INTERRUPT else \
+            exitcodes.TERMINATED if exc.limit == TERMINATED else exitcodes.INCOMPLETE
         return oc.of_stop(args.spec, f"INCOMPLETE: {exc}; nothing was explored", code)
     except (LimitReached, MemoryError) as exc:      # after the search (rendering, reporting)
         why = f"INCOMPLETE: {memory_limit(exc, None)} reached after the search; the report is incomplete"
@@ -353,22 +498,35 @@ def _run(args):
                            stop_on_violation=args.stop_at_first, premises=args.premises,
                            complete=args.strict)
     from checker.variants import cpus
-    jobs = args.jobs or (1 if args.workers > 1 else cpus())
+    workers = args.workers or 1
+    if args.ray is not None and not args.ray.strip():
+        raise UsageError("--ray needs an address (host:port) or auto")
+    jobs = args.jobs or (1 if workers > 1 or args.ray is not None else cpus())
     reporter = None if args.no_progress else ProgressLine()
     from checker.solver.options import SolverOptions
-    report = api.check(args.spec, consts, args.variant, options, reporter,
-                       solver=SolverOptions(max_solutions=args.max_solutions), workers=args.workers,
-                       jobs=jobs)
+    prefer = api.Preference(args.prefer, args.prefer_slack) if args.prefer else None
+    if args.prefer_slack and not args.prefer:
+        raise UsageError("--prefer-slack needs --prefer")
+    persist, simulation = _persist(args), _simulation(args)
+    try:
+        with budget.terminate_as_interrupt(persist is not None):
+            report = api.check(args.spec, consts, args.variant, options, reporter,
+                               solver=SolverOptions(max_solutions=args.max_solutions), workers=workers,
+                               jobs=jobs, persist=persist, simulation=simulation, itf=args.itf, ray=args.ray,
+                               prefer=prefer)
+    except api.PreferError as exc:
+        raise UsageError(f"--prefer: {exc}") from None
     if report.warnings:
         sys.stderr.write(render_all(report.warnings) + "\n")
+    _warn_unknown_hidden(args.hide, report)
     if fmt == "json":
         from checker.report.json import report_dict
         print(json.dumps(report_dict(report), indent=2))
     else:
         from rich.console import Console
         from checker.report.terminal import render
-        traces = True if args.variant or args.traces else None
-        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces))
+        traces = True if args.variant or args.traces is True else None
+        Console(highlight=False, soft_wrap=True).print(render(report, args.verbose, traces, args.hide))
     failures = api.runtime_diagnostics(report)
     if failures:
         sys.stderr.write(render_all(failures) + "\n")

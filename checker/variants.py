@@ -38,7 +38,7 @@ def explore_variants(models: list[M], options: CheckOptions, jobs: int,
                      run: Callable[[M, CheckOptions], R]) -> list[R]:
     """`run(model, options)` for each model, up to `jobs` at a time (`run` is the engine's
     `explore`, or a wrapper that also collects a model's own statistics in the process that
-    searched it: api.search). What `run` returns must pickle."""
+    searched it: api.check's `run`). What `run` returns must pickle."""
     if jobs <= 1 or len(models) <= 1 or "fork" not in mp.get_all_start_methods():
         return [run(m, options) for m in models]
     _TASK[:] = [(models, options, run)]

@@ -3,7 +3,7 @@ or inside a function) goes down the pipeline, never up, and the engine imports n
 outside itself. docs/architecture.md draws the same layers.
 
     base (diagnostics, codes, cache) < syntax (and loader) < semantics < ir
-        < compile / solver < analysis < render / report (and quality) < api < cli
+        < compile / solver < analysis < render / report (and quality) < distributed < api < cli
 
 A layer may import its own and every lower layer. The engine (checker/engine) is the
 explorer behind a Model protocol: it imports only itself and the standard library, and the
@@ -28,6 +28,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("compile/solver", ("checker.compile", "checker.solver")),
     ("analysis", ("checker.analysis",)),
     ("render/report", ("checker.render", "checker.report", "checker.quality")),
+    # the partitioned search's workers on a cluster: they rebuild the model from the IR
+    # (checker/compile), which the engine may not import (ADR 0060)
+    ("distributed", ("checker.distributed",)),
     ("api", ("checker.api", "checker.variants")),
     ("cli", ("checker.cli", "checker.__main__", "checker.pytest_plugin", "checker.precommit")),
 ]
@@ -41,6 +44,7 @@ CONFINED = {
     "graphviz": ("checker.render.graphviz",),
     "networkx": ("checker.render.state_graph",),
     "junitparser": ("checker.report.junit",),
+    "ray": ("checker.distributed.ray",),
 }
 
 
@@ -85,6 +89,8 @@ def layer_of(name: str) -> int | None:
         return None
     if name == "checker":           # the package itself: the top
         return len(LAYERS) - 1
+    if name == "checker.__version__":   # a constant of the package, not a module
+        return 0
     for i, (_, prefixes) in enumerate(LAYERS):
         if within(name, prefixes):
             return i

@@ -20,21 +20,8 @@ from checker.ir.interp import Ctx
 
 def step_reads(model: SpecSource, trace: Trace) -> tuple[frozenset[Read], ...]:
     """Per step of `trace`, the places it read (the first step, the initial state: none)."""
-    rec = Recorder(model.spec)
-    states = [model.plain_state(s.state) for s in trace.steps]
-    out: list[frozenset[Read]] = [frozenset()]
-    for i in range(1, len(trace.steps)):
-        label = trace.steps[i].label
-        if label is None:                     # a stuttering step reads nothing
-            out.append(frozenset())
-            continue
-        try:
-            out.append(rec.reads_of_step(label, states[i - 1], states[i]))
-        except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
-            raise
-        except Exception:                     # noqa: BLE001 - decoration only (module docstring)
-            out.append(frozenset())
-    return tuple(out)
+    from checker.analysis.steps import step_trails
+    return step_trails(model, trace)[0]
 
 
 def explain(model: SpecSource, prop_name: str, state: State, nxt: State = None) -> Explanation | None:
@@ -52,6 +39,27 @@ def explain(model: SpecSource, prop_name: str, state: State, nxt: State = None) 
         raise
     except Exception:                         # noqa: BLE001 - decoration only
         return None
+
+
+def premise_reads(model: SpecSource, prop_name: str, instance: str | None, state: State) -> frozenset:
+    """What the premise P of temporal property `prop_name` (`P leads to Q`; its instance
+    named `instance`) reads in `state` (empty when it cannot be worked out)."""
+    t = next((t for t in model.spec.temporals if t.name == prop_name), None)
+    if t is None:
+        return frozenset()
+    rec = Recorder(model.spec)
+    plain = model.plain_state(state)
+    try:
+        env = rec.instance_env(t.params, instance or "", plain)
+        if env is None:
+            return frozenset()
+        rec.before, rec.quiet, rec.log = None, set(), []
+        rec.eval(t.p, Ctx(plain, env))
+        return frozenset(rec.log)
+    except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
+        raise
+    except Exception:                         # noqa: BLE001 - decoration only
+        return frozenset()
 
 
 def explain_temporal(model: SpecSource, prop_name: str, instance: str | None,

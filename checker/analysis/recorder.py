@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.analysis.results import Explanation, Read
+from checker.analysis.results import Decision, Explanation, Read
 from checker.ir import nodes as ir
 from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import from_rep, in_order, normalize
@@ -30,6 +30,7 @@ from checker.ir.solve_plan import enumerable, plan
 from checker.solver.runtime import too_many
 
 _READS = "#reads"      # the env key carrying a path's reads (IR locals are identifiers)
+_DECIDED = "#decided"  # the env key carrying a path's decisions (results.Decision), in order
 
 
 class Recorder(Interpreter):
@@ -46,9 +47,15 @@ class Recorder(Interpreter):
         self.target = None                    # run-time errors: the span of the failing expression
         self.target_reads: frozenset | None = None   # what its last evaluation read
         self.solved: dict = {}                # (constraint, input values) -> solutions (large T)
+        self.watch: list | None = None        # `blocked`: the requires found false
 
     # -------------------------------------------------------- entry points
     def reads_of_step(self, label, before: dict, after: dict) -> frozenset:
+        return self.trail_of_step(label, before, after)[0]
+
+    def trail_of_step(self, label, before: dict, after: dict) -> tuple[frozenset, tuple[Decision, ...]]:
+        """What the step `label` from `before` to `after` read, and the decisions it took on
+        the path that produced `after` (the branches, and the choices among several)."""
         index, params = label
         action = self.spec.actions[index]
         env = {p.name: normalize(T.to_plain(p.t, r)) for p, r in zip(action.params, params)}
@@ -60,8 +67,8 @@ class Recorder(Interpreter):
         self.log = []
         for w, env2 in self.run(action.body, dict(before), env, before):
             if all(w[n] == after[n] for n in self.names):
-                return first | env2.get(_READS, frozenset()) | frozenset(self.log)
-        return frozenset()
+                return first | env2.get(_READS, frozenset()) | frozenset(self.log), env2.get(_DECIDED, ())
+        return frozenset(), ()
 
     def explain(self, expr: ir.E, state: dict, nxt: dict | None) -> Explanation:
         self.before, self.quiet = None, set()
@@ -207,15 +214,87 @@ class Recorder(Interpreter):
     def step(self, s: ir.S, w: dict, env: dict, start: dict | None = None) -> list:
         if isinstance(s, ir.ForS):
             return self._for(s, w, env, start)
+        if isinstance(s, ir.Require) and self.watch is not None:
+            held = self._condition(s.cond, s.origin, w, env, start)
+            if held is not None and not held.value:
+                self.watch.append(held)
+        if isinstance(s, ir.ChooseS) and self.watch is not None:
+            self._empty_choice(s, w, env, start)
+        decision = self._branch(s, w, env, start) if isinstance(s, ir.IfS) and self.log is not None else None
+        if decision is not None:              # before the branch's own decisions
+            env = {**env, _DECIDED: env.get(_DECIDED, ()) + (decision,)}
         outer, self.log = self.log, []
         try:
             paths = super().step(s, w, env, start)
         finally:
             mine, self.log = self.log, outer
+        if isinstance(s, ir.ChooseS) and len(paths) > 1:
+            paths = [(w2, {**e2, _DECIDED: e2.get(_DECIDED, ()) + (self._choice(s, e2),)}) for w2, e2 in paths]
         if not mine:
             return paths
         add = frozenset(mine)
         return [(w2, {**e2, _READS: e2.get(_READS, frozenset()) | add}) for w2, e2 in paths]
+
+    def _branch(self, s: ir.IfS, w: dict, env: dict, start: dict | None) -> Decision | None:
+        """The decision of `if s.cond`: its value and what it read (with the values read),
+        evaluated on its own first (a condition has no effect). None for a condition on
+        constants only (a variant's switch: not a decision of this run)."""
+        return self._condition(s.cond, s.origin, w, env, start)
+
+    def _condition(self, cond: ir.E, origin: Any, w: dict, env: dict, start: dict | None) -> Decision | None:
+        if not any(isinstance(n, (ir.VarRef, ir.Local, ir.CallDef)) for n in walk(cond)):
+            return None
+        outer, self.log = self.log, []
+        try:
+            value = self.truth(self.eval(cond, Ctx(w, env, None, start)))
+        finally:
+            mine, self.log = self.log, outer
+        seen = tuple(sorted({self._seen(r, w) for r in mine}))
+        return Decision(_one_line(cond), value, seen, cond.origin or origin, library=_in_library(cond.origin))
+
+    def _empty_choice(self, s: ir.ChooseS, w: dict, env: dict, start: dict | None) -> None:
+        """`blocked`: a `choose x in S` with S empty holds the step like a false require."""
+        outer, self.log = self.log, []
+        try:
+            empty = not self.eval(s.domain, Ctx(w, env, None, start))
+        finally:
+            mine, self.log = self.log, outer
+        if empty and self.watch is not None:
+            seen = tuple(sorted({self._seen(r, w) for r in mine}))
+            self.watch.append(Decision(f"{_one_line(s.domain)} is empty", True, seen,
+                                       s.domain.origin or s.origin, True, _in_library(s.origin)))
+
+    def blocked(self, index: int, params: tuple, state: dict) -> Decision | None:
+        """Why action `index` with the plain parameter values `params` takes no step from
+        `state`: the first `require` found false (its condition, with the values it read);
+        None when the action is enabled, or is disabled otherwise (an empty choice)."""
+        action = self.spec.actions[index]
+        env = {p.name: v for p, v in zip(action.params, params)}
+        self.quiet = _write_bases(action.body)
+        self.before, self.log, self.watch = state, [], []
+        try:
+            paths = self.run(action.body, dict(state), env, state)
+        finally:
+            found, self.watch = self.watch, None
+        return found[0] if found and not paths else None
+
+    def _choice(self, s: ir.ChooseS, env: dict) -> Decision:
+        t = s.domain.t.elem if isinstance(s.domain.t, T.SetT) else None
+        return Decision(s.name.rsplit("_", 1)[0], D.show(_display(t, env[s.name])), (), s.origin, True,
+                        _in_library(s.origin))
+
+    def _seen(self, r: Read, w: dict) -> str:
+        """`cache[Subnet] = absent`: a place read and its value in the working state `w`."""
+        var = next(v for v in self.spec.vars if v.name == r.var)
+        value = w[r.var]
+        if r.whole:
+            return f"{r.var} = {D.show(_display(var.t, value))}"
+        place = f"{r.var}[{D.show(r.key)}]"
+        assert isinstance(var.t, T.MapT)    # a keyed read is a map's
+        for k, v in value.items():
+            if _display(var.t.key, k) == r.key:
+                return f"{place} = {D.show(_display(var.t.value, v))}"
+        return f"{place} = absent"
 
     def _for(self, s: ir.ForS, w: dict, env: dict, start: dict | None = None) -> list:
         # The interpreter's `for` drops the body's environment, and with it the reads made
@@ -227,7 +306,7 @@ class Recorder(Interpreter):
             mine, self.log = frozenset(self.log), outer
         paths = [(w, env)]
         for v in in_order(s.domain.t, domain):
-            paths = [(w2, {**e1, _READS: e2.get(_READS, frozenset())})
+            paths = [(w2, {**e1, _READS: e2.get(_READS, frozenset()), _DECIDED: e2.get(_DECIDED, ())})
                      for w1, e1 in paths for w2, e2 in self.run(s.body, w1, {**e1, s.name: v}, start)]
         return [(w2, {**e2, _READS: e2.get(_READS, frozenset()) | mine}) for w2, e2 in paths]
 
@@ -318,6 +397,19 @@ class Recorder(Interpreter):
             return now != then
         missing = object()
         return now.get(key, missing) != then.get(key, missing)
+
+
+def _in_library(origin: Any) -> bool:
+    """Is `origin` written in the shipped library (a macro's code inlined into the spec)?"""
+    return getattr(getattr(origin, "source", None), "library", None) is not None
+
+
+def _one_line(e: ir.E) -> str:
+    """An expression's source text on one line ("" when its origin is not a span)."""
+    try:
+        return " ".join(e.origin.text().split())
+    except AttributeError:
+        return ""
 
 
 def same_span(a, b) -> bool:

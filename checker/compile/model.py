@@ -143,6 +143,7 @@ class SpecModel:
             self.symmetry = build_symmetry(spec, self.layout)
             ns["_canon"] = self.symmetry.canonical
         self.fairness = tuple(fairness_info(f) for f in spec.fairness)
+        self._var_index = {v.name: i for i, v in enumerate(spec.vars)}
         # vacuity (ir/premises.py): the premises the search observes
         self.vacuity = analyse(spec, lambda e: evaluate_closed(e, gen))
         props = self.vacuity.properties
@@ -174,6 +175,11 @@ class SpecModel:
             code = self.layout.field(state, i)
             out[v.name] = D.to_display(v.t, T.rep_of_code(v.t, code))
         return out
+
+    def describe_var(self, state, name: str) -> Any:
+        i = self._var_index[name]
+        v = self.spec.vars[i]
+        return D.to_display(v.t, T.rep_of_code(v.t, self.layout.field(state, i)))
 
     # ---- for trace analysis (checker/analysis/source.py SpecSource)
 

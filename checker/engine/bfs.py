@@ -61,11 +61,13 @@ Run-time errors, and the order of events (both loops obey it; tests/engine pin i
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from array import array
+from dataclasses import dataclass, replace
 from time import perf_counter
 from typing import Sequence
 
-from checker.engine import expansion
+from checker.engine import checkpoint, expansion
+from checker.engine.checkpoint import Image
 from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes
 from checker.engine.fastpath import Expander, ExpansionPlan, Mode
 from checker.engine.findings import Failure, Finding, Findings, SearchEnd, Traces, assemble
@@ -87,15 +89,19 @@ _MAX_STRIDE = 4096
 
 
 def explore(model: Model, options: CheckOptions = CheckOptions(),
-            reporter: Reporter | None = None) -> CheckResult:
-    """Explore `model` breadth-first and check its properties.
+            reporter: Reporter | None = None, resume: Image | None = None) -> CheckResult:
+    """Explore `model` breadth-first and check its properties; `resume`: go on from a
+    checkpoint (engine/checkpoint.py) instead of from the initial states.
 
     Raises only for internal bugs: a ModelError raised by the model becomes verdict ERROR
     with a RuntimeFailure; any other exception propagates.
     """
     start = perf_counter()
+    if resume is not None and resume.symmetry_off is not None:
+        result = Search(model, options, reporter, symmetry=False, resume=resume).run()
+        return replace(result, symmetry_off=resume.symmetry_off)
     try:
-        return Search(model, options, reporter, compact=True).run()
+        return Search(model, options, reporter, resume=resume, compact=resume is None).run()
     except NoReduction as e:
         return explore_without_symmetry(model, options, reporter, str(e), start)
 
@@ -107,8 +113,27 @@ def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Repo
     representatives with raw states would be neither the reduced nor the full ones."""
     if options.timeout is not None:
         options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
-    result = Search(model, options, reporter, symmetry=False, compact=True).run()
+    result = Search(model, options, reporter, symmetry=False, symmetry_off=why, compact=True).run()
     return replace(result, symmetry_off=why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Boundary:
+    """A level boundary of the search: the next level is ids lo..hi-1; the counts, findings
+    and premises then (a checkpoint's content: engine/checkpoint.py)."""
+
+    lo: int
+    hi: int
+    depth: int
+    edges: int
+    generated: list[int]
+    distinct: list[int]
+    found: dict[int, Finding]
+    undecided: int
+    premises_seen: bytes
+    premises_failed: bytes
+    decided: frozenset[int]
+    seconds: float
 
 
 class Stop(Exception):
@@ -134,7 +159,8 @@ class Search:
     and its trace book (`store`: the states of the counterexamples' parent chains)."""
 
     def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
-                 symmetry: bool = True, compact: bool = False):
+                 symmetry: bool = True, resume: Image | None = None, symmetry_off: str | None = None,
+                 compact: bool = False):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -166,6 +192,13 @@ class Search:
         # --max-depth: states of the last level with a successor not stored (the cut)
         self.last = False
         self._cut_at = -1
+        # checkpoints (engine/checkpoint.py): the image to go on from, and the last level
+        # boundary passed (what a checkpoint written now would hold)
+        self.resume = resume
+        self.symmetry_off = resume.symmetry_off if resume is not None else symmetry_off
+        self.prior_seconds = resume.seconds if resume is not None else 0.0
+        self.boundary: _Boundary | None = None
+        self.last_checkpoint = self.start
 
     # ---- the search -------------------------------------------------------------------
 
@@ -183,15 +216,20 @@ class Search:
                 self.limit = memory_limit(e, self.options.max_memory)
         if live is None:    # the limit was hit in the liveness check, or before it
             live = self._unknown_liveness()
+        self._final_checkpoint()
         return self._result(perf_counter() - self.start, live)
 
     def _search(self) -> None:
         max_depth = self.options.max_depth
         store = self.store
         try:
-            lo, hi = self.initial_level()
-            self.depth = 1 if hi > lo else 0
+            if self.resume is not None:
+                lo, hi = self._restore(self.resume)
+            else:
+                lo, hi = self.initial_level()
+                self.depth = 1 if hi > lo else 0
             while hi > lo:
+                self._boundary(lo, hi)
                 if self.depth == max_depth:
                     self.last = True
                     try:
@@ -438,6 +476,78 @@ class Search:
         self.failure = Failure(error, None if sid is None else Finding(sid, label, nxt))
         raise Stop
 
+    # ---- checkpoints (engine/checkpoint.py) ----------------------------------------------
+
+    def _boundary(self, lo: int, hi: int) -> None:
+        """Between two levels: the level lo..hi-1 is next. Remember what a checkpoint
+        written now holds (what a search stopped within the level rolls back to), and
+        write one when it is due."""
+        config = self.options.checkpoint
+        if config is None:
+            return
+        self.boundary = self._snapshot(lo, hi)
+        if perf_counter() - self.last_checkpoint >= config.every:
+            checkpoint.write(config, self._image(self.boundary))
+            self.last_checkpoint = perf_counter()
+
+    def _snapshot(self, lo: int, hi: int) -> _Boundary:
+        c, f, p = self.counters, self.findings, self.premises
+        seen, failed = p.snapshot()
+        return _Boundary(lo, hi, self.depth, len(self.store.edges.dst) if self.store.edges is not None else 0,
+                         list(c.generated), list(c.distinct), dict(f.found), f.undecided, seen, failed,
+                         frozenset(p.decided), perf_counter() - self.start + self.prior_seconds)
+
+    def _final_checkpoint(self) -> None:
+        """The search ended: a complete search writes its whole store; one stopped early
+        (a limit, Ctrl-C, SIGTERM, a finding, an error) the last level boundary it passed."""
+        config = self.options.checkpoint
+        if config is None:
+            return
+        if self._complete() and self.left == 0 and not self.last:
+            self.boundary = self._snapshot(len(self.store), len(self.store))
+        if self.boundary is not None:
+            checkpoint.write(config, self._image(self.boundary))
+
+    def _image(self, b: _Boundary) -> Image:
+        store = self.store
+        edges = None
+        if store.edges is not None:
+            e = store.edges
+            edges = (e.off[:b.lo + 1], e.dst[:b.edges], e.lab[:b.edges], list(e.labels))
+        return Image(self.options.checkpoint.identity if self.options.checkpoint else (), "serial",
+                     list(store.states[:b.hi]), list(store.parents[:b.hi]), b.lo, self._initial_count,
+                     b.depth, self.init_generated, b.generated, b.distinct, b.found, b.undecided,
+                     b.premises_seen, b.premises_failed, b.decided, self.symmetry_off, b.seconds,
+                     edges=edges)
+
+    def _restore(self, im: Image) -> tuple[int, int]:
+        """Go on from checkpoint `im`: its store, counts, findings and premises; return the
+        frontier's id range."""
+        if im.kind != "serial":
+            raise checkpoint.CheckpointError(
+                f"the checkpoint was written by a search with {im.workers} workers: resume it with "
+                "--workers or --ray")
+        store = self.store
+        store.states = list(im.states)
+        store.parents = array("i", im.parents)
+        if store.edges is not None:
+            store.seen = {st: i for i, st in enumerate(store.states)}
+            off, dst, lab, labels = im.edges if im.edges is not None else (array("q", [0]), [], [], [])
+            e = store.edges
+            e.off, e.dst, e.lab = array("q", off), array("i", dst), array("i", lab)
+            e.labels = list(labels)
+            e.lids = {label: i for i, label in enumerate(e.labels)}
+        else:
+            store.seen = set(store.states)
+        self.seen, self.edges = store.seen, store.edges
+        self.counters.generated[:] = im.generated
+        self.counters.distinct[:] = im.distinct
+        self.findings.found = dict(im.found)
+        self.findings.undecided = im.undecided
+        self.premises.restore(im.premises_seen, im.premises_failed, im.premises_decided)
+        self.init_generated, self._initial_count, self.depth = im.init_generated, im.initial, im.depth
+        return im.lo, len(store)
+
     # ---- the result -------------------------------------------------------------------
 
     def _generated(self) -> int:
@@ -445,7 +555,7 @@ class Search:
 
     def _result(self, seconds: float, live: Sequence[PropertyResult] = ()) -> CheckResult:
         end = SearchEnd(self.limit, self.failure, len(self.store), self._generated(), self.depth,
-                        seconds, peak_rss_bytes(), self.left, self.counters)
+                        seconds + self.prior_seconds, peak_rss_bytes(), self.left, self.counters)
         return assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
                         liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
                         symmetry=self.symmetry)

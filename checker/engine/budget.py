@@ -44,6 +44,7 @@ from time import perf_counter
 from typing import Any, Callable, Iterator
 
 INTERRUPT = "interrupt (Ctrl-C)"     # the limit an interrupted run reports
+TERMINATED = "terminated (SIGTERM)"  # ... and one terminated while it writes checkpoints
 _PERIOD = 0.1           # seconds between two looks at the clock and the memory
 _ADDRESS_SHARE = 0.9    # of an address-space limit (ulimit -v) the virtual size may use
 DEFAULT_MEMORY_SHARE = 0.5   # of the machine's (or the container's) memory: --max-memory's default
@@ -85,7 +86,7 @@ class _Guard:
 
     def exceeded(self) -> str | None:
         if _interrupt.seen:
-            return INTERRUPT
+            return _interrupt.why
         if self.deadline is not None and perf_counter() >= self.deadline:
             return f"timeout {self.timeout:g}s"
         if self.max_memory is not None:
@@ -113,6 +114,7 @@ class _Interrupt:
     depth: int = 0              # nesting of `interruptible` blocks
     previous: Any = None        # the SIGINT handler before the outermost one
     enabled: bool = True        # False: Ctrl-C stays Python's KeyboardInterrupt (set_interrupts)
+    why: str = INTERRUPT        # the limit it is: INTERRUPT, or TERMINATED for a SIGTERM
 
 
 _interrupt = _Interrupt()
@@ -121,6 +123,7 @@ _interrupt = _Interrupt()
 def clear_interrupt() -> None:
     """A new run starts: forget an earlier run's interrupt."""
     _interrupt.seen = False
+    _interrupt.why = INTERRUPT
 
 
 def interrupted() -> bool:
@@ -140,11 +143,27 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
         return
     _interrupt.seen = True
+    _interrupt.why = TERMINATED if signum == signal.SIGTERM else INTERRUPT
     for f in list(_interrupt.forward):
         f()
     if _guards and not _guards[-1].fired:
         _guards[-1].fired = True
-        raise LimitReached(INTERRUPT)
+        raise LimitReached(_interrupt.why)
+
+
+@contextmanager
+def terminate_as_interrupt(on: bool = True) -> Iterator[None]:
+    """Within the block (when `on`), SIGTERM ends the run as Ctrl-C does, its limit
+    TERMINATED: a run that writes checkpoints writes its final one (engine/checkpoint.py)
+    rather than dying. Only in the main thread."""
+    if not on or not _can_arm():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

@@ -15,7 +15,7 @@ reduced by symmetry (engine/symmetry.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.observe import PremiseTracker
@@ -176,7 +176,14 @@ class SearchEnd:
     counters: Counters
 
 
-def assemble(findings: Findings, traces: Traces, end: SearchEnd,
+class TraceSource(Protocol):
+    """Where the counterexamples of findings come from (a store's parent chains: `Traces`;
+    a simulation's walks)."""
+
+    def of(self, finding: Finding) -> Trace: ...
+
+
+def assemble(findings: Findings, traces: TraceSource, end: SearchEnd,
              live: Sequence[PropertyResult] = (), *, liveness_seconds: float | None = None,
              symmetry: Symmetry | None = None, workers: int = 1) -> CheckResult:
     """The CheckResult of a search: its findings, its end, its temporal properties' results
@@ -217,7 +224,7 @@ def assemble(findings: Findings, traces: Traces, end: SearchEnd,
                        premises_failed=failed, workers=workers)
 
 
-def _property(findings: Findings, traces: Traces, key: int, name: str, kind: str, origin: Any,
+def _property(findings: Findings, traces: TraceSource, key: int, name: str, kind: str, origin: Any,
               exhaustive: bool) -> PropertyResult:
     where = findings.found.get(key)
     if where is not None:

@@ -208,6 +208,10 @@ class Model(Protocol):
     def describe(self, state: State) -> Mapping[str, Any]:
         """Variable name -> display value (plain Python data), in declaration order."""
 
+    def describe_var(self, state: State, name: str) -> Any:
+        """One variable's display value: `describe(state)[name]`, without describing the
+        others (engine/prefer.py reads a budget variable on every transition)."""
+
     def is_terminal(self, state: State) -> bool:
         """A state without successors in which the model has finished (every process of a
         compiled spec at `done`): a normal end, not a deadlock. Asked only of states
@@ -240,6 +244,10 @@ class ModelBase:
 
     def within_constraint(self, state: State) -> bool:
         return True
+
+    def describe_var(self, state: State, name: str) -> Any:
+        model: Any = self           # a Model: describe is required of every one
+        return model.describe(state)[name]
 
     def is_terminal(self, state: State) -> bool:
         return False

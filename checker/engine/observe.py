@@ -96,6 +96,24 @@ class PremiseTracker:
             self.observers.failed[i] = 1
         self.sync()
 
+    def snapshot(self) -> tuple[bytes, bytes]:
+        """The observations so far (seen, failed), for a checkpoint (engine/checkpoint.py)."""
+        if self.observers is None:
+            return b"", b""
+        return bytes(self.observers.seen), bytes(self.observers.failed)
+
+    def restore(self, seen: bytes, failed: bytes, decided: frozenset[int]) -> None:
+        """Go on from a checkpoint's observations."""
+        if self.observers is None:
+            return
+        for i, v in enumerate(seen):
+            self.observers.seen[i] = v
+        for i, v in enumerate(failed):
+            self.observers.failed[i] = v
+        self.decided = set(decided)
+        self._install(frozenset(i for i in range(len(self.infos))
+                                if not self.observers.seen[i] and self.infos[i].property not in self.decided))
+
     def result(self) -> tuple[frozenset[int], frozenset[int]]:
         """(premises seen true, premises never seen whose evaluation failed)."""
         if self.observers is None:

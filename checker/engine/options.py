@@ -9,6 +9,22 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpointing:
+    """Where and how often to write checkpoints.
+
+    directory: where the images go (one file per variant: `name`);
+    every: seconds between two checkpoints (0: at every level boundary); a final one is
+        written when the search ends, however it ends (a limit, Ctrl-C, SIGTERM);
+    name: the variant's file name (without suffix);
+    identity: (part, digest) pairs that an image must match to be resumed."""
+
+    directory: str
+    every: float
+    name: str
+    identity: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CheckOptions:
     """How far and how long to search.
 
@@ -27,6 +43,7 @@ class CheckOptions:
         progress_interval: seconds between two progress reports (when a reporter is given).
         premises: observe the premises of the properties (vacuity, engine/observe.py);
             False skips it (the result then has none seen, and says nothing of vacuity).
+        checkpoint: write checkpoints (engine/checkpoint.py) there, that often; None: none.
         complete: search on when every property is decided, to the end (what is never
             enabled, never true, is then known: `check --strict`).
         compact_from: keep the states of older levels in a compact table (engine/store.py
@@ -44,6 +61,7 @@ class CheckOptions:
     premises: bool = True
     complete: bool = False
     compact_from: int | None = 1 << 21
+    checkpoint: Checkpointing | None = None
 
     def __post_init__(self) -> None:
         # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give

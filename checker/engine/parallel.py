@@ -35,11 +35,14 @@ import os
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from time import perf_counter
-from typing import Any
+from array import array
+from typing import Any, Callable, Protocol
 
 from checker.engine.bfs import Search, Stop, explore, explore_without_symmetry
 from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes
 from checker.engine.fastpath import owner
+from checker.engine import checkpoint
+from checker.engine.checkpoint import Image
 from checker.engine.findings import Failure, Finding, SearchEnd, Traces, assemble
 from checker.engine.model import Model, ModelError, State
 from checker.engine.options import CheckOptions
@@ -59,18 +62,27 @@ from checker.engine.worker import (
     Parent,
     ParentOf,
     Quit,
+    Restore,
+    Snapshot,
     worker_main,
 )
 
 
+CrewFactory = Callable[[CheckOptions, int], "Crew"]
+
+
 def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), workers: int = 2,
-                     reporter: Reporter | None = None) -> CheckResult:
-    """Explore `model` with `workers` processes (one: bfs.explore, in this process)."""
-    reason = _why_not_parallel(model, workers)
+                     reporter: Reporter | None = None, resume: Image | None = None,
+                     crew: CrewFactory | None = None) -> CheckResult:
+    """Explore `model` with `workers` processes (one: bfs.explore, in this process).
+    `crew`: start the workers elsewhere (`crew(options, workers)`: Ray actors,
+    checker/distributed/ray.py) instead of forking them."""
+    reason = _why_not_parallel(model, workers, forked=crew is None)
     if reason is None:
         start = perf_counter()
+        begin = (lambda: crew(options, workers)) if crew is not None else None
         try:
-            result = _Coordinator(model, options, workers, reporter).run()
+            result = Coordinator(model, options, workers, reporter, start=begin, resume=resume).run()
         except NoReduction as e:   # in one process: the workers would reduce by symmetry
             return explore_without_symmetry(model, options, reporter, str(e), start)
         if result.failure is None:
@@ -79,24 +91,28 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
         # decided in one worker's order of the level (docs/language.md), which the workers
         # do not share: the search is repeated in one process, to report it as one does.
         reason = "a run-time error is reported as one worker meets it"
-    result = explore(model, options, reporter)
+    result = explore(model, options, reporter, resume)
     if workers > 1:
         result = dataclasses.replace(result, workers_fallback=reason)
     return result
 
 
-def _why_not_parallel(model: Model, workers: int) -> str | None:
+def _why_not_parallel(model: Model, workers: int, forked: bool = True) -> str | None:
     if workers <= 1:
         return "asked for one"
     if model.temporal:
         return "temporal properties are checked on the whole graph, in one process"
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if forked and "fork" not in multiprocessing.get_all_start_methods():
         return "this platform cannot fork"
     return None
 
 
-class _WorkerDied(Exception):
-    """A worker process ended in the middle of the search (the limit text says how)."""
+class WorkerDied(Exception):
+    """A worker ended in the middle of the search (the message, the limit text, says how)."""
+
+
+class _WorkerDied(WorkerDied):
+    """A worker process ended in the middle of the search."""
 
     def __init__(self, k: int, proc: BaseProcess):
         proc.join(timeout=1)
@@ -107,55 +123,53 @@ class _WorkerDied(Exception):
         super().__init__(f"search worker {k} died ({how})")
 
 
-class _Coordinator:
-    def __init__(self, model: Model, options: CheckOptions, workers: int, reporter: Reporter | None):
-        self.model = model
-        self.options = options
-        self.workers = workers
-        self.reporter = reporter
-        # the initial level, the findings, the clock and the trace book (the states of the
-        # counterexamples' parent chains) are the one-process search's own
-        self.search = Search(model, options, reporter)
-        self.findings = self.search.findings
-        self.distinct = 0
-        self.counters = Counters(len(model.actions))
+class Crew(Protocol):
+    """The workers of a partitioned search, over some transport: forked processes here
+    (`_Processes`), Ray actors (checker/distributed/ray.py). Each message is
+    engine/worker.py's; an answer goes through `answer_of`; a worker that ends raises
+    WorkerDied."""
 
-    def run(self) -> CheckResult:
-        s = self.search
+    size: int
+
+    def send(self, messages: list[object]) -> None:
+        """Send worker k messages[k]."""
+
+    def gather(self) -> list[Any]:
+        """The answers to the last `send`, in worker order (again, after a limit interrupted
+        the wait: the workers go on with what they were asked)."""
+
+    def one(self, k: int, message: object) -> Any:
+        """Worker k's answer to `message`."""
+
+    def pids(self) -> list[int]:
+        """The processes on this machine whose memory counts against --max-memory."""
+
+    def stop(self, gently: bool) -> None:
+        """End the workers (`gently`: after a search that ended normally)."""
+
+
+class _Processes:
+    """The crew as forked processes: a pipe to each, a queue between them."""
+
+    def __init__(self, model: Model, options: CheckOptions, workers: int):
+        self.size = workers
         ctx = multiprocessing.get_context("fork")
-        inboxes = [ctx.Queue() for _ in range(self.workers)]
-        pipes = [ctx.Pipe() for _ in range(self.workers)]
+        inboxes = [ctx.Queue() for _ in range(workers)]
+        pipes = [ctx.Pipe() for _ in range(workers)]
         self.procs = [ctx.Process(target=worker_main, daemon=True,
-                                  args=(k, self.workers, self.model, self.options, inboxes, pipes[k][1],
-                                        os.getpid()))
-                      for k in range(self.workers)]
+                                  args=(k, workers, model, options, inboxes, pipes[k][1], os.getpid()))
+                      for k in range(workers)]
         for p in self.procs:
             p.start()
         for _, child_end in pipes:
             child_end.close()       # the workers' ends live in the workers only
         self.conns = [a for a, _ in pipes]
-        done = False        # did the search end by itself (not a limit, a dead worker, Ctrl-C)?
-        # the limits, the workers' memory included, hold here too: the coordinator waits
-        # for the workers, and a worker busy with one long evaluation does not look up
-        with guard(s.deadline, self.options.max_memory, self.options.timeout,
-                   pids=lambda: [p.pid for p in self.procs if p.pid is not None]) as limits:
-            try:
-                try:
-                    self._search()
-                    limits.disarm()
-                    done = True
-                except (LimitReached, MemoryError) as e:
-                    limits.disarm()
-                    s.limit = memory_limit(e, self.options.max_memory)
-                except _WorkerDied as e:
-                    limits.disarm()
-                    s.limit = str(e)
-                results = self._finish(ask=done)
-            finally:
-                self._stop_workers(gently=done)
-        return results
+        self.answers: dict[int, Any] = {}
 
-    def _stop_workers(self, gently: bool) -> None:
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.pid is not None]
+
+    def stop(self, gently: bool) -> None:
         """Ask the workers to quit (and wait a little) after a search that ended normally;
         otherwise (a limit, a dead worker, an interrupt) kill them at once: they may be in
         the middle of one long step, or waiting for a dead peer's states."""
@@ -183,23 +197,25 @@ class _Coordinator:
                     answer = conn.recv()
                 except EOFError:
                     raise _WorkerDied(k, proc) from None
-                if isinstance(answer, Crashed):
-                    raise RuntimeError("a search worker failed:\n" + answer.traceback)
-                if isinstance(answer, NoSymmetry):
-                    raise NoReduction(answer.why)
-                return answer
+                return answer_of(answer)
             if proc.sentinel in ready:
                 raise _WorkerDied(k, proc)
 
-    def _ask(self, message: object) -> list[Any]:
-        """Send `message` to every worker and return their answers in worker order. A worker
-        that fails answers Crashed; one that dies ends the search (_WorkerDied)."""
-        for k, c in enumerate(self.conns):
+    def one(self, k: int, message: object) -> Any:
+        self.conns[k].send(message)
+        return self._recv(k)
+
+    def send(self, messages: list[object]) -> None:
+        """A worker that fails answers Crashed; one that dies ends the search (_WorkerDied)."""
+        self.answers = {}
+        for k, (c, m) in enumerate(zip(self.conns, messages)):
             try:
-                c.send(message)
+                c.send(m)
             except (BrokenPipeError, OSError):
                 raise _WorkerDied(k, self.procs[k]) from None
-        answers: dict[int, Any] = {}
+
+    def gather(self) -> list[Any]:
+        answers = self.answers
         while len(answers) < len(self.conns):
             waiting = [k for k in range(len(self.conns)) if k not in answers]
             handles = [self.conns[k] for k in waiting] + [self.procs[k].sentinel for k in waiting]
@@ -209,27 +225,99 @@ class _Coordinator:
                     answers[k] = self._recv(k)
         return [answers[k] for k in range(len(self.conns))]
 
+
+def answer_of(answer: Any) -> Any:
+    """A worker's answer, or the exception it stands for."""
+    if isinstance(answer, Crashed):
+        raise RuntimeError("a search worker failed:\n" + answer.traceback)
+    if isinstance(answer, NoSymmetry):
+        raise NoReduction(answer.why)
+    return answer
+
+
+class Coordinator:
+    """The scheduler of a partitioned search (module docstring), over a `Crew` that
+    `start` makes; `resume`: a checkpoint to go on from (engine/checkpoint.py)."""
+
+    def __init__(self, model: Model, options: CheckOptions, workers: int, reporter: Reporter | None,
+                 start: Callable[[], Crew] | None = None, resume: Image | None = None):
+        self.model = model
+        self.options = options
+        self.workers = workers
+        self.reporter = reporter
+        self.start = start or (lambda: _Processes(model, options, workers))
+        self.resume = checkpoint.as_partitioned(resume) if resume is not None else None
+        symmetry_off = self.resume.symmetry_off if self.resume is not None else None
+        # the initial level, the findings, the clock and the trace book (the states of the
+        # counterexamples' parent chains) are the one-process search's own
+        self.search = Search(model, options, reporter, symmetry=symmetry_off is None, symmetry_off=symmetry_off)
+        self.findings = self.search.findings
+        self.distinct = 0
+        self.shards = [0] * workers     # the states each worker stores (the progress line)
+        self.counters = Counters(len(model.actions))
+        self.at_boundary = False        # the workers are between two levels (a checkpoint may be taken)
+        self.last_checkpoint = perf_counter()
+
+    def run(self) -> CheckResult:
+        s = self.search
+        self.crew = self.start()
+        done = False        # did the search end by itself (not a limit, a dead worker, Ctrl-C)?
+        # the limits, the workers' memory included, hold here too: the coordinator waits
+        # for the workers, and a worker busy with one long evaluation does not look up
+        with guard(s.deadline, self.options.max_memory, self.options.timeout, pids=self.crew.pids) as limits:
+            try:
+                try:
+                    self._search()
+                    limits.disarm()
+                    done = True
+                except (LimitReached, MemoryError) as e:
+                    limits.disarm()
+                    s.limit = memory_limit(e, self.options.max_memory)
+                except WorkerDied as e:
+                    limits.disarm()
+                    s.limit = str(e)
+                if done and self.options.checkpoint is not None and self.at_boundary:
+                    checkpoint.write(self.options.checkpoint, self._image())
+                results = self._finish(ask=done)
+            finally:
+                self.crew.stop(gently=done)
+        return results
+
+    def _ask(self, message: object) -> list[Any]:
+        """Send `message` to every worker and return their answers in worker order."""
+        self.crew.send([message] * self.crew.size)
+        return self.crew.gather()
+
     def _search(self) -> None:
         s, options = self.search, self.options
-        try:
-            init = self._initial()
-        except Stop:
-            return
-        parts: list[list[State]] = [[] for _ in range(self.workers)]
-        for st in init:
-            parts[owner(st, self.workers)].append(st)
-        for k, c in enumerate(self.conns):
-            c.send(Init(parts[k]))
-        for k in range(len(self.conns)):
-            self._recv(k)
-        s.depth = 1 if init else 0
-        frontier = len(init)
+        if self.resume is not None:
+            frontier = self._restore(self.resume)
+        else:
+            try:
+                init = self._initial()
+            except Stop:
+                return
+            parts: list[list[State]] = [[] for _ in range(self.workers)]
+            for st in init:
+                parts[owner(st, self.workers)].append(st)
+            self.shards = [len(p) for p in parts]
+            self.crew.send([Init(p) for p in parts])
+            self.crew.gather()
+            s.depth = 1 if init else 0
+            frontier = len(init)
         while frontier:
+            self._boundary()
             last = s.depth == options.max_depth
             decided = frozenset(self.findings.found)
             pending = frozenset(s.premises.pending)
-            answers = self._ask(Level(decided, s.deadline, last, pending))
+            # with checkpoints, the workers finish every level they start (the coordinator
+            # watches the clock) so that the search stops at a level boundary
+            deadline = s.deadline if options.checkpoint is None else None
+            answers, limit = self._level(Level(decided, deadline, last, pending))
             frontier = self._collect(answers, last)
+            if limit is not None:
+                s.limit = s.limit or limit
+                s.left = frontier
             if s.limit is not None or self.findings.stopped is not None or s.failure is not None:
                 if frontier and not last:
                     s.depth += 1        # the next level holds states already (as bfs.py counts)
@@ -246,6 +334,73 @@ class _Coordinator:
                 s.limit = f"max-states {options.max_states}"
                 s.left = frontier
                 return
+
+    def _level(self, message: Level) -> tuple[list[LevelReport], str | None]:
+        """One level's reports; and the limit met while waiting for them, when the search
+        writes checkpoints: it then waits for the level to end (engine/checkpoint.py), a
+        second Ctrl-C aside."""
+        self.at_boundary = False
+        self.crew.send([message] * self.crew.size)
+        try:
+            answers = self.crew.gather()
+            limit = None
+        except (LimitReached, MemoryError) as e:
+            if self.options.checkpoint is None:
+                raise
+            limit = memory_limit(e, self.options.max_memory)
+            answers = self.crew.gather()
+        self.at_boundary = True
+        return answers, limit
+
+    # ---- checkpoints (engine/checkpoint.py)
+
+    def _boundary(self) -> None:
+        config = self.options.checkpoint
+        self.at_boundary = True
+        if config is not None and perf_counter() - self.last_checkpoint >= config.every:
+            checkpoint.write(config, self._image())
+            self.last_checkpoint = perf_counter()
+
+    def _image(self) -> Image:
+        s, f, c = self.search, self.findings, self.counters
+        owned: dict[State, State | None] = {}
+        frontier: list[State] = []
+        for part in self._ask(Snapshot()):
+            owned.update(part.parents)
+            frontier += part.frontier
+        seen, failed = s.premises.snapshot()
+        config = self.options.checkpoint
+        return Image(config.identity if config is not None else (), "partitioned", list(s.store.states),
+                     list(s.store.parents), 0, len(self._init_ids), s.depth, s.init_generated,
+                     list(c.generated), list(c.distinct), dict(f.found), f.undecided, seen, failed,
+                     frozenset(s.premises.decided), s.symmetry_off,
+                     perf_counter() - s.start + s.prior_seconds, owned=owned, frontier=frontier,
+                     workers=self.workers)
+
+    def _restore(self, im: Image) -> int:
+        """Go on from `im`: the trace book, the counts and findings here, each worker's part
+        of the states; return the frontier's size."""
+        s = self.search
+        s.store.states = list(im.states)
+        s.store.parents = array("i", im.parents)
+        self._init_ids = {st: i for i, st in enumerate(im.states[:im.initial])}
+        self.counters.generated[:] = im.generated
+        self.counters.distinct[:] = im.distinct
+        self.findings.found = dict(im.found)
+        self.findings.undecided = im.undecided
+        s.premises.restore(im.premises_seen, im.premises_failed, im.premises_decided)
+        s.init_generated, s.depth, s.prior_seconds = im.init_generated, im.depth, im.seconds
+        self.distinct = len(im.owned)
+        parents: list[dict[State, State | None]] = [{} for _ in range(self.workers)]
+        fronts: list[list[State]] = [[] for _ in range(self.workers)]
+        for st, parent in im.owned.items():
+            parents[owner(st, self.workers)][st] = parent
+        self.shards = [len(p) for p in parents]
+        for st in im.frontier:
+            fronts[owner(st, self.workers)].append(st)
+        self.crew.send([Restore(p, f) for p, f in zip(parents, fronts)])
+        self.crew.gather()
+        return len(im.frontier)
 
     def _initial(self) -> list[State]:
         """The one-process search's initial level, in this process (the states and their
@@ -265,11 +420,12 @@ class _Coordinator:
         frontier = 0
         limit = None
         findings = []
-        for report in answers:
+        for k, report in enumerate(answers):
             s.premises.merge(report.premises_seen, report.premises_failed)
             frontier += report.new
             if not last:            # the last level's new states are the cut, not stored
                 self.distinct += report.new
+                self.shards[k] += report.new
             for i, g in enumerate(report.generated):
                 self.counters.generated[i] += g
             for i, n in enumerate(report.distinct):
@@ -307,8 +463,7 @@ class _Coordinator:
         chain = [state]
         while chain[-1] not in self._init_ids:
             k = owner(chain[-1], self.workers)
-            self.conns[k].send(ParentOf(chain[-1]))
-            answer: Parent = self._recv(k)
+            answer: Parent = self.crew.one(k, ParentOf(chain[-1]))
             chain.append(answer.state)
         parent = self._init_ids[chain[-1]]
         for st in reversed(chain[:-1]):
@@ -325,7 +480,7 @@ class _Coordinator:
         if now >= s.next_report:
             s.next_report = now + self.options.progress_interval
             self.reporter.on_progress(Progress(self.distinct, self._generated(), s.depth + 1, frontier,
-                                               now - s.start))
+                                               now - s.start, tuple(self.shards)))
 
     def _generated(self) -> int:
         return self.search.init_generated + sum(self.counters.generated)

@@ -19,6 +19,7 @@ class Progress:
     depth: int          # the BFS level being expanded
     queue: int          # states stored but not yet expanded
     seconds: float      # wall time since the search started
+    shards: tuple[int, ...] = ()    # a partitioned search: the states each worker stores
 
     @property
     def states_per_second(self) -> float:

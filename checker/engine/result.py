@@ -117,6 +117,18 @@ class RuntimeFailure:
 
 
 @dataclass(frozen=True, slots=True)
+class SimulationFigures:
+    """What a simulation (engine/simulate.py) checked: `walks` random walks of up to `depth`
+    steps from `seed`, `steps` transitions taken in all, `visited` distinct states."""
+
+    walks: int
+    depth: int
+    seed: int
+    steps: int
+    visited: int
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     verdict: Verdict
     properties: tuple[PropertyResult, ...]
@@ -143,6 +155,10 @@ class CheckResult:
     # ran in one, why (workers_fallback)
     workers: int = 1
     workers_fallback: str | None = None
+    # where the workers ran when not forked here (checker/distributed: "Ray, 2 nodes")
+    cluster: str | None = None
+    # a simulation (engine/simulate.py), not an exhaustive search: what it checked
+    simulation: SimulationFigures | None = None
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

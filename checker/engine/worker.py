@@ -1,8 +1,9 @@
 """A worker of the partitioned search, and the messages it exchanges (engine/parallel.py).
 
-Input: messages from the coordinator (`Init`, `Level`, `ParentOf`, `MemoryUse`, `Quit`),
+Input: messages from the coordinator (`Init` or `Restore`, `Level`, `Snapshot`, `ParentOf`,
+`MemoryUse`, `Quit`),
 the successors other workers send it (`Batch`). Output: one reply per message
-(`Ack`, `LevelReport`, `Parent`, `Memory`), or `Crashed` / `NoSymmetry` when it cannot go
+(`Ack`, `LevelReport`, `Owned`, `Parent`, `Memory`), or `Crashed` / `NoSymmetry` when it cannot go
 on.
 
 Worker k owns the states s with `owner(s) == k` (engine/fastpath.py): it alone stores
@@ -58,6 +59,28 @@ class Level:
     deadline: float | None
     last: bool
     pending: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Restore:
+    """Go on from a checkpoint: the states this worker owns with their parents (None for an
+    initial state), and its part of the frontier, in order (engine/checkpoint.py)."""
+
+    parents: dict[State, State | None]
+    frontier: list[State]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Between two levels: send your states for a checkpoint (`Owned`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """A worker's part of a checkpoint: its states with their parents, its frontier."""
+
+    parents: dict[State, State | None]
+    frontier: list[State]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +248,13 @@ class Worker:
                 self.seen.add(st)
             self.frontier = list(msg.states)
             return Ack()
+        if isinstance(msg, Restore):
+            self.parent.update(msg.parents)
+            self.seen.update(msg.parents)
+            self.frontier = list(msg.frontier)
+            return Ack()
+        if isinstance(msg, Snapshot):
+            return Owned(self.parent, self.frontier)
         if isinstance(msg, MemoryUse):
             return Memory(budget.peak_rss_bytes())
         if isinstance(msg, Quit):

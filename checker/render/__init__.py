@@ -140,7 +140,7 @@ def trace_diagram(model, spec_name: str, variant: str, prop):
     from checker.render import lanes
 
     found = analyse(model, prop.trace, prop)
-    return lanes.build(model, prop.trace, prop, spec_name, variant, found.reads, found.explanation)
+    return lanes.build(model, prop.trace, prop, spec_name, variant, found)
 
 
 def trace_dot(model, spec_name: str, variant: str, prop) -> str:

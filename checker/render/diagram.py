@@ -14,6 +14,7 @@ from checker.semantics.display import show
 
 MAX_LINE = 46          # characters of one label line (the tooltip keeps the whole text)
 MAX_CHANGES = 6        # change lines in one step box
+MAX_DECISIONS = 3      # decision lines in one step box
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class FailedEvaluation:
 @dataclass(frozen=True, slots=True)
 class Line:
     text: str
-    tone: str = "plain"      # "title" | "plain" | "muted" | "warn" | "bad"
+    tone: str = "plain"      # "title" | "plain" | "muted" | "warn" | "bad" | "decision" | "race"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Lane:
 class Cell:
     """A box in lane `lane` at row `row` (0 = the initial state); style names its look:
     step, step-alert, step-failed (a step that failed to evaluate: no state follows),
+    step-race (one of the race's two steps), step-aside (outside the causal slice),
     created, exists, deleting, gone, value, changed, offending."""
 
     row: int
@@ -73,7 +75,8 @@ class Cell:
 @dataclass(frozen=True, slots=True)
 class Arrow:
     """kind: write (to the API or a variable), cache-write (the informer), read-api,
-    read-cache, stale-read, read (a variable)."""
+    read-cache, stale-read, read (a variable), race (from the first step of the race to
+    the second)."""
 
     src: tuple[int, int]     # (row, lane)
     dst: tuple[int, int]
@@ -110,6 +113,8 @@ class Context:
     processes: dict          # process name -> its pc variable
     actors: list             # per row: lane index of the step's actor (None for row 0)
     lane_of: dict            # ("obj", key) | ("var", name) | actor key -> lane index
+    notes: tuple = ()        # per row: the step's StepNote (checker/analysis), or ()
+    cause: Any = None        # the Cause of a safety violation, or None
 
 
 def lanes_of(ctx: Context, kind: str):

@@ -24,6 +24,9 @@ CELL = {
     "step": ("#e8f0fe", "#1a73e8", 1.2, "#202124"),
     "step-alert": ("#e8f0fe", "#d93025", 2.6, "#202124"),
     "step-failed": ("#fce8e6", "#d93025", 2.6, "#202124"),
+    "waiting": ("#fef7e0", "#f9ab00", 1.2, "#202124"),
+    "step-race": ("#f3e8fd", "#a142f4", 3.0, "#202124"),
+    "step-aside": ("#f1f3f4", "#bdc1c6", 1.0, "#80868b"),
     "created": ("#fff4d6", "#b06000", 1.2, "#202124"),
     "exists": ("#ffffff", "#5f6368", 1.2, "#202124"),
     "deleting": ("#fde2e1", "#c5221f", 1.4, "#202124"),
@@ -40,6 +43,7 @@ ARROW = {
     "read-cache": ("#188038", "dashed", 1.1),
     "stale-read": ("#d93025", "dashed", 2.4),
     "read": ("#5f6368", "dashed", 1.1),
+    "race": ("#a142f4", "bold", 3.2),
 }
 # Lane segments between two rows: colour, style, width.
 SEGMENT = {
@@ -48,7 +52,8 @@ SEGMENT = {
     "busy": ("#aecbfa", "solid", 6.0),
     "variable": ("#9aa0a6", "solid", 1.5),
 }
-TONE = {"muted": ("#5f6368", 9), "warn": ("#b06000", 10), "bad": ("#c5221f", 10)}
+TONE = {"muted": ("#5f6368", 9), "warn": ("#b06000", 10), "bad": ("#c5221f", 10),
+        "decision": ("#3c4043", 9), "race": ("#7b1fa2", 10)}
 LOOP = "#8430ce"
 
 LEGEND = {
@@ -61,7 +66,9 @@ LEGEND = {
     "object": ("┃", "#5f6368", "object exists, cache in sync with the API"),
     "lagging": ("┇", "#e37400", "the cache differs from the API (not yet delivered)"),
     "busy": ("█", "#aecbfa", "worker inside a handler (between two of its steps)"),
+    "race": ("━━▶", "#a142f4", "the race: in the other order the property holds (replayed)"),
     "offending": ("■", "#d93025", "what the violated property is about"),
+    "step-aside": ("□", "#9aa0a6", "a step outside the causal slice: the violation does not depend on it"),
     "offending-error": ("■", "#d93025", "what the expression that failed to evaluate read"),
     "step-failed": ("□", "#d93025", "the step that failed to evaluate (it reached no state)"),
     "loop": ("◀━", LOOP, "the loop repeats forever"),
@@ -163,7 +170,7 @@ def _row(d: Diagram, row: int, cells: dict, segments: dict, offending: bool) -> 
 def _cell_attrs(cell: Cell, name: str) -> dict:
     fill, border, width, font = CELL.get(cell.style, CELL["value"])
     return {"label": Html(_lines(cell.lines, light=font != "#202124")), "fillcolor": fill,
-            "color": border, "penwidth": width, "fontcolor": font, "id": name,
+            "color": border, "penwidth": width, "fontcolor": font, "id": name, "class": cell.style,
             "tooltip": cell.tooltip or " "}
 
 
@@ -175,7 +182,7 @@ def _lines(lines: Iterable[Line], light: bool) -> str:
             parts.append(f"<B>{text}</B>")
         elif line.tone in TONE and not light:
             color, size = TONE[line.tone]
-            bold = line.tone == "bad"
+            bold = line.tone in ("bad", "race")
             inner = f"<B>{text}</B>" if bold else text
             parts.append(f'<FONT COLOR="{color}" POINT-SIZE="{size}">{inner}</FONT>')
         elif line.tone == "bad":
@@ -212,8 +219,10 @@ def _arrows(arrows: Iterable[Arrow]) -> list[str]:
         attrs: dict[str, Any] = {"color": color, "style": style, "penwidth": width, "constraint": "false"}
         if a.label:
             attrs.update({"label": a.label, "fontcolor": color if a.kind == "stale-read" else "#3c4043"})
-        if a.kind == "stale-read":
+        if a.kind in ("stale-read", "race"):
             attrs["fontname"] = "Helvetica-Bold,Arial Bold,sans-serif"
+        if a.kind == "race":
+            attrs.update({"fontcolor": color, "class": "race"})
         out.append(_edge(_r(*a.src), _r(*a.dst), attrs))
     return out
 

@@ -21,7 +21,7 @@ import re
 from html import escape
 from typing import Any
 
-from checker.diagnostics import where
+from checker.diagnostics import Location, where
 from checker.render.diagram import Diagram
 from checker.render.text import changes
 from checker.semantics.display import show
@@ -87,12 +87,20 @@ def _header(d: Diagram, prop, result) -> str:
 
 
 def _origin(origin) -> str:
-    return where(origin)
+    """`ipam.kovn:793`: the file's name, as the picture and the step list write it (the
+    spec's folder is the one the report was made from; a library file says so)."""
+    loc = Location.of(origin)
+    if loc is None:
+        return ""
+    text = loc.text(file_only=True)
+    library = getattr(getattr(origin, "source", None), "library", None)
+    return f"{text} (library {library})" if library else text
 
 
 # ---------------------------------------------------------------- the picture
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
+_TITLES = re.compile(r"<title>[^<]*</title>")
 
 
 def _svg_block(svg: str | None, note: str) -> str:
@@ -100,9 +108,12 @@ def _svg_block(svg: str | None, note: str) -> str:
         return f'<p class="note" id="no-picture">{_e(note or "No picture was drawn.")}</p>'
     body = _PROLOG.sub("", svg, count=1)      # drop the XML prolog and DOCTYPE graphviz writes
     body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    # graphviz names each node and edge in a <title> (`r3_l2`, `r1_l2->r2_l0`), which a
+    # browser shows on hover: the boxes' own tooltips (xlink:title) stay
+    body = _TITLES.sub("", body)
     extra = f'<p class="note">{_e(note)}</p>' if note else ""
     tools = '<div class="tools"><button id="fit" type="button" aria-pressed="false">fit to width</button></div>'
-    return f'{extra}{tools}<div id="svg-box">{body}</div>'
+    return f'{extra}{tools}<div id="lane-heads" aria-hidden="true"></div><div id="svg-box">{body}</div>'
 
 
 # ---------------------------------------------------------------- the step list
@@ -162,13 +173,52 @@ def _state_article(model, trace, i: int, note: str = "") -> str:
     changed = "".join(f"<li><code>{_e(p)}</code> {_e(t)}</li>" for p, t in diffs)
     if prev is not None and not diffs:
         changed = "<li>(no change)</li>"
+    k8s = isinstance(state.get("api"), dict) and isinstance(state.get("cache"), dict)
+    objects = _objects_table(state, prev, diffs) if k8s else ""
     rows = "".join(_rows(var, state[var], prev.get(var, _MISSING) if prev else _MISSING, diffs)
-                   for var in state)
+                   for var in state if not (k8s and var in ("api", "cache")))
     return (f'<article class="state" id="state-{i + 1}" data-step="{i + 1}" hidden>'
             f"<h2>{_e(head)}</h2>" + (f'<p class="where">{_e(where)}</p>' if where else "") + note
-            + (f'<ul class="changes">{changed}</ul>' if prev is not None else "")
+            + (f'<ul class="changes">{changed}</ul>' if prev is not None else "") + objects
             + f'<table><thead><tr><th>variable</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
             "</article>")
+
+
+def _objects_table(state: dict, prev: dict | None, diffs) -> str:
+    """A Kubernetes spec's objects, one row each: the API's copy beside the cache's, every
+    object either holds (absent where it is not), their fields one per line."""
+    keys = list(dict.fromkeys([*state["api"], *state["cache"], *((prev or {}).get("api") or {}),
+                               *((prev or {}).get("cache") or {})]))
+    rows = []
+    for k in keys:
+        cells = []
+        for var in ("api", "cache"):
+            path = f"{var}[{show(k)}]"
+            value = state[var].get(k, _MISSING)
+            body = '<span class="absent">absent</span>' if value is _MISSING else _fields(value)
+            hit, detail = _was(path, diffs)
+            cells.append(f'<td class="{"changed" if hit else ""}" data-place="{_e(path)}">{body}{detail}</td>')
+        lag = state["api"].get(k, _MISSING) != state["cache"].get(k, _MISSING)
+        mark = ' <span class="lag" title="the cache differs from the API">cache behind</span>' if lag else ""
+        rows.append(f"<tr><th>{_e(show(k))}{mark}</th>{''.join(cells)}</tr>")
+    return ('<table class="objects"><thead><tr><th>object</th><th>API</th><th>cache</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _fields(value) -> str:
+    """A record's fields one per line (`deleting: true`), nested records flattened with
+    dots; any other value as it is shown."""
+    items = getattr(value, "items", None)
+    if not isinstance(items, tuple):
+        return f"<code>{_e(show(value))}</code>"
+    lines = []
+    for name, v in items:
+        inner = getattr(v, "items", None)
+        if isinstance(inner, tuple):
+            lines += [f"<code>{_e(name)}.{_e(n2)}: {_e(show(v2))}</code>" for n2, v2 in inner]
+        else:
+            lines.append(f"<code>{_e(name)}: {_e(show(v))}</code>")
+    return "<br>".join(lines)
 
 
 def _rows(var: str, value, old, diffs) -> str:
@@ -185,12 +235,18 @@ def _rows(var: str, value, old, diffs) -> str:
 
 
 def _row(path: str, shown: str, diffs) -> str:
+    hit, detail = _was(path, diffs)
+    cls = ' class="changed"' if hit else ""
+    return f"<tr{cls}><th>{_e(path)}</th><td><code>{_e(shown)}</code>{detail}</td></tr>"
+
+
+def _was(path: str, diffs) -> tuple[bool, str]:
+    """Did the step change `path` (or a part of it), and the old → new lines of each part."""
     hit = [(p[len(path):].lstrip("."), t) for p, t in diffs
            if p == path or p.startswith(path + ".") or p.startswith(path + "[")]
-    cls = ' class="changed"' if hit else ""
     detail = "".join(f'<div class="was">{_e((sub + ": ") if sub else "")}{_e(t.replace(" -> ", " → "))}</div>'
                      for sub, t in hit if t != "(removed)")
-    return f"<tr{cls}><th>{_e(path)}</th><td><code>{_e(shown)}</code>{detail}</td></tr>"
+    return bool(hit), detail
 
 
 # ---------------------------------------------------------------- style and script (constant)
@@ -201,7 +257,7 @@ _CSS = """
 body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg)}
 header{padding:12px 18px;border-bottom:1px solid var(--line)}
 h1{font-size:18px;margin:0 0 4px}
-.sub{margin:0;color:var(--muted)}
+.sub{margin:0;color:var(--muted);font-size:13px}
 .stats{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0}
 .stats div{display:flex;gap:6px}.stats dt{color:var(--muted)}.stats dd{margin:0;font-weight:600}
 main{display:flex;align-items:flex-start;gap:0;height:calc(100vh - 110px)}
@@ -235,12 +291,23 @@ th,td{text-align:left;vertical-align:top;padding:2px 6px;border-bottom:1px solid
 tbody th{font-weight:500;white-space:nowrap;color:var(--muted)}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-word}
 tr.changed{background:var(--hit)}
+table.objects{margin-bottom:10px}
+table.objects td{width:40%}
+table.objects code{white-space:nowrap;font-size:11px}
+table.objects td.changed{background:var(--hit);box-shadow:inset 3px 0 var(--hitline)}
+.absent{color:var(--muted);font-style:italic}
+.lag{display:inline-block;margin-left:4px;padding:0 4px;border-radius:3px;background:#fef7e0;color:#b06000;
+ font-size:11px}
+#lane-heads{position:sticky;top:36px;z-index:2;height:0;overflow:visible}
+#lane-heads div{position:absolute;top:0;transform:translateX(-50%);padding:2px 6px;background:rgba(255,255,255,.95);
+ border:1px solid var(--line);border-radius:4px;font-size:12px;font-weight:600;white-space:nowrap}
 tr.changed th{color:var(--fg);border-left:3px solid var(--hitline)}
 .was{color:#b06000;font-size:12px}
 .note{margin:12px;padding:8px 12px;background:#fef7e0;border:1px solid #f9ab00;border-radius:6px}
 svg g.node.current polygon,svg g.node.current path,svg g.node.current ellipse{stroke:#f9ab00;stroke-width:4px}
 svg g.node.current text{font-weight:bold}
 svg g.node{cursor:pointer}
+@media (max-width:1600px){#steps{flex:0 0 420px}}
 @media (max-width:900px){main{display:block;height:auto}#picture,#steps{height:auto;max-height:none}}
 """
 
@@ -277,10 +344,16 @@ _JS = """
     if (row && box) {
       var r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
       box.scrollTop += (r.top - b.top) - b.height / 3;
-      var actor = svg.querySelector('g[id^="r' + step + '_"][id$="_s"]');
+      // sideways, what matters most in the row: the violation's box, a step of the race,
+      // else the step's own box
+      var rowNodes = 'g[id^="r' + step + '_"]';
+      var actor = svg.querySelector(rowNodes + '.offending') || svg.querySelector(rowNodes + '.step-race') ||
+        svg.querySelector(rowNodes + '[id$="_s"]');
       if (actor) {
         var a = actor.getBoundingClientRect();
-        if (a.left < b.left || a.right > b.right) { box.scrollLeft += (a.left - b.left) - b.width / 3; }
+        if (a.left < b.left || a.right > b.right) {
+          box.scrollLeft += (a.left - b.left) - Math.max(b.width - a.width, 0) / 2;
+        }
       }
     }
   }
@@ -298,11 +371,18 @@ _JS = """
   document.getElementById("prev").addEventListener("click", function () { show(current - 1); });
   document.getElementById("next").addEventListener("click", function () { show(current + 1); });
   var fit = document.getElementById("fit");
+  var MIN_SCALE = 0.7;
   if (fit) {
     fit.addEventListener("click", function () {
       var on = document.getElementById("svg-box").classList.toggle("fit");
       fit.setAttribute("aria-pressed", on ? "true" : "false");
+      // fitted, the picture shrinks at most to MIN_SCALE of its size: its smallest text (9 pt
+      // edge labels) stays about 8 px high; a wider picture scrolls sideways instead
+      if (svg && svg.width && svg.width.baseVal) {
+        svg.style.minWidth = on ? Math.round(svg.width.baseVal.value * MIN_SCALE) + "px" : "";
+      }
       show(current);
+      placeHeads();
     });
   }
   items.forEach(function (li, k) { li.addEventListener("click", function () { show(k); }); });
@@ -313,7 +393,37 @@ _JS = """
       if (m) { show(parseInt(m[1] || m[2], 10) - 1); }
     });
   }
+  // sticky lane headers: the picture's header row (nodes h0, h1, ...) repeated in a bar
+  // that stays at the top of the pane while the rows scroll under it
+  var heads = document.getElementById("lane-heads");
+  function placeHeads() {
+    if (!svg || !heads) { return; }
+    var box = document.getElementById("picture").getBoundingClientRect();
+    var bar = heads.getBoundingClientRect();
+    var top = svg.querySelector('g[id="h0"]');
+    var showIt = top && top.getBoundingClientRect().bottom < box.top + 30;
+    heads.style.visibility = showIt ? "visible" : "hidden";
+    Array.prototype.forEach.call(heads.children, function (d) {
+      var g = svg.querySelector('g[id="' + d.getAttribute("data-lane") + '"]');
+      if (!g) { return; }
+      var r = g.getBoundingClientRect();
+      d.style.left = (r.left + r.width / 2 - bar.left) + "px";
+    });
+  }
+  if (svg && heads) {
+    Array.prototype.forEach.call(svg.querySelectorAll('g.node[id^="h"]'), function (g) {
+      if (!/^h\\d+$/.test(g.id)) { return; }
+      var b = g.querySelector("text");
+      var d = document.createElement("div");
+      d.setAttribute("data-lane", g.id);
+      d.textContent = b ? b.textContent : g.id;
+      heads.appendChild(d);
+    });
+    document.getElementById("picture").addEventListener("scroll", placeHeads);
+    window.addEventListener("resize", placeHeads);
+  }
   show(0);
+  placeHeads();
   document.body.setAttribute("data-ready", "1");
 }());
 """

@@ -25,37 +25,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.render.diagram import (MAX_CHANGES, Arrow, Cell, Context, Diagram, Lane, Line,
+from checker.render.diagram import (MAX_CHANGES, MAX_DECISIONS, Arrow, Cell, Context, Diagram, Lane, Line,
                                     change_text, clip, instance_key, lanes_of, reads_of)
 from checker.engine.result import Step
 from checker.render.objects import object_arrows, object_cell, object_cells, stale_reads
-from checker.analysis.results import Explanation
+from checker.analysis.results import TraceAnalysis
 from checker.analysis.source import spec_of
 from checker.diagnostics import Location, where
-from checker.render.text import changes
+from checker.render.text import blocked_text, changes, decision_short, decision_text, shown_decisions
 from checker.semantics.display import show
 
 
 # ---------------------------------------------------------------- entry point
 
-def build(model, trace, prop, spec_name: str, variant: str, reads: tuple,
-          explanation: Explanation | None) -> Diagram:
-    """The diagram of `prop`'s counterexample `trace` (reads: per step, from reads.py)."""
+def build(model, trace, prop, spec_name: str, variant: str, found: TraceAnalysis) -> Diagram:
+    """The diagram of `prop`'s counterexample `trace`, with what checker/analysis found in
+    it (`found`: the reads of each step, why the property fails, each step's decisions,
+    the cause)."""
+    reads, explanation = found.reads, found.explanation
     states = [dict(model.describe(s.state)) for s in trace.steps]
     k8s = _is_k8s(states[0])
     processes = _processes(model)
-    lanes, lane_of, actors = _lanes(model, trace, states, reads, k8s, processes, explanation)
-    ctx = Context(model, trace, states, reads, k8s, processes, actors, lane_of)
+    lanes, lane_of, actors, idle = _lanes(model, trace, states, reads, k8s, processes, explanation)
+    ctx = Context(model, trace, states, reads, k8s, processes, actors, lane_of, found.notes, found.cause)
     cells = _actor_cells(ctx)
     cells += object_cells(ctx) if k8s else _variable_cells(ctx)
     arrows = object_arrows(ctx) if k8s else _variable_arrows(ctx)
+    arrows += _race_arrow(ctx)
     segments = _segments(ctx)
     verdict = _verdict(prop)
     cells = _mark_offending(ctx, cells, prop, explanation, verdict)
+    cells += _waiting_cells(ctx, found.loop, cells)
     error = prop.kind == "error"
     if error:
         cells = _failed_step(ctx, cells, prop, explanation)
-    title = _title(spec_name, variant, prop, trace, explanation)
+    title = _title(spec_name, variant, prop, trace, explanation) + _formula_caption(found.formula) + \
+        _cause_caption(ctx) + _loop_caption(found.loop) + _idle_caption(idle)
     legend = _legend(arrows, segments, cells, trace.loop_start, error)
     rows = tuple("" if s.action is None and i == 0 else (s.action or "") for i, s in enumerate(trace.steps))
     notes = _failed_reads(explanation) if error else ()
@@ -118,7 +123,13 @@ def _lanes(model, trace, states, reads, k8s, processes, explanation):
             continue
         single = _single_instance(states[0], k[1])
         lanes.append(Lane(k[1] if single else f"{k[1]}({k[2]})", "process", "worker"))
-    middle = _object_keys(states) if k8s else _variable_names(states, reads, processes, explanation)
+    idle: list = []
+    if k8s:     # an object no step changes or reads gets no lane (named in the caption)
+        keys = _object_keys(states)
+        middle = [k for k in keys if _object_touched(k, states, reads, explanation)]
+        idle = [k for k in keys if k not in middle]
+    else:
+        middle = _variable_names(states, reads, processes, explanation)
     for key in middle:
         lane_of[("obj" if k8s else "var", key)] = len(lanes)
         if k8s:
@@ -129,7 +140,24 @@ def _lanes(model, trace, states, reads, k8s, processes, explanation):
         lane_of[k] = len(lanes)
         lanes.append(Lane(k[1], "action", _action_hint(model, k[1])))
     actors = [lane_of[a] if a is not None else None for a in actors_keys]
-    return lanes, lane_of, actors
+    return lanes, lane_of, actors, idle
+
+
+def _object_touched(key, states, reads, explanation) -> bool:
+    """Does the trace change the object (in the API or a cache), or does a step or the
+    property read it?"""
+    for var in ("api", "cache"):
+        if len({repr(s[var].get(key)) for s in states}) > 1:
+            return True
+    shown = show(key)
+    every = [r for rs in reads for r in rs] + (list(explanation.reads) if explanation is not None else [])
+    return any(r.var in ("api", "cache") and (r.whole or r.key == key or str(r.key) == shown) for r in every)
+
+
+def _idle_caption(idle: list) -> tuple[str, ...]:
+    if not idle:
+        return ()
+    return (f"not drawn (no step changes or reads them): {', '.join(show(k) for k in idle)}",)
 
 
 def _action_index(model, name: str) -> int:
@@ -183,6 +211,8 @@ def _variable_names(states, reads, processes, explanation) -> list[str]:
 
 def _actor_cells(ctx: Context) -> list[Cell]:
     out = []
+    race: tuple[int, ...] = (ctx.cause.race.first, ctx.cause.race.second) \
+        if ctx.cause is not None and ctx.cause.race else ()
     for row in range(1, len(ctx.states)):
         lane = ctx.actors[row]
         if lane is None:
@@ -197,13 +227,106 @@ def _actor_cells(ctx: Context) -> list[Cell]:
         shown = [Line(clip(d)) for d in diffs[:MAX_CHANGES]]
         if len(diffs) > MAX_CHANGES:
             shown.append(Line(f"… {len(diffs) - MAX_CHANGES} more changes", "muted"))
+        note = ctx.notes[row] if row < len(ctx.notes) else None
         if ctx.states[row] == ctx.states[row - 1]:
             shown.append(Line("(no change)", "muted"))
+        elif note is not None and note.unchanged:
+            shown.append(Line("changed nothing: only moved on", "warn"))
         lines += shown
+        decisions = shown_decisions(note) if note is not None else []
+        decided = [decision_text(d) for d in decisions]
+        lines += [Line(decision_short(d), "decision") for d in decisions[:MAX_DECISIONS]]
+        if len(decided) > MAX_DECISIONS:
+            lines.append(Line(f"… {len(decided) - MAX_DECISIONS} more decisions", "muted"))
         if stale:
             lines.append(Line("⚠ read a stale cache", "bad"))
-        tooltip = "\n".join([f"{row + 1}. {step.action}", where] + diffs)
-        out.append(Cell(row, lane, tuple(lines), "step-alert" if stale else "step", tooltip))
+        if row in race:
+            lines.append(Line("⇄ the race" + (" (first)" if row == race[0] else " (second)"), "race"))
+        tooltip = "\n".join([f"{row + 1}. {step.action}", where] + diffs + decided)
+        style = "step-alert" if stale else "step"
+        if row in race:
+            style = "step-race"
+        elif ctx.cause is not None and row <= ctx.cause.upto and row not in ctx.cause.slice:
+            style = "step-aside"
+        out.append(Cell(row, lane, tuple(lines), style, tooltip))
+    return out
+
+
+def _race_arrow(ctx: Context) -> list[Arrow]:
+    """The race as one crossing: from the first step of the pair to the second."""
+    race = ctx.cause.race if ctx.cause is not None else None
+    if race is None:
+        return []
+    a, b = ctx.actors[race.first], ctx.actors[race.second]
+    if a is None or b is None:
+        return []
+    return [Arrow((race.first, a), (race.second, b), "race", f"race: {race.first + 1} before {race.second + 1}")]
+
+
+def _formula_caption(formula) -> tuple[str, ...]:
+    """The formula, where it fails (every failing element) and the deciding parts."""
+    if formula is None:
+        return ()
+    head = f"the formula: {formula.text}"
+    if formula.failing:
+        head += f" · fails for {'; '.join(formula.failing)}"
+    return (head,) + tuple(f"because {c}" for c in formula.culprits)
+
+
+def _loop_caption(loop) -> tuple[str, ...]:
+    """Why the loop lasts, in one caption line: the fair actions enabled in it and not
+    taken, and how many processes wait (their boxes in the last row say where and why)."""
+    if loop is None:
+        return ()
+    parts = []
+    skipped = [g for g in loop.fair if not g.taken]
+    if skipped:
+        parts.append("enabled in the loop but never taken (not enabled throughout: weak fairness does not "
+                     "force them): " + ", ".join(f"{g.who} ({g.enabled}/{g.states} states)" for g in skipped))
+    elif not loop.fair:
+        parts.append("no fair action is enabled in the loop")
+    if loop.waiting:
+        parts.append(f"{len(loop.waiting)} process{'es' if len(loop.waiting) > 1 else ''} wait")
+    if loop.has_queues:
+        parts.append("queues: " + (", ".join(loop.queues) if loop.queues else "all empty"))
+    return ("the loop: " + " · ".join(parts),) if parts else ()
+
+
+def _waiting_cells(ctx: Context, loop, cells: list[Cell]) -> list[Cell]:
+    """In the last row, a box in each waiting process's lane: where it waits and why."""
+    if loop is None:
+        return []
+    last = len(ctx.states) - 1
+    taken = {(c.row, c.lane) for c in cells}
+    out = []
+    for w in loop.waiting:
+        name, _, inst = w.who.partition("(")
+        lane = ctx.lane_of.get(("proc", name, inst.rstrip(")")))
+        if lane is None or (last, lane) in taken:
+            continue
+        lines = [Line(f"waits at {w.at}", "warn")]
+        if w.blocked is not None:
+            lines.append(Line(clip(blocked_text(w.blocked)), "muted"))
+            lines += [Line(clip(x), "muted") for x in w.blocked.seen[:2]]
+        tip = f"{w.who} waits at {w.at}" + (f": {blocked_text(w.blocked)}\n" + "\n".join(w.blocked.seen)
+                                             if w.blocked is not None else "")
+        out.append(Cell(last, lane, tuple(lines), "waiting", tip))
+    return out
+
+
+def _cause_caption(ctx: Context) -> tuple[str, ...]:
+    """The cause in the caption: the race, or the slice and minimal sub-trace."""
+    cause = ctx.cause
+    if cause is None:
+        return ()
+    n = cause.upto
+    head = f"how it reaches {cause.target}: " if cause.target else ""
+    parts = [f"{head}causal slice: {len(cause.slice)} of {n} steps (the others greyed)"]
+    if cause.minimal is not None:
+        parts.append("minimal sub-trace: steps " + ", ".join(str(i + 1) for i in cause.minimal))
+    out: tuple[str, ...] = (" · ".join(parts),)
+    if cause.race is not None:
+        out += (cause.race.text,)
     return out
 
 
@@ -474,8 +597,8 @@ def _error_title(spec_name: str, variant: str, failed, trace, explanation) -> tu
 
 def _legend(arrows, segments, cells, loop_start, error: bool = False) -> tuple[str, ...]:
     kinds = {a.kind for a in arrows} | {s for _, _, s in segments} | {c.style for c in cells}
-    order = ("write", "cache-write", "read-api", "read-cache", "stale-read", "read",
-             "object", "lagging", "busy", "offending", "step-failed")
+    order = ("write", "cache-write", "read-api", "read-cache", "stale-read", "read", "race",
+             "object", "lagging", "busy", "offending", "step-failed", "step-aside")
     out = tuple(k for k in order if k in kinds)
     if error:       # the marked boxes are what the failing expression read
         out = tuple("offending-error" if k == "offending" else k for k in out)

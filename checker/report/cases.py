@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.engine.result import PropertyResult, Status, Trace, Verdict
+from checker.analysis.analyse import analyse
 from checker.render.text import changes, trace_lines
 from checker.report.places import Place, place, report_path, shown_origin, user_span
 from checker.semantics.display import show
@@ -169,7 +170,7 @@ def counterexample_lines(model, p: PropertyResult) -> list[str]:
     loop = f", loop from state {t.loop_start + 1}" if t.loop_start is not None else ""
     which = f" with {p.instance}" if p.instance else ""
     return ([f"  counterexample for {p.name}{which} ({len(t)} states{loop}):"]
-            + trace_lines(model, t, "  ", shown_origin))
+            + trace_lines(model, t, "  ", shown_origin, analyse(model, t, p)))
 
 
 def trace_summary(model, trace: Trace, limit: int = SUMMARY_STEPS) -> list[str]:

@@ -5,6 +5,7 @@ Input: a Report (or the kind of failure). Output: the process exit code.
 from __future__ import annotations
 
 from checker.engine.budget import INTERRUPT
+from checker.engine.budget import TERMINATED as TERMINATED_LIMIT
 from checker.engine.result import Status, Verdict
 
 OK = 0                  # every checked variant met its expectation (with --variant: all properties hold)
@@ -16,9 +17,12 @@ SAFETY_VIOLATION = 12   # --variant: an invariant, action property or reachabili
 LIVENESS_VIOLATION = 13 # --variant: a temporal property failed
 MODEL_ERROR = 75        # the model failed to evaluate an expression in a reachable state (KOV501; TLC's 75)
 INTERRUPTED = 130       # Ctrl-C (SIGINT): the report so far, INCOMPLETE
+TERMINATED = 143        # SIGTERM during a run with --checkpoint: the report so far, INCOMPLETE
 SPEC_ERROR = 150        # the spec has errors (syntax, names, types, assumptions: diagnostics before the search)
 USAGE_ERROR = 151       # bad command line: unknown flag, bad option value, unknown --variant, unwritable output
 INCOMPLETE = 152        # a limit was hit before the search could decide
+BAD_CHECKPOINT = 153    # --resume: no usable checkpoint, or one taken from another spec text, constants or kovn
+NO_CLUSTER = 154        # --ray: no usable Ray cluster (Ray not installed, none at the address, too few CPUs)
 INTERNAL_ERROR = 255    # a bug in kovn (rerun with --debug for the traceback)
 
 # what each code says, for the reports that carry it (SARIF's exitCodeDescription, JUnit)
@@ -31,6 +35,9 @@ MEANING = {
     LIVENESS_VIOLATION: "a liveness property violated",
     MODEL_ERROR: "the model failed to evaluate an expression (KOV501)",
     INTERRUPTED: "interrupted",
+    TERMINATED: "terminated (SIGTERM)",
+    BAD_CHECKPOINT: "the checkpoint cannot be resumed by this run",
+    NO_CLUSTER: "no usable Ray cluster",
     SPEC_ERROR: "the spec has errors",
     USAGE_ERROR: "bad command line",
     INCOMPLETE: "a limit stopped the search before it could decide",
@@ -39,14 +46,18 @@ MEANING = {
 
 
 def interrupted(report) -> bool:
-    return any(r.result.limit == INTERRUPT for r in report.results)
+    return any(r.result.limit in (INTERRUPT, TERMINATED_LIMIT) for r in report.results)
+
+
+def _interrupt_code(report) -> int:
+    return TERMINATED if any(r.result.limit == TERMINATED_LIMIT for r in report.results) else INTERRUPTED
 
 
 def for_expectations(report) -> int:
     """`check FILE`: did every variant show what it expects? (An interrupted run is 130,
     whatever it found before: it did not finish.)"""
     if interrupted(report):
-        return INTERRUPTED
+        return _interrupt_code(report)
     if any(r.result.verdict is Verdict.ERROR for r in report.results):
         return MODEL_ERROR
     if any(not r.expectation_met and not _only_unknown(r) for r in report.results):
@@ -65,7 +76,7 @@ def _only_unknown(r) -> bool:
 def for_verdicts(report) -> int:
     """`check FILE --variant NAME`: the verdict itself (the worst over the variants run)."""
     if interrupted(report):
-        return INTERRUPTED
+        return _interrupt_code(report)
     code = OK
     for r in report.results:
         code = max(code, _verdict_code(r.result), key=_severity)

@@ -36,8 +36,12 @@ def result_figures(res: CheckResult) -> list[tuple[str, Any]]:
     if res.symmetry_off is not None:
         out.append(("symmetry", f"off ({res.symmetry_off}); the counts are those of the full search, "
                                 "without reduction"))
+    if res.simulation is not None:
+        sim = res.simulation
+        out.append(("simulation", f"{sim.walks:,} random walks of up to {sim.depth:,} steps (seed {sim.seed}): "
+                                  f"{sim.steps:,} steps, {sim.visited:,} distinct states visited; not exhaustive"))
     if res.workers_fallback is not None:
         out.append(("workers", f"1 ({res.workers_fallback})"))
     elif res.workers > 1:
-        out.append(("workers", res.workers))
+        out.append(("workers", res.workers if res.cluster is None else f"{res.workers} ({res.cluster})"))
     return out

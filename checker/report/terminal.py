@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from checker import codes
+from checker.analysis.analyse import analyse
 from checker.diagnostics import where
 
 from checker.engine.result import Status, Verdict
@@ -15,19 +16,21 @@ from checker.render.text import origin_text, trace_lines
 from checker.report.figures import search_figures
 
 
-def render(report, verbose: bool = False, traces: bool | None = None) -> str:
+def render(report, verbose: bool = False, traces: bool | None = None,
+           hide: frozenset = frozenset()) -> str:
     """traces: print every counterexample (True), none (False), or (None) only those of
-    variants whose outcome is not the expected one."""
+    variants whose outcome is not the expected one; each explained (checker/analysis:
+    decisions, paused handlers, the cause), less what `hide` names (render/text.py HIDE)."""
     out: list[str] = []
     for r in report.results:
         show = traces if traces is not None else not r.expectation_met
-        out.extend(_variant(r, verbose, show))
+        out.extend(_variant(r, verbose, show, hide))
         out.append("")
     out.append(summary(report))
     return "\n".join(out)
 
 
-def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
+def _variant(r, verbose: bool, traces: bool = True, hide: frozenset = frozenset()) -> list[str]:
     res, st = r.result, r.result.stats
     lines = [f"[bold]{escape(r.model.spec.name)}[/] variant [bold]{escape(r.variant.name)}[/]: "
              + _verdict(res)]
@@ -55,6 +58,8 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
         if f.trace is not None:
             lines.append("  trace to the state where it failed:")
             lines.extend(escape(x) for x in trace_lines(r.model, f.trace, "  "))
+    for line in r.preferred:
+        lines.append(f"  --prefer: {escape(line)}")
     for p in res.properties if traces else ():
         if p.status is Status.VIOLATED and p.trace is not None and p.kind != "reachable":
             lines.append(f"  counterexample for [bold]{escape(p.name)}[/]"
@@ -62,7 +67,8 @@ def _variant(r, verbose: bool, traces: bool = True) -> list[str]:
                          + f" ({_states(len(p.trace))}"
                          + (f", loop from state {p.trace.loop_start + 1}" if p.trace.loop_start is not None else "")
                          + "):")
-            lines.extend(escape(x) for x in trace_lines(r.model, p.trace, "  "))
+            found = analyse(r.model, p.trace, p)
+            lines.extend(escape(x) for x in trace_lines(r.model, p.trace, "  ", analysis=found, hide=hide))
     lines.append("  expectation: " + _expectation(r))
     return lines
 

@@ -50,18 +50,25 @@ if not graphviz.available():
     _missing("the graphviz `dot` program is not installed (scripts/setup.sh installs it)")
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def _ipam_report(tmp_path_factory, name: str, depth: int) -> tuple[Path, int, Path]:
+    """The HTML report of ipam v1_12's counterexample to `name`, searched to `depth`:
+    (the page, its number of states, its folder)."""
     root = Path(__file__).resolve().parents[2]
-    # NoOrphanIP's counterexample is 10 states long: breadth first, a search to depth 12
-    # finds the same one as the whole variant's
-    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"], CheckOptions(max_depth=12)).results
-    (prop,) = [p for p in r.result.properties if p.name == "NoOrphanIP" and p.trace is not None]
-    out = tmp_path_factory.mktemp("report")
+    (r,) = api.check(str(root / "spec" / "ipam.kovn"), None, ["v1_12"], CheckOptions(max_depth=depth)).results
+    (prop,) = [p for p in r.result.properties if p.name == name and p.trace is not None]
+    out = tmp_path_factory.mktemp(name)
     rendered = render_violation(r.model, r.model.spec.name, r.variant.name, r.result, prop,
                                 RenderOptions(out, frozenset({"html"})))
     (page,) = rendered.files
-    return page, len(prop.trace.steps)
+    return page, len(prop.trace.steps), out
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    # NoOrphanIP's counterexample is 10 states long: breadth first, a search to depth 12
+    # finds the same one as the whole variant's
+    page, n, _ = _ipam_report(tmp_path_factory, "NoOrphanIP", 12)
+    return page, n
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +146,12 @@ def test_mouse_chooses_steps_in_the_list_the_buttons_and_the_picture(browser, re
     p.page.click("#fit")
     assert "fit" in p.page.get_attribute("#svg-box", "class")
     assert p.page.get_attribute("#fit", "aria-pressed") == "true"
+    # fitted, the picture keeps at least 70% of its size (its text stays readable)
+    natural = p.page.evaluate("document.querySelector('#picture svg').width.baseVal.value")
+    shown = p.page.evaluate("document.querySelector('#picture svg').getBoundingClientRect().width")
+    assert shown >= 0.7 * natural - 1
+    p.page.click("#fit")
+    assert p.page.evaluate("document.querySelector('#picture svg').style.minWidth") == ""
     assert p.errors == []
 
 
@@ -191,3 +204,57 @@ def test_error_report_shows_where_evaluation_failed(browser, error_report):
         assert p.current() == k and not p.page.is_visible("#failure")
     assert p.errors == []
     assert all(u.startswith("file:") for u in p.requests), p.requests
+
+
+@pytest.fixture(scope="module")
+def race_report(tmp_path_factory):
+    """ipam v1_12's NoSubnetFinalizedInUse: a race (its two steps highlighted) and the
+    subnet's box as the violation, in a picture wider than a laptop's pane."""
+    return _ipam_report(tmp_path_factory, "NoSubnetFinalizedInUse", 10)
+
+
+def _inside_pane(p: Page, selector: str) -> bool:
+    """Is the element wholly inside the picture pane as it is shown (no sideways scroll)?"""
+    return p.page.evaluate("""sel => {
+        const e = document.querySelector(sel), pane = document.getElementById("picture");
+        if (!e) { return false; }
+        const r = e.getBoundingClientRect(), b = pane.getBoundingClientRect();
+        return r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+    }""", selector)
+
+
+def test_on_a_laptop_the_violation_the_race_and_the_lane_headers_are_in_view(browser, race_report):
+    """At 1400 px the page never scrolls sideways; going to a row brings its violation box
+    or its race step into the picture pane; scrolled down, the lane names stay on top."""
+    path, n, out = race_report
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_selector('body[data-ready="1"]')
+    p = Page.__new__(Page)
+    p.page, p.errors, p.requests = page, [], []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400       # the page itself fits
+    page.keyboard.press("End")
+    assert p.current() == n
+    assert _inside_pane(p, f'#picture g[id^="r{n}_"].offending'), "the violation's box is out of view"
+    page.screenshot(path=str(out / "laptop-last-row.png"))
+    race_rows = page.eval_on_selector_all("#picture g.node.step-race", "els => els.map(e => e.id)")
+    assert len(race_rows) == 2 and page.query_selector("#picture g.edge.race") is not None
+    for node in race_rows:
+        row = int(node[1:].split("_", 1)[0])
+        page.keyboard.press("Home")
+        for _ in range(row - 1):
+            page.keyboard.press("ArrowRight")
+        assert p.current() == row
+        assert _inside_pane(p, f'#picture g[id="{node}"]'), f"the race's step {node} is out of view"
+    page.screenshot(path=str(out / "laptop-race-row.png"))
+    page.evaluate("document.getElementById('picture').scrollTop = 10000")
+    page.wait_for_timeout(50)
+    heads = page.eval_on_selector_all("#lane-heads div", "els => els.map(e => [e.textContent, "
+                                      "getComputedStyle(e.parentNode).visibility, e.getBoundingClientRect().top])")
+    pane_top = page.evaluate("document.getElementById('picture').getBoundingClientRect().top")
+    names = [h[0] for h in heads]
+    assert "Subnet" in names and "PodAdd" in names
+    assert all(vis == "visible" and pane_top - 1 <= top <= pane_top + 40 for _, vis, top in heads)
+    page.screenshot(path=str(out / "laptop-scrolled.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    page.close()

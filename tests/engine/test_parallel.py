@@ -42,9 +42,12 @@ def check_trace(model, trace):
         assert (b.label, b.state) in set(model.successors(a.state))
 
 
-def same_search(model, workers: int, options: CheckOptions = CheckOptions()) -> None:
+def same_search(model, workers: int, options: CheckOptions = CheckOptions(), many=None) -> None:
+    """`many`: the result of a partitioned search by `workers` elsewhere (on a Ray cluster:
+    tests/distributed) instead of forked workers'."""
     one = explore(model, options)
-    many = explore_parallel(model, options, workers)
+    if many is None:
+        many = explore_parallel(model, options, workers)
     assert one.verdict == many.verdict
     if one.verdict is Verdict.ERROR:
         # reported as one worker meets it (the search is repeated in one process)

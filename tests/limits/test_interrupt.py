@@ -67,7 +67,7 @@ def test_an_interrupted_run_is_incomplete_with_its_statistics_and_exits_130(tmp_
     spec.write_text(BIG)
     timers: list = []
     if jobs == "1":     # the variants one after the other: the first is interrupted, the second stops at once
-        interrupt_during(monkeypatch, api, "search", timers)
+        interrupt_during(monkeypatch, api, "explore", timers)     # the engine's search, as api calls it
     else:               # side by side: the coordinator passes it on to the searching processes
         interrupt_during(monkeypatch, api, "explore_variants", timers)     # as api calls it
     out, err = io.StringIO(), io.StringIO()

@@ -35,9 +35,14 @@ def test_one_article_per_state_with_changes_highlighted():
     assert len(re.findall(r'<article class="state"', page)) == n
     assert len(re.findall(r'<li data-step="\d+"', page)) == n
     state2 = page.split('id="state-2"', 1)[1].split("</article>", 1)[0]
-    changed = re.findall(r'<tr class="changed"><th>([^<]*)</th>', state2)
+    changed = re.findall(r'<td class="changed" data-place="([^"]*)"', state2)
     assert changed == ["api[A]"]                                        # UserDelete set deletionTimestamp
     assert '<div class="was">deleting: false → true</div>' in state2
+    # the object's API and cache copies side by side, a field a line, the lag marked
+    row = state2.split("<tr><th>A", 1)[1].split("</tr>", 1)[0]
+    assert "cache behind" in row
+    assert row.count("<code>deleting: ") == 2 and "<code>deleting: true</code>" in row
+    assert "<title>" not in page.split("<body>", 1)[1]        # no graphviz node names as hover titles
     assert "verdict" in page and "distinct states" in page
 
 
