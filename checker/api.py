@@ -126,7 +126,12 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
     `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds).
     `lint`: include the dead-guard warnings (`dead_guards`, each once, saying which variants
     have it); `check` leaves them for after the search, which shows most actions alive
-    without a solver."""
+    without a solver.
+
+    Each model's `front_seconds` is the time before its search: (parsing and checking the
+    spec, shared by its variants; elaborating and compiling this variant); the reports add
+    it to the search's (`timed`)."""
+    start = perf_counter()
     specs = load(path)
     name = specs[-1].name or _stem(path)
     decls, diags = collect(specs, name)
@@ -140,8 +145,10 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                                         hint="variants: " + ", ".join(sorted(known))))
         vs = [v for v in vs if v.name in only]
     _stop_on_errors(diags)
+    parsed = perf_counter() - start
     compiled = []
     for v in vs:
+        begun = perf_counter()
         check_deadlock = decls.deadlock is None or not decls.deadlock.allow
         if v.deadlock is not None:
             check_deadlock = v.deadlock
@@ -163,11 +170,14 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
         if any(d.is_error for d in sym_diags):
             continue
         try:
-            compiled.append((v, SpecModel(spec_ir, solver)))
+            model = SpecModel(spec_ir, solver)
         except TooComplex as exc:
             diags.append(Diagnostic(codes.NESTED_TOO_DEEP, f"variant '{v.name}': the spec is {exc}",
                                     exc.origin if isinstance(exc.origin, Span) else None,
                                     hint="split the action (or definition) into smaller ones"))
+            continue
+        model.front_seconds = (parsed, perf_counter() - begun)
+        compiled.append((v, model))
     _stop_on_errors(diags)
     if lint:
         diags.extend(merged(dead_guards(compiled), [v.name for v, _ in compiled]))
@@ -246,7 +256,7 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         found = [run(model, left(), reporter) for _, model in compiled]
     results = []
     for (variant, model), searched in zip(compiled, found):
-        res = searched.result
+        res = timed(model, searched.result)
         if res.limit is not None and res.limit.startswith("timeout ") and options.timeout is not None:
             res = dataclasses.replace(res, limit=f"timeout {options.timeout:g}s")
         met, why = expectation(variant, res)
@@ -418,6 +428,12 @@ class _ItfWriter:
         name = self.model.spec.variant
         text = write_itf(self.model, trace, source=self.model.spec.name, variant=name)
         (self.directory / f"{name}-walk-{index:05d}.itf.json").write_text(text, encoding="utf-8")
+
+
+def timed(model: SpecModel, res: CheckResult) -> CheckResult:
+    """The result with the time before its search added (compile_spec's `front_seconds`):
+    `seconds` is then the time the user waited for this variant."""
+    return dataclasses.replace(res, stats=res.stats.with_phases(*model.front_seconds))
 
 
 def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ...]]:

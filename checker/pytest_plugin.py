@@ -332,6 +332,7 @@ def explored(config: pytest.Config, spec: str, variant, model, others=()):
         results = explore_variants([m for _, m in pairs], settings.options, cpus(),
                                    lambda m, o: explore(m, o))
         for (v, m), result in zip(pairs, results):
+            result = api.timed(m, result)
             met, why = api.expectation(v, result)
             cache[(spec, v.name, settings.const_text, settings.options)] = \
                 api.VariantResult(v, m, result, met, why)

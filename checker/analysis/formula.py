@@ -18,7 +18,7 @@ from checker.analysis.recorder import Recorder, _in_library, _one_line
 from checker.analysis.results import Formula
 from checker.ir import nodes as ir
 from checker.ir.interp import Ctx
-from checker.semantics import types as T
+from checker.semantics import display as D
 
 MAX_DEPTH = 4           # definitions descended into
 MAX_BINDINGS = 20       # failing elements listed
@@ -81,4 +81,4 @@ def _flat(e: ir.E, op: str) -> list[ir.E]:
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return T.show(value)
+    return D.show(value)

@@ -21,7 +21,7 @@ from checker.analysis.recorder import Recorder, _display
 from checker.analysis.results import FairGroup, LoopNote, Waiting
 from checker.engine.result import Trace
 from checker.semantics import types as T
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 
 def explain_loop(model: Any, trace: Trace) -> LoopNote | None:

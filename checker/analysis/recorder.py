@@ -24,6 +24,7 @@ from checker.ir.interp import Ctx, InterpError, Interpreter
 from checker.ir.plain import from_rep, in_order, normalize
 from checker.ir.walk import walk
 from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.solver.options import SolverOptions
 from checker.ir.solve_plan import enumerable, plan
 from checker.solver.runtime import too_many
@@ -89,7 +90,7 @@ class Recorder(Interpreter):
                 return
             p = params[k]
             for v in in_order(p.domain.t, self.eval(p.domain, Ctx(state, env))):
-                yield from combos(k + 1, {**env, p.name: v}, shown + [f"{p.display} = {T.show(_display(p.t, v))}"])
+                yield from combos(k + 1, {**env, p.name: v}, shown + [f"{p.display} = {D.show(_display(p.t, v))}"])
         for env, text in combos(0, {}, []):
             if text == name:
                 return env
@@ -162,7 +163,7 @@ class Recorder(Interpreter):
             p = t.params[k]
             for v in in_order(p.domain.t, self.eval(p.domain, Ctx(state, env))):
                 yield from combos(k + 1, {**env, p.name: v},
-                                  shown + [f"{p.display} = {T.show(_display(p.t, v))}"])
+                                  shown + [f"{p.display} = {D.show(_display(p.t, v))}"])
         for env, shown in combos(0, {}, []):
             for expr in (t.p, t.q):
                 if expr is None:
@@ -205,7 +206,7 @@ class Recorder(Interpreter):
         for b in binders:
             t = b.domain.t.elem if isinstance(b.domain.t, T.SetT) else None
             value = ctx.env[b.name]
-            shown = T.show(_display(t, value)) if t is not None else T.show(value)
+            shown = D.show(_display(t, value)) if t is not None else D.show(value)
             parts.append(f"{b.name.rsplit('_', 1)[0]} = {shown}")
         return ", ".join(parts)
 
@@ -279,7 +280,7 @@ class Recorder(Interpreter):
 
     def _choice(self, s: ir.ChooseS, env: dict) -> Decision:
         t = s.domain.t.elem if isinstance(s.domain.t, T.SetT) else None
-        return Decision(s.name.rsplit("_", 1)[0], T.show(_display(t, env[s.name])), (), s.origin, True,
+        return Decision(s.name.rsplit("_", 1)[0], D.show(_display(t, env[s.name])), (), s.origin, True,
                         _in_library(s.origin))
 
     def _seen(self, r: Read, w: dict) -> str:
@@ -287,12 +288,12 @@ class Recorder(Interpreter):
         var = next(v for v in self.spec.vars if v.name == r.var)
         value = w[r.var]
         if r.whole:
-            return f"{r.var} = {T.show(_display(var.t, value))}"
-        place = f"{r.var}[{T.show(r.key)}]"
+            return f"{r.var} = {D.show(_display(var.t, value))}"
+        place = f"{r.var}[{D.show(r.key)}]"
         assert isinstance(var.t, T.MapT)    # a keyed read is a map's
         for k, v in value.items():
             if _display(var.t.key, k) == r.key:
-                return f"{place} = {T.show(_display(var.t.value, v))}"
+                return f"{place} = {D.show(_display(var.t.value, v))}"
         return f"{place} = absent"
 
     def _for(self, s: ir.ForS, w: dict, env: dict, start: dict | None = None) -> list:
@@ -488,7 +489,7 @@ def _display(t: T.Type | None, plain: Any) -> Any:
     if t is None:
         return plain
     try:
-        return T.to_display(t, T.from_plain(t, plain))
+        return D.to_display(t, T.from_plain(t, plain))
     except MemoryError:     # running out of memory is a limit (engine/budget.py), not a bug
         raise
     except Exception:                         # noqa: BLE001 - types the converters do not know

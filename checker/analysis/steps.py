@@ -14,7 +14,7 @@ from checker.analysis.results import Read, StepNote
 from checker.analysis.source import SpecSource
 from checker.engine.result import Trace
 from checker.semantics import types as T
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 
 def step_trails(model: SpecSource, trace: Trace) -> tuple[tuple[frozenset[Read], ...], tuple[StepNote, ...]]:

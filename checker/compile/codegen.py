@@ -81,6 +81,7 @@ class CodeGen:
         self.lines: list[str] = []
         self.constants: dict = {}
         self.const_ids: dict = {}
+        self.tables: dict = {}       # (direction, type) -> the name of its conversion table
         self.origins: list = []
         self.origin_ids: dict = {}
         self.tmp = itertools.count()
@@ -458,7 +459,31 @@ class CodeGen:
             return f"({x} - {t.lo})" if t.lo else x
         if isinstance(t, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
             return x
+        table = self.ordinal_table(t)
+        if table is not None:
+            return f"{table}[{x}]"
         return f"_ord({self.const(t, 'T')}, {x})"
+
+    # Small composite types (a record carried by a message, the payload of an alternative)
+    # convert between code and ordinal by a table built once, linear in the type's size: an
+    # index instead of a call per conversion on the hot path.
+    def ordinal_table(self, t: T.Type) -> str | None:
+        """The name of a constant dict from code to ordinal, or None for a type too large."""
+        if not (T.is_code(t) and T.size(t) <= _TABLE_LIMIT):
+            return None
+        key = ("ord", t)
+        if key not in self.tables:
+            self.tables[key] = self.const({T.from_ordinal(t, o): o for o in range(T.size(t))}, "O")
+        return self.tables[key]
+
+    def code_table(self, t: T.Type) -> str | None:
+        """The name of a constant tuple from ordinal to code, or None for a type too large."""
+        if not (T.is_code(t) and T.size(t) <= _TABLE_LIMIT):
+            return None
+        key = ("code", t)
+        if key not in self.tables:
+            self.tables[key] = self.const(tuple(T.from_ordinal(t, o) for o in range(T.size(t))), "C")
+        return self.tables[key]
 
     def key_ordinal(self, key: ir.E, kt: T.Type, env: Env) -> str:
         """Ordinal of key among kt's values; range-checked when key's type is wider."""
@@ -613,6 +638,9 @@ class CodeGen:
         loops = " ".join(f"for {b.name} in {self.iterate(b.domain, env, ordered=True)}" for b in e.binders)
         cond = f" if {self.ex(e.cond, env)}" if e.cond is not None else ""
         t = e.t
+        mask = _tag_filter_mask(e)
+        if mask is not None:     # `{m for m in S if m is a Tag}` on a bit set: S's bits of Tag
+            return f"({self.ex(e.binders[0].domain, env)} & {mask})"
         if isinstance(t, T.MapT) and not T.finite(t):
             pairs = f"(({self.ex(e.key, env)}, {self.ex(e.elem, env)}) {loops}{cond})"
             return self.nf_build(t, pairs, e)
@@ -784,6 +812,9 @@ class CodeGen:
             return f"({o} + {t.lo})" if t.lo else f"({o})"
         if isinstance(t, (T.SumT, T.LabelT)) or (isinstance(t, T.SetT) and T.is_bitset(t)):
             return f"({o})"
+        table = self.code_table(t)
+        if table is not None:
+            return f"{table}[{o}]"
         return f"_from_ord({self.const(t, 'T')}, {o})"
 
     def x_MatchE(self, e: ir.MatchE, env):
@@ -840,6 +871,10 @@ class CodeGen:
             return self.const(tuple(T.from_ordinal(elem, o) for o in range(T.size(elem))))
         if isinstance(dom, ir.Solve) and not T.is_bitset(t):
             return self.solve_iter(dom, env)         # ascending already
+        if isinstance(dom, ir.Op) and dom.op == "range":
+            # `lo..hi` iterated: the ints in order, without building and sorting the set
+            a, b = (self.ex(x, env) for x in dom.args)
+            return f"_range_iter({a}, {b}, {self.oid(dom.origin)})"
         x = self.ex(dom, env)
         if not T.is_bitset(t):
             return f"sorted({x})" if ordered else x
@@ -1168,6 +1203,7 @@ def _within(a: T.IntT, b: T.IntT) -> bool:
     return a.bounded and b.lo <= a.lo and a.hi <= b.hi
 
 
+_TABLE_LIMIT = 4096    # largest composite type converted by a table (code_table, ordinal_table)
 _UNROLL_LIMIT = 64     # most instances of a quantifier that x_Quant writes out
 _MAX_LOOPS = 12        # loops nested in one generated function (CPython allows 20 blocks)
 _MAX_NESTED = 8        # `if`s nested by requires in one generated function (indentation)
@@ -1188,6 +1224,50 @@ def _rebuild(parts: list, op: str) -> ir.E:
     for p in parts[1:]:
         out = ir.Op(T.BoolT(), op, (out, p))
     return out
+
+
+def _tag_filter_mask(e: ir.Comp) -> int | None:
+    """The bits of the alternatives a comprehension keeps, when it only selects elements of
+    a bit set of a sum type by their alternative (`forall M2a(b, v) in msgs` ranges over
+    such a comprehension): the set is then the source's bits under a mask, without visiting
+    each element. None for any other comprehension."""
+    if len(e.binders) != 1 or e.key is not None or e.cond is None:
+        return None
+    b = e.binders[0]
+    t, cond = e.t, e.cond
+    if not (isinstance(t, T.SetT) and T.is_bitset(t) and isinstance(t.elem, T.SumT)
+            and b.domain.t == t and isinstance(e.elem, ir.Local) and e.elem.name == b.name
+            and isinstance(cond, ir.MatchE) and isinstance(cond.subject, ir.Local)
+            and cond.subject.name == b.name
+            and all(isinstance(a.body, ir.Lit) and type(a.body.value) is bool for a in cond.arms)):
+        return None
+    sum_t = t.elem
+    bases = sum_t.bases()
+    named: set[str] = set()
+    mask = 0
+    default = None
+    for arm in cond.arms:
+        if arm.tag is None:
+            if default is None:
+                default = arm.body.value
+            continue
+        if arm.tag in named:
+            continue
+        named.add(arm.tag)
+        if arm.body.value:
+            mask |= _alt_bits(sum_t, bases, arm.tag)
+    if default:
+        for tag, _ in sum_t.alts:
+            if tag not in named:
+                mask |= _alt_bits(sum_t, bases, tag)
+    return mask
+
+
+def _alt_bits(t: T.SumT, bases: tuple, tag: str) -> int:
+    i = t.tag_index(tag)
+    payload = t.alts[i][1]
+    n = 1 if payload is None else T.size(payload)
+    return ((1 << n) - 1) << bases[i]
 
 
 def _mentions(e: ir.E, names: set) -> bool:

@@ -43,10 +43,16 @@ from __future__ import annotations
 
 from checker.compile.codegen import CodeGen, Env, Path, _safe
 from checker.engine.fastpath import DONE, OWNER_MIX, OWNER_SHIFT, ExpansionPlan, Mode
+from checker.engine.store import COLD_MIX
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 
 _UNROLL = 16    # most instances of an action written out one by one
+
+
+def plan_compact(plan: ExpansionPlan) -> bool:
+    """Does the expander write to a CompactStore? (STORE and CUT modes only.)"""
+    return plan.compact and plan.mode in (Mode.STORE, Mode.CUT)
 
 
 def expander_source(gen: CodeGen, plan: ExpansionPlan) -> str:
@@ -161,6 +167,11 @@ class _Writer:
             self.emit(1, "oapp = off.append")
             self.emit(1, "dapp = dst.append")
             self.emit(1, "lapp = lab.append")
+        elif plan_compact(self.plan):
+            # the seen set in two parts (engine/store.py CompactStore): the hot set, the table
+            self.emit(1, "hot = store.hot")
+            self.emit(1, "add = hot.add")
+            self.emit(1, "tab, tmask, tsh = store.table, store.mask, store.shift")
         else:
             self.emit(1, "add = seen.add")
         if mode is Mode.ROUTE:
@@ -315,8 +326,7 @@ class _Writer:
             emit(ind + 2, f"labels.append({label})")
             emit(ind + 1, "lapp(x)")
         elif mode is Mode.CUT:
-            emit(ind, f"if {w} not in seen:")
-            emit(ind + 1, "c = 1")
+            emit(self.unseen(ind, w), "c = 1")
         elif mode is Mode.ROUTE:
             emit(ind, f"if {w} not in seen:")
             emit(ind + 1, f"add({w})")
@@ -331,11 +341,33 @@ class _Writer:
             emit(ind + 2, "op.append(s)")
             emit(ind + 2, f"oa.append({k})")
         else:
-            emit(ind, f"if {w} not in seen:")
-            emit(ind + 1, "if len(states) == cap:")
-            emit(ind + 2, "return i")
-            emit(ind + 1, f"add({w})")
-            self.new_state(k, ind + 1, w, check)
+            body = self.unseen(ind, w)
+            emit(body, "if len(states) == cap:")
+            emit(body + 1, "return i")
+            emit(body, f"add({w})")
+            self.new_state(k, body, w, check)
+
+    def unseen(self, ind: int, w: str) -> int:
+        """Emit the test "state w was not seen before"; return the indent of its body. With a
+        CompactStore: not in the hot set, and not in the table (linear probing from
+        w's slot up to an empty one: engine/store.py, the same hash)."""
+        if not plan_compact(self.plan):
+            self.emit(ind, f"if {w} not in seen:")
+            return ind + 1
+        if not self.plan.cold:      # the table is empty (the search is still small)
+            self.emit(ind, f"if {w} not in hot:")
+            return ind + 1
+        emit = self.emit
+        emit(ind, f"if {w} not in hot and {w} != s:")
+        emit(ind + 1, f"cslot = (({w} * {COLD_MIX}) & {(1 << 64) - 1}) >> tsh")
+        emit(ind + 1, "cval = tab[cslot]")
+        emit(ind + 1, "while cval:")
+        emit(ind + 2, f"if cval == {w}:")
+        emit(ind + 3, "break")
+        emit(ind + 2, "cslot = (cslot + 1) & tmask")
+        emit(ind + 2, "cval = tab[cslot]")
+        emit(ind + 1, "else:")
+        return ind + 2
 
     def new_state(self, k: int, ind: int, w: str, check: str | None) -> None:
         self.emit(ind, f"app({w})")

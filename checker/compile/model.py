@@ -24,6 +24,7 @@ from checker.ir import nodes as ir
 from checker.ir.elaborate import EvalFailure
 from checker.ir.plain import normalize
 from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.ir.premises import analyse
 from checker.solver.options import SolverOptions
 from checker.solver.runtime import SolverRuntime
@@ -89,6 +90,9 @@ class SpecModel:
     """One variant of a spec, compiled. States are ints (the packed variable codes)."""
 
     def __init__(self, spec: ir.SpecIR, solver=None):
+        # the seconds before a search of it: (parsing the spec, compiling this variant),
+        # set by checker/api.py's compile_spec, which measures them
+        self.front_seconds = (0.0, 0.0)
         with wide_ints():
             self._compile(spec, solver)
 
@@ -102,6 +106,7 @@ class SpecModel:
             raise TooComplex(spec, None, "too deeply nested to generate its code") from None
         self.source = generated.source
         self.layout = gen.layout
+        self.state_bits = self.layout.total_bits     # states are the packed ints
         # `choose ... where` on large types: checker/solver answers, caches and counts
         self.solver = SolverRuntime(solver or SolverOptions())
         self.solver.queries = len(gen.queries)
@@ -158,7 +163,7 @@ class SpecModel:
         action = self.spec.actions[index]
         if not action.params:
             return action.name
-        shown = ", ".join(T.show(T.to_display(p.t, v)) for p, v in zip(action.params, params))
+        shown = ", ".join(D.show(D.to_display(p.t, v)) for p, v in zip(action.params, params))
         return f"{action.name}({shown})"
 
     def action_origin(self, label: Label):
@@ -168,13 +173,13 @@ class SpecModel:
         out = {}
         for i, v in enumerate(self.spec.vars):
             code = self.layout.field(state, i)
-            out[v.name] = T.to_display(v.t, T.rep_of_code(v.t, code))
+            out[v.name] = D.to_display(v.t, T.rep_of_code(v.t, code))
         return out
 
     def describe_var(self, state, name: str) -> Any:
         i = self._var_index[name]
         v = self.spec.vars[i]
-        return T.to_display(v.t, T.rep_of_code(v.t, self.layout.field(state, i)))
+        return D.to_display(v.t, T.rep_of_code(v.t, self.layout.field(state, i)))
 
     # ---- for trace analysis (checker/analysis/source.py SpecSource)
 
@@ -230,7 +235,7 @@ def temporal_infos(spec: ir.SpecIR, gen: CodeGen, ns: dict) -> tuple[TemporalInf
     out = []
     for i, t in enumerate(spec.temporals):
         table = gen.temporal_instances(t)
-        names = tuple(", ".join(f"{p.display} = {T.show(T.to_display(p.t, v))}"
+        names = tuple(", ".join(f"{p.display} = {D.show(D.to_display(p.t, v))}"
                                 for p, v in zip(t.params, values)) for values in table)
         if t.conjuncts:
             out.append(_conjunction(t, i, table, names, ns))

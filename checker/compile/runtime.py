@@ -30,12 +30,24 @@ MEMO = 65536   # remembered ordinals per direction and model (composite values o
 def make_helpers(fail: Failure) -> dict:
     """The helper functions, closed over one model's failure reporter."""
 
+    # The positions of a bit set's elements: a model meets the same set values over and
+    # over (the messages sent so far), so they are remembered (at most MEMO of them).
+    bits_memo: dict = {}
+
     def _bits(m):
+        try:
+            return bits_memo[m]
+        except KeyError:
+            pass
         out = []
-        while m:
-            low = m & -m
+        x = m
+        while x:
+            low = x & -x
             out.append(low.bit_length() - 1)
-            m ^= low
+            x ^= low
+        if len(bits_memo) >= MEMO:
+            bits_memo.clear()
+        out = bits_memo[m] = tuple(out)
         return out
 
     def _bits_off(m, lo):
@@ -58,6 +70,12 @@ def make_helpers(fail: Failure) -> dict:
             fail(oid, f"the set {lo}..{hi} has {hi - lo + 1:,} elements, more than the "
                       f"{T.ENUM_LIMIT:,} a set value may have")
         return frozenset(range(lo, hi + 1))
+
+    def _range_iter(lo, hi, oid):
+        # the same range iterated in order (quantifiers, loops): the same limit
+        if hi - lo + 1 > T.ENUM_LIMIT:
+            _range(lo, hi, oid)
+        return range(lo, hi + 1)
 
     def _rng(v, lo, hi, oid):
         if lo <= v <= hi:

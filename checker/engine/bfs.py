@@ -78,7 +78,7 @@ from checker.engine.observe import PremiseTracker
 from checker.engine.options import CheckOptions
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult, PropertyResult
-from checker.engine.store import Counters, StateStore
+from checker.engine.store import CompactStore, Counters, StateStore
 from checker.engine.symmetry import NoReduction
 
 # Clock reads are spaced so that about _CLOCK_PERIOD seconds pass between two, whatever the
@@ -101,7 +101,7 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
         result = Search(model, options, reporter, symmetry=False, resume=resume).run()
         return replace(result, symmetry_off=resume.symmetry_off)
     try:
-        return Search(model, options, reporter, resume=resume).run()
+        return Search(model, options, reporter, resume=resume, compact=resume is None).run()
     except NoReduction as e:
         return explore_without_symmetry(model, options, reporter, str(e), start)
 
@@ -113,7 +113,7 @@ def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Repo
     representatives with raw states would be neither the reduced nor the full ones."""
     if options.timeout is not None:
         options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
-    result = Search(model, options, reporter, symmetry=False, symmetry_off=why).run()
+    result = Search(model, options, reporter, symmetry=False, symmetry_off=why, compact=True).run()
     return replace(result, symmetry_off=why)
 
 
@@ -140,6 +140,18 @@ class Stop(Exception):
     """Ends the search early; the reason is recorded on the Search before raising."""
 
 
+def new_store(model: Model, options: CheckOptions, compact: bool) -> StateStore:
+    """Where the search keeps its states (engine/store.py): a CompactStore when asked for
+    (`compact`, and CheckOptions.compact_from not None) and the model's states are ints of at
+    most 64 bits (`state_bits`); the edges of a model with temporal properties are recorded
+    in a StateStore."""
+    bits = model.state_bits
+    if (compact and options.compact_from is not None and not model.temporal
+            and bits is not None and bits <= 64):
+        return CompactStore(options.compact_from)
+    return StateStore(graph=bool(model.temporal))
+
+
 class Search:
     """The mutable state of one exploration; explore() runs one. It is the expansion core's
     host (engine/expansion.py) for the general loop. The parallel search (engine/
@@ -147,7 +159,8 @@ class Search:
     and its trace book (`store`: the states of the counterexamples' parent chains)."""
 
     def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
-                 symmetry: bool = True, resume: Image | None = None, symmetry_off: str | None = None):
+                 symmetry: bool = True, resume: Image | None = None, symmetry_off: str | None = None,
+                 compact: bool = False):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -157,7 +170,7 @@ class Search:
         self.symmetry = model.symmetry if symmetry else None
         self.canon = self.symmetry.canonical if self.symmetry is not None else None
         # models with temporal properties: the edges are recorded for the liveness check
-        self.store = StateStore(graph=bool(model.temporal))
+        self.store = new_store(model, options, compact)
         self.seen, self.edges = self.store.seen, self.store.edges
         self.counters = Counters(len(model.actions))
         self.check_state = model.check_state if self.findings.has_state_properties() else None
@@ -227,6 +240,7 @@ class Search:
                             self.limit = f"max-depth {max_depth}"
                     self.left = self.counters.cuts
                     break
+                store.retire(hi)        # the levels up to this one: compact (engine/store.py)
                 self._level(lo, hi)
                 lo, hi = hi, len(store)
                 if hi > lo:
@@ -361,7 +375,8 @@ class Search:
             mode = Mode.GRAPH if graph else Mode.STORE
         kinds = self.premises.kinds
         return ExpansionPlan(mode, f.state_props(), f.transition_props(), f.deadlock_pending(),
-                             self.canon is not None, kinds[0], kinds[1])
+                             self.canon is not None, kinds[0], kinds[1],
+                             isinstance(self.store, CompactStore), self.store.cold > 0)
 
     def _fast_expander(self) -> tuple[Expander | None, int]:
         """The generated expander for what is still undecided, or None (a model without
@@ -500,7 +515,7 @@ class Search:
             e = store.edges
             edges = (e.off[:b.lo + 1], e.dst[:b.edges], e.lab[:b.edges], list(e.labels))
         return Image(self.options.checkpoint.identity if self.options.checkpoint else (), "serial",
-                     store.states[:b.hi], list(store.parents[:b.hi]), b.lo, self._initial_count,
+                     list(store.states[:b.hi]), list(store.parents[:b.hi]), b.lo, self._initial_count,
                      b.depth, self.init_generated, b.generated, b.distinct, b.found, b.undecided,
                      b.premises_seen, b.premises_failed, b.decided, self.symmetry_off, b.seconds,
                      edges=edges)

@@ -79,7 +79,9 @@ class ExpansionPlan:
     a state without successors (and not terminal) is an event; canonical: replace each
     successor by its orbit's representative (the model's symmetry); observe_state,
     observe_transition: call the premise observers the model has installed (engine/
-    observe.py) on each new state, each transition.
+    observe.py) on each new state, each transition; compact: the store is a CompactStore
+    (engine/store.py; STORE and CUT modes): a state is new when it is in neither its hot
+    set nor (cold: the table holds states) its table.
     """
 
     mode: Mode = Mode.STORE
@@ -89,13 +91,16 @@ class ExpansionPlan:
     canonical: bool = False
     observe_state: bool = False
     observe_transition: bool = False
+    compact: bool = False
+    cold: bool = False
 
     def name(self) -> str:
         """An identifier naming the plan (the generated function's name)."""
         props = "_".join(map(str, self.state_props)) or "n"
         trans = "_".join(map(str, self.transition)) or "n"
         flags = "".join(str(int(f)) for f in (self.deadlock, self.canonical,
-                                              self.observe_state, self.observe_transition))
+                                              self.observe_state, self.observe_transition,
+                                              self.compact, self.cold))
         return f"xp_{self.mode.value}_{props}_t{trans}_{flags}"
 
 

@@ -19,7 +19,9 @@ overrides where it offers more):
 - `is_terminal(state)`: a state without successors in which the model has finished (not a
   deadlock);
 - `fast_path`: generated code for the search's hot loop (engine/fastpath.py describes the
-  contract; checker/compile/expand.py writes it for compiled specs).
+  contract; checker/compile/expand.py writes it for compiled specs);
+- `state_bits`: the states are non-negative ints below 2**state_bits (None: any hashable
+  values); the search keeps states of at most 64 bits compactly (engine/store.py).
 The engine reads every capability from the model directly; none is looked up by name.
 """
 from __future__ import annotations
@@ -171,6 +173,9 @@ class Model(Protocol):
     @property
     def fast_path(self) -> FastPath | None: ...
 
+    @property
+    def state_bits(self) -> int | None: ...
+
     def init_states(self) -> Iterable[State]:
         """The initial states, in a deterministic order (duplicates allowed)."""
 
@@ -229,6 +234,7 @@ class ModelBase:
     premises: Sequence[PremiseInfo] = ()
     symmetry: Symmetry | None = None
     fast_path: FastPath | None = None
+    state_bits: int | None = None
 
     def check_state(self, state: State) -> Sequence[int]:
         return ()

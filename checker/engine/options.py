@@ -46,6 +46,9 @@ class CheckOptions:
         checkpoint: write checkpoints (engine/checkpoint.py) there, that often; None: none.
         complete: search on when every property is decided, to the end (what is never
             enabled, never true, is then known: `check --strict`).
+        compact_from: keep the states of older levels in a compact table (engine/store.py
+            CompactStore: about 30 bytes a state instead of 100) once this many states are
+            stored; None: never. Exact either way: the same counts, states and traces.
     """
 
     max_states: int | None = None
@@ -57,6 +60,7 @@ class CheckOptions:
     progress_interval: float = 3.0
     premises: bool = True
     complete: bool = False
+    compact_from: int | None = 1 << 21
     checkpoint: Checkpointing | None = None
 
     def __post_init__(self) -> None:
@@ -70,5 +74,7 @@ class CheckOptions:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
         if self.max_memory is not None and self.max_memory <= 0:
             raise ValueError(f"max_memory must be > 0 bytes, got {self.max_memory}")
+        if self.compact_from is not None and self.compact_from < 0:
+            raise ValueError(f"compact_from must be >= 0, got {self.compact_from}")
         if self.progress_interval <= 0:
             raise ValueError(f"progress_interval must be > 0, got {self.progress_interval}")

@@ -5,6 +5,7 @@ All plain frozen data; states inside traces are the model's own state values.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +75,14 @@ class ActionCoverage:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
+    """The counts of a search and the time the user waited for them.
+
+    seconds: the whole time of the variant: parsing and checking the spec, compiling the
+    variant, and its search (the liveness check included); the engine fills in the search
+    alone (parse_seconds and compile_seconds 0), checker/api.py adds the front end's parts
+    (`with_phases`). The spec is parsed once for all its variants: each variant's
+    parse_seconds is that one parse, which each of them waited for."""
+
     distinct: int
     generated: int
     depth: int
@@ -81,10 +90,23 @@ class Stats:
     peak_rss_bytes: int
     coverage: tuple[ActionCoverage, ...] = ()
     left_in_queue: int = 0
+    parse_seconds: float = 0.0
+    compile_seconds: float = 0.0
+
+    @property
+    def search_seconds(self) -> float:
+        return max(self.seconds - self.parse_seconds - self.compile_seconds, 0.0)
 
     @property
     def states_per_second(self) -> float:
-        return self.generated / self.seconds if self.seconds > 0 else 0.0
+        """The search's rate: states generated per second of the search (not of the front end)."""
+        search = self.search_seconds
+        return self.generated / search if search > 0 else 0.0
+
+    def with_phases(self, parse_seconds: float, compile_seconds: float) -> Stats:
+        """These counts, with the front end's time before the search added to `seconds`."""
+        return dataclasses.replace(self, seconds=self.search_seconds + parse_seconds + compile_seconds,
+                                   parse_seconds=parse_seconds, compile_seconds=compile_seconds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,11 @@ chains) and by the liveness check (the edges).
   initial state, in a typed array), and `seen`, the exact seen set (every state kept whole:
   no fingerprints, no collisions): a set, or a dict state -> id when edges are recorded.
   The levels of a breadth-first search are consecutive ranges of ids.
+- `CompactStore`: a StateStore for states that are ints of at most 64 bits (compiled
+  specs): the states in a 64-bit array, and the seen set split into a Python set of the
+  newest level and an open-addressing table (an array) of the others, about 35 bytes a
+  state instead of 100; exact, and the same ids, order and parents (docs/adr/
+  0033-compact-store.md).
 - `EdgeTable`: the transitions (self-loops aside) in compressed-sparse-row arrays: the
   out-edges of state v are positions off[v]..off[v+1]-1 of `dst` (target ids) and `lab`
   (label ids into `labels`, each distinct action instance once): engine/graph.py reads them.
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, cast
 
 from checker.engine.model import Label, State
 
@@ -72,6 +77,7 @@ class StateStore:
     """The states of one search (module docstring). `graph`: record edges too."""
 
     __slots__ = ("states", "parents", "seen", "edges")
+    cold = 0        # states kept outside `seen` (a CompactStore's table)
 
     def __init__(self, graph: bool = False):
         self.states: list[State] = []
@@ -112,6 +118,9 @@ class StateStore:
         del states[mark.states:]
         del self.parents[mark.states:]
 
+    def retire(self, lo: int) -> None:
+        """The levels below id `lo` are done (a CompactStore compacts them; here, nothing)."""
+
     def chain(self, sid: int) -> list[State]:
         """The states from an initial state to state `sid`, along the parent ids."""
         chain = []
@@ -120,6 +129,135 @@ class StateStore:
             sid = self.parents[sid]
         chain.reverse()
         return chain
+
+
+# The cold table's hash: Fibonacci hashing of the state's 64 bits (the top bits of its
+# product with 2**64 / phi), so states whose low bits vary little still spread. Generated
+# expanders inline the same formula (COLD_MIX, engine/fastpath.py's contract).
+COLD_MIX = 0x9E3779B97F4A7C15
+_M64 = (1 << 64) - 1
+_MAX_LOAD = 0.7         # the cold table is doubled before it is fuller than this (linear
+                        # probing: a miss takes about 2.5 probes at half full, 6 at 0.7)
+
+
+class CompactStore(StateStore):
+    """The states of a search whose states are ints of at most 64 bits, compactly
+    (module docstring): 8 bytes a state in `states` (an array), 4 in `parents`, and the
+    seen set in two parts:
+    - `hot`: a Python set of the recent states: once the table is in use, those of the
+      level being generated (and the state 0, which the table cannot hold);
+    - the cold table: every older state, in an open-addressing hash table (linear probing)
+      over an array of 64-bit slots, 0 meaning empty: `table`, `mask`, `shift`
+      (the slot of state s is ((s * COLD_MIX) mod 2**64) >> shift, the next ones after it).
+    `retire(lo)`, at a level's start, moves the states below id `lo` from the hot set to the
+    table, once `compact_from` states are stored (before that everything stays hot: small
+    searches do not pay the table's cost). It is exact: every state kept whole, no
+    fingerprint, the same states in the same order as a StateStore. `seen` answers for
+    both parts (the general loop's `in`); generated expanders probe them inline."""
+
+    __slots__ = ("hot", "table", "mask", "shift", "cold", "retired", "compact_from")
+
+    def __init__(self, compact_from: int = 0):
+        super().__init__(graph=False)
+        self.states = array("Q")                # type: ignore[assignment]
+        self.hot: set[State] = set()
+        self.seen = _Seen(self)
+        self.compact_from = compact_from
+        self.cold = 0           # states in the table
+        self.retired = 0        # states below this id are in the table (or are the state 0)
+        self._size(0)
+
+    def _size(self, bits: int) -> None:
+        self.table = array("Q", bytes(8 << bits))
+        self.mask = (1 << bits) - 1
+        self.shift = 64 - bits
+
+    def add(self, state: State, parent: int) -> int:
+        j = len(self.states)
+        self.hot.add(state)
+        self.states.append(state)
+        self.parents.append(parent)
+        return j
+
+    def undo(self, lo: int, mark: Mark) -> None:
+        # the states since a mark are those of the level being expanded: all hot
+        for s in self.states[mark.states:]:
+            self.hot.discard(s)
+        del self.states[mark.states:]
+        del self.parents[mark.states:]
+
+    def in_cold(self, s: int) -> bool:
+        table, mask = self.table, self.mask
+        h = ((s * COLD_MIX) & _M64) >> self.shift
+        x = table[h]
+        while x:
+            if x == s:
+                return True
+            h = (h + 1) & mask
+            x = table[h]
+        return False
+
+    def retire(self, lo: int) -> None:
+        """Move the states with ids below `lo` (every level up to the one about to be
+        expanded) from the hot set to the table, if the store is large enough to pay. The
+        hot set then holds the new states only; the level's self-loops are recognised
+        without a probe (the generated expander tests `w != s` first)."""
+        if lo <= self.retired or len(self.states) < self.compact_from:
+            return
+        view = memoryview(cast("array[int]", self.states))      # no copy (slices of an array copy)
+        try:
+            moving = view[self.retired:lo]
+            zero = 0 in moving
+            need = self.cold + len(moving) - zero
+            bits = self.mask.bit_length()
+            while need > _MAX_LOAD * (1 << bits):
+                bits += 1
+            if bits != self.mask.bit_length():
+                # a larger table, filled again from the states (the old one freed first: the
+                # two are never held at once)
+                del self.table
+                self._size(bits)
+                self._insert(view[:lo])
+            else:
+                self._insert(moving)
+            # the hot set emptied of them in place: no second set at the largest level
+            self.hot.difference_update(moving)
+            if zero:
+                self.hot.add(0)
+            del moving
+        finally:
+            view.release()
+        self.cold = need
+        self.retired = lo
+
+    def _insert(self, states: Iterable[Any]) -> None:
+        table, mask, shift = self.table, self.mask, self.shift
+        for s in states:
+            if s:       # the state 0 stays hot
+                h = ((s * COLD_MIX) & _M64) >> shift
+                while table[h]:
+                    h = (h + 1) & mask
+                table[h] = s
+
+
+class _Seen:
+    """A CompactStore's seen set as the general loop and the search's initial level use it:
+    `in` looks in both parts; `add`, `discard` change the hot one (new states are hot)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: CompactStore):
+        self.store = store
+
+    def __contains__(self, s: object) -> bool:
+        store = self.store
+        return s in store.hot or (store.cold > 0 and store.in_cold(s))  # type: ignore[arg-type]
+
+    def add(self, s: State) -> None:
+        self.store.hot.add(s)
+
+    def discard(self, s: State) -> None:
+        self.store.hot.discard(s)
 
 
 class Counters:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from checker.ir import nodes as ir
 from checker.ir.plain import from_rep
 from checker.semantics import types as T
+from checker.semantics import display as D
 
 _INFIX = {
     "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%",
@@ -110,7 +111,7 @@ class _Printer:
     # ------------------------------------------------------------ expressions
     def value(self, t: T.Type, rep) -> str:
         try:
-            return T.show(from_rep(t, rep))
+            return D.show(from_rep(t, rep))
         except (NotImplementedError, TypeError, ValueError):
             return repr(rep)
 

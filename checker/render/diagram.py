@@ -10,7 +10,7 @@ from typing import Any
 
 from checker.analysis.results import Read
 from checker.diagnostics import where
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 MAX_LINE = 46          # characters of one label line (the tooltip keeps the whole text)
 MAX_CHANGES = 6        # change lines in one step box

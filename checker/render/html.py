@@ -24,7 +24,7 @@ from typing import Any
 from checker.diagnostics import Location, where
 from checker.render.diagram import Diagram
 from checker.render.text import changes
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 _MISSING = object()
 
@@ -74,6 +74,8 @@ def _header(d: Diagram, prop, result) -> str:
     if stats is not None:
         rows += [("distinct states", f"{stats.distinct:,}"), ("states generated", f"{stats.generated:,}"),
                  ("depth", str(stats.depth)), ("time", f"{stats.seconds:.2f} s"),
+                 ("parse, compile, search", f"{stats.parse_seconds:.2f} s, {stats.compile_seconds:.2f} s, "
+                                            f"{stats.search_seconds:.2f} s"),
                  ("states/s", f"{stats.states_per_second:,.0f}"),
                  ("peak memory", f"{stats.peak_rss_bytes / 2**20:.0f} MiB")]
     if result is not None and result.limit:

@@ -32,6 +32,7 @@ from checker.analysis.source import spec_of
 from checker.diagnostics import where
 from checker.engine.result import Step, Trace
 from checker.semantics import types as T
+from checker.semantics import display as D
 
 FORMAT_URL = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 _UNIT: dict[str, list[Any]] = {"#tup": []}
@@ -108,7 +109,7 @@ def encode(v: Any) -> Any:
         return {"tag": "Some", "value": encode(v.value)}
     if v is None:
         return {"tag": "None", "value": dict(_UNIT)}
-    if isinstance(v, T.Record):
+    if isinstance(v, D.Record):
         return {name: encode(x) for name, x in v.items}
     if isinstance(v, frozenset):
         return {"#set": [encode(x) for x in sorted(v, key=_order)]}
@@ -123,7 +124,7 @@ def _order(v: Any):
     """Display order of set elements: numbers by value, everything else by its text."""
     if isinstance(v, int) and not isinstance(v, bool):
         return (0, int(v), "")
-    return (1, 0, T.show(v))
+    return (1, 0, D.show(v))
 
 
 # ---------------------------------------------------------------- reading
@@ -227,7 +228,7 @@ def _decode(t: T.Type, x: Any, where: str) -> Any:
     if isinstance(t, T.RecordT):
         if not isinstance(x, dict) or set(x) != {n for n, _ in t.fields}:
             raise bad
-        return T.Record(t.name or "", tuple((n, _decode(ft, x[n], f"{where}.{n}")) for n, ft in t.fields))
+        return D.Record(t.name or "", tuple((n, _decode(ft, x[n], f"{where}.{n}")) for n, ft in t.fields))
     if isinstance(t, T.SetT):
         return frozenset(_decode(t.elem, e, f"{where}[]") for e in _wrapped(x, "#set", bad))
     if isinstance(t, T.MapT):

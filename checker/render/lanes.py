@@ -33,7 +33,7 @@ from checker.analysis.results import TraceAnalysis
 from checker.analysis.source import spec_of
 from checker.diagnostics import Location, where
 from checker.render.text import blocked_text, changes, decision_short, decision_text, shown_decisions
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 
 # ---------------------------------------------------------------- entry point

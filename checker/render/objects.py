@@ -13,7 +13,8 @@ from checker.render.diagram import (Arrow, Cell, Context, Line, clip, change_tex
                                     reads_of)
 from checker.analysis.results import Read
 from checker.render.text import changes
-from checker.semantics.types import Record, Tag, show
+from checker.semantics.types import Tag
+from checker.semantics.display import Record, show
 
 _LIFECYCLE = ("deleting", "finalizers", "rv")
 

@@ -22,7 +22,7 @@ import networkx as nx
 from checker.engine import expansion
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.store import Counters
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 DEFAULT_LIMIT = 200
 

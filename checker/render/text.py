@@ -14,7 +14,7 @@ from typing import Any
 
 from checker.diagnostics import where
 from checker.engine.result import Trace
-from checker.semantics.types import Record, show
+from checker.semantics.display import Record, show
 
 _MISSING = object()
 

@@ -24,7 +24,7 @@ from checker.engine.result import PropertyResult, Status, Trace, Verdict
 from checker.analysis.analyse import analyse
 from checker.render.text import changes, trace_lines
 from checker.report.places import Place, place, report_path, shown_origin, user_span
-from checker.semantics.types import show
+from checker.semantics.display import show
 
 __all__ = ["Case", "Place", "place", "ci_path", "report_cases", "variant_cases", "counterexample_lines",
            "trace_steps", "trace_summary"]
@@ -46,7 +46,7 @@ class Case:
     step: Place | None           # the step that matters: the last one, or the loop's entry of a lasso
     step_action: str | None      # that step's action instance, e.g. "PodDel.release(0)"
     trace: tuple[str, ...]       # the counterexample, line for line as the terminal report prints it
-    seconds: float               # the variant's exploration time
+    seconds: float               # the variant's time: parse, compile and search
     result: Any = field(default=None, compare=False, repr=False)   # the api.VariantResult
     prop_result: PropertyResult | None = field(default=None, compare=False, repr=False)
     declared: Place | None = None    # the declaration in the library, when `where` is the user's line

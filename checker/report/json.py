@@ -5,8 +5,13 @@ Input: `api.Report`. Output: a dict (json-serialisable) of the documented shape:
 "states_generated", "depth", "seconds", "violations": [{"property", "kind", "trace_length"}],
 ...}]}; trace_length counts states, the initial state included.
 
+"seconds" is the time the user waited for the variant: parsing the spec
+("parse_seconds", one parse shared by its variants), compiling the variant
+("compile_seconds") and its search ("search_seconds", the liveness check included).
+
 Besides those, each result has "expected_violated" (the variant's expectation),
-"states_per_second", "peak_rss_bytes", "limit" (the limit that stopped the search, or null),
+"states_per_second" (states generated per second of the search), "peak_rss_bytes", "limit"
+(the limit that stopped the search, or null),
 "properties" ([{"property", "kind", "status"}]), "coverage" ([{"action", "generated",
 "distinct"}]), "mismatches" (why the expectation was not met), "error" ({"message",
 "location"}, only for verdict "error") and "stopped" (only when the search ended early:
@@ -46,6 +51,9 @@ def _result(r) -> dict:
         "states_generated": st.generated,
         "depth": st.depth,
         "seconds": round(st.seconds, 4),
+        "parse_seconds": round(st.parse_seconds, 4),
+        "compile_seconds": round(st.compile_seconds, 4),
+        "search_seconds": round(st.search_seconds, 4),
         "states_per_second": round(st.states_per_second, 1),
         "peak_rss_bytes": st.peak_rss_bytes,
         "limit": res.limit,

@@ -35,7 +35,8 @@ def _variant(r, verbose: bool, traces: bool = True, hide: frozenset = frozenset(
     lines = [f"[bold]{escape(r.model.spec.name)}[/] variant [bold]{escape(r.variant.name)}[/]: "
              + _verdict(res)]
     lines.append(f"  {st.distinct:,} distinct states, {st.generated:,} generated, depth {st.depth}, "
-                 f"{st.seconds:.2f} s ({st.states_per_second:,.0f} states/s), "
+                 f"{st.seconds:.2f} s (parse {st.parse_seconds:.2f}, compile {st.compile_seconds:.2f}, "
+                 f"search {st.search_seconds:.2f} s: {st.states_per_second:,.0f} states/s), "
                  f"peak memory {st.peak_rss_bytes / 2**20:,.0f} MiB")
     for key, value in search_figures(r):
         if key == "stopped":

@@ -2,7 +2,8 @@
 
 Input: built by the type checker once constants have values (a range `1..N` is `IntT(1, 3)`
 when N = 3). Output: used by the type checker (finiteness, sizes), the code generator (bit
-widths, offsets, ordinals) and the renderers (decode a packed value for display).
+widths, offsets, ordinals) and the renderers (decode a packed value; semantics/display.py
+turns the plain value into text).
 
 Every value of a finite type has a *code*: a non-negative int below 2**width(t), canonical,
 so that equal values have equal codes. A state is the concatenation of its variables' codes.
@@ -372,60 +373,98 @@ def unpack_set(t: SetT, code: int) -> frozenset:
 # ---------------------------------------------------------------- ordinals
 
 def ordinal(t: Type, rep: Any) -> int:
-    """Dense index (0 .. size-1) of a value given in its run-time representation."""
+    """Dense index (0 .. size-1) of a value given in its run-time representation, computed
+    from its parts (mixed radix, the first part most significant), in time linear in the
+    value: never by listing the type's values."""
     if isinstance(t, BoolT):
         return int(rep)
     if isinstance(t, IntT):
         return rep - t.lo
     if isinstance(t, (SumT, LabelT, SetT)):
         return rep
-    return _ordinal_of_plain(t, to_plain(t, rep))
+    if isinstance(t, RecordT):
+        o, off = 0, 0
+        for _, ft in t.fields:
+            w = width(ft)
+            o = o * size(ft) + _ordinal_of_code(ft, (rep >> off) & ((1 << w) - 1))
+            off += w
+        return o
+    if isinstance(t, OptT):
+        return 0 if not rep & 1 else 1 + _ordinal_of_code(t.elem, rep >> 1)
+    if isinstance(t, MapT):
+        sw, vw, per = slot_width(t), width(t.value), size(t.value) + (0 if t.total else 1)
+        smask, vmask = (1 << sw) - 1, (1 << vw) - 1
+        o = 0
+        for i in range(size(t.key)):
+            slot = (rep >> (i * sw)) & smask
+            if t.total:
+                digit = _ordinal_of_code(t.value, slot)
+            else:
+                digit = 1 + _ordinal_of_code(t.value, slot & vmask) if slot >> vw else 0
+            o = o * per + digit
+        return o
+    if isinstance(t, SeqT):
+        lw, ew, n = len_width(t), width(t.elem), size(t.elem)
+        length = rep & ((1 << lw) - 1)
+        o = sum(n ** k for k in range(length))      # the shorter sequences come first
+        d = 0
+        for i in range(length):
+            d = d * n + _ordinal_of_code(t.elem, (rep >> (lw + i * ew)) & ((1 << ew) - 1))
+        return o + d
+    raise TypeError(f"ordinal of {t}")
+
+
+def _ordinal_of_code(t: Type, code: int) -> int:
+    return ordinal(t, rep_of_code(t, code))
 
 
 def from_ordinal(t: Type, o: int) -> Any:
-    """Run-time representation of the value with ordinal o."""
+    """Run-time representation of the value with ordinal o (the inverse of `ordinal`, as
+    direct: linear in the value)."""
     if isinstance(t, BoolT):
         return bool(o)
     if isinstance(t, IntT):
         return o + t.lo
     if isinstance(t, (SumT, LabelT, SetT)):
         return o
-    return from_plain(t, _plain_of_ordinal(t, o))
-
-
-def _ordinal_of_plain(t: Type, v: Any) -> int:
     if isinstance(t, RecordT):
-        o = 0
-        for (_, ft), fv in zip(t.fields, v):
-            o = o * size(ft) + _ordinal_of_plain(ft, fv)
-        return o
+        code, offsets, off = 0, [], 0
+        for _, ft in t.fields:
+            offsets.append(off)
+            off += width(ft)
+        for (_, ft), at in zip(reversed(t.fields), reversed(offsets)):
+            o, digit = divmod(o, size(ft))
+            code |= _code_of_ordinal(ft, digit) << at
+        return code
     if isinstance(t, OptT):
-        return 0 if v is None else 1 + _ordinal_of_plain(t.elem, v.value)
-    if isinstance(t, (MapT, SeqT)):
-        return _generic_ordinal(t, v)
-    return ordinal(t, from_plain(t, v))
+        return 0 if o == 0 else (_code_of_ordinal(t.elem, o - 1) << 1) | 1
+    if isinstance(t, MapT):
+        sw, vw, per = slot_width(t), width(t.value), size(t.value) + (0 if t.total else 1)
+        code = 0
+        for i in reversed(range(size(t.key))):
+            o, digit = divmod(o, per)
+            if t.total:
+                slot = _code_of_ordinal(t.value, digit)
+            else:
+                slot = 0 if digit == 0 else _code_of_ordinal(t.value, digit - 1) | (1 << vw)
+            code |= slot << (i * sw)
+        return code
+    if isinstance(t, SeqT):
+        lw, ew, n = len_width(t), width(t.elem), size(t.elem)
+        length = 0
+        while o >= n ** length:
+            o -= n ** length
+            length += 1
+        code = length
+        for i in reversed(range(length)):
+            o, digit = divmod(o, n)
+            code |= _code_of_ordinal(t.elem, digit) << (lw + i * ew)
+        return code
+    raise TypeError(f"from_ordinal of {t}")
 
 
-def _plain_of_ordinal(t: Type, o: int) -> Any:
-    if isinstance(t, RecordT):
-        out = []
-        for _, ft in reversed(t.fields):
-            n = size(ft)
-            out.append(_plain_of_ordinal(ft, o % n))
-            o //= n
-        return tuple(reversed(out))
-    if isinstance(t, OptT):
-        return None if o == 0 else Some(_plain_of_ordinal(t.elem, o - 1))
-    if isinstance(t, (MapT, SeqT)):
-        return list(all_plain(t))[o]
-    return to_plain(t, from_ordinal(t, o))
-
-
-def _generic_ordinal(t: Type, v: Any) -> int:
-    for i, w in enumerate(all_plain(t)):
-        if w == v:
-            return i
-    raise ValueError(f"{v!r} is not a value of {t}")
+def _code_of_ordinal(t: Type, o: int) -> int:
+    return code_of(t, from_ordinal(t, o))
 
 
 def all_plain(t: Type) -> Iterator[Any]:
@@ -615,74 +654,3 @@ def bits(m: int) -> Iterator[int]:
         low = m & -m
         yield low.bit_length() - 1
         m ^= low
-
-
-# ---------------------------------------------------------------- display
-
-def show(v: Any) -> str:
-    """A plain value in kovn's own syntax."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (Addr, Block)):
-        return str(v)
-    if isinstance(v, Tag):
-        if isinstance(v.payload, Record) and not v.payload.type_name:    # several values: Msg(1, v1)
-            return f"{v.tag}({_fields(v.payload)})"
-        return f"{v.tag}({show(v.payload)})" if v.has_payload else v.tag
-    if isinstance(v, Some):
-        return f"some({show(v.value)})"
-    if v is None:
-        return "none"
-    if isinstance(v, frozenset):
-        return "{" + ", ".join(sorted((show(e) for e in v), key=_natural)) + "}"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{show(k)}: {show(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, tuple):
-        return "[" + ", ".join(show(e) for e in v) + "]"
-    if isinstance(v, Record):
-        return v.type_name + "(" + _fields(v) + ")"
-    return str(v)
-
-
-def _fields(r: "Record") -> str:
-    """A record's fields as in its constructor; positional ones (`#0`, `#1`: the values of
-    an alternative like `Msg(Ballot, Value)`) without their names."""
-    return ", ".join(show(x) if n.startswith("#") else f"{n}: {show(x)}" for n, x in r.items)
-
-
-def _natural(s: str):
-    addr, _, plen = s.partition("/")                          # addresses and blocks in numeric order
-    if addr.count(".") == 3 and addr.replace(".", "").isdigit() and (not plen or plen.isdigit()):
-        return (0, sum(int(p) << (24 - 8 * i) for i, p in enumerate(addr.split("."))), int(plen or 0))
-    return (0, int(s)) if s.lstrip("-").isdigit() else (1, s)
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A record as displayed: its type's name and (field, value) pairs."""
-
-    type_name: str
-    items: tuple[tuple[str, Any], ...]
-
-
-def to_display(t: Type, rep: Any) -> Any:
-    """Like to_plain, but records keep their field names (for traces and JSON)."""
-    return _display_plain(t, to_plain(t, rep))
-
-
-def _display_plain(t: Type, v: Any) -> Any:
-    if isinstance(t, CidrT):
-        return Block((Addr(v[0]), v[1]))
-    if isinstance(t, RecordT):
-        return Record(t.name or "", tuple((n, _display_plain(ft, x)) for (n, ft), x in zip(t.fields, v)))
-    if isinstance(t, SetT):
-        return frozenset(_display_plain(t.elem, e) for e in v)
-    if isinstance(t, MapT):
-        return {_display_plain(t.key, k): _display_plain(t.value, x) for k, x in v.items()}
-    if isinstance(t, SeqT):
-        return tuple(_display_plain(t.elem, e) for e in v)
-    if isinstance(t, OptT):
-        return None if v is None else Some(_display_plain(t.elem, v.value))
-    if isinstance(t, SumT) and v.has_payload:
-        return Tag(v.tag, _display_plain(t.payload(v.tag), v.payload), True)
-    return v

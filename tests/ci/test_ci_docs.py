@@ -39,8 +39,8 @@ def transcript(command_prefix: str) -> tuple[list[str], str]:
 
 
 def normalise(text: str) -> str:
-    text = re.sub(r"\d+\.\d+ s \([\d,]+ states/s\), peak memory [\d,]+ MiB",
-                  "T s (R states/s), peak memory M MiB", text)
+    text = re.sub(r"\d[\d,]*\.\d+ s \(parse [\d.]+, compile [\d.]+, search [\d,.]+ s: [\d,]+ states/s\), "
+                  r"peak memory [\d,]+ MiB", "T s (R states/s), peak memory M MiB", text)
     return re.sub(r" in \d+\.\d+s", " in Ts", text).rstrip("\n")
 
 

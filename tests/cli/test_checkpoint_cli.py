@@ -16,7 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TWOPHASE = str(ROOT / "models" / "twophase.kovn")
 CHECK = [sys.executable, "-c", "from checker.cli import run; run()"]
-TIMED = ("seconds", "states_per_second", "peak_rss_bytes", "liveness_seconds")
+TIMED = ("seconds", "parse_seconds", "compile_seconds", "search_seconds", "states_per_second", "peak_rss_bytes",
+         "liveness_seconds")
 
 
 def check(*args: str) -> subprocess.CompletedProcess:

@@ -347,6 +347,11 @@ def test_json_shape(kovn):
         for key in ("distinct_states", "states_generated", "depth"):
             assert isinstance(res[key], int) and res[key] >= 0
         assert isinstance(res["seconds"], float)
+        # the time the user waited: parse, compile and search, each shown
+        parts = [res[k] for k in ("parse_seconds", "compile_seconds", "search_seconds")]
+        assert all(isinstance(x, float) and x >= 0 for x in parts)
+        assert res["parse_seconds"] > 0 and res["compile_seconds"] > 0
+        assert abs(sum(parts) - res["seconds"]) < 1e-3
     assert (puzzle["variant"], puzzle["verdict"], puzzle["expectation_met"]) == ("puzzle", "violated", True)
     (v,) = puzzle["violations"]
     assert VIOLATION_KEYS <= set(v)

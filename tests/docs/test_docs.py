@@ -127,8 +127,10 @@ def run_check(argv: list[str], cwd: Path, monkeypatch) -> Run:
     return Run(code, buf.getvalue())
 
 
-_STATS = re.compile(r"\d[\d,]*\.\d+ s \([\d,]+ states/s\), peak memory [\d,]+ MiB")
-_JSON_FIGURES = re.compile(r'("(?:seconds|states_per_second|peak_rss_bytes|liveness_seconds)": )[\d.e+-]+')
+_STATS = re.compile(r"\d[\d,]*\.\d+ s \(parse [\d.]+, compile [\d.]+, search [\d,.]+ s: [\d,]+ states/s\), "
+                    r"peak memory [\d,]+ MiB")
+_JSON_FIGURES = re.compile(r'("(?:seconds|parse_seconds|compile_seconds|search_seconds|states_per_second|'
+                           r'peak_rss_bytes|liveness_seconds)": )[\d.e+-]+')
 _LIVENESS_TIME = re.compile(r"(liveness_seconds: )[\d.e+-]+")
 
 

@@ -57,10 +57,12 @@ TEXT_CASES = {
 # the solver's cache hits, which follow the clock too (a chunk of states that the generated
 # expander gives back is expanded again by the general loop, asking the cache again, and
 # the chunks are sized by the clock: engine/bfs.py)
-TIMINGS = {"seconds", "states_per_second", "peak_rss_bytes", "liveness_seconds", "solver_seconds",
-           "solver_cache_hits", "solver_cache_hit_rate"}
+TIMINGS = {"seconds", "parse_seconds", "compile_seconds", "search_seconds", "states_per_second",
+           "peak_rss_bytes", "liveness_seconds", "solver_seconds", "solver_cache_hits",
+           "solver_cache_hit_rate"}
 _TEXT_TIMINGS = [
-    (re.compile(r"\d[\d,.]* s \([\d,.]+ states/s\), peak memory [\d,.]+ [KMG]i?B"), "<time>"),
+    (re.compile(r"\d[\d,.]* s \(parse [\d.]+, compile [\d.]+, search [\d,.]+ s: [\d,.]+ states/s\), "
+                r"peak memory [\d,.]+ [KMG]i?B"), "<time>"),
     (re.compile(r"(liveness_seconds|solver_seconds|solver_cache_hits|solver_cache_hit_rate): [\d.]+"),
      r"\1: <time>"),
 ]
@@ -111,7 +113,9 @@ def test_text_report_and_traces_are_unchanged(name, capsys, monkeypatch, update_
 
 def test_timings_are_the_only_figures_removed():
     """The mask removes the figures that vary from run to run, and nothing else."""
-    line = "  288 distinct states, 1,146 generated, depth 11, 0.13 s (8,832 states/s), peak memory 30 MiB"
+    line = ("  288 distinct states, 1,146 generated, depth 11, 0.21 s (parse 0.05, compile 0.03, "
+            "search 0.13 s: 8,832 states/s), peak memory 30 MiB")
     assert masked(line) == "  288 distinct states, 1,146 generated, depth 11, <time>"
-    report = {"results": [{"distinct_states": 3, "seconds": 1.5, "peak_rss_bytes": 9, "depth": 2}]}
+    report = {"results": [{"distinct_states": 3, "seconds": 1.5, "parse_seconds": 0.1, "compile_seconds": 0.2,
+                           "search_seconds": 1.2, "peak_rss_bytes": 9, "depth": 2}]}
     assert without_timings(report) == {"results": [{"distinct_states": 3, "depth": 2}]}

@@ -500,6 +500,34 @@ REGRESSIONS = {
 
 # Not regressions: specs of features the random specs do not cover, which must agree too.
 AGREEMENT = {
+    # issue 15's data shapes: records carried by alternatives (code <-> ordinal tables), a
+    # comprehension that selects alternatives (a mask of the bit set), a wildcard arm that
+    # keeps the other alternatives, a range iterated in order, a sequence of records
+    "messages": """
+        type Acc = 1..2
+        type Msg = Req(acc: Acc, bal: 0..1, val: option[0..1]) | Ack(Acc) | Nack | Done(b: 0..1)
+        var msgs: set[Msg] = {Nack}
+        var log: seq[{acc: Acc, ok: bool}, 2] = []
+        var f: Acc -> 0..1 = {a: 0 for a in Acc}
+        action Send(a: Acc, b: 0..1) {
+          require not (exists Req(aa, bb, _) in msgs: aa == a and bb == b)
+          msgs := msgs | {Req(a, b, if b == 0 then none else some(f[a]))}
+        }
+        action Answer(m in msgs) {
+          let Req(a, b, v) = m
+          require len(log) < 2
+          msgs := msgs | {Ack(a), Done(b)}
+          log := append(log, (acc: a, ok: v != none))
+          f[a] := b
+        }
+        action Drop(m in {x for x in msgs if match x { Ack(_) => false, Nack => false, _ => true }}) {
+          msgs := msgs - {m}
+        }
+        invariant Inv: forall i in 0..len(log) - 1: log[i].acc in Acc
+        invariant Acks: forall Ack(a) in msgs: exists j in 0..len(log) - 1: log[j].acc == a
+        reachable R: exists Done(b) in msgs: b == 1
+        allow deadlock
+    """,
     "choose_where_and_cidr": """
         spec r
         var s: set[0..3] = {}

@@ -25,7 +25,8 @@ CASES = {
     "ipam_pr5698": ["spec/ipam.kovn", "--variant", "pr5698"],
 }
 TIMING_KEYS = {"seconds", "states_per_second", "peak_rss_bytes"}       # and any "..._seconds"
-TIMING_TEXT = re.compile(r"[\d.]+ s \([\d,]+ states/s\), peak memory [\d,]+ MiB|(?<=seconds: )[\d.]+")
+TIMING_TEXT = re.compile(r"\d[\d,]*\.\d+ s \(parse [\d.]+, compile [\d.]+, search [\d,.]+ s: [\d,]+ states/s\), "
+                         r"peak memory [\d,]+ MiB|(?<=seconds: )[\d.]+")
 
 
 def start(args: list[str], seed: str) -> subprocess.Popen:

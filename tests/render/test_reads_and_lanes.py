@@ -235,7 +235,8 @@ def test_an_object_box_shows_the_fields_of_its_kind():
     shows the fields of the object's own alternative, flattened like a record's; an untracked
     generation (0) is left out."""
     from checker.render.objects import fields
-    from checker.semantics.types import Record, Tag
+    from checker.semantics.types import Tag
+    from checker.semantics.display import Record
     db = Record("Obj", (("deleting", False), ("data", Tag("DbData", Record("", (("replicas", 2),)), True)),
                         ("gen", 0)))
     assert fields(db) == {"deleting": False, "replicas": 2}

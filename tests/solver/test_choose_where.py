@@ -11,7 +11,7 @@ import pytest
 from checker import api
 from checker.diagnostics import DiagnosticError
 from checker.engine import Status, Verdict
-from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.ir import solve_plan as plan
 from checker.solver.options import SolverOptions
 
@@ -19,7 +19,7 @@ from assertions import statuses
 
 
 def shown(r, trace, var):
-    return [T.show(r.model.describe(s.state)[var]) for s in trace.steps]
+    return [D.show(r.model.describe(s.state)[var]) for s in trace.steps]
 
 
 @pytest.fixture

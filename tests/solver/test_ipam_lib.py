@@ -13,6 +13,7 @@ from checker import api
 from checker.engine import Status, Verdict
 from checker.loader import STDLIB
 from checker.semantics import types as T
+from checker.semantics import display as D
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -56,7 +57,7 @@ def test_least_free_kept_and_reused():
     freed = state_of(model, nicToIP={2: ip("192.168.7.5")})
     assert step(model, two, "Release(1)") == {2: ip("192.168.7.5")}
     assert step(model, freed, "Allocate(3)") == {2: ip("192.168.7.5"), 3: ip("192.168.7.2")}   # reused
-    assert T.show(T.to_display(model.spec.vars[0].t, T.from_plain(model.spec.vars[0].t,
+    assert D.show(D.to_display(model.spec.vars[0].t, T.from_plain(model.spec.vars[0].t,
                                                                    {3: ip("192.168.7.2")}))) == "{3: 192.168.7.2}"
 
 
@@ -79,7 +80,7 @@ def test_alloc_model_explores_a_slash_8_with_solver_statistics():
     bad = by_name["ignores_excludes"]
     assert bad.expectation_met
     trace = next(p.trace for p in bad.result.properties if p.name == "NoReservedAddress")
-    assert T.show(bad.model.describe(trace.steps[-1].state)["nicToIP"]) == "{1: 10.0.0.2}"
+    assert D.show(bad.model.describe(trace.steps[-1].state)["nicToIP"]) == "{1: 10.0.0.2}"
 
 
 BREAKAGES = [

@@ -9,6 +9,7 @@ from checker.engine import Status, Verdict
 from checker.ir.interp import Interpreter
 from checker.ir.search import explore
 from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.syntax import ast
 from checker.syntax.parser import parse_expr
 
@@ -93,8 +94,8 @@ def test_addresses_and_blocks_display_in_their_own_syntax(kovn):
     r = kovn.one(NET)
     trace = r.result.properties[-1].trace
     shown = r.model.describe(trace.steps[-1].state)
-    assert T.show(shown["a"]) == "10.16.0.3"
-    assert T.show(shown["c"]) == "10.16.0.0/16"
+    assert D.show(shown["a"]) == "10.16.0.3"
+    assert D.show(shown["c"]) == "10.16.0.0/16"
     assert shown["wide"] == 1099511627775
     assert [s.action for s in trace.steps[1:]] == ["Step", "Step"]
 
@@ -167,7 +168,7 @@ def test_a_bounded_set_of_addresses_is_stored_inserted_removed_counted_and_compa
     assert r.result.stats.distinct == len(reference.level) > 11
     assert r.result.stats.depth == reference.depth
     trace = r.result.properties[-1].trace
-    assert T.show(r.model.describe(trace.steps[-1].state)["used"]) == "{10.0.0.1, 10.0.0.2}"
+    assert D.show(r.model.describe(trace.steps[-1].state)["used"]) == "{10.0.0.1, 10.0.0.2}"
 
 
 def test_the_code_of_a_bounded_set_is_canonical():
@@ -229,5 +230,5 @@ def test_type_aliases_of_addresses_and_blocks_keep_their_meaning(kovn):
     """)
     assert r.result.verdict is Verdict.OK
     last = next(p for p in r.result.properties if p.name == "Last").trace.steps[-1].state
-    assert T.show(r.model.describe(last)["b"]) == "10.1.0.0/16"
-    assert T.show(r.model.describe(last)["a"]) == "10.1.0.7"
+    assert D.show(r.model.describe(last)["b"]) == "10.1.0.0/16"
+    assert D.show(r.model.describe(last)["a"]) == "10.1.0.7"

@@ -8,7 +8,7 @@ from typing import Any
 from checker import codes
 from checker.diagnostics import Span
 from checker.ir import nodes as ir
-from checker.semantics import types as T
+from checker.semantics import display as D
 from checker.syntax import ast
 from checker.ir.elaborate.common import BOOL, Ctx, INT, Scope, _EvalFailure, _const_names, _has_error, _inline_defs
 
@@ -60,7 +60,7 @@ class ConstantsPass:
             for n in _const_names(a.expr, self.d.consts):
                 c = self.const_values.get(n)
                 if c is not None:
-                    shown.append(f"{n} = {T.show(T.to_display(c.t, c.value))}")
+                    shown.append(f"{n} = {D.show(D.to_display(c.t, c.value))}")
             given = "" if not shown else " with " + ", ".join(shown)
             where = [n for n in _const_names(a.expr, self.d.consts) if n in self.overrides]
             hint = (f"the variant or --const sets {', '.join(where)}: keep it within the assumption"
