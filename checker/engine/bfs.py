@@ -540,11 +540,7 @@ class Search:
         else:
             store.seen = set(store.states)
         self.seen, self.edges = store.seen, store.edges
-        self.counters.generated[:] = im.generated
-        self.counters.distinct[:] = im.distinct
-        self.findings.found = dict(im.found)
-        self.findings.undecided = im.undecided
-        self.premises.restore(im.premises_seen, im.premises_failed, im.premises_decided)
+        im.restore_progress(self.counters, self.findings, self.premises)
         self.init_generated, self._initial_count, self.depth = im.init_generated, im.initial, im.depth
         return im.lo, len(store)
 

@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.engine.findings import Finding
+from checker.engine.findings import Finding, Findings
 from checker.engine.model import State
+from checker.engine.observe import PremiseTracker
 from checker.engine.options import Checkpointing
+from checker.engine.store import Counters
 
 FORMAT = 1                  # the layout of an Image; an image of another format is refused
 SUFFIX = ".kovnckpt"
@@ -91,6 +93,15 @@ class Image:
     @property
     def stored(self) -> int:
         return len(self.states) if self.kind == "serial" else len(self.owned)
+
+    def restore_progress(self, counters: Counters, findings: Findings, premises: PremiseTracker) -> None:
+        """Put the counts, the findings and the premises seen back where a search keeps them
+        (the serial search and the coordinator of the partitioned one alike)."""
+        counters.generated[:] = self.generated
+        counters.distinct[:] = self.distinct
+        findings.found = dict(self.found)
+        findings.undecided = self.undecided
+        premises.restore(self.premises_seen, self.premises_failed, self.premises_decided)
 
 
 def path_of(directory: str, name: str) -> Path:

@@ -384,11 +384,7 @@ class Coordinator:
         s.store.states = list(im.states)
         s.store.parents = array("i", im.parents)
         self._init_ids = {st: i for i, st in enumerate(im.states[:im.initial])}
-        self.counters.generated[:] = im.generated
-        self.counters.distinct[:] = im.distinct
-        self.findings.found = dict(im.found)
-        self.findings.undecided = im.undecided
-        s.premises.restore(im.premises_seen, im.premises_failed, im.premises_decided)
+        im.restore_progress(self.counters, self.findings, s.premises)
         s.init_generated, s.depth, s.prior_seconds = im.init_generated, im.depth, im.seconds
         self.distinct = len(im.owned)
         parents: list[dict[State, State | None]] = [{} for _ in range(self.workers)]

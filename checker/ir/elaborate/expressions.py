@@ -454,15 +454,19 @@ class ExpressionsPass:
         return ir.Lit(T.EmptyT(), None, e.span)
 
     def e_SetLit(self, e: ast.SetLit, expected, ctx):
-        want = expected.elem if isinstance(expected, T.SetT) else None
-        elems = [self.expr(x, want, ctx) for x in e.elems]
+        t, elems = self.literal_elements(e.elems, expected.elem if isinstance(expected, T.SetT) else None, ctx)
+        return ir.Collection(T.SetT(t), elems, e.span)
+
+    def literal_elements(self, asts, want, ctx) -> tuple[T.Type, tuple[ir.E, ...]]:
+        """The elements of a set or sequence literal, and their type: `want` when the context
+        gives it, else the join of the elements' own types; each element coerced to it."""
+        elems = [self.expr(x, want, ctx) for x in asts]
         t = want
         if t is None:
             t = elems[0].t
-            for x, src in zip(elems[1:], e.elems[1:]):
+            for x, src in zip(elems[1:], asts[1:]):
                 t = self.join(t, x.t, src.span)
-        return ir.Collection(T.SetT(t), tuple(self.coerce(x, t, src.span) for x, src in zip(elems, e.elems)),
-                             e.span)
+        return t, tuple(self.coerce(x, t, src.span) for x, src in zip(elems, asts))
 
     def e_MapLit(self, e: ast.MapLit, expected, ctx):
         if isinstance(expected, T.MapT):
@@ -479,15 +483,9 @@ class ExpressionsPass:
             if isinstance(expected, T.SeqT):
                 return _empty_value(expected, e.span)
             return ir.Lit(T.EmptyT(), None, e.span)
-        want = expected.elem if isinstance(expected, T.SeqT) else None
-        elems = [self.expr(x, want, ctx) for x in e.elems]
-        t = want
-        if t is None:
-            t = elems[0].t
-            for x, src in zip(elems[1:], e.elems[1:]):
-                t = self.join(t, x.t, src.span)
+        t, elems = self.literal_elements(e.elems, expected.elem if isinstance(expected, T.SeqT) else None, ctx)
         st = expected if isinstance(expected, T.SeqT) else T.SeqT(t, None)
-        return ir.Collection(st, tuple(self.coerce(x, t, s.span) for x, s in zip(elems, e.elems)), e.span)
+        return ir.Collection(st, elems, e.span)
 
     def e_SetComp(self, e: ast.SetComp, expected, ctx):
         inner, binders = self.binders(e.binders, ctx)
