@@ -10,7 +10,9 @@ iterative Tarjan SCC over any subgraph, and `tarjan_csr`, the same over these ar
 The explorer (engine/bfs.py) records this graph while it searches, for models with
 temporal properties, in the same arrays; `build_graph` builds it in a second pass that
 calls `model.successors` once more on every reachable state, for callers that have only
-the states (and as the reference the recorded graph is tested against).
+the states (and as the reference the recorded graph is tested against); `reachable_graph`
+finds the states as well, for a second pass after a search that kept no graph
+(engine/prefer_lasso.py).
 
 Self-loops are left out. In TLA+ a step that leaves the state unchanged is a stuttering
 step, and fairness is about <<A>>_vars, steps that change the state: a self-loop neither

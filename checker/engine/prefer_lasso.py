@@ -90,9 +90,12 @@ class EdgeCosts:
         self.zero: Cost = (0,) * width
         states, labels, dst, lab = graph.states, graph.labels, graph.dst, graph.lab
         self.of: list[Cost] = [self.zero] * graph.edge_count
+        zero = self.zero
         for v in range(graph.size):
             for e in range(graph.off[v], graph.off[v + 1]):
-                self.of[e] = cost(labels[lab[e]], states[v], states[dst[e]])
+                c = cost(labels[lab[e]], states[v], states[dst[e]])
+                if c != zero:                # free steps share the one `zero` (tested by identity)
+                    self.of[e] = c
         self.price = Price(self._step(graph), self.zero)
         self.free = self._free(graph)
 
@@ -110,7 +113,7 @@ class EdgeCosts:
         off, dst, lab = array("q", [0]), array("q"), array("q")
         for v in range(graph.size):
             for e in range(graph.off[v], graph.off[v + 1]):
-                if self.of[e] == self.zero:
+                if self.of[e] is self.zero:
                     dst.append(graph.dst[e])
                     lab.append(graph.lab[e])
             off.append(len(dst))
@@ -241,7 +244,7 @@ def _cheapest_costly_step(graph: StateGraph, costs: EdgeCosts, comp: set[int]) -
     for v in comp:
         for e in range(graph.off[v], graph.off[v + 1]):
             c = costs.of[e]
-            if graph.dst[e] in comp and c != costs.zero and (least is None or c < least):
+            if c is not costs.zero and graph.dst[e] in comp and (least is None or c < least):
                 least = c
     return least
 
@@ -269,7 +272,7 @@ class _Paths:
                 heap.append((costs.zero, 0, node))
         heapq.heapify(heap)
         done = bytearray(n2)
-        off, dst, lab, of = graph.off, graph.dst, graph.lab, costs.of
+        off, dst, lab, of, zero = graph.off, graph.dst, graph.lab, costs.of, costs.zero
         while heap:
             c, n, node = heapq.heappop(heap)
             if done[node]:
@@ -281,7 +284,8 @@ class _Paths:
             for e in range(off[v], off[v + 1]):
                 w = dst[e]
                 if phase == 0 or allowed[w]:
-                    self._relax(heap, 2 * w + phase, _add(c, of[e]), n + 1, node, lab[e])
+                    step = of[e]
+                    self._relax(heap, 2 * w + phase, c if step is zero else _add(c, step), n + 1, node, lab[e])
 
     def _relax(self, heap: list, node: int, c: Cost, n: int, parent: int, via: int) -> None:
         old = self.dist[node]
