@@ -293,16 +293,17 @@ def preferred(model: SpecModel, res: CheckResult, prefer: Preference) -> tuple[C
     props, notes = [], []
     for p in res.properties:
         if p.status is Status.VIOLATED and p.trace is not None and p.kind in ("invariant", "action"):
+            shortest = len(p.trace)
             before = trace_cost(p.trace, cost, len(terms))
-            found = cheapest_trace(model, index[p.name], cost, len(terms), len(p.trace) - 1 + prefer.slack)
-            if found is not None and (found.cost, len(found.trace)) < (before, len(p.trace)):
+            found = cheapest_trace(model, index[p.name], cost, len(terms), shortest - 1 + prefer.slack)
+            if found is not None and (found.cost, len(found.trace)) < (before, shortest):
                 notes.append(f"{p.name}: {_costs(terms, found.cost)} in {len(found.trace)} states "
-                             f"(the shortest trace: {_costs(terms, before)} in {len(p.trace)})")
+                             f"(the shortest trace: {_costs(terms, before)} in {shortest})")
                 p = dataclasses.replace(p, trace=found.trace)
             elif found is None:
                 notes.append(f"{p.name}: no cheaper trace searched (the search gave up); the shortest is shown")
             elif any(before):
-                notes.append(f"{p.name}: the shortest trace is the cheapest of at most {len(p.trace) + prefer.slack} "
+                notes.append(f"{p.name}: the shortest trace is the cheapest of at most {shortest + prefer.slack} "
                              f"states: {_costs(terms, before)}")
         elif p.status is Status.VIOLATED and p.trace is not None and p.kind == "liveness":
             p, note = lassos.cheapest(p, terms)

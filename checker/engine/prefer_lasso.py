@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 from checker.engine.graph import StateGraph, reachable_graph
 from checker.engine.liveness import (
@@ -99,7 +99,7 @@ class EdgeCosts:
         self.price = Price(self._step(graph), self.zero)
         self.free = self._free(graph)
 
-    def _step(self, graph: StateGraph):
+    def _step(self, graph: StateGraph) -> Callable[[int, int, int], Cost]:
         off, dst, lab, of = graph.off, graph.dst, graph.lab, self.of
 
         def step(v: int, lid: int, w: int) -> Cost:
@@ -287,7 +287,7 @@ class _Paths:
                     step = of[e]
                     self._relax(heap, 2 * w + phase, c if step is zero else _add(c, step), n + 1, node, lab[e])
 
-    def _relax(self, heap: list, node: int, c: Cost, n: int, parent: int, via: int) -> None:
+    def _relax(self, heap: list[tuple[Cost, int, int]], node: int, c: Cost, n: int, parent: int, via: int) -> None:
         old = self.dist[node]
         if old is None or (c, n) < old:
             self.dist[node] = (c, n)
@@ -298,7 +298,7 @@ class _Paths:
         """(cost, steps) of the cheapest path to state v that ends in the last phase."""
         return self.dist[2 * v + 1]
 
-    def best_of(self, states) -> int | None:
+    def best_of(self, states: Iterable[int]) -> int | None:
         """The state among `states` with the least (cost, steps, id), None if none is reached."""
         best: tuple[Key, int] | None = None
         for v in states:
