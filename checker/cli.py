@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "costs: `faults` (restarts, then injected API errors), or action names (steps taken) and "
                         "variable names (how much a step lowers them), in order")
     p.add_argument("--prefer-slack", metavar="N", type=_natural, default=0,
-                   help="with --prefer: allow safety counterexamples up to N steps longer than the shortest (default 0)")
+                   help="with --prefer: allow safety counterexamples up to N steps longer than the shortest "
+                        "(default 0)")
     p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
                    help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
                         "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")
