@@ -25,12 +25,14 @@ bodies, with the arguments put in).
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from checker.ir import nodes as ir
 from checker.ir.plain import from_rep
-from checker.ir.walk import children, closed, transform, walk
+from checker.ir.walk import children, closed, replace, transform, walk
+from checker.semantics import types as T
 
 WHOLE: Any = object()           # the key of a place that stands for the whole variable
 EVERYTHING = (-1, WHOLE)        # a place overlapping every place (a walk that gave up)
@@ -38,6 +40,8 @@ Place = tuple[int, Any]
 Evaluate = Callable[[ir.E], Any]
 
 _MAX_INLINE = 24                # nested definition calls followed before giving up
+_MAX_KEYS = 64                  # values a key may take, tried one by one
+_MAX_HOLE = 16                  # values of an open part of a key, tried one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +66,24 @@ def action_footprint(spec: ir.SpecIR, action: ir.ActionIR, values: tuple, evalua
     for p in action.params:
         walker.expr(p.domain, {})
     walker.block(action.body, sub)
-    return Footprint(frozenset(walker.reads), frozenset(walker.writes))
+    return Footprint(_varying(spec, walker.reads), _varying(spec, walker.writes))
 
 
 def expr_reads(spec: ir.SpecIR, e: ir.E, evaluate: Evaluate) -> frozenset[Place]:
     """The places a property's (or the constraint's) expression reads (x and x' alike)."""
     walker = _Walker(spec, evaluate)
     walker.expr(e, {})
-    return frozenset(walker.reads)
+    return _varying(spec, walker.reads)
+
+
+def _varying(spec: ir.SpecIR, places: set[Place]) -> frozenset[Place]:
+    """`places` without those of variables whose type has one value (`faultsLeft: 0..0`):
+    such a variable never changes, so reading or writing it relates no two steps."""
+    return frozenset(p for p in places if p[0] < 0 or not _constant(spec.vars[p[0]].t))
+
+
+def _constant(t: T.Type) -> bool:
+    return T.finite(t) and T.size(t) == 1
 
 
 class _Walker:
@@ -103,8 +117,13 @@ class _Walker:
             elif isinstance(s, ir.LetS):
                 self.expr(s.value, sub)
                 value = self.closed_value(s.value, sub)
+                if value is None and not any(_binds(n) for n in walk(s.value)):
+                    value = self.inlined(s.value, sub, 0)
                 if value is not None:
-                    sub[s.name] = value     # a `let` the parameters determine is a key like them
+                    # a `let` stands for its value in the keys after it: one the parameters
+                    # determine is a key like them; an open one is tried value by value (its
+                    # open parts range over their types, whatever the state then: `key`)
+                    sub[s.name] = value
                 else:
                     sub.pop(s.name, None)
             elif isinstance(s, ir.ForS):
@@ -122,15 +141,15 @@ class _Walker:
             self.writes.add((s.var, WHOLE))
             self.expr(s.value, sub)
             return
-        for key, values in parts:
-            self.writes.add((s.var, key))
+        for keys, values in parts:
+            self.writes.update((s.var, k) for k in keys)
             for v in values:
                 self.expr(v, sub)
 
     def parts_written(self, var: int, value: ir.E, sub: dict) -> list | None:
-        """[(key, expressions evaluated)] when `value` changes only those parts of variable
+        """[(keys, expressions evaluated)] when `value` changes only those parts of variable
         `var` (its own value with some entries replaced, elements added or removed, keys
-        removed); None otherwise."""
+        removed, or one of two such values); None otherwise."""
         if isinstance(value, ir.VarRef) and value.index == var and not value.primed:
             return []
         if isinstance(value, ir.Update):
@@ -139,13 +158,10 @@ class _Walker:
                 return None
             out = list(inner)
             for k, v in value.entries:
-                if isinstance(k, str):
-                    out.append((k, (v,)))
-                    continue
-                key = self.key(k, sub)
-                if key is WHOLE:
+                keys = (k,) if isinstance(k, str) else self.key(k, sub)
+                if keys is WHOLE:
                     return None
-                out.append((key, (k, v)))
+                out.append((keys, (v,) if isinstance(k, str) else (k, v)))
             return out
         if isinstance(value, ir.Op) and value.op in ("union", "diff") and isinstance(value.args[1], ir.Collection):
             inner = self.parts_written(var, value.args[0], sub)
@@ -153,22 +169,33 @@ class _Walker:
                 return None
             out = list(inner)
             for item in value.args[1].items:
-                key = self.key(item, sub) if isinstance(item, ir.E) else WHOLE
-                if key is WHOLE:
+                keys = self.key(item, sub) if isinstance(item, ir.E) else WHOLE
+                if keys is WHOLE:
                     return None
-                out.append((key, (item,)))
+                out.append((keys, (item,)))
             return out
         if isinstance(value, ir.Op) and value.op == "remove" and len(value.args) == 2:
             inner = self.parts_written(var, value.args[0], sub)
-            key = self.key(value.args[1], sub)
-            if inner is None or key is WHOLE:
+            keys = self.key(value.args[1], sub)
+            if inner is None or keys is WHOLE:
                 return None
-            return inner + [(key, (value.args[1],))]
+            return inner + [(keys, (value.args[1],))]
+        if isinstance(value, ir.Ite):
+            then, else_ = self.parts_written(var, value.then, sub), self.parts_written(var, value.else_, sub)
+            if then is None or else_ is None:
+                return None
+            return then + else_ + [((), (value.cond,))]
         if isinstance(value, ir.Coerce) and value.t == value.e.t:
             return self.parts_written(var, value.e, sub)
         return None
 
     # ---- expressions
+
+    def read(self, var: int, keys: Any) -> None:
+        if keys is WHOLE:
+            self.reads.add((var, WHOLE))
+        else:
+            self.reads.update((var, k) for k in keys)
 
     def expr(self, e: ir.E, sub: dict) -> None:
         if isinstance(e, ir.VarRef):
@@ -178,7 +205,7 @@ class _Walker:
             if isinstance(e, ir.FieldGet):
                 self.reads.add((e.base.index, e.name))
                 return
-            self.reads.add((e.base.index, self.key(e.key, sub)))
+            self.read(e.base.index, self.key(e.key, sub))
             self.expr(e.key, sub)
             return
         if isinstance(e, ir.Op) and e.op == "in" and len(e.args) == 2:
@@ -186,11 +213,13 @@ class _Walker:
             if isinstance(s, ir.Op) and s.op == "keys" and len(s.args) == 1:
                 s = s.args[0]           # `k in m`: whether the map has key k
             if isinstance(s, ir.VarRef):
-                self.reads.add((s.index, self.key(x, sub)))
+                self.read(s.index, self.key(x, sub))
                 self.expr(x, sub)
                 return
         if isinstance(e, ir.CallDef):
             self.call(e, sub)
+            return
+        if isinstance(e, (ir.Quant, ir.Comp)) and self.unrolled(e, sub):
             return
         bound = _binds(e)
         inner = {k: v for k, v in sub.items() if k not in bound} if bound else sub
@@ -202,6 +231,35 @@ class _Walker:
             elif isinstance(c, ir.MatchArm):
                 arm = {k: v for k, v in inner.items() if k != c.bind}
                 self.expr(c.body, arm)
+
+    def unrolled(self, e: ir.Quant | ir.Comp, sub: dict) -> bool:
+        """Walk a quantifier or comprehension over constant domains once per binding, the
+        bound names standing for their values (so `forall n in NIC: api[IP(n)] ...` reads
+        the IP objects, not the whole map); False when a domain is not constant or the
+        bindings too many."""
+        domains = []
+        count = 1
+        for b in e.binders:
+            lit = self.closed_value(b.domain, {k: v for k, v in sub.items() if k not in _binds(e)})
+            if lit is None:
+                return False
+            try:
+                values = set_values(b.domain.t, lit.value)
+            except Exception:       # noqa: BLE001 - a domain the walk cannot list
+                return False
+            domains.append([ir.Lit(b.domain.t.elem, v) for v in values])
+            count *= len(values)
+            if count > _MAX_KEYS:
+                return False
+        for b in e.binders:
+            self.expr(b.domain, sub)
+        parts = [e.body] if isinstance(e, ir.Quant) else [x for x in (e.cond, e.key, e.elem) if x is not None]
+        for combo in itertools.product(*domains):
+            inner = dict(sub)
+            inner.update({b.name: v for b, v in zip(e.binders, combo)})
+            for x in parts:
+                self.expr(x, inner)
+        return True
 
     def call(self, e: ir.CallDef, sub: dict) -> None:
         for a in e.args:
@@ -234,14 +292,31 @@ class _Walker:
             return None
 
     def key(self, e: ir.E, sub: dict) -> Any:
-        """The plain value of key `e` under `sub`, or WHOLE."""
-        lit = self.closed_value(e, sub)
-        if lit is None:
+        """The plain values key `e` may take under `sub` (a tuple), or WHOLE. A part of `e`
+        the substitutions leave open (a read of the state, a local) is tried with every
+        value of its type when that type is small, inside the constructors around it: the
+        key `IP(NIC(pod: p, index: nic))` with `p` known and `nic: 1..2` is one of two."""
+        e = self.inlined(e, sub, 0)
+        if e is None:
             return WHOLE
-        try:
-            return from_rep(lit.t, lit.value)
-        except Exception:           # noqa: BLE001 - a value the plain form does not cover
+        holes: list[ir.E] = []
+        if not _holes(e, holes):
             return WHOLE
+        choices = [_values(h.t) for h in holes]
+        count = 1
+        for c in choices:
+            count *= len(c)
+        if count > _MAX_KEYS:
+            return WHOLE
+        out = set()
+        for combo in itertools.product(*choices):
+            filled = replace(e, {id(h): ir.Lit(h.t, v) for h, v in zip(holes, combo)}) if holes else e
+            try:
+                value = filled.value if isinstance(filled, ir.Lit) else self.evaluate(filled)
+                out.add(from_rep(e.t, value))
+            except Exception:       # noqa: BLE001 - a value the key cannot take (it fails there)
+                continue
+        return tuple(out)
 
     def inlined(self, e: ir.E, sub: dict, depth: int) -> ir.E | None:
         """`e` with the substituted names replaced and the definitions it calls inlined;
@@ -281,3 +356,43 @@ def _binds(e: Any) -> set[str]:
     if isinstance(e, ir.MatchE):
         return {a.bind for a in e.arms if a.bind}
     return set()
+
+
+# nodes that build a value from their parts: an open part inside one is tried value by value
+_CONSTRUCTORS = (ir.Construct, ir.Collection, ir.Coerce)
+
+
+def _holes(e: ir.E, out: list[ir.E]) -> bool:
+    """Collect the open parts of key `e` (see _Walker.key) in `out`; False when one of them
+    has too many values or binds names."""
+    if closed(e):
+        return True
+    if isinstance(e, _CONSTRUCTORS):
+        for c in children(e):
+            if isinstance(c, ir.E):
+                if not _holes(c, out):
+                    return False
+            elif isinstance(c, tuple):
+                if not all(_holes(x, out) for x in c if isinstance(x, ir.E)):
+                    return False
+            else:
+                return False
+        return True
+    if any(_binds(n) for n in walk(e)):
+        return False
+    if not T.finite(e.t) or T.size(e.t) > _MAX_HOLE:
+        return False
+    out.append(e)
+    return True
+
+
+def _values(t: T.Type) -> list:
+    """Every run-time value of a small finite type."""
+    return [T.from_ordinal(t, o) for o in range(T.size(t))]
+
+
+def set_values(t: T.Type, value: Any) -> list:
+    """The elements of a set value of type t (a bitset of ordinals or a frozenset), in order."""
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return [T.from_ordinal(t.elem, o) for o in T.bits(value)]
