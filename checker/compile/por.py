@@ -121,7 +121,9 @@ def _instances(a: ir.ActionIR, evaluate: Callable[[ir.E], Any]) -> list[tuple] |
 
 
 def _domain(p: ir.ParamIR, evaluate: Callable[[ir.E], Any]) -> list | None:
-    elem = p.domain.t.elem
+    dom = p.domain.t
+    assert isinstance(dom, T.SetT), dom
+    elem = dom.elem
     if closed(p.domain):
         if isinstance(p.domain, ir.TypeSet):
             return _all_values(elem)

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 
 from checker.ir import nodes as ir
 from checker.ir.plain import from_rep
-from checker.ir.walk import children, closed, replace, transform, walk
+from checker.ir.walk import children, replace, transform, walk
 from checker.semantics import types as T
 
 WHOLE: Any = object()           # the key of a place that stands for the whole variable
@@ -116,9 +116,7 @@ class _Walker:
                 sub.pop(s.name, None)
             elif isinstance(s, ir.LetS):
                 self.expr(s.value, sub)
-                value = self.closed_value(s.value, sub)
-                if value is None and not any(_binds(n) for n in walk(s.value)):
-                    value = self.inlined(s.value, sub, 0)
+                value = self.bound_value(s.value, sub)
                 if value is not None:
                     # a `let` stands for its value in the keys after it: one the parameters
                     # determine is a key like them; an open one is tried value by value (its
@@ -247,7 +245,7 @@ class _Walker:
                 values = set_values(b.domain.t, lit.value)
             except Exception:       # noqa: BLE001 - a domain the walk cannot list
                 return False
-            domains.append([ir.Lit(b.domain.t.elem, v) for v in values])
+            domains.append([ir.Lit(_elem(b.domain.t), v) for v in values])
             count *= len(values)
             if count > _MAX_KEYS:
                 return False
@@ -270,7 +268,7 @@ class _Walker:
         d = self.spec.defs[e.index]
         inner = {}
         for (name, _), a in zip(d.params, e.args):
-            value = self.closed_value(a, sub)
+            value = self.bound_value(a, sub)
             if value is not None:
                 inner[name] = value
         self.depth += 1
@@ -279,15 +277,26 @@ class _Walker:
 
     # ---- keys
 
+    def bound_value(self, e: ir.E, sub: dict) -> ir.E | None:
+        """What a `let` name or a definition's parameter stands for in the keys after it:
+        its literal when the substitutions make it closed, else its expression (without
+        bindings of its own), whose open parts a key tries value by value (`key`); those
+        range over their whole types, so that the state has changed since does not
+        matter. None: nothing to put in."""
+        value = self.closed_value(e, sub)
+        if value is None and not any(_binds(n) for n in walk(e)):
+            return self.inlined(e, sub, 0)
+        return value
+
     def closed_value(self, e: ir.E, sub: dict) -> ir.Lit | None:
         """`e` as a literal, when the substitutions make it closed; None otherwise."""
-        e = self.inlined(e, sub, 0)
-        if e is None or not closed(e):
+        done = self.inlined(e, sub, 0)
+        if done is None or _open(done, frozenset()):
             return None
-        if isinstance(e, ir.Lit):
-            return e
+        if isinstance(done, ir.Lit):
+            return done
         try:
-            return ir.Lit(e.t, self.evaluate(e))
+            return ir.Lit(done.t, self.evaluate(done))
         except Exception:           # noqa: BLE001 - a key that fails to evaluate is unknown
             return None
 
@@ -296,11 +305,11 @@ class _Walker:
         the substitutions leave open (a read of the state, a local) is tried with every
         value of its type when that type is small, inside the constructors around it: the
         key `IP(NIC(pod: p, index: nic))` with `p` known and `nic: 1..2` is one of two."""
-        e = self.inlined(e, sub, 0)
-        if e is None:
+        done = self.inlined(e, sub, 0)
+        if done is None:
             return WHOLE
         holes: list[ir.E] = []
-        if not _holes(e, holes):
+        if not _holes(done, holes, frozenset()):
             return WHOLE
         choices = [_values(h.t) for h in holes]
         count = 1
@@ -310,12 +319,12 @@ class _Walker:
             return WHOLE
         out = set()
         for combo in itertools.product(*choices):
-            filled = replace(e, {id(h): ir.Lit(h.t, v) for h, v in zip(holes, combo)}) if holes else e
+            filled = replace(done, {id(h): ir.Lit(h.t, v) for h, v in zip(holes, combo)}) if holes else done
             try:
                 value = filled.value if isinstance(filled, ir.Lit) else self.evaluate(filled)
-                out.add(from_rep(e.t, value))
-            except Exception:       # noqa: BLE001 - a value the key cannot take (it fails there)
-                continue
+                out.add(from_rep(done.t, value))
+            except Exception:       # noqa: BLE001 - cannot tell whether that value is a key
+                return WHOLE
         return tuple(out)
 
     def inlined(self, e: ir.E, sub: dict, depth: int) -> ir.E | None:
@@ -362,28 +371,58 @@ def _binds(e: Any) -> set[str]:
 _CONSTRUCTORS = (ir.Construct, ir.Collection, ir.Coerce)
 
 
-def _holes(e: ir.E, out: list[ir.E]) -> bool:
-    """Collect the open parts of key `e` (see _Walker.key) in `out`; False when one of them
-    has too many values or binds names."""
-    if closed(e):
+def _holes(e: ir.E, out: list[ir.E], bound: frozenset[str]) -> bool:
+    """Collect the open parts of key `e` (see _Walker.key) in `out`: the largest parts that
+    read the state or a name from outside `e`, mention no name `e` binds itself (`bound`
+    here), and have a small type, inside the constructors and binding forms around them;
+    False when there is an open part that is not such a one."""
+    if not _open(e, bound):
         return True
-    if isinstance(e, _CONSTRUCTORS):
-        for c in children(e):
-            if isinstance(c, ir.E):
-                if not _holes(c, out):
-                    return False
-            elif isinstance(c, tuple):
-                if not all(_holes(x, out) for x in c if isinstance(x, ir.E)):
-                    return False
-            else:
-                return False
-        return True
-    if any(_binds(n) for n in walk(e)):
-        return False
-    if not T.finite(e.t) or T.size(e.t) > _MAX_HOLE:
+    if isinstance(e, _CONSTRUCTORS) or isinstance(e, ir.MatchE) or _scopes(e):
+        inner: list[ir.E] = []
+        if all(_holes_in(c, inner, bound | _scopes(e)) for c in children(e)):
+            out.extend(inner)
+            return True
+    if _mentions(e, bound) or not T.finite(e.t) or T.size(e.t) > _MAX_HOLE:
         return False
     out.append(e)
     return True
+
+
+def _holes_in(c: Any, out: list[ir.E], bound: frozenset[str]) -> bool:
+    if isinstance(c, ir.E):
+        return _holes(c, out, bound)
+    if isinstance(c, ir.Binder):
+        return _holes(c.domain, out, bound)
+    if isinstance(c, ir.MatchArm):
+        return _holes(c.body, out, bound | ({c.bind} if c.bind else set()))
+    return False
+
+
+def _open(e: Any, bound: frozenset[str]) -> bool:
+    """Does `e` read the state, call a definition, or use a name it does not bind itself
+    (nor is in `bound`)?"""
+    if isinstance(e, (ir.VarRef, ir.CallDef)):
+        return True
+    if isinstance(e, ir.Op) and e.op in ("prime", "old"):
+        return True
+    if isinstance(e, ir.Local):
+        return e.name not in bound
+    if isinstance(e, ir.MatchArm):
+        return _open(e.body, bound | ({e.bind} if e.bind else set()))
+    if isinstance(e, ir.Binder):
+        return _open(e.domain, bound)
+    inner = bound | _scopes(e)
+    return any(_open(c, inner) for c in children(e))
+
+
+def _scopes(e: Any) -> frozenset[str]:
+    """The names `e` binds for all its children (a `match` binds per arm: see _open)."""
+    return frozenset() if isinstance(e, ir.MatchE) else frozenset(_binds(e))
+
+
+def _mentions(e: ir.E, names: frozenset[str]) -> bool:
+    return bool(names) and any(isinstance(n, ir.Local) and n.name in names for n in walk(e))
 
 
 def _values(t: T.Type) -> list:
@@ -395,4 +434,9 @@ def set_values(t: T.Type, value: Any) -> list:
     """The elements of a set value of type t (a bitset of ordinals or a frozenset), in order."""
     if isinstance(value, frozenset):
         return sorted(value)
-    return [T.from_ordinal(t.elem, o) for o in T.bits(value)]
+    return [T.from_ordinal(_elem(t), o) for o in T.bits(value)]
+
+
+def _elem(t: T.Type) -> T.Type:
+    assert isinstance(t, T.SetT), t
+    return t.elem

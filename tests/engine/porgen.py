@@ -42,8 +42,9 @@ def spec_from_seed(seed: int) -> str:
         "action StepB {\n  require b < K\n  b := b + 1\n}",
         "action Follow {\n  require a != b\n  b := a\n}",
         f"action Peek(i: P) {{\n  require c[(i % {procs}) + 1] == {t()}\n  c[i] := {t()}\n}}",
-        f"action Choose(i: P) {{\n  require i not in done\n  choose v in 0..K\n  c[i] := v\n}}",
-        f"action Guarded(i: P) {{\n  if c[i] == {t()} {{\n    a := {t()}\n  }} else {{\n    done := done | {{i}}\n  }}\n}}",
+        "action Choose(i: P) {\n  require i not in done\n  choose v in 0..K\n  c[i] := v\n}",
+        f"action Guarded(i: P) {{\n  if c[i] == {t()} {{\n    a := {t()}\n"
+        "  } else {\n    done := done | {i}\n  }\n}",
     ]
     rng.shuffle(templates)
     lines += templates[:rng.randint(3, 7)]
