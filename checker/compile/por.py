@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from checker.engine.por import Independence
 from checker.ir import nodes as ir
-from checker.ir.footprint import WHOLE, Footprint, Place, action_footprint, expr_reads
+from checker.ir.footprint import Footprint, Place, action_footprint, expr_reads, overlap
 from checker.ir.walk import closed
 from checker.semantics import types as T
 
@@ -77,35 +77,28 @@ class _Places:
     """Labels by the places they touch, to find those touching an overlapping place."""
 
     def __init__(self) -> None:
-        self.whole: dict[int, int] = {}             # var -> labels touching it WHOLE
-        self.keyed: dict[int, dict[Any, int]] = {}  # var -> key -> labels touching that part
-        self.any_: dict[int, int] = {}              # var -> labels touching any part of it
-        self.everything = 0                         # labels touching every place
+        self.by_var: dict[int, dict[Place, int]] = {}   # var -> place -> labels touching it
+        self.everything = 0                             # labels touching every place
 
     def add(self, p: Place, k: int) -> None:
-        var, key = p
-        bit = 1 << k
-        if var == -1:
-            self.everything |= bit
+        if p[0] == -1:
+            self.everything |= 1 << k
             return
-        self.any_[var] = self.any_.get(var, 0) | bit
-        if key is WHOLE:
-            self.whole[var] = self.whole.get(var, 0) | bit
-        else:
-            parts = self.keyed.setdefault(var, {})
-            parts[key] = parts.get(key, 0) | bit
+        places = self.by_var.setdefault(p[0], {})
+        places[p] = places.get(p, 0) | 1 << k
 
     def touching(self, p: Place) -> int:
         """The labels touching a place that overlaps p."""
-        var, key = p
-        if var == -1:
-            out = self.everything
-            for m in self.any_.values():
-                out |= m
+        out = self.everything
+        if p[0] == -1:
+            for places in self.by_var.values():
+                for m in places.values():
+                    out |= m
             return out
-        if key is WHOLE:
-            return self.everything | self.any_.get(var, 0)
-        return self.everything | self.whole.get(var, 0) | self.keyed.get(var, {}).get(key, 0)
+        for q, m in self.by_var.get(p[0], {}).items():
+            if overlap(p, q):
+                out |= m
+        return out
 
 
 def _instances(a: ir.ActionIR, evaluate: Callable[[ir.E], Any]) -> list[tuple] | str:

@@ -8,20 +8,21 @@ expression (checker/compile/model.py's evaluate_closed: the IR cannot run code i
 Output: `Footprint` (frozen sets of places read and written), or the places an expression
 reads.
 
-A place is `(variable index, key)`: the key is the plain value (ir/plain.py) of a map key,
-of a set element or a record field's name, when the text names one the parameters
-determine (`queue[h]`, `Pod(p) in locks`, `api with {n: ...}` with `n` a parameter, `r.f`);
-otherwise `WHOLE`: any part of the variable. Two places overlap when they are of the same
-variable and either is WHOLE or their keys are equal. Everything here over-approximates: a
-read or write it cannot pin down is WHOLE, so two instances found not to overlap really
-touch different parts of the state, whatever the state.
+A place is a path `(variable index, key, key, ...)`: each key the plain value (ir/plain.py)
+of a map key, of a set element or a record field's name, as far as the text determines
+them (`queue[h]`, `Pod(p) in queue[h]`, `api with {n: ...}` with `n` a parameter, `r.f`);
+`(variable index,)` alone is the whole variable. Two places overlap when one path is a
+prefix of the other. Everything here over-approximates: a read or write it cannot pin down
+is of the enclosing part, so two instances found not to overlap really touch different
+parts of the state, whatever the state.
 
-What counts as a write: an assignment `x := e` writes x WHOLE, except the forms that
+What counts as a write: an assignment `x := e` writes x whole, except the forms that
 change one part and keep the rest: `x with {k: v}` (and `x[k] := v`, desugared to it),
-`x | {e}`, `x - {e}` on a set, `remove(x, k)` on a map, each with keys the parameters
-determine. Everything an action evaluates is read: its guards, its parameters' domains,
-the values it assigns, the conditions of its branches, the definitions it calls (their
-bodies, with the arguments put in).
+`x | {e}`, `x - {e}` on a set, `remove(x, k)` on a map, at any depth (`q[h] := q[h] | {n}`
+writes the element n of q[h]), with keys the text determines. Everything an action
+evaluates is read: its guards, its parameters' domains, the values it assigns, the
+conditions of its branches, the definitions it calls (their bodies, with the arguments put
+in).
 """
 from __future__ import annotations
 
@@ -34,9 +35,9 @@ from checker.ir.plain import from_rep
 from checker.ir.walk import children, replace, transform, walk
 from checker.semantics import types as T
 
-WHOLE: Any = object()           # the key of a place that stands for the whole variable
-EVERYTHING = (-1, WHOLE)        # a place overlapping every place (a walk that gave up)
-Place = tuple[int, Any]
+WHOLE: Any = object()           # a key the text does not determine
+EVERYTHING: tuple = (-1,)       # a place overlapping every place (a walk that gave up)
+Place = tuple
 Evaluate = Callable[[ir.E], Any]
 
 _MAX_INLINE = 24                # nested definition calls followed before giving up
@@ -53,9 +54,10 @@ class Footprint:
 
 
 def overlap(a: Place, b: Place) -> bool:
+    """One of the places holds the other (one path is a prefix of the other)."""
     if a[0] == -1 or b[0] == -1:
         return True
-    return a[0] == b[0] and (a[1] is WHOLE or b[1] is WHOLE or a[1] == b[1])
+    return all(x == y for x, y in zip(a, b))
 
 
 def action_footprint(spec: ir.SpecIR, action: ir.ActionIR, values: tuple, evaluate: Evaluate) -> Footprint:
@@ -134,85 +136,98 @@ class _Walker:
                 self.writes.add(EVERYTHING)
 
     def assign(self, s: ir.Assign, sub: dict) -> None:
-        parts = self.parts_written(s.var, s.value, sub)
+        whole = (s.var,)
+        parts = self.parts_written(whole, s.value, sub)
         if parts is None:
-            self.writes.add((s.var, WHOLE))
-            self.expr(s.value, sub)
-            return
-        for keys, values in parts:
-            self.writes.update((s.var, k) for k in keys)
+            parts = [([whole], (s.value,))]
+        for places, values in parts:
+            self.writes.update(places)
             for v in values:
                 self.expr(v, sub)
 
-    def parts_written(self, var: int, value: ir.E, sub: dict) -> list | None:
-        """[(keys, expressions evaluated)] when `value` changes only those parts of variable
-        `var` (its own value with some entries replaced, elements added or removed, keys
-        removed, or one of two such values); None otherwise."""
-        if isinstance(value, ir.VarRef) and value.index == var and not value.primed:
+    def parts_written(self, path: Place, value: ir.E, sub: dict) -> list | None:
+        """[(places written, expressions evaluated)] when `value` is the current value of
+        place `path` with some parts changed (entries replaced, elements added or removed,
+        keys removed, or one of two such values); None otherwise (`path` is written whole)."""
+        if self.paths(value, sub) == [path]:
             return []
         if isinstance(value, ir.Update):
-            inner = self.parts_written(var, value.base, sub)
-            if inner is None:
+            out = self.parts_written(path, value.base, sub)
+            if out is None:
                 return None
-            out = list(inner)
             for k, v in value.entries:
                 keys = (k,) if isinstance(k, str) else self.key(k, sub)
                 if keys is WHOLE:
                     return None
-                out.append((keys, (v,) if isinstance(k, str) else (k, v)))
+                evaluated = (v,) if isinstance(k, str) else (k, v)
+                inner = self.parts_written(path + keys, v, sub) if len(keys) == 1 else None
+                if inner is None:
+                    out.append(([path + (x,) for x in keys], evaluated))
+                else:
+                    out += inner + [([], evaluated[:-1])]
             return out
         if isinstance(value, ir.Op) and value.op in ("union", "diff") and isinstance(value.args[1], ir.Collection):
-            inner = self.parts_written(var, value.args[0], sub)
-            if inner is None:
+            out = self.parts_written(path, value.args[0], sub)
+            if out is None:
                 return None
-            out = list(inner)
             for item in value.args[1].items:
                 keys = self.key(item, sub) if isinstance(item, ir.E) else WHOLE
                 if keys is WHOLE:
                     return None
-                out.append((keys, (item,)))
+                out.append(([path + (x,) for x in keys], (item,)))
             return out
         if isinstance(value, ir.Op) and value.op == "remove" and len(value.args) == 2:
-            inner = self.parts_written(var, value.args[0], sub)
+            out = self.parts_written(path, value.args[0], sub)
             keys = self.key(value.args[1], sub)
-            if inner is None or keys is WHOLE:
+            if out is None or keys is WHOLE:
                 return None
-            return inner + [(keys, (value.args[1],))]
+            return out + [([path + (x,) for x in keys], (value.args[1],))]
         if isinstance(value, ir.Ite):
-            then, else_ = self.parts_written(var, value.then, sub), self.parts_written(var, value.else_, sub)
+            then, else_ = self.parts_written(path, value.then, sub), self.parts_written(path, value.else_, sub)
             if then is None or else_ is None:
                 return None
-            return then + else_ + [((), (value.cond,))]
+            return then + else_ + [([], (value.cond,))]
         if isinstance(value, ir.Coerce) and value.t == value.e.t:
-            return self.parts_written(var, value.e, sub)
+            return self.parts_written(path, value.e, sub)
+        return None
+
+    def paths(self, e: ir.E, sub: dict) -> list[Place] | None:
+        """The places `e` reads when it is a variable or a part of one (`x`, `x[k]`, `x.f`,
+        `keys(x)`, nested), as far as the keys are known; None for any other expression."""
+        if isinstance(e, ir.VarRef):
+            return [(e.index,)]
+        if isinstance(e, ir.Op) and e.op == "keys" and len(e.args) == 1:
+            return self.paths(e.args[0], sub)
+        if isinstance(e, (ir.Index, ir.FieldGet)):
+            base = self.paths(e.base, sub)
+            if base is None:
+                return None
+            keys = (e.name,) if isinstance(e, ir.FieldGet) else self.key(e.key, sub)
+            if keys is WHOLE:
+                return base
+            return [b + (k,) for b in base for k in keys]
         return None
 
     # ---- expressions
 
-    def read(self, var: int, keys: Any) -> None:
-        if keys is WHOLE:
-            self.reads.add((var, WHOLE))
-        else:
-            self.reads.update((var, k) for k in keys)
-
     def expr(self, e: ir.E, sub: dict) -> None:
-        if isinstance(e, ir.VarRef):
-            self.reads.add((e.index, WHOLE))
-            return
-        if isinstance(e, (ir.Index, ir.FieldGet)) and isinstance(e.base, ir.VarRef):
-            if isinstance(e, ir.FieldGet):
-                self.reads.add((e.base.index, e.name))
-                return
-            self.read(e.base.index, self.key(e.key, sub))
-            self.expr(e.key, sub)
+        places = self.paths(e, sub)
+        if places is not None:
+            self.reads.update(places)
+            self.keys_read(e, sub)
             return
         if isinstance(e, ir.Op) and e.op == "in" and len(e.args) == 2:
             x, s = e.args
-            if isinstance(s, ir.Op) and s.op == "keys" and len(s.args) == 1:
-                s = s.args[0]           # `k in m`: whether the map has key k
-            if isinstance(s, ir.VarRef):
-                self.read(s.index, self.key(x, sub))
+            # `x in s`: whether the set s (or the map m, `x in keys(m)`) holds x: the part of
+            # s keyed by x, as its writes `s | {x}`, `s - {x}`, `m with {x: v}` key it (a
+            # sequence's parts are its positions: `x in q` reads all of q)
+            keyed = isinstance(s.t, T.SetT) or (isinstance(s, ir.Op) and s.op == "keys")
+            places = self.paths(s, sub) if keyed else None
+            if places is not None:
+                keys = self.key(x, sub)
+                self.reads.update(places if keys is WHOLE else [p + (k,) for p in places for k in keys])
                 self.expr(x, sub)
+                self.keys_read(s, sub)
                 return
         if isinstance(e, ir.CallDef):
             self.call(e, sub)
@@ -229,6 +244,19 @@ class _Walker:
             elif isinstance(c, ir.MatchArm):
                 arm = {k: v for k, v in inner.items() if k != c.bind}
                 self.expr(c.body, arm)
+
+    def keys_read(self, e: ir.E, sub: dict) -> None:
+        """What the keys of a place expression (`paths`) read."""
+        while not isinstance(e, ir.VarRef):
+            if isinstance(e, ir.Index):
+                self.expr(e.key, sub)
+                e = e.base
+            elif isinstance(e, ir.FieldGet):
+                e = e.base
+            elif isinstance(e, ir.Op):      # keys(x)
+                e = e.args[0]
+            else:
+                return
 
     def unrolled(self, e: ir.Quant | ir.Comp, sub: dict) -> bool:
         """Walk a quantifier or comprehension over constant domains once per binding, the

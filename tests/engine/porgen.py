@@ -2,14 +2,15 @@
 
 Input: a seed. Output: spec text whose actions touch, each, a few parts of the state: a
 counter per process (`c[i]`, a map keyed by a parameter), a set of process ids (`done`,
-elements added and removed one by one), two plain variables (`a`, `b`) and a shared one
-(`g`), and sometimes a process family `W` with its pc and a local. Some actions couple
-parts (a guard reading a neighbour's counter, `a` against `b`, `g` against a counter), some
-close cycles (a counter wraps to 0), so the independence relation is neither empty nor
-total and the cycle proviso has cycles to work on. Properties: an invariant that is
-sometimes violated, sometimes a `reachable` property, an action property (some false on
-a stuttering step, which must make the reduction step aside), a state constraint, and
-deadlocks checked or allowed.
+elements added and removed one by one), a set per process (`q[i]`, its elements added and
+removed: places two keys deep), two plain variables (`a`, `b`) and a shared one (`g`), and
+sometimes a process family `W` with its pc and a local. Some actions couple parts (a guard
+reading a neighbour's counter, `a` against `b`, `g` against a counter), some close cycles (a
+counter wraps to 0), one may overflow its range (a run-time error), so the independence
+relation is neither empty nor total and the cycle proviso has cycles to work on.
+Properties: an invariant that is sometimes violated, sometimes a `reachable` property, an
+action property (some false on a stuttering step, which must make the reduction step
+aside), a state constraint, and deadlocks checked or allowed.
 
 specgen.py (tests/property) writes specs whose actions share nearly everything, where the
 reduction rarely has anything to do; this one is small and separate rather than a mode of
@@ -26,8 +27,8 @@ def spec_from_seed(seed: int) -> str:
     k = rng.randint(1, 2)
     gmax = rng.randint(1, 2)
     lines = ["spec porgen", f"type P = 1..{procs}", f"const K: int = {k}",
-             "var c: P -> 0..K", "var done: set[P]", "var a: 0..K", "var b: 0..K", f"var g: 0..{gmax}",
-             "init {", "  c := {i: 0 for i in P}", "  done := {}", "  a := 0", "  b := 0", "  g := 0", "}"]
+             "var c: P -> 0..K", "var done: set[P]", "var q: P -> set[P]", "var a: 0..K", "var b: 0..K", f"var g: 0..{gmax}",
+             "init {", "  c := {i: 0 for i in P}", "  done := {}", "  q := {i: {} for i in P}", "  a := 0", "  b := 0", "  g := 0", "}"]
     t = lambda: rng.randint(0, k)     # noqa: E731 - a counter value
     templates = [
         "action Inc(i: P) {\n  require c[i] < K\n  c[i] := c[i] + 1\n}",
@@ -45,6 +46,9 @@ def spec_from_seed(seed: int) -> str:
         "action Choose(i: P) {\n  require i not in done\n  choose v in 0..K\n  c[i] := v\n}",
         f"action Guarded(i: P) {{\n  if c[i] == {t()} {{\n    a := {t()}\n"
         "  } else {\n    done := done | {i}\n  }\n}",
+        "action Send(i: P, j: P) {\n  require i != j and j not in q[i]\n  q[i] := q[i] | {j}\n}",
+        "action Recv(i: P, j: P) {\n  require j in q[i]\n  q[i] := q[i] - {j}\n  c[j] := 0\n}",
+        "action Overflow(i: P) {\n  require i in done\n  c[i] := c[i] + 1\n}",     # may leave 0..K
     ]
     rng.shuffle(templates)
     lines += templates[:rng.randint(3, 7)]
@@ -56,7 +60,7 @@ def spec_from_seed(seed: int) -> str:
         lines.append("}")
     facts = [f"not (c[1] == {t()} and c[2] == {t()})", f"a + b < {rng.randint(1, 2 * k)}",
              f"len(done) < {procs}", f"g != {gmax} or a == 0", "forall i in P: c[i] <= K",
-             f"not (1 in done and a == {t()})", f"c[{procs}] != {t()} or g == 0"]
+             f"not (1 in done and a == {t()})", f"c[{procs}] != {t()} or g == 0", "not (1 in q[2])"]
     chosen = rng.sample(facts, rng.randint(1, 2))
     lines.append("invariant Inv: " + " and ".join(f"({f})" for f in chosen))
     if rng.random() < 0.4:

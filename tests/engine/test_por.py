@@ -27,7 +27,7 @@ from porgen import spec_from_seed  # tests/engine is on sys.path (rootdir-less i
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "property"))
 from specgen import spec_from_seed as feature_spec  # noqa: E402
 
-PORGEN_SEEDS = range(120)
+PORGEN_SEEDS = range(100)
 SPECGEN_SEEDS = range(60)
 
 
