@@ -304,6 +304,35 @@ def por_reduction(case: Case, timeout: float | None) -> list[dict]:
     return rows
 
 
+def porgen_totals(seeds: range, timeout: float | None) -> dict:
+    """tests/engine/porgen.py's random specs of loosely coupled processes, each searched in
+    full and reduced: how many were reduced, the states in all, whether every verdict agreed."""
+    import tempfile as _tempfile
+
+    from checker import api
+    from checker.engine import CheckOptions, explore
+    sys.path.insert(0, str(ROOT / "tests" / "engine"))
+    from porgen import spec_from_seed
+    out = {"case": f"porgen{len(seeds)}", "specs": 0, "reduced": 0, "distinct": 0, "distinct_por": 0,
+           "search_s": 0.0, "search_por_s": 0.0, "agree": True}
+    with _tempfile.TemporaryDirectory(prefix="kovn-porgen-") as tmp:
+        for seed in seeds:
+            path = Path(tmp) / f"p{seed}.kovn"
+            path.write_text(spec_from_seed(seed), encoding="utf-8")
+            for _, model in api.compile_spec(str(path), lint=False)[0]:
+                full = explore(model, CheckOptions(timeout=timeout))
+                red = explore(model, CheckOptions(timeout=timeout, por=True))
+                out["specs"] += 1
+                out["reduced"] += bool(red.partial_order and red.partial_order.reduced)
+                out["distinct"] += full.stats.distinct
+                out["distinct_por"] += red.stats.distinct
+                out["search_s"] += full.stats.seconds
+                out["search_por_s"] += red.stats.seconds
+                out["agree"] &= full.verdict is red.verdict
+    out["search_s"], out["search_por_s"] = round(out["search_s"], 2), round(out["search_por_s"], 2)
+    return out
+
+
 def por_table(rows: list[dict]) -> str:
     out = [("case", "variant", "distinct", "with POR", "factor", "search s", "with POR", "factor",
             "ample / full (proviso)", "note")]
@@ -320,6 +349,10 @@ def por_table(rows: list[dict]) -> str:
 
 def _por_main(args, suite) -> int:
     rows = []
+    totals = porgen_totals(range(300), args.timeout) if not args.cases else None
+    if totals is not None:
+        print(f"  {totals['case']}: {totals['reduced']} of {totals['specs']} reduced, "
+              f"{totals['distinct']:,} -> {totals['distinct_por']:,} states", file=sys.stderr, flush=True)
     for case in suite:
         found = por_reduction(case, args.timeout)
         rows += found
@@ -327,11 +360,17 @@ def _por_main(args, suite) -> int:
             print(f"  {case.name} {r['variant']}: {r['distinct']:,} -> {r['distinct_por']:,}",
                   file=sys.stderr, flush=True)
     print(por_table(rows))
-    text = json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "por": rows}, indent=2)
+    if totals is not None:
+        print(f"{totals['case']}: {totals['reduced']} of {totals['specs']} specs reduced; "
+              f"{totals['distinct']:,} states in full, {totals['distinct_por']:,} reduced; search "
+              f"{totals['search_s']} s in full, {totals['search_por_s']} s reduced; verdicts agree: {totals['agree']}")
+    text = json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "por": rows, "porgen": totals},
+                      indent=2)
     print(text)
     if args.json:
         Path(args.json).write_text(text + "\n")
-    return 1 if any(r["verdict"] != r["verdict_por"] for r in rows) else 0
+    bad = any(r["verdict"] != r["verdict_por"] for r in rows) or (totals is not None and not totals["agree"])
+    return 1 if bad else 0
 
 
 # ---------------------------------------------------------------- SPIN
