@@ -137,6 +137,22 @@ def test_two_independent_processes_reduce_to_one_interleaving(tmp_path):
     assert [s.action for s in red.properties[0].trace.steps[1:]] == ["IncX"] * 3 + ["IncY"] * 3
 
 
+def test_the_workers_model_reduces_to_one_worker_at_a_time():
+    # models/workers.kovn: N workers of STEPS private steps. Full: every worker's local state
+    # (pc and counter: STEPS + 1 of them) in every combination, (STEPS + 1)^N. Reduced: the
+    # lowest enabled worker alone is ample, so worker 1 finishes, then worker 2, ...: one
+    # state per step taken, plus the initial one, N * STEPS + 1.
+    root = Path(__file__).resolve().parents[2]
+    for n, steps in ((2, 2), (3, 2), (4, 3)):
+        consts = api.parse_consts([f"N={n}", f"STEPS={steps}"])
+        ((_, model),), _ = api.compile_spec(str(root / "models/workers.kovn"), consts)
+        full = explore(model, CheckOptions())
+        red = explore(model, CheckOptions(por=True))
+        assert full.stats.distinct == (steps + 1) ** n
+        assert red.stats.distinct == n * steps + 1
+        assert statuses(red) == statuses(full) == {"deadlock": Status.HOLDS}
+
+
 def test_a_property_reading_a_variable_makes_its_writers_visible(tmp_path):
     # With an invariant on y, IncY is visible: {IncY} cannot be ample (C2) but {IncX} still
     # is, so the reduction is the same; with an invariant on x and y, both are visible and
