@@ -238,7 +238,10 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         config, image = saved.get(id(model), (None, None))
         opts = dataclasses.replace(opts, checkpoint=config)
         if simulation is not None:
-            return _searched(model, simulate(model, opts, _walks_of(simulation, model, workers, itf)))
+            res = simulate(model, opts, _walks_of(simulation, model, workers, itf))
+            if opts.por:
+                res = dataclasses.replace(res, partial_order_off="random walks are not reduced")
+            return _searched(model, res)
         if ray is not None or workers > 1:
             # the partitioned search does not reduce by partial order (ADR 0034): it says so
             off = "the partitioned search (--workers, --ray) does not reduce" if opts.por else None

@@ -79,7 +79,8 @@ def reduction(model: Model, options: CheckOptions) -> Independence | str:
         return "checkpoints resume the full search"
     if options.complete:
         return "--strict judges never-enabled actions and vacuity, which need every state"
-    return model.independence()
+    relation = getattr(model, "independence", None)     # a model may implement the protocol bare
+    return relation() if relation is not None else "the model declares no read and write sets"
 
 
 class Reducer:
