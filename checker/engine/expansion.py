@@ -26,7 +26,8 @@ caller runs this loop over the chunk again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+import itertools
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from checker.engine.budget import LimitReached
 from checker.engine.fastpath import DONE
@@ -35,6 +36,7 @@ from checker.engine.por import NoPartialOrder, Reducer
 from checker.engine.store import Counters
 
 _MISSING: Any = object()        # "no successor yet": states may be None or any value
+_ALL = itertools.repeat(True)   # every target stored (no partial-order reduction)
 
 
 class EdgeRecorder(Protocol):
@@ -77,10 +79,6 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
     """Expand states[lo:hi] in order (the module docstring). `deadlock`: report states
     without successors; `check_transitions`: check the model's action properties;
     `reducer`: the partial-order reduction's ample sets."""
-    if reducer is not None:
-        _expand_reduced(model, host, states, lo, hi, counters, reducer, canonical, deadlock,
-                        check_transitions, observe)
-        return
     successors = model.successors
     check_tr = model.check_transition if check_transitions and model.has_action_properties else None
     within = model.within_constraint if model.has_constraint else None
@@ -95,7 +93,14 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                     edges.close()
                 continue        # outside the constraint: checked, not expanded
             t = _MISSING
-            for label, t in successors(s):
+            pairs: Iterable[tuple[Label, State]] = successors(s)
+            stored: Iterable[bool] = _ALL
+            if reducer is not None:     # the ample set, chosen before any target is stored
+                if check_tr is not None:
+                    _stutter(check_tr, s)
+                pairs = list(pairs)
+                stored = reducer.select(pairs, seen, canonical) or _ALL
+            for (label, t), store in zip(pairs, stored):
                 gen[label[0]] += 1
                 if check_tr is not None:
                     try:
@@ -107,6 +112,8 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                         host.violates(i, s, label, t, bad)
                 if observe is not None:
                     observe(s, t)
+                if not store:
+                    continue
                 c = t if canonical is None else canonical(t)
                 if edges is not None:
                     j = seen.get(c)
@@ -123,49 +130,6 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
             if edges is not None:
                 edges.close()
         except ModelError as e:     # successors() or within_constraint() of s failed
-            host.failed(e, i, s)
-
-
-def _expand_reduced(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
-                    counters: Counters, reducer: Reducer, canonical: Callable[[State], State] | None,
-                    deadlock: bool, check_transitions: bool,
-                    observe: Callable[[State, State], None] | None) -> None:
-    """`expand` under partial-order reduction: a state's transitions are listed first, so
-    that the ample set can be chosen before any target is stored (engine/por.py)."""
-    check_tr = model.check_transition if check_transitions and model.has_action_properties else None
-    within = model.within_constraint if model.has_constraint else None
-    gen = counters.generated
-    seen, new = host.seen, host.new_state
-    for i in range(lo, hi):
-        host.at = i
-        s = states[i]
-        try:
-            if within is not None and not within(s):
-                continue
-            if check_tr is not None:
-                _stutter(check_tr, s)
-            pairs = list(model.successors(s))
-            keep = reducer.select(pairs, seen, canonical)
-            for k, (label, t) in enumerate(pairs):
-                gen[label[0]] += 1
-                if check_tr is not None:
-                    try:
-                        bad = check_tr(s, label, t)
-                    except ModelError as e:
-                        host.failed(e, i, s, label, t)
-                        continue
-                    if bad:
-                        host.violates(i, s, label, t, bad)
-                if observe is not None:
-                    observe(s, t)
-                if keep is not None and not keep[k]:
-                    continue
-                c = t if canonical is None else canonical(t)
-                if c not in seen:
-                    new(i, s, label, c)
-            if not pairs and deadlock:
-                host.deadlock(i, s)
-        except ModelError as e:
             host.failed(e, i, s)
 
 
