@@ -98,6 +98,33 @@ def test_reduced_search_agrees_with_full_on_every_feature(workdir):
             compare(model)
 
 
+# ---------------------------------------------------------------- the ample set, by hand
+
+def relation(dependent, enablers, visible=0):
+    labels = {(k, ()): k for k in range(len(dependent))}
+    return por_module.Independence(labels, tuple(dependent), tuple(enablers), visible)
+
+
+def test_the_stubborn_closure_by_hand():
+    # 0 and 1 independent; 2 dependent on 0 (and enabled by it); 1 visible
+    reducer = por_module.Reducer(relation((0b101, 0b010, 0b101), (0b100, 0, 0b001), visible=0b010))
+    assert reducer.ample(0b011) == 0b001    # {0}: it brings 2, disabled, whose enabler is 0 itself
+    assert reducer.ample(0b111) == 0b101    # {0, 2}: 1 alone is visible (C2)
+    assert reducer.ample(0b010) == 0b010    # one label: nothing to choose
+
+
+def test_a_label_that_may_enable_a_dependent_one_joins_the_ample_set():
+    # C1: 3 is disabled and dependent on 0; 1 may enable 3 (so 1 and 3 are dependent too);
+    # 1 is visible. Taking 0 alone would let the path 1, 3 run a step dependent on 0 before
+    # 0: the closure from 0 brings 1 in, and then the candidate is every enabled label.
+    dependent = (0b1001, 0b1010, 0b0100, 0b1011)
+    enablers = (0, 0, 0, 0b0010)
+    assert por_module.Reducer(relation(dependent, enablers, visible=0b0010)).ample(0b0011) == 0b0011
+    # when 3 can only be enabled by 0 itself, {0} is ample
+    dependent = (0b1001, 0b0010, 0b0100, 0b1001)
+    assert por_module.Reducer(relation(dependent, (0, 0, 0, 0b0001), visible=0b0010)).ample(0b0011) == 0b0001
+
+
 # ---------------------------------------------------------------- exact counts by hand
 
 INDEPENDENT = """
