@@ -27,8 +27,10 @@ def spec_from_seed(seed: int) -> str:
     k = rng.randint(1, 2)
     gmax = rng.randint(1, 2)
     lines = ["spec porgen", f"type P = 1..{procs}", f"const K: int = {k}",
-             "var c: P -> 0..K", "var done: set[P]", "var q: P -> set[P]", "var a: 0..K", "var b: 0..K", f"var g: 0..{gmax}",
-             "init {", "  c := {i: 0 for i in P}", "  done := {}", "  q := {i: {} for i in P}", "  a := 0", "  b := 0", "  g := 0", "}"]
+             "var c: P -> 0..K", "var done: set[P]", "var q: P -> set[P]", "var a: 0..K", "var b: 0..K",
+             f"var g: 0..{gmax}",
+             "init {", "  c := {i: 0 for i in P}", "  done := {}", "  q := {i: {} for i in P}", "  a := 0",
+             "  b := 0", "  g := 0", "}"]
     t = lambda: rng.randint(0, k)     # noqa: E731 - a counter value
     templates = [
         "action Inc(i: P) {\n  require c[i] < K\n  c[i] := c[i] + 1\n}",
