@@ -5,6 +5,7 @@
     python bench/bench.py --quick         # small sizes, a smoke test of the script
     python bench/bench.py --json out.json --no-spin
     python bench/bench.py --vacuity --repeat 3   # the cost of observing premises (ipam cases)
+    python bench/bench.py --por --timeout 600    # partial-order reduction: states and time saved
 
 Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
 wall seconds of the whole process, start-up included, the search's own seconds,
@@ -249,6 +250,132 @@ def vacuity_table(rows: list[dict]) -> str:
     return _aligned(out)
 
 
+# ---------------------------------------------------------------- partial-order reduction
+
+POR_CASES = (
+    Case("workers4", "models/workers.kovn", ("default",), note="(STEPS+1)^N states against N*STEPS+1"),
+    Case("workers6", "models/workers.kovn", ("default",), ("N=6", "STEPS=4")),
+    Case("twophase7", "models/twophase.kovn", ("plain",), ("N=7",)),
+    Case("peterson5", "models/peterson.kovn", ("default",), ("N=5",)),
+    Case("k8s-aigw", "models/k8s/aigw_finalizer_conflict.kovn", ()),
+    Case("k8s-fluid", "models/k8s/fluid_restart.kovn", ()),
+    Case("k8s-kubefed", "models/k8s/kubefed_orphan.kovn", ()),
+    Case("ipam-fixed", "spec/ipam.kovn", ("fixed",)),
+    Case("ipam-nics2", "spec/ipam.kovn", ("fixed",), ("NICS=2",)),
+    Case("ipam-pods2", "spec/ipam.kovn", ("fixed",), ("PODS=2",)),
+    Case("ipam-pods2-nics2", "spec/ipam.kovn", ("fixed",), ("PODS=2", "NICS=2")),
+)
+
+
+def por_reduction(case: Case, timeout: float | None) -> list[dict]:
+    """Each variant of the case searched in full and with partial-order reduction (`--por`),
+    in this process (the front end is the same for both, and not timed). A variant with
+    temporal properties (or symmetry) is never reduced (ADR 0034): its safety properties
+    are measured, the variant with its temporal properties (and symmetry) dropped, as
+    `dropped` says."""
+    import dataclasses
+
+    from checker import api
+    from checker.compile.model import SpecModel
+    from checker.engine import CheckOptions, explore
+    consts = api.parse_consts(list(case.consts)) if case.consts else None
+    compiled, _ = api.compile_spec(str(ROOT / case.spec), consts, list(case.variants) or None, lint=False)
+    rows = []
+    for variant, model in compiled:
+        spec = model.spec
+        dropped = [what for what, there in (("temporal properties", spec.temporals), ("symmetry", spec.symmetry))
+                   if there]
+        if dropped:
+            model = SpecModel(dataclasses.replace(spec, temporals=(), fairness=(), symmetry=()))
+        full = explore(model, CheckOptions(timeout=timeout))
+        red = explore(model, CheckOptions(timeout=timeout, por=True))
+        po = red.partial_order
+        complete = full.limit is None and red.limit is None and full.stopped is None and red.stopped is None
+        rows.append({
+            "case": case.name, "variant": variant.name, "dropped": dropped,
+            "verdict": full.verdict.value, "verdict_por": red.verdict.value,
+            "distinct": full.stats.distinct, "distinct_por": red.stats.distinct,
+            "generated": full.stats.generated, "generated_por": red.stats.generated,
+            "search_s": round(full.stats.seconds, 3), "search_por_s": round(red.stats.seconds, 3),
+            "limit": full.limit or red.limit,
+            "reduced_states": po.reduced if po else 0, "full_states": po.full if po else 0,
+            "proviso_states": po.proviso if po else 0, "por_off": red.partial_order_off,
+            "factor_states": round(full.stats.distinct / red.stats.distinct, 2)
+            if complete and red.stats.distinct else None,
+            "factor_time": round(full.stats.seconds / red.stats.seconds, 2)
+            if complete and red.stats.seconds else None})
+    return rows
+
+
+def porgen_totals(seeds: range, timeout: float | None) -> dict:
+    """tests/engine/porgen.py's random specs of loosely coupled processes, each searched in
+    full and reduced: how many were reduced, the states in all, whether every verdict agreed."""
+    import tempfile as _tempfile
+
+    from checker import api
+    from checker.engine import CheckOptions, explore
+    sys.path.insert(0, str(ROOT / "tests" / "engine"))
+    from porgen import spec_from_seed
+    out = {"case": f"porgen{len(seeds)}", "specs": 0, "reduced": 0, "distinct": 0, "distinct_por": 0,
+           "search_s": 0.0, "search_por_s": 0.0, "agree": True}
+    with _tempfile.TemporaryDirectory(prefix="kovn-porgen-") as tmp:
+        for seed in seeds:
+            path = Path(tmp) / f"p{seed}.kovn"
+            path.write_text(spec_from_seed(seed), encoding="utf-8")
+            for _, model in api.compile_spec(str(path), lint=False)[0]:
+                full = explore(model, CheckOptions(timeout=timeout))
+                red = explore(model, CheckOptions(timeout=timeout, por=True))
+                out["specs"] += 1
+                out["reduced"] += bool(red.partial_order and red.partial_order.reduced)
+                out["distinct"] += full.stats.distinct
+                out["distinct_por"] += red.stats.distinct
+                out["search_s"] += full.stats.seconds
+                out["search_por_s"] += red.stats.seconds
+                out["agree"] &= full.verdict is red.verdict
+    out["search_s"], out["search_por_s"] = round(out["search_s"], 2), round(out["search_por_s"], 2)
+    return out
+
+
+def por_table(rows: list[dict]) -> str:
+    out = [("case", "variant", "distinct", "with POR", "factor", "search s", "with POR", "factor",
+            "ample / full (proviso)", "note")]
+    for r in rows:
+        note = "; ".join(filter(None, [f"{', '.join(r['dropped'])} dropped" if r["dropped"] else "",
+                                       f"limit {r['limit']}" if r["limit"] else "",
+                                       f"off: {r['por_off']}" if r["por_off"] else ""]))
+        out.append((r["case"], r["variant"], f"{r['distinct']:,}", f"{r['distinct_por']:,}",
+                    r["factor_states"] if r["factor_states"] is not None else "-", f"{r['search_s']:.2f}",
+                    f"{r['search_por_s']:.2f}", r["factor_time"] if r["factor_time"] is not None else "-",
+                    f"{r['reduced_states']:,} / {r['full_states']:,} ({r['proviso_states']:,})", note))
+    return _aligned(out)
+
+
+def _por_main(args, suite) -> int:
+    rows = []
+    totals = porgen_totals(range(300), args.timeout) if not args.cases else None
+    if totals is not None:
+        print(f"  {totals['case']}: {totals['reduced']} of {totals['specs']} reduced, "
+              f"{totals['distinct']:,} -> {totals['distinct_por']:,} states", file=sys.stderr, flush=True)
+    for case in suite:
+        found = por_reduction(case, args.timeout)
+        rows += found
+        for r in found:
+            print(f"  {case.name} {r['variant']}: {r['distinct']:,} -> {r['distinct_por']:,}",
+                  file=sys.stderr, flush=True)
+    print(por_table(rows))
+    if totals is not None:
+        print(f"{totals['case']}: {totals['reduced']} of {totals['specs']} specs reduced; "
+              f"{totals['distinct']:,} states in full, {totals['distinct_por']:,} reduced; search "
+              f"{totals['search_s']} s in full, {totals['search_por_s']} s reduced; verdicts agree: {totals['agree']}")
+    text = json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "por": rows, "porgen": totals},
+                      indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    bad = any(r["verdict"] != r["verdict_por"] for r in rows) or (totals is not None and not totals["agree"])
+    return 1 if bad else 0
+
+
 # ---------------------------------------------------------------- SPIN
 
 def spin_available() -> bool:
@@ -356,19 +483,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vacuity", action="store_true",
                    help="each case with and without premise observation (--no-vacuity): its cost "
                         "(default cases: " + ", ".join(VACUITY_CASES) + ")")
+    p.add_argument("--por", action="store_true",
+                   help="each case searched in full and with partial-order reduction: states and time saved "
+                        "(default cases: " + ", ".join(c.name for c in POR_CASES) + ")")
+    p.add_argument("--timeout", type=float, default=None, help="with --por: seconds per search")
     args = p.parse_args(argv)
     suite = QUICK if args.quick else SUITE
     if args.list:
-        for c in SUITE + QUICK:
+        for c in SUITE + QUICK + POR_CASES:
             print(f"{c.name:16} {c.spec} {' '.join(c.variants) or '(all variants)'} {' '.join(c.consts)}"
                   f"{' --workers ' + str(c.workers) if c.workers > 1 else ''}")
         return 0
     if args.cases:
-        known = {c.name: c for c in SUITE + QUICK}
+        known = {c.name: c for c in (POR_CASES if args.por else ()) + SUITE + QUICK}
         unknown = [n for n in args.cases.split(",") if n not in known]
         if unknown:
             p.error(f"unknown case(s): {', '.join(unknown)} (see --list)")
         suite = tuple(known[n] for n in args.cases.split(","))
+    if args.por:
+        return _por_main(args, suite if args.cases else POR_CASES)
     if args.vacuity:
         return _vacuity_main(args, suite if args.cases else tuple(c for c in SUITE if c.name in VACUITY_CASES))
     spin = spin_available() and not args.no_spin

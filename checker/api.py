@@ -239,15 +239,22 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
         config, image = saved.get(id(model), (None, None))
         opts = dataclasses.replace(opts, checkpoint=config)
         if simulation is not None:
-            return _searched(model, simulate(model, opts, _walks_of(simulation, model, workers, itf)))
-        if ray is not None:
-            return _searched(model, explore_on_ray(model, opts, ray, workers if workers > 1 else None,
-                                                   reporter, image))
-        if workers > 1:
-            # imported here: the workers' modules (their messages, multiprocessing) cost a
-            # one-process run start-up time for nothing (ADR 0031)
-            from checker.engine.parallel import explore_parallel
-            return _searched(model, explore_parallel(model, opts, workers, reporter, image))
+            res = simulate(model, opts, _walks_of(simulation, model, workers, itf))
+            if opts.por:
+                res = dataclasses.replace(res, partial_order_off="random walks are not reduced")
+            return _searched(model, res)
+        if ray is not None or workers > 1:
+            # the partitioned search does not reduce by partial order (ADR 0034): it says so
+            off = "the partitioned search (--workers, --ray) does not reduce" if opts.por else None
+            opts = dataclasses.replace(opts, por=False)
+            if ray is not None:
+                res = explore_on_ray(model, opts, ray, workers if workers > 1 else None, reporter, image)
+            else:
+                # imported here: the workers' modules (their messages, multiprocessing) cost a
+                # one-process run start-up time for nothing (ADR 0031)
+                from checker.engine.parallel import explore_parallel
+                res = explore_parallel(model, opts, workers, reporter, image)
+            return _searched(model, dataclasses.replace(res, partial_order_off=off))
         return _searched(model, explore(model, opts, reporter, image))
 
     if jobs > 1 and len(compiled) > 1 and workers <= 1 and ray is None:

@@ -75,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "actions, dead guards, vacuous or constant properties, read-after-write hazards, "
                         "liveness artefacts (docs/errors.md, KOV6xx); the search then runs to the end even "
                         "once every property is decided")
+    po = p.add_mutually_exclusive_group()
+    po.add_argument("--por", dest="por", action="store_true", default=False,
+                    help="partial-order reduction: leave out interleavings of independent steps where that "
+                         "cannot change a verdict (invariants, action and reachable properties, deadlocks; not "
+                         "with temporal properties, symmetry, --strict, --workers); the counts are then those of "
+                         "the reduced state space (docs/performance.md, ADR 0034)")
+    po.add_argument("--no-por", dest="por", action="store_false",
+                    help="no partial-order reduction (the default): the full state space, TLC's counts")
     p.add_argument("--no-vacuity", dest="premises", action="store_false",
                    help="do not observe the properties' premises during the search (no KOV603 for a premise "
                         "never true; docs/performance.md gives the cost)")
@@ -498,7 +506,7 @@ def _run(args):
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            max_memory=max_memory, check_deadlock=args.deadlock,
                            stop_on_violation=args.stop_at_first, premises=args.premises,
-                           complete=args.strict)
+                           complete=args.strict, por=args.por)
     from checker.variants import cpus
     workers = args.workers or 1
     if args.ray is not None and not args.ray.strip():

@@ -36,9 +36,11 @@ class VariantWarnings:
 
 
 def complete(res: CheckResult) -> bool:
-    """Did the search see every reachable state? (only then may it say "never")"""
+    """Did the search see every reachable state? (only then may it say "never"; a search
+    reduced by partial order saw a subset chosen to preserve the verdicts, not coverage or
+    vacuity: ADR 0034)"""
     return (res.limit is None and res.failure is None and res.verdict is not Verdict.ERROR
-            and res.stopped is None)
+            and res.stopped is None and res.partial_order is None)
 
 
 def variant_warnings(model, res: CheckResult, before: Sequence[Diagnostic] = ()) -> list[Diagnostic]:

@@ -19,6 +19,7 @@ from checker.compile.search import GeneratedSearch, Observers
 from checker.compile.symmetry import build_symmetry
 from checker.engine.model import (ActionInfo, FairnessInfo, Label, ModelError, PremiseInfo, State,
                                   PropertyInfo, TemporalInfo)
+from checker.engine.por import Independence
 from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
 from checker.ir.elaborate import EvalFailure
@@ -157,6 +158,15 @@ class SpecModel:
 
     def init_states(self):
         return self._init()
+
+    def independence(self) -> Independence | str:
+        """Which action instances are independent (compile/por.py), computed on the first
+        call (only a search with partial-order reduction asks); or why there is no relation."""
+        found = getattr(self, "_independence", None)
+        if found is None:
+            from checker.compile.por import independence
+            found = self._independence = independence(self.spec, evaluate_closed)
+        return found
 
     def format_label(self, label: Label) -> str:
         index, params = label

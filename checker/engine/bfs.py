@@ -31,6 +31,11 @@ How it works:
   graph after the search.
 - Symmetry (checker.engine.symmetry, when the model declares it): each successor is
   replaced by the canonical representative of its orbit before the seen-set lookup.
+- Partial-order reduction (CheckOptions.por; engine/por.py, ADR 0034): every transition of
+  an expanded state is generated and checked, but only the targets of its ample set are
+  stored; the general loop does it (the generated expanders do not reduce). Where the
+  reduction is not sound for the model, or turns out not to be (engine/por.py
+  NoPartialOrder), the search runs in full and the result says why.
 - --max-depth N: level N is expanded like any other (generated counts, coverage, action
   properties, edges to states already seen, deadlocks), except that a successor not seen
   before (under symmetry: whose representative is not seen) is not stored: it marks the
@@ -76,6 +81,7 @@ from checker.engine.liveness import PredicateFailure, check_liveness
 from checker.engine.model import Label, Model, ModelError, State
 from checker.engine.observe import PremiseTracker
 from checker.engine.options import CheckOptions
+from checker.engine.por import Independence, NoPartialOrder, Reducer, reduction
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult, PropertyResult
 from checker.engine.store import CompactStore, Counters, StateStore
@@ -85,6 +91,9 @@ from checker.engine.symmetry import NoReduction
 # model's speed: fast models read it every few thousand states, slow ones (a solver per
 # state) every state, so a timeout is never overshot by much.
 _CLOCK_PERIOD = 0.02
+# Partial-order reduction runs in the general loop only, slower than the generated
+# expanders (2-3x): one that has left no state out after this many is dropped (ADR 0034).
+_POR_TRIAL = 10_000
 _MAX_STRIDE = 4096
 
 
@@ -97,6 +106,16 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
     with a RuntimeFailure; any other exception propagates.
     """
     start = perf_counter()
+    if options.por:
+        relation = reduction(model, options)
+        if isinstance(relation, Independence):
+            try:
+                return Search(model, options, reporter, compact=True, independence=relation).run()
+            except NoPartialOrder as e:
+                relation = str(e)
+                options = _time_left(options, start)
+        return replace(explore(model, replace(options, por=False), reporter, resume),
+                       partial_order_off=relation)
     if resume is not None and resume.symmetry_off is not None:
         result = Search(model, options, reporter, symmetry=False, resume=resume).run()
         return replace(result, symmetry_off=resume.symmetry_off)
@@ -106,13 +125,19 @@ def explore(model: Model, options: CheckOptions = CheckOptions(),
         return explore_without_symmetry(model, options, reporter, str(e), start)
 
 
+def _time_left(options: CheckOptions, start: float) -> CheckOptions:
+    """`options` for a search starting again now, in what is left of the time since `start`."""
+    if options.timeout is not None:
+        options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
+    return options
+
+
 def explore_without_symmetry(model: Model, options: CheckOptions, reporter: Reporter | None,
                              why: str, start: float) -> CheckResult:
     """The search again, without symmetry reduction, which did not pay (`why`), in what is
     left of the time since `start`. From the start: counts from a search that mixed
     representatives with raw states would be neither the reduced nor the full ones."""
-    if options.timeout is not None:
-        options = replace(options, timeout=max(options.timeout - (perf_counter() - start), 1e-3))
+    options = _time_left(options, start)
     result = Search(model, options, reporter, symmetry=False, symmetry_off=why, compact=True).run()
     return replace(result, symmetry_off=why)
 
@@ -160,7 +185,7 @@ class Search:
 
     def __init__(self, model: Model, options: CheckOptions, reporter: Reporter | None,
                  symmetry: bool = True, resume: Image | None = None, symmetry_off: str | None = None,
-                 compact: bool = False):
+                 compact: bool = False, independence: Independence | None = None):
         self.model = model
         self.options = options
         self.reporter = reporter
@@ -169,6 +194,9 @@ class Search:
         self.findings = Findings(model, options, self.premises)
         self.symmetry = model.symmetry if symmetry else None
         self.canon = self.symmetry.canonical if self.symmetry is not None else None
+        # partial-order reduction (engine/por.py): the ample sets, by the general loop only
+        self.reducer = Reducer(independence) if independence is not None else None
+        self.por_dropped: str | None = None
         # models with temporal properties: the edges are recorded for the liveness check
         self.store = new_store(model, options, compact)
         self.seen, self.edges = self.store.seen, self.store.edges
@@ -347,6 +375,7 @@ class Search:
             while i < hi:
                 self.at = i
                 end = min(hi, i + self._tick(len(store) - i))
+                self._por_pays()
                 fast, cap = self._fast_expander()
                 if fast is None or not self._try_fast(fast, i, end, cap):
                     self._expand(i, end)
@@ -357,6 +386,16 @@ class Search:
             if len(store) > hi:
                 self.depth += 1         # the next level holds states already
             raise
+
+    def _por_pays(self) -> None:
+        """A reduction that has expanded _POR_TRIAL states without leaving one out is
+        dropped: the search so far is exactly the full one, and it goes on as the full one,
+        in the generated expanders. The result says so; its counts are the full ones."""
+        r = self.reducer
+        if r is not None and r.reduced == 0 and r.full >= _POR_TRIAL:
+            self.reducer = None
+            self.por_dropped = (f"no state left out in the first {r.full:,} expanded: the search went on in full "
+                                "(the reduction runs in the slower general loop)")
 
     def _try_fast(self, fast: Expander, lo: int, hi: int, cap: int) -> bool:
         """Run the generated expander on lo..hi-1; on an event undo it and return False."""
@@ -388,7 +427,7 @@ class Search:
         event, and the general loop handles its chunk (and stops at the cut, as nothing is
         pending)."""
         fast_path = self.model.fast_path
-        if fast_path is None:
+        if fast_path is None or self.reducer is not None:
             return None, self.cap
         plan = self._plan()
         fast = fast_path.expander(plan)
@@ -399,7 +438,8 @@ class Search:
     def _expand(self, lo: int, hi: int) -> None:
         """The general loop (engine/expansion.py) over ids lo..hi-1."""
         expansion.expand(self.model, self, self.store.states, lo, hi, self.counters,
-                         self.canon, self.findings.check_deadlock, observe=self.premises.transition)
+                         self.canon, self.findings.check_deadlock, observe=self.premises.transition,
+                         reducer=self.reducer)
 
     # ---- the expansion core's host (engine/expansion.py) --------------------------------
 
@@ -552,6 +592,11 @@ class Search:
     def _result(self, seconds: float, live: Sequence[PropertyResult] = ()) -> CheckResult:
         end = SearchEnd(self.limit, self.failure, len(self.store), self._generated(), self.depth,
                         seconds + self.prior_seconds, peak_rss_bytes(), self.left, self.counters)
-        return assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
-                        liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
-                        symmetry=self.symmetry)
+        result = assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
+                          liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
+                          symmetry=self.symmetry)
+        if self.reducer is not None:
+            result = replace(result, partial_order=self.reducer.figures())
+        elif self.por_dropped is not None:
+            result = replace(result, partial_order_off=self.por_dropped)
+        return result

@@ -11,7 +11,11 @@ for its action; the action properties are checked on it (a violation is reported
 host); the premise observer sees it; the next state is replaced by its representative
 (symmetry); then, when edges are recorded (`host.edges`), the edge to it is recorded,
 the target stored first when it is new; otherwise a target not seen before is handed to
-the host (`host.new_state`). A state without successors is a deadlock candidate
+the host (`host.new_state`). With partial-order reduction (`reducer`, engine/por.py) every
+transition is generated, counted, checked and observed as without it, but only the
+targets of the ample set are looked up and handed on; and each state's stuttering step is
+checked against the action properties (ADR 0034: a reduced search sees a stuttering step
+only where it also sees its visible valuation). A state without successors is a deadlock candidate
 (`host.deadlock`). A ModelError goes to `host.failed`, which either raises (the search ends:
 engine/bfs.py, "Run-time errors") or returns (the next state is expanded: the state graph
 draws what it can).
@@ -22,14 +26,17 @@ caller runs this loop over the chunk again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+import itertools
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from checker.engine.budget import LimitReached
 from checker.engine.fastpath import DONE
 from checker.engine.model import Label, Model, ModelError, State
+from checker.engine.por import NoPartialOrder, Reducer
 from checker.engine.store import Counters
 
 _MISSING: Any = object()        # "no successor yet": states may be None or any value
+_ALL = itertools.repeat(True)   # every target stored (no partial-order reduction)
 
 
 class EdgeRecorder(Protocol):
@@ -67,9 +74,11 @@ class Host(Protocol):
 def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
            counters: Counters, canonical: Callable[[State], State] | None = None,
            deadlock: bool = False, check_transitions: bool = True,
-           observe: Callable[[State, State], None] | None = None) -> None:
+           observe: Callable[[State, State], None] | None = None,
+           reducer: Reducer | None = None) -> None:
     """Expand states[lo:hi] in order (the module docstring). `deadlock`: report states
-    without successors; `check_transitions`: check the model's action properties."""
+    without successors; `check_transitions`: check the model's action properties;
+    `reducer`: the partial-order reduction's ample sets."""
     successors = model.successors
     check_tr = model.check_transition if check_transitions and model.has_action_properties else None
     within = model.within_constraint if model.has_constraint else None
@@ -84,7 +93,14 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                     edges.close()
                 continue        # outside the constraint: checked, not expanded
             t = _MISSING
-            for label, t in successors(s):
+            pairs: Iterable[tuple[Label, State]] = successors(s)
+            stored: Iterable[bool] = _ALL
+            if reducer is not None:     # the ample set, chosen before any target is stored
+                if check_tr is not None:
+                    _stutter(check_tr, s)
+                pairs = list(pairs)
+                stored = reducer.select(pairs, seen, canonical) or _ALL
+            for (label, t), store in zip(pairs, stored):
                 gen[label[0]] += 1
                 if check_tr is not None:
                     try:
@@ -96,6 +112,8 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                         host.violates(i, s, label, t, bad)
                 if observe is not None:
                     observe(s, t)
+                if not store:
+                    continue
                 c = t if canonical is None else canonical(t)
                 if edges is not None:
                     j = seen.get(c)
@@ -113,6 +131,19 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                 edges.close()
         except ModelError as e:     # successors() or within_constraint() of s failed
             host.failed(e, i, s)
+
+
+def _stutter(check_tr: Callable[[State, Label, State], Sequence[int]], s: State) -> None:
+    """The action properties on the step from s to s. A reduced search follows only
+    transitions that leave what the properties read unchanged, besides the visible ones: an
+    action property such a step could violate (one false on a step that changes nothing it
+    reads) is not preserved, and the search must run in full (ADR 0034)."""
+    try:
+        bad = check_tr(s, (-1, ()), s)
+    except ModelError as e:
+        raise NoPartialOrder(f"an action property cannot be evaluated on a stuttering step ({e.message})") from None
+    if bad:
+        raise NoPartialOrder("an action property is false on a step that changes nothing it reads")
 
 
 def try_fast(run: Callable[[], int], undo: Callable[[], None]) -> bool:

@@ -21,7 +21,9 @@ overrides where it offers more):
 - `fast_path`: generated code for the search's hot loop (engine/fastpath.py describes the
   contract; checker/compile/expand.py writes it for compiled specs);
 - `state_bits`: the states are non-negative ints below 2**state_bits (None: any hashable
-  values); the search keeps states of at most 64 bits compactly (engine/store.py).
+  values); the search keeps states of at most 64 bits compactly (engine/store.py);
+- `independence()`: which action instances commute, and which may change what a property
+  reads, for partial-order reduction (engine/por.py); or why the model offers none.
 The engine reads every capability from the model directly; none is looked up by name.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Literal, Ma
 
 if TYPE_CHECKING:
     from checker.engine.fastpath import FastPath
+    from checker.engine.por import Independence
     from checker.engine.observe import Observers
     from checker.engine.symmetry import Symmetry
 
@@ -221,6 +224,11 @@ class Model(Protocol):
         """A fresh set of premise observers for one search (only called when `premises`
         is not empty; engine/observe.py describes the contract)."""
 
+    def independence(self) -> Independence | str:
+        """The static independence relation of the model's labels (engine/por.py), or why
+        it has none (a reason the report shows). Asked only by a search with partial-order
+        reduction."""
+
 
 class ModelBase:
     """The defaults of a Model's optional members: a hand-written model subclasses this and
@@ -251,6 +259,9 @@ class ModelBase:
 
     def is_terminal(self, state: State) -> bool:
         return False
+
+    def independence(self) -> Independence | str:
+        return "the model declares no read and write sets"
 
     def observers(self) -> Observers:
         raise NotImplementedError(f"{type(self).__name__} declares premises but no observers()")

@@ -49,6 +49,8 @@ class CheckOptions:
         compact_from: keep the states of older levels in a compact table (engine/store.py
             CompactStore: about 30 bytes a state instead of 100) once this many states are
             stored; None: never. Exact either way: the same counts, states and traces.
+        por: partial-order reduction (engine/por.py, ADR 0034) where it is sound; the
+            result says whether it ran and why not.
     """
 
     max_states: int | None = None
@@ -62,6 +64,7 @@ class CheckOptions:
     complete: bool = False
     compact_from: int | None = 1 << 21
     checkpoint: Checkpointing | None = None
+    por: bool = False
 
     def __post_init__(self) -> None:
         # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give

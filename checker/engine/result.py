@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.engine.model import Label, State
+from checker.engine.por import PorFigures
 
 
 class Verdict(enum.Enum):
@@ -159,6 +160,10 @@ class CheckResult:
     cluster: str | None = None
     # a simulation (engine/simulate.py), not an exhaustive search: what it checked
     simulation: SimulationFigures | None = None
+    # partial-order reduction (engine/por.py): what it did (the counts are then those of the
+    # reduced state space), or why a search asked to reduce ran in full
+    partial_order: PorFigures | None = None
+    partial_order_off: str | None = None
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

@@ -3,8 +3,8 @@
 Input: an api `VariantResult` (its CheckResult's typed fields and its solver statistics).
 Output: (name, value) pairs in a fixed order, which the terminal report prints as
 `name: value` lines and `--json` adds as keys of the variant's object (docs/cli.md): why
-the search stopped early, the liveness check's time, the symmetry reduction, whether
-premises were observed, the worker processes, the solver's work.
+the search stopped early, the liveness check's time, the symmetry and partial-order
+reductions, whether premises were observed, the worker processes, the solver's work.
 """
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ def result_figures(res: CheckResult) -> list[tuple[str, Any]]:
     if res.symmetry_off is not None:
         out.append(("symmetry", f"off ({res.symmetry_off}); the counts are those of the full search, "
                                 "without reduction"))
+    if res.partial_order is not None:
+        po = res.partial_order
+        out.append(("reduction", f"partial-order: {po.reduced:,} states expanded by an ample set, {po.full:,} in "
+                                 f"full ({po.proviso:,} by the cycle proviso); the counts are of the reduced state "
+                                 "space, a counterexample may be longer than the shortest, and never-enabled and "
+                                 "vacuity warnings are not judged"))
+    elif res.partial_order_off is not None:
+        out.append(("reduction", f"partial-order off ({res.partial_order_off}); the counts are those of the "
+                                 "full search"))
     if res.simulation is not None:
         sim = res.simulation
         out.append(("simulation", f"{sim.walks:,} random walks of up to {sim.depth:,} steps (seed {sim.seed}): "
