@@ -11,7 +11,9 @@ for its action; the action properties are checked on it (a violation is reported
 host); the premise observer sees it; the next state is replaced by its representative
 (symmetry); then, when edges are recorded (`host.edges`), the edge to it is recorded,
 the target stored first when it is new; otherwise a target not seen before is handed to
-the host (`host.new_state`). A state without successors is a deadlock candidate
+the host (`host.new_state`). Before `new_state` and `violates` the host's `step` is set to
+the transition's index among the state's successors (the partitioned search orders a level
+by it: engine/worker.py). A state without successors is a deadlock candidate
 (`host.deadlock`). A ModelError goes to `host.failed`, which either raises (the search ends:
 engine/bfs.py, "Run-time errors") or returns (the next state is expanded: the state graph
 draws what it can).
@@ -43,6 +45,8 @@ class Host(Protocol):
 
     seen: Any               # the states seen: `in` (a set), or state -> id when edges are recorded
     at: int                 # the index of the state being expanded (kept up to date here)
+    step: int               # the index, among the successors of state `at`, of the transition
+                            # handed to new_state or violates (set just before the call)
 
     @property
     def edges(self) -> EdgeRecorder | None:
@@ -84,7 +88,7 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                     edges.close()
                 continue        # outside the constraint: checked, not expanded
             t = _MISSING
-            for label, t in successors(s):
+            for j, (label, t) in enumerate(successors(s)):
                 gen[label[0]] += 1
                 if check_tr is not None:
                     try:
@@ -93,19 +97,22 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                         host.failed(e, i, s, label, t)
                         continue
                     if bad:
+                        host.step = j
                         host.violates(i, s, label, t, bad)
                 if observe is not None:
                     observe(s, t)
                 c = t if canonical is None else canonical(t)
                 if edges is not None:
-                    j = seen.get(c)
-                    if j is None:
-                        j = new(i, s, label, c)
-                        if j is None:
+                    v = seen.get(c)
+                    if v is None:
+                        host.step = j
+                        v = new(i, s, label, c)
+                        if v is None:
                             continue
-                    edges.add(i, j, label)
+                    edges.add(i, v, label)
                     continue
                 if c not in seen:
+                    host.step = j
                     new(i, s, label, c)
             if t is _MISSING and deadlock:
                 host.deadlock(i, s)

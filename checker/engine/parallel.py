@@ -30,6 +30,7 @@ is the answer.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import multiprocessing
 import os
 from multiprocessing.connection import wait
@@ -54,16 +55,22 @@ from checker.engine.worker import (
     OUT_OF_MEMORY,
     Crashed,
     Init,
+    Key,
     Level,
     LevelReport,
     Memory,
     MemoryUse,
     NoSymmetry,
+    NthNew,
     Parent,
     ParentOf,
     Quit,
     Restore,
     Snapshot,
+    Truncate,
+    Truncated,
+    WorkerFinding,
+    event_of,
     worker_main,
 )
 
@@ -256,6 +263,8 @@ class Coordinator:
         self.shards = [0] * workers     # the states each worker stores (the progress line)
         self.counters = Counters(len(model.actions))
         self.at_boundary = False        # the workers are between two levels (a checkpoint may be taken)
+        self.stop: _Stop | None = None  # where one process stops within the last level
+        self.truncated: _Counts | None = None   # the report's figures then
         self.last_checkpoint = perf_counter()
 
     def run(self) -> CheckResult:
@@ -297,11 +306,7 @@ class Coordinator:
                 init = self._initial()
             except Stop:
                 return
-            parts: list[list[State]] = [[] for _ in range(self.workers)]
-            for st in init:
-                parts[owner(st, self.workers)].append(st)
-            self.shards = [len(p) for p in parts]
-            self.crew.send([Init(p) for p in parts])
+            self.crew.send([Init(p, r) for p, r in self._parts(init)])
             self.crew.gather()
             s.depth = 1 if init else 0
             frontier = len(init)
@@ -313,14 +318,17 @@ class Coordinator:
             # with checkpoints, the workers finish every level they start (the coordinator
             # watches the clock) so that the search stops at a level boundary
             deadline = s.deadline if options.checkpoint is None else None
+            start = _Counts(self.distinct, list(self.counters.generated), list(self.counters.distinct), s.depth)
             answers, limit = self._level(Level(decided, deadline, last, pending))
-            frontier = self._collect(answers, last)
+            expanded, frontier = frontier, self._collect(answers, last, limit is None)
             if limit is not None:
                 s.limit = s.limit or limit
                 s.left = frontier
             if s.limit is not None or self.findings.stopped is not None or s.failure is not None:
                 if frontier and not last:
                     s.depth += 1        # the next level holds states already (as bfs.py counts)
+                if self.stop is not None:
+                    self._truncate(start, expanded)
                 return
             if last:
                 # --max-depth: new successors of the last level were not stored (bfs.py)
@@ -330,10 +338,16 @@ class Coordinator:
                 return
             if frontier:
                 s.depth += 1
-            if options.max_states is not None and self.distinct > options.max_states:
-                s.limit = f"max-states {options.max_states}"
-                s.left = frontier
-                return
+
+    def _parts(self, states: list[State]) -> list[tuple[list[State], list[int]]]:
+        """Each worker's part of a level in one process's order: its states and their ranks."""
+        parts: list[tuple[list[State], list[int]]] = [([], []) for _ in range(self.workers)]
+        for rank, st in enumerate(states):
+            mine, ranks = parts[owner(st, self.workers)]
+            mine.append(st)
+            ranks.append(rank)
+        self.shards = [len(p) for p, _ in parts]
+        return parts
 
     def _level(self, message: Level) -> tuple[list[LevelReport], str | None]:
         """One level's reports; and the limit met while waiting for them, when the search
@@ -364,10 +378,12 @@ class Coordinator:
     def _image(self) -> Image:
         s, f, c = self.search, self.findings, self.counters
         owned: dict[State, State | None] = {}
-        frontier: list[State] = []
+        ranked: list[tuple[int, State]] = []
         for part in self._ask(Snapshot()):
             owned.update(part.parents)
-            frontier += part.frontier
+            ranked += zip(part.ranks, part.frontier)
+        ranked.sort(key=lambda rs: rs[0])
+        frontier = [st for _, st in ranked]        # in one process's order (worker.py)
         seen, failed = s.premises.snapshot()
         config = self.options.checkpoint
         return Image(config.identity if config is not None else (), "partitioned", list(s.store.states),
@@ -388,13 +404,11 @@ class Coordinator:
         s.init_generated, s.depth, s.prior_seconds = im.init_generated, im.depth, im.seconds
         self.distinct = len(im.owned)
         parents: list[dict[State, State | None]] = [{} for _ in range(self.workers)]
-        fronts: list[list[State]] = [[] for _ in range(self.workers)]
         for st, parent in im.owned.items():
             parents[owner(st, self.workers)][st] = parent
+        fronts = self._parts(im.frontier)
         self.shards = [len(p) for p in parents]
-        for st in im.frontier:
-            fronts[owner(st, self.workers)].append(st)
-        self.crew.send([Restore(p, f) for p, f in zip(parents, fronts)])
+        self.crew.send([Restore(p, f, r) for p, (f, r) in zip(parents, fronts)])
         self.crew.gather()
         return len(im.frontier)
 
@@ -410,47 +424,85 @@ class Coordinator:
         self._init_ids = {st: i for i, st in enumerate(init)}
         return init
 
-    def _collect(self, answers: list[LevelReport], last: bool) -> int:
-        """Add up one level's reports; record findings; return the next frontier's size."""
+    def _collect(self, answers: list[LevelReport], last: bool, whole: bool) -> int:
+        """Add up one level's reports; record its findings in one process's order (by key:
+        engine/worker.py); note where one process would stop within the level (`self.stop`);
+        return the next frontier's size. `whole`: every worker expanded all its part (no
+        limit met)."""
         s = self.search
         frontier = 0
         limit = None
-        findings = []
+        before = self.distinct
         for k, report in enumerate(answers):
             s.premises.merge(report.premises_seen, report.premises_failed)
             frontier += report.new
             if not last:            # the last level's new states are the cut, not stored
                 self.distinct += report.new
                 self.shards[k] += report.new
-            for i, g in enumerate(report.generated):
-                self.counters.generated[i] += g
-            for i, n in enumerate(report.distinct):
-                self.counters.distinct[i] += n
-            findings.extend(report.found)
+            _add(self.counters, report.generated, report.distinct)
             failure = report.failure
             if failure is not None and s.failure is None:
                 at = Finding(self._remember(failure.state), failure.label, failure.nxt)
                 s.failure = Failure(ModelError(failure.message, failure.origin), at)
             limit = limit or report.limit
         self._report(frontier)
-        stop, event = False, None
-        for f in findings:
-            if stop and (f.state, f.label, f.nxt) != event:
-                break           # every finding of the state (transition) that stopped it is kept
-            if f.key in self.findings.found:
-                continue
-            event = (f.state, f.label, f.nxt)
-            stop |= self.findings.note(f.key, Finding(self._remember(f.state), f.label, f.nxt),
-                                       f.violation)
-        if stop:
+        exact = whole and s.failure is None
+        cap = None
+        if self.options.max_states is not None and not last and exact and before + frontier > self.options.max_states:
+            # one process stores states up to the cap, and stops at the next new one
+            rank = self.options.max_states - before
+            cap = next(a.key for a in self._ask(NthNew(rank)) if isinstance(a, Key) and a.key is not None)
+        self.stop = self._note(sorted((f for r in answers for f in r.found), key=lambda f: f.at), cap)
+        if not exact:
+            self.stop = None
+        if cap is not None and self.stop is not None and self.stop.at == cap:
+            s.limit = f"max-states {self.options.max_states}"
             s.left = frontier
-            return frontier
-        if s.failure is not None:
+        elif self.stop is not None or s.failure is not None:
             s.left = frontier
         elif limit is not None:
             s.limit = limit
             s.left = frontier
         return frontier
+
+    def _note(self, found: list[WorkerFinding], cap: int | None) -> _Stop | None:
+        """Record the level's findings (sorted by key) as one process meets them, up to the
+        one that ends the search (every finding of that state or transition is kept); return
+        where one process stops within the level: there, or at the state cap's key `cap`
+        when that comes first (with what had been found by then)."""
+        f = self.findings
+        stop = None
+        at_cap = None
+        for w in found:
+            if stop is not None and w.at != stop:
+                break
+            if cap is not None and at_cap is None and w.at >= cap:
+                at_cap = (dict(f.found), f.undecided, f.stopped)
+            if w.key in f.found:
+                continue
+            if f.note(w.key, Finding(self._remember(w.state), w.label, w.nxt), w.violation):
+                stop = w.at
+        if cap is not None and (stop is None or cap <= stop):     # the state at `cap` is not checked
+            return _Stop(cap, cap - 1, at_cap)
+        return _Stop(stop, stop) if stop is not None else None
+
+    def _truncate(self, start: _Counts, expanded: int) -> None:
+        """The report's figures where one process stops within the level that began with
+        the figures `start` and expanded `expanded` states: the workers count up to the key
+        of the stop (`self.stop`). The search's own figures stay the whole level's: a
+        checkpoint written now is of the level's end (engine/checkpoint.py)."""
+        stop = self.stop
+        assert stop is not None
+        counters = Counters(len(self.model.actions))
+        _add(counters, start.generated, start.distinct)
+        new = 0
+        for t in self._ask(Truncate(stop.at, stop.through)):
+            assert isinstance(t, Truncated)
+            new += t.new
+            _add(counters, t.generated, t.distinct)
+        rank, _ = event_of(stop.at)
+        self.truncated = _Counts(start.stored + new, counters.generated, counters.distinct,
+                                 start.depth + (new > 0), expanded - rank + new, stop.found)
 
     def _remember(self, state: State) -> int:
         """Copy the parent chain of `state` from the owners into the trace book (the
@@ -488,7 +540,46 @@ class Coordinator:
         peaks = [peak_rss_bytes()]
         if ask:
             peaks += [m.peak_rss_bytes for m in self._ask(MemoryUse()) if isinstance(m, Memory)]
-        end = SearchEnd(s.limit, s.failure, self.distinct, self._generated(), s.depth,
-                        perf_counter() - s.start, max(peaks), s.left, self.counters)
+        distinct, counters, depth, left = self.distinct, self.counters, s.depth, s.left
+        cut = self.truncated
+        if cut is not None:         # one process's figures where it stops within the level
+            distinct, depth, left = cut.stored, cut.depth, cut.left
+            counters = Counters(len(self.model.actions))
+            _add(counters, cut.generated, cut.distinct)
+            if cut.found is not None:
+                self.findings.found, self.findings.undecided, self.findings.stopped = cut.found
+        end = SearchEnd(s.limit, s.failure, distinct, s.init_generated + sum(counters.generated), depth,
+                        perf_counter() - s.start, max(peaks), left, counters)
         return assemble(self.findings, Traces(self.model, s.store, s.canon), end,
                         symmetry=s.symmetry, workers=self.workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """Where one process stops within a level: at the event of key `at`, having stored the
+    new states of keys up to `through`; `found`: the findings (found, undecided, stopped)
+    then, when the search here recorded more (a state cap before a violation)."""
+
+    at: int
+    through: int
+    found: tuple[dict[int, Finding], int, str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """A search's figures: the states stored, per action the transitions and the new states,
+    the depth, the states left; `found` as in _Stop."""
+
+    stored: int
+    generated: list[int]
+    distinct: list[int]
+    depth: int
+    left: int = 0
+    found: tuple[dict[int, Finding], int, str | None] | None = None
+
+
+def _add(counters: Counters, generated: list[int], distinct: list[int]) -> None:
+    for i, g in enumerate(generated):
+        counters.generated[i] += g
+    for i, n in enumerate(distinct):
+        counters.distinct[i] += n

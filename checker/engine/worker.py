@@ -1,18 +1,33 @@
 """A worker of the partitioned search, and the messages it exchanges (engine/parallel.py).
 
 Input: messages from the coordinator (`Init` or `Restore`, `Level`, `Snapshot`, `ParentOf`,
-`MemoryUse`, `Quit`),
-the successors other workers send it (`Batch`). Output: one reply per message
-(`Ack`, `LevelReport`, `Owned`, `Parent`, `Memory`), or `Crashed` / `NoSymmetry` when it cannot go
-on.
+`NthNew`, `Truncate`, `MemoryUse`, `Quit`), the successors other workers send it (`Batch`)
+and their part of the next level's order (`Ranking`). Output: one reply per message
+(`Ack`, `LevelReport`, `Owned`, `Parent`, `Key`, `Truncated`, `Memory`), or `Crashed` /
+`NoSymmetry` when it cannot go on.
 
 Worker k owns the states s with `owner(s) == k` (engine/fastpath.py): it alone stores
 them, checks them, remembers their parents and expands them. Per level it expands its part
 of the frontier (with the model's generated expander in ROUTE mode when it has one, else
 the general loop of engine/expansion.py), keeps the successors it owns and sends the others
 to their owners once each: it remembers every state it has sent, so a state another worker
-owns costs one message at most per worker. Then it stores what it received (the senders in
-worker order, so a run is reproducible) and reports the level.
+owns costs one message at most per worker. Then it stores what it received and reports
+the level.
+
+The order of a level is one process's (engine/bfs.py, ADR 0060). One process stores a
+level's new states in the order of (the position of the parent in its level, the index of
+the transition among the parent's successors) of the transition that first reached them.
+So every state of the frontier knows its rank (its position in one process's order of its
+level), and every successor candidate carries the key `rank << KEY_SHIFT | 2 * index + 1`;
+an event on the transition itself (an action property violated) has the key one less, a
+deadlock of the state the key `rank << KEY_SHIFT`: keys order all the events of a level as
+one process meets them. The owner of a state keeps the candidate with the least key (its
+parent, its action: the "new state" is that action's), sorts its part of the next level by
+key, and the workers exchange their sorted keys (`Ranking`) so that each learns the rank
+of its states in the next level: the number of keys, over all workers, below each. The
+coordinator merges the findings by key (the first of each property is one process's), and
+a search that stops in the middle of a level (a state cap, a violation) asks the workers
+for the counts up to the key where one process stops (`NthNew`, `Truncate`).
 
 The worker's logic (`Worker.handle`) knows nothing of processes: the transport is the
 caller's (a pipe to the coordinator, `Exchange` between workers), so another transport
@@ -25,6 +40,7 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
 from multiprocessing.connection import Connection
 from time import perf_counter
 from typing import Any, Protocol, Sequence
@@ -38,15 +54,31 @@ from checker.engine.symmetry import NoReduction
 
 CHUNK = 2048        # frontier states between two looks at the clock in a worker
 OUT_OF_MEMORY = 3   # a worker's exit code when it ran out of memory
+# The keys of a level's events (module docstring): the rank of the state expanded, shifted
+# past room for 2**32 successors of one state, then twice the successor's index (plus one
+# for the successor as a new state).
+KEY_SHIFT = 33
+
+
+def base_of(rank: int) -> int:
+    """The key of the state of rank `rank` in its level (the key of its deadlock)."""
+    return rank << KEY_SHIFT
+
+
+def event_of(key: int) -> tuple[int, int]:
+    """The (rank of the state expanded, index of its transition) that key `key` is on."""
+    return key >> KEY_SHIFT, (key & ((1 << KEY_SHIFT) - 1)) >> 1
 
 
 # ---------------------------------------------------------------- the messages
 
 @dataclass(frozen=True, slots=True)
 class Init:
-    """The initial states this worker owns (already stored and checked by the coordinator)."""
+    """The initial states this worker owns (already stored and checked by the coordinator),
+    with their ranks among all initial states."""
 
     states: list[State]
+    ranks: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +96,12 @@ class Level:
 @dataclass(frozen=True, slots=True)
 class Restore:
     """Go on from a checkpoint: the states this worker owns with their parents (None for an
-    initial state), and its part of the frontier, in order (engine/checkpoint.py)."""
+    initial state), and its part of the frontier, in order, with the ranks of its states in
+    the whole frontier (engine/checkpoint.py)."""
 
     parents: dict[State, State | None]
     frontier: list[State]
+    ranks: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +111,46 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class Owned:
-    """A worker's part of a checkpoint: its states with their parents, its frontier."""
+    """A worker's part of a checkpoint: its states with their parents, its frontier and the
+    ranks of its states in the whole frontier."""
 
     parents: dict[State, State | None]
     frontier: list[State]
+    ranks: list[int]
 
 
 @dataclass(frozen=True, slots=True)
 class ParentOf:
     state: State
+
+
+@dataclass(frozen=True, slots=True)
+class NthNew:
+    """After a level: the key of the new state of rank `rank` in the next level, if you own it."""
+
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    key: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Truncate:
+    """After a level that one process ends in its middle: your counts up to key `at` (the
+    transitions of the states of rank below `at`'s, and of its own up to its transition) and
+    your new states with a key up to `through`."""
+
+    at: int
+    through: int
+
+
+@dataclass(frozen=True, slots=True)
+class Truncated:
+    new: int
+    generated: list[int]
+    distinct: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +171,15 @@ class Ack:
 @dataclass(frozen=True, slots=True)
 class WorkerFinding:
     """A property decided in a worker: `key` (a property index, or the deadlock key) at
-    `state` (or on the step from it by `label` to `nxt`)."""
+    `state` (or on the step from it by `label` to `nxt`); `at`: the event's key in the
+    level's order (module docstring)."""
 
     key: int
     state: State
     label: Label | None
     nxt: State
     violation: bool
+    at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,20 +233,33 @@ class NoSymmetry:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """A worker's new successors owned by the receiver, with their parents and actions."""
+    """A worker's new successors owned by the receiver, with their parents, actions and keys
+    (in key order)."""
 
     sender: int
     states: list[State]
     parents: list[State]
     actions: list[int]
+    keys: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The sorted keys of the sender's part of the next level."""
+
+    sender: int
+    keys: list[int]
+
+
+Message = Batch | Ranking
 
 
 class Exchange(Protocol):
-    """How the workers pass successors to their owners, once per level."""
+    """How the workers pass successors to their owners, and then their keys, once per level."""
 
-    def send(self, worker: int, batch: Batch) -> None: ...
+    def send(self, worker: int, batch: Message) -> None: ...
 
-    def receive(self, count: int) -> list[Batch]: ...
+    def receive(self, count: int) -> list[Message]: ...
 
 
 class QueueExchange:
@@ -188,10 +268,10 @@ class QueueExchange:
     def __init__(self, inboxes: list[Any], me: int):       # multiprocessing queues
         self.inboxes, self.me = inboxes, me
 
-    def send(self, worker: int, batch: Batch) -> None:
+    def send(self, worker: int, batch: Message) -> None:
         self.inboxes[worker].put(batch)
 
-    def receive(self, count: int) -> list[Batch]:
+    def receive(self, count: int) -> list[Message]:
         return [self.inboxes[self.me].get() for _ in range(count)]
 
 
@@ -219,7 +299,9 @@ class Worker:
         self.seen: set[State] = set()       # owned states, and those sent to their owners
         self.edges = None                   # (the expansion core's host records no edges)
         self.at = 0
+        self.step = 0                       # set by the expansion core (engine/expansion.py)
         self.frontier: list[State] = []
+        self.bases: list[int] = []          # the base key of each frontier state (its rank)
         self.decided: frozenset[int] = frozenset()
         self.last = False
         self.cuts = 0
@@ -231,9 +313,20 @@ class Worker:
         self.counters = Counters(len(model.actions))
         self.found: list[WorkerFinding] = []
         self.failure: WorkerFailure | None = None
-        self.mine: list[State] = []
         self.props: list[int] = []
+        # this level's new states this worker owns, and per other worker those it owns
+        # (states, parent states, actions, keys: in key order)
+        self.own: Outbox = ([], [], [], [])
         self.outbox: list[Outbox] = []
+        self.chunk_bases: list[int] = []
+        # the level expanded last, kept until the next one for `Truncate`: its states and
+        # their base keys, the generated counts after each chunk, and the keys and actions
+        # of the new states it gave this worker
+        self.expanded: tuple[list[State], list[int]] = ([], [])
+        self.marks: list[tuple[int, list[int]]] = []
+        self.level_keys: list[int] = []
+        self.level_actions: list[int] = []
+        self.stash: list[Message] = []      # a peer's message of the other exchange round
 
     def handle(self, msg: object) -> object | None:
         """The reply to one message (None for Quit)."""
@@ -242,19 +335,25 @@ class Worker:
             return self.level(msg.decided, msg.deadline, msg.last)
         if isinstance(msg, ParentOf):
             return Parent(self.parent[msg.state])
+        if isinstance(msg, NthNew):
+            return Key(self.nth_new(msg.rank))
+        if isinstance(msg, Truncate):
+            return self.truncate(msg.at, msg.through)
         if isinstance(msg, Init):
             for st in msg.states:
                 self.parent[st] = None
                 self.seen.add(st)
             self.frontier = list(msg.states)
+            self.bases = [base_of(r) for r in msg.ranks]
             return Ack()
         if isinstance(msg, Restore):
             self.parent.update(msg.parents)
             self.seen.update(msg.parents)
             self.frontier = list(msg.frontier)
+            self.bases = [base_of(r) for r in msg.ranks]
             return Ack()
         if isinstance(msg, Snapshot):
-            return Owned(self.parent, self.frontier)
+            return Owned(self.parent, self.frontier, [b >> KEY_SHIFT for b in self.bases])
         if isinstance(msg, MemoryUse):
             return Memory(budget.peak_rss_bytes())
         if isinstance(msg, Quit):
@@ -277,72 +376,119 @@ class Worker:
     # ---- one level
 
     def level(self, decided: frozenset[int], deadline: float | None, last: bool = False) -> LevelReport:
-        """Expand this worker's part of the frontier. With `last` (the level at
-        --max-depth), a new successor is not stored but counted as a cut (bfs.py)."""
+        """Expand this worker's part of the frontier, in rank order. With `last` (the level
+        at --max-depth), a new successor is not stored but counted as a cut (bfs.py)."""
         self.decided = decided
         self.last = last
         self.cuts = 0
         self.counters = Counters(len(self.model.actions))
         self.found = []
         self.failure = None
-        self.mine = []                      # owned, new: the next frontier
         self.props = [i for i, k in enumerate(self.kinds) if k != "action" and i not in decided]
-        # per other worker: the states it owns, their parents and actions (flat lists)
-        self.outbox = [([], [], []) for _ in range(self.workers)]
+        self.own = ([], [], [], [])
+        self.outbox = [([], [], [], []) for _ in range(self.workers)]
         limit = None
-        frontier, self.frontier = self.frontier, []
+        frontier, bases = self.frontier, self.bases
+        self.frontier, self.bases = [], []
+        self.expanded, self.marks = (frontier, bases), []
         try:
             for lo in range(0, len(frontier), CHUNK):
                 if deadline is not None and perf_counter() >= deadline:
                     limit = f"timeout {self.options.timeout:g}s"
                     break
-                self.chunk(frontier[lo:lo + CHUNK])
+                self.chunk(frontier[lo:lo + CHUNK], bases[lo:lo + CHUNK])
+                self.marks.append((min(lo + CHUNK, len(frontier)), list(self.counters.generated)))
         except _Failed:
             pass
-        ts, ps, acts = self.exchange_level()
+        ts, ps, acts, keys = self.candidates(self.exchange_level())
         try:
-            fresh_t, fresh_p, fresh_a = [], [], []
-            seen = self.seen
-            for t, p, a in zip(ts, ps, acts):
-                if t not in seen:
-                    seen.add(t)
-                    fresh_t.append(t)
-                    fresh_p.append(p)
-                    fresh_a.append(a)
-            self.accept(fresh_t, fresh_p, fresh_a)
+            self.accept(ts, ps, acts, keys)
         except _Failed:
             pass
-        self.frontier = self.mine
-        new = self.cuts if last else len(self.mine)
+        if not last:
+            # every worker takes part in the ranking, even after a failure: its peers wait
+            self.frontier, self.bases = ts, self.ranking(keys)
+        self.level_keys, self.level_actions = keys, acts
+        new = self.cuts if last else len(ts)
         seen_premises, failed_premises = self.observed()
         return LevelReport(new, self.counters.generated, self.counters.distinct, self.found,
                            self.failure, limit, seen_premises, failed_premises)
 
-    def exchange_level(self) -> Outbox:
-        """Send each worker what it owns of this level's successors; receive ours (in the
-        order of the senders)."""
+    def exchange_level(self) -> list[Batch]:
+        """Send each worker what it owns of this level's successors; receive ours."""
         for k in range(self.workers):
             if k != self.me:
                 self.exchange.send(k, Batch(self.me, *self.outbox[k]))
-        got = sorted(self.exchange.receive(self.workers - 1), key=lambda b: b.sender)
-        ts: list[State] = []
-        ps: list[State] = []
-        acts: list[int] = []
-        for b in got:
-            ts += b.states
-            ps += b.parents
-            acts += b.actions
-        return ts, ps, acts
+        self.outbox = []
+        return self.receive(Batch)      # type: ignore[return-value]
 
-    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int]) -> None:
-        """States this worker owns, reached for the first time (already in `seen`): store
-        their parents, count them, check them (all at C speed but the check). On the last
-        level, only count them: they are the cut."""
+    def receive(self, kind: type) -> list[Message]:
+        """One message of `kind` from every other worker, in worker order. A peer that is
+        already in the next round of the exchange may have sent its message of that round:
+        it waits in the stash."""
+        got = [m for m in self.stash if isinstance(m, kind)]
+        self.stash = [m for m in self.stash if not isinstance(m, kind)]
+        while len(got) < self.workers - 1:
+            for m in self.exchange.receive(1):
+                (got if isinstance(m, kind) else self.stash).append(m)
+        return sorted(got, key=lambda m: m.sender)
+
+    def candidates(self, batches: list[Batch]) -> Outbox:
+        """This level's new states this worker owns, each with the parent, action and key of
+        its least key (its own candidates, all new, and those its peers sent it, which may
+        be stored already or be candidates of its own), sorted by key."""
+        ts, ps, acts, keys = self.own
+        self.own = ([], [], [], [])
+        seen = self.seen
+        runs = 1
+        again: list[tuple[Batch, int]] = []     # received, and already in the seen set
+        for b in batches:
+            if b.states:
+                runs += 1
+            for x, t in enumerate(b.states):
+                if t not in seen:
+                    seen.add(t)
+                    ts.append(t)
+                    ps.append(b.parents[x])
+                    acts.append(b.actions[x])
+                    keys.append(b.keys[x])
+                else:
+                    again.append((b, x))
+        if again:
+            # a state another worker reached too: the least key keeps it (a state stored in
+            # an earlier level is not a candidate)
+            position = {t: i for i, t in enumerate(ts)}
+            for b, x in again:
+                i = position.get(b.states[x])
+                if i is not None and b.keys[x] < keys[i]:
+                    ps[i], acts[i], keys[i] = b.parents[x], b.actions[x], b.keys[x]
+        if runs > 1:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            ts, ps = [ts[i] for i in order], [ps[i] for i in order]
+            acts, keys = [acts[i] for i in order], [keys[i] for i in order]
+        return ts, ps, acts, keys
+
+    def ranking(self, keys: list[int]) -> list[int]:
+        """The base keys of this worker's part of the next level (sorted `keys`): its rank
+        is the number of keys below it over all workers."""
+        for k in range(self.workers):
+            if k != self.me:
+                self.exchange.send(k, Ranking(self.me, keys))
+        ranks = list(range(len(keys)))
+        for other in self.receive(Ranking):
+            theirs = other.keys     # type: ignore[union-attr]
+            if theirs:
+                ranks = [r + bisect_left(theirs, key) for r, key in zip(ranks, keys)]
+        return [base_of(r) for r in ranks]
+
+    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: list[int]) -> None:
+        """States this worker owns, reached for the first time in this level (already in
+        `seen`), in key order: store their parents, count them, check them (all at C speed
+        but the check). On the last level, only count them: they are the cut."""
         if self.last:
             self.cuts += len(ts)
             return
         self.parent.update(zip(ts, ps))
-        self.mine.extend(ts)
         distinct = self.counters.distinct
         for a in acts:
             distinct[a] += 1
@@ -373,28 +519,33 @@ class Worker:
                 self.fail(e, t)
             for i in bad:
                 if i not in self.decided:
-                    self.found.append(WorkerFinding(i, t, None, None, self.kinds[i] == "invariant"))
+                    self.found.append(WorkerFinding(i, t, None, None, self.kinds[i] == "invariant", keys[j]))
             j += 1
 
     def fail(self, error: ModelError, state: State, label: Label | None = None, nxt: State = None) -> None:
         self.failure = WorkerFailure(error.message, error.origin, state, label, nxt)
         raise _Failed
 
-    def chunk(self, states: list[State]) -> None:
-        """Expand some frontier states: with the generated expander in ROUTE mode (own
-        successors stored, others queued for their owners, in one pass); on an event, or
-        for a model without one, with the general loop."""
+    def chunk(self, states: list[State], bases: list[int]) -> None:
+        """Expand some frontier states (their base keys `bases`): with the generated
+        expander in ROUTE mode (own successors kept, others queued for their owners, in one
+        pass); on an event, or for a model without one, with the general loop."""
         fast = self.expander()
         if fast is not None:
-            store = RoutedStore(states, self.seen, self.outbox, self.me, self.workers)
+            store = RoutedStore(states, bases, self.seen, self.outbox, self.me, self.workers)
             counters = Counters(len(self.model.actions))
             mark = store.mark()
             if expansion.try_fast(lambda: fast(store, 0, len(states), counters),
                                   lambda: store.undo(mark)):
                 self.counters.add(counters)
-                self.accept(store.new_states(), store.parents, store.actions)
+                ts, ps, acts, keys = self.own
+                ts += store.new_states()
+                ps += store.parents
+                acts += store.actions
+                keys += store.keys
                 return
         deadlock = self.check_deadlock and self.deadlock_key not in self.decided
+        self.chunk_bases = bases
         expansion.expand(self.model, self, states, 0, len(states), self.counters, self.canon,
                          deadlock, observe=self.observe_t)
 
@@ -412,28 +563,68 @@ class Worker:
                              False, steps)
         return fast.router(plan)
 
+    # ---- after a level that one process ends in its middle
+
+    def nth_new(self, rank: int) -> int | None:
+        """The key of this worker's new state of rank `rank` in the next level (None: another
+        worker owns it)."""
+        i = bisect_left(self.bases, base_of(rank))
+        return self.level_keys[i] if i < len(self.bases) and self.bases[i] == base_of(rank) else None
+
+    def truncate(self, at: int, through: int) -> Truncated:
+        """The counts of the level up to key `at` (one process stops there) and the new states
+        up to key `through`: the generated counts after the last chunk wholly before `at`'s
+        state, plus the transitions counted again from there (a chunk at most)."""
+        rank, step = event_of(at)
+        states, bases = self.expanded
+        stop = bisect_left(bases, base_of(rank))       # this worker's states before it
+        start, generated = 0, [0] * len(self.model.actions)
+        for end, counts in self.marks:
+            if end > stop:
+                break
+            start, generated = end, list(counts)
+        self.recount(states[start:stop], generated)
+        if stop < len(bases) and bases[stop] == base_of(rank):
+            self.recount(states[stop:stop + 1], generated, step)
+        n = bisect_right(self.level_keys, through)
+        distinct = [0] * len(self.model.actions)
+        for a in self.level_actions[:n]:
+            distinct[a] += 1
+        return Truncated(n, generated, distinct)
+
+    def recount(self, states: list[State], generated: list[int], step: int | None = None) -> None:
+        """Count the transitions of `states` again (of the last one, those up to index
+        `step`): the same successors the level counted, without their effects."""
+        within = self.model.within_constraint if self.model.has_constraint else None
+        for s in states:
+            if within is not None and not within(s):
+                continue
+            for j, (label, _) in enumerate(self.model.successors(s)):
+                if step is not None and j > step:
+                    break
+                generated[label[0]] += 1
+
     # ---- the expansion core's host (engine/expansion.py)
 
     def new_state(self, i: int, s: State, label: Label, t: State) -> int | None:
         k = owner(t, self.workers)
         self.seen.add(t)
-        if k == self.me:
-            self.accept([t], [s], [label[0]])
-        else:
-            ts, ps, acs = self.outbox[k]
-            ts.append(t)
-            ps.append(s)
-            acs.append(label[0])
+        ts, ps, acs, keys = self.own if k == self.me else self.outbox[k]
+        ts.append(t)
+        ps.append(s)
+        acs.append(label[0])
+        keys.append(self.chunk_bases[i] + 2 * self.step + 1)
         return None
 
     def violates(self, i: int, s: State, label: Label, t: State, indices: Sequence[int]) -> None:
+        at = self.chunk_bases[i] + 2 * self.step
         for key in indices:
             if key not in self.decided:
-                self.found.append(WorkerFinding(key, s, label, t, True))
+                self.found.append(WorkerFinding(key, s, label, t, True, at))
 
     def deadlock(self, i: int, s: State) -> None:
         if not self.model.is_terminal(s):
-            self.found.append(WorkerFinding(self.deadlock_key, s, None, None, True))
+            self.found.append(WorkerFinding(self.deadlock_key, s, None, None, True, self.chunk_bases[i]))
 
     def failed(self, error: ModelError, i: int, s: State, label: Label | None = None,
                t: State = None) -> None:
