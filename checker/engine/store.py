@@ -278,7 +278,7 @@ class Counters:
         self.cuts += other.cuts
 
 
-Outbox = tuple[list[State], list[State], list[int], list[int]]   # states, parent states, actions, keys
+Outbox = tuple[list[State], list[State], list[int], Any]   # states, parent states, actions, keys (an array)
 
 
 class RoutedStore:
@@ -293,14 +293,14 @@ class RoutedStore:
     __slots__ = ("states", "bases", "parents", "actions", "keys", "seen", "outbox", "me", "workers",
                  "start")
 
-    def __init__(self, chunk: list[State], bases: list[int], seen: set[State], outbox: list[Outbox],
-                 me: int, workers: int):
+    def __init__(self, chunk: list[State], bases: Any, seen: set[State], outbox: list[Outbox],
+                 me: int, workers: int, keys: Any):
         self.states = list(chunk)
         self.bases = bases
         self.start = len(chunk)
         self.parents: list[State] = []
         self.actions: list[int] = []
-        self.keys: list[int] = []
+        self.keys = keys
         self.seen = seen
         self.outbox = outbox
         self.me, self.workers = me, workers

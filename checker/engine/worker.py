@@ -40,7 +40,10 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass, field
+from array import array
 from bisect import bisect_left, bisect_right
+from itertools import chain, compress
+from operator import itemgetter
 from multiprocessing.connection import Connection
 from time import perf_counter
 from typing import Any, Protocol, Sequence
@@ -68,6 +71,23 @@ def base_of(rank: int) -> int:
 def event_of(key: int) -> tuple[int, int]:
     """The (rank of the state expanded, index of its transition) that key `key` is on."""
     return key >> KEY_SHIFT, (key & ((1 << KEY_SHIFT) - 1)) >> 1
+
+
+def keys_of(values: Any = ()) -> array:
+    """Keys (and base keys) are kept in arrays of 64-bit ints: 8 bytes each, not a Python
+    int's 32, and they pickle as bytes between workers (ranks stay below 2**30)."""
+    return array("q", values)
+
+
+def _empty() -> Outbox:
+    return [], [], [], keys_of()
+
+
+def _pick(values: Any, order: list[int]) -> list[Any]:
+    """values[i] for i in order (at C speed)."""
+    if len(order) > 1:
+        return list(itemgetter(*order)(values))
+    return [values[i] for i in order]
 
 
 # ---------------------------------------------------------------- the messages
@@ -240,7 +260,7 @@ class Batch:
     states: list[State]
     parents: list[State]
     actions: list[int]
-    keys: list[int]
+    keys: array
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +268,7 @@ class Ranking:
     """The sorted keys of the sender's part of the next level."""
 
     sender: int
-    keys: list[int]
+    keys: array
 
 
 Message = Batch | Ranking
@@ -301,7 +321,7 @@ class Worker:
         self.at = 0
         self.step = 0                       # set by the expansion core (engine/expansion.py)
         self.frontier: list[State] = []
-        self.bases: list[int] = []          # the base key of each frontier state (its rank)
+        self.bases = keys_of()              # the base key of each frontier state (its rank)
         self.decided: frozenset[int] = frozenset()
         self.last = False
         self.cuts = 0
@@ -316,15 +336,15 @@ class Worker:
         self.props: list[int] = []
         # this level's new states this worker owns, and per other worker those it owns
         # (states, parent states, actions, keys: in key order)
-        self.own: Outbox = ([], [], [], [])
+        self.own: Outbox = _empty()
         self.outbox: list[Outbox] = []
-        self.chunk_bases: list[int] = []
+        self.chunk_bases = keys_of()
         # the level expanded last, kept until the next one for `Truncate`: its states and
         # their base keys, the generated counts after each chunk, and the keys and actions
         # of the new states it gave this worker
-        self.expanded: tuple[list[State], list[int]] = ([], [])
+        self.expanded: tuple[list[State], array] = ([], keys_of())
         self.marks: list[tuple[int, list[int]]] = []
-        self.level_keys: list[int] = []
+        self.level_keys = keys_of()
         self.level_actions: list[int] = []
         self.stash: list[Message] = []      # a peer's message of the other exchange round
 
@@ -344,13 +364,13 @@ class Worker:
                 self.parent[st] = None
                 self.seen.add(st)
             self.frontier = list(msg.states)
-            self.bases = [base_of(r) for r in msg.ranks]
+            self.bases = keys_of(base_of(r) for r in msg.ranks)
             return Ack()
         if isinstance(msg, Restore):
             self.parent.update(msg.parents)
             self.seen.update(msg.parents)
             self.frontier = list(msg.frontier)
-            self.bases = [base_of(r) for r in msg.ranks]
+            self.bases = keys_of(base_of(r) for r in msg.ranks)
             return Ack()
         if isinstance(msg, Snapshot):
             return Owned(self.parent, self.frontier, [b >> KEY_SHIFT for b in self.bases])
@@ -385,11 +405,11 @@ class Worker:
         self.found = []
         self.failure = None
         self.props = [i for i, k in enumerate(self.kinds) if k != "action" and i not in decided]
-        self.own = ([], [], [], [])
-        self.outbox = [([], [], [], []) for _ in range(self.workers)]
+        self.own = _empty()
+        self.outbox = [_empty() for _ in range(self.workers)]
         limit = None
         frontier, bases = self.frontier, self.bases
-        self.frontier, self.bases = [], []
+        self.frontier, self.bases = [], keys_of()
         self.expanded, self.marks = (frontier, bases), []
         try:
             for lo in range(0, len(frontier), CHUNK):
@@ -435,53 +455,65 @@ class Worker:
 
     def candidates(self, batches: list[Batch]) -> Outbox:
         """This level's new states this worker owns, each with the parent, action and key of
-        its least key (its own candidates, all new, and those its peers sent it, which may
-        be stored already or be candidates of its own), sorted by key."""
+        its least key, sorted by key. Its own candidates are all new; of those its peers
+        sent, the ones not in its seen set are new, and the others are either stored from
+        an earlier level (no candidates) or candidates of this level too (a second way to
+        them: the least key keeps the state)."""
         ts, ps, acts, keys = self.own
-        self.own = ([], [], [], [])
+        self.own = _empty()
         seen = self.seen
         runs = 1
-        again: list[tuple[Batch, int]] = []     # received, and already in the seen set
+        again: list[tuple[Batch, list[bool]]] = []
         for b in batches:
-            if b.states:
-                runs += 1
-            for x, t in enumerate(b.states):
-                if t not in seen:
-                    seen.add(t)
-                    ts.append(t)
-                    ps.append(b.parents[x])
-                    acts.append(b.actions[x])
-                    keys.append(b.keys[x])
-                else:
-                    again.append((b, x))
+            if not b.states:
+                continue
+            runs += 1
+            known = [t in seen for t in b.states]
+            fresh = [not k for k in known]
+            new = list(compress(b.states, fresh))
+            seen.update(new)
+            ts += new
+            ps += compress(b.parents, fresh)
+            acts += compress(b.actions, fresh)
+            keys += keys_of(compress(b.keys, fresh))
+            if len(new) < len(known):
+                again.append((b, known))
+        if runs == 1:
+            return ts, ps, acts, keys       # its own only: in key order already
+        distinct = len(ts)
         if again:
-            # a state another worker reached too: the least key keeps it (a state stored in
-            # an earlier level is not a candidate)
-            position = {t: i for i, t in enumerate(ts)}
-            for b, x in again:
-                i = position.get(b.states[x])
-                if i is not None and b.keys[x] < keys[i]:
-                    ps[i], acts[i], keys[i] = b.parents[x], b.actions[x], b.keys[x]
-        if runs > 1:
-            order = sorted(range(len(keys)), key=keys.__getitem__)
-            ts, ps = [ts[i] for i in order], [ps[i] for i in order]
-            acts, keys = [acts[i] for i in order], [keys[i] for i in order]
-        return ts, ps, acts, keys
+            # the second ways to this level's states go in too; sorting by key and keeping
+            # the first of each state below leaves the least key (all at C speed: a level
+            # can hold as many second ways as states)
+            stored = self.parent        # the states stored in earlier levels (no candidates)
+            for b, known in again:
+                also = [t not in stored for t in compress(b.states, known)]
+                more = list(compress(compress(range(len(known)), known), also))
+                ts += _pick(b.states, more)
+                ps += _pick(b.parents, more)
+                acts += _pick(b.actions, more)
+                keys += keys_of(_pick(b.keys, more))
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        if len(ts) > distinct:
+            in_order = _pick(ts, order)
+            first = dict(zip(reversed(in_order), range(len(in_order) - 1, -1, -1)))
+            order = _pick(order, sorted(first.values()))
+        return _pick(ts, order), _pick(ps, order), _pick(acts, order), keys_of(_pick(keys, order))
 
-    def ranking(self, keys: list[int]) -> list[int]:
+    def ranking(self, keys: array) -> array:
         """The base keys of this worker's part of the next level (sorted `keys`): its rank
         is the number of keys below it over all workers."""
         for k in range(self.workers):
             if k != self.me:
                 self.exchange.send(k, Ranking(self.me, keys))
-        ranks = list(range(len(keys)))
-        for other in self.receive(Ranking):
-            theirs = other.keys     # type: ignore[union-attr]
-            if theirs:
-                ranks = [r + bisect_left(theirs, key) for r, key in zip(ranks, keys)]
-        return [base_of(r) for r in ranks]
+        theirs = [m.keys for m in self.receive(Ranking)]      # type: ignore[union-attr]
+        # a new state's key is odd (module docstring), so key - 1 marks this worker's own in
+        # the merged order without meeting another key: its ranks are where the even ones are
+        merged = sorted(chain(keys_of(k - 1 for k in keys), *theirs))
+        ranks = compress(range(len(merged)), [not k & 1 for k in merged])
+        return keys_of(r << KEY_SHIFT for r in ranks)
 
-    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: list[int]) -> None:
+    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: array) -> None:
         """States this worker owns, reached for the first time in this level (already in
         `seen`), in key order: store their parents, count them, check them (all at C speed
         but the check). On the last level, only count them: they are the cut."""
@@ -526,13 +558,13 @@ class Worker:
         self.failure = WorkerFailure(error.message, error.origin, state, label, nxt)
         raise _Failed
 
-    def chunk(self, states: list[State], bases: list[int]) -> None:
+    def chunk(self, states: list[State], bases: array) -> None:
         """Expand some frontier states (their base keys `bases`): with the generated
         expander in ROUTE mode (own successors kept, others queued for their owners, in one
         pass); on an event, or for a model without one, with the general loop."""
         fast = self.expander()
         if fast is not None:
-            store = RoutedStore(states, bases, self.seen, self.outbox, self.me, self.workers)
+            store = RoutedStore(states, bases, self.seen, self.outbox, self.me, self.workers, keys_of())
             counters = Counters(len(self.model.actions))
             mark = store.mark()
             if expansion.try_fast(lambda: fast(store, 0, len(states), counters),
