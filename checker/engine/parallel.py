@@ -35,6 +35,7 @@ import multiprocessing
 import os
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from itertools import chain
 from time import perf_counter
 from array import array
 from typing import Any, Callable, Protocol
@@ -54,6 +55,7 @@ from checker.engine.symmetry import NoReduction
 from checker.engine.worker import (
     OUT_OF_MEMORY,
     Crashed,
+    FirstCut,
     Init,
     Key,
     Level,
@@ -332,7 +334,9 @@ class Coordinator:
                 return
             if last:
                 # --max-depth: new successors of the last level were not stored (bfs.py)
-                if frontier:
+                if self.stop is not None:
+                    self._truncate(start, expanded)
+                elif frontier:
                     s.limit = f"max-depth {options.max_depth}"
                     s.left = frontier
                 return
@@ -445,8 +449,20 @@ class Coordinator:
                 at = Finding(self._remember(failure.state), failure.label, failure.nxt)
                 s.failure = Failure(ModelError(failure.message, failure.origin), at)
             limit = limit or report.limit
+        if last:        # the states with a cut (a parent's cuts may go to several owners)
+            frontier = len(set(chain.from_iterable(r.cut for r in answers)))
         self._report(frontier)
         exact = whole and s.failure is None
+        if last:
+            self.stop = self._note_last(sorted((f for r in answers for f in r.found), key=lambda f: f.at))
+            if not exact:
+                self.stop = None
+            if self.stop is not None or s.failure is not None:
+                s.left = frontier
+            elif limit is not None:
+                s.limit = limit
+                s.left = frontier
+            return frontier
         cap = None
         if self.options.max_states is not None and not last and exact and before + frontier > self.options.max_states:
             # one process stores states up to the cap, and stops at the next new one
@@ -485,6 +501,41 @@ class Coordinator:
         if cap is not None and (stop is None or cap <= stop):     # the state at `cap` is not checked
             return _Stop(cap, cap - 1, at_cap)
         return _Stop(stop, stop) if stop is not None else None
+
+    def _note_last(self, found: list[WorkerFinding]) -> _Stop | None:
+        """The last level's findings, as one process meets them (bfs.py): it goes on
+        through the level while an action property or a deadlock is undecided, and
+        otherwise stops at the next transition to a state not stored (a cut); return where
+        it stops (None: it goes through)."""
+        f = self.findings
+        stop = None
+        decided = None if f.last_level_pending() else -1    # key after which nothing is pending
+        for w in found:
+            if stop is not None and w.at != stop:
+                break
+            if decided is not None and w.at != decided:
+                break
+            if w.key in f.found:
+                continue
+            if f.note(w.key, Finding(self._remember(w.state), w.label, w.nxt), w.violation):
+                stop = w.at
+            elif not f.last_level_pending():
+                decided = w.at
+        first = self._first_cut(-1)
+        if stop is not None:
+            if first is not None and first < stop:
+                self.search.limit = f"max-depth {self.options.max_depth}"
+            return _Stop(stop, -1)
+        if decided is not None:
+            cut = first if decided < 0 else self._first_cut(decided)
+            if cut is not None:
+                self.search.limit = f"max-depth {self.options.max_depth}"
+                return _Stop(cut, -1)
+        return None
+
+    def _first_cut(self, after: int) -> int | None:
+        keys = [a.key for a in self._ask(FirstCut(after)) if isinstance(a, Key) and a.key is not None]
+        return min(keys, default=None)
 
     def _truncate(self, start: _Counts, expanded: int) -> None:
         """The report's figures where one process stops within the level that began with

@@ -152,6 +152,14 @@ class NthNew:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstCut:
+    """After the last level (--max-depth): the least key above `after` of a transition to a
+    state not stored (a cut) that you own."""
+
+    after: int
+
+
+@dataclass(frozen=True, slots=True)
 class Key:
     key: int | None
 
@@ -215,9 +223,11 @@ class WorkerFailure:
 
 @dataclass(frozen=True, slots=True)
 class LevelReport:
-    """One level of one worker: `new` states it stored (the cut, on the last level), the
-    transitions generated and the new states per action, its findings in its order, its
-    run-time error, the limit it stopped at, the premises it saw true / failed on."""
+    """One level of one worker: `new` states it stored (on the last level, the states it
+    owns that are cut), the transitions generated and the new states per action, its
+    findings, its run-time error, the limit it stopped at, the premises it saw true / failed
+    on; on the last level, `cut`: the ranks of the states with a successor it owns that is
+    cut."""
 
     new: int
     generated: list[int]
@@ -227,6 +237,7 @@ class LevelReport:
     limit: str | None
     premises_seen: list[int] = field(default_factory=list)
     premises_failed: list[int] = field(default_factory=list)
+    cut: Any = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +335,6 @@ class Worker:
         self.bases = keys_of()              # the base key of each frontier state (its rank)
         self.decided: frozenset[int] = frozenset()
         self.last = False
-        self.cuts = 0
         # premises (engine/observe.py): the coordinator says which are still unseen; this
         # worker observes them on its transitions and on the states it owns
         self.observers = model.observers() if model.premises else None
@@ -346,6 +356,7 @@ class Worker:
         self.marks: list[tuple[int, list[int]]] = []
         self.level_keys = keys_of()
         self.level_actions: list[int] = []
+        self.cut_keys = keys_of()           # the last level: the keys of its cuts, sorted
         self.stash: list[Message] = []      # a peer's message of the other exchange round
 
     def handle(self, msg: object) -> object | None:
@@ -357,6 +368,9 @@ class Worker:
             return Parent(self.parent[msg.state])
         if isinstance(msg, NthNew):
             return Key(self.nth_new(msg.rank))
+        if isinstance(msg, FirstCut):
+            i = bisect_right(self.cut_keys, msg.after)
+            return Key(self.cut_keys[i] if i < len(self.cut_keys) else None)
         if isinstance(msg, Truncate):
             return self.truncate(msg.at, msg.through)
         if isinstance(msg, Init):
@@ -400,7 +414,6 @@ class Worker:
         at --max-depth), a new successor is not stored but counted as a cut (bfs.py)."""
         self.decided = decided
         self.last = last
-        self.cuts = 0
         self.counters = Counters(len(self.model.actions))
         self.found = []
         self.failure = None
@@ -420,19 +433,39 @@ class Worker:
                 self.marks.append((min(lo + CHUNK, len(frontier)), list(self.counters.generated)))
         except _Failed:
             pass
+        if last:
+            return self.cut(limit)
         ts, ps, acts, keys = self.candidates(self.exchange_level())
         try:
             self.accept(ts, ps, acts, keys)
         except _Failed:
             pass
-        if not last:
-            # every worker takes part in the ranking, even after a failure: its peers wait
-            self.frontier, self.bases = ts, self.ranking(keys)
+        # every worker takes part in the ranking, even after a failure: its peers wait
+        self.frontier, self.bases = ts, self.ranking(keys)
         self.level_keys, self.level_actions = keys, acts
-        new = self.cuts if last else len(ts)
         seen_premises, failed_premises = self.observed()
-        return LevelReport(new, self.counters.generated, self.counters.distinct, self.found,
+        return LevelReport(len(ts), self.counters.generated, self.counters.distinct, self.found,
                            self.failure, limit, seen_premises, failed_premises)
+
+    def cut(self, limit: str | None) -> LevelReport:
+        """The end of the last level (--max-depth): of every transition (not only the first
+        one) to a state not seen, sent to the state's owner, the ones this worker owns are
+        cuts; their keys are kept (`FirstCut`), and the ranks of their states reported (one
+        process counts the states with a cut, bfs.py)."""
+        batches = self.exchange_level()
+        ts, _, _, keys = self.own
+        self.own = _empty()
+        seen = self.seen
+        cuts = keys_of(compress(keys, [t not in seen for t in ts]))
+        for b in batches:
+            cuts += keys_of(compress(b.keys, [t not in seen for t in b.states]))
+        self.cut_keys = keys_of(sorted(cuts))
+        self.level_keys, self.level_actions = keys_of(), []
+        new = len(set(chain(ts, *(b.states for b in batches))) - seen)
+        seen_premises, failed_premises = self.observed()
+        return LevelReport(new, self.counters.generated, self.counters.distinct, self.found, self.failure,
+                           limit, seen_premises, failed_premises,
+                           keys_of(sorted({k >> KEY_SHIFT for k in self.cut_keys})))
 
     def exchange_level(self) -> list[Batch]:
         """Send each worker what it owns of this level's successors; receive ours."""
@@ -516,10 +549,7 @@ class Worker:
     def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: array) -> None:
         """States this worker owns, reached for the first time in this level (already in
         `seen`), in key order: store their parents, count them, check them (all at C speed
-        but the check). On the last level, only count them: they are the cut."""
-        if self.last:
-            self.cuts += len(ts)
-            return
+        but the check)."""
         self.parent.update(zip(ts, ps))
         distinct = self.counters.distinct
         for a in acts:
@@ -562,7 +592,9 @@ class Worker:
         """Expand some frontier states (their base keys `bases`): with the generated
         expander in ROUTE mode (own successors kept, others queued for their owners, in one
         pass); on an event, or for a model without one, with the general loop."""
-        fast = self.expander()
+        # the last level goes through the general loop: it reports every transition to a
+        # state not seen, where the generated expander reports the first to each
+        fast = self.expander() if not self.last else None
         if fast is not None:
             store = RoutedStore(states, bases, self.seen, self.outbox, self.me, self.workers, keys_of())
             counters = Counters(len(self.model.actions))
@@ -640,7 +672,8 @@ class Worker:
 
     def new_state(self, i: int, s: State, label: Label, t: State) -> int | None:
         k = owner(t, self.workers)
-        self.seen.add(t)
+        if not self.last:
+            self.seen.add(t)
         ts, ps, acs, keys = self.own if k == self.me else self.outbox[k]
         ts.append(t)
         ps.append(s)
