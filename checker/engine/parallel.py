@@ -266,6 +266,7 @@ class Coordinator:
         self.counters = Counters(len(model.actions))
         self.at_boundary = False        # the workers are between two levels (a checkpoint may be taken)
         self.stop: _Stop | None = None  # where one process stops within the last level
+        self.rollback: _Counts | None = None    # then, the figures before that level
         self.truncated: _Counts | None = None   # the report's figures then
         self.last_checkpoint = perf_counter()
 
@@ -288,7 +289,7 @@ class Coordinator:
                     limits.disarm()
                     s.limit = str(e)
                 if done and self.options.checkpoint is not None and self.at_boundary:
-                    checkpoint.write(self.options.checkpoint, self._image())
+                    checkpoint.write(self.options.checkpoint, self._image(self.rollback))
                 results = self._finish(ask=done)
             finally:
                 self.crew.stop(gently=done)
@@ -320,7 +321,10 @@ class Coordinator:
             # with checkpoints, the workers finish every level they start (the coordinator
             # watches the clock) so that the search stops at a level boundary
             deadline = s.deadline if options.checkpoint is None else None
-            start = _Counts(self.distinct, list(self.counters.generated), list(self.counters.distinct), s.depth)
+            f = self.findings
+            start = _Counts(self.distinct, list(self.counters.generated), list(self.counters.distinct), s.depth,
+                            found=(dict(f.found), f.undecided, f.stopped),
+                            premises=(*s.premises.snapshot(), frozenset(s.premises.decided)))
             answers, limit = self._level(Level(decided, deadline, last, pending))
             expanded, frontier = frontier, self._collect(answers, last, limit is None)
             if limit is not None:
@@ -331,6 +335,8 @@ class Coordinator:
                     s.depth += 1        # the next level holds states already (as bfs.py counts)
                 if self.stop is not None:
                     self._truncate(start, expanded)
+                if self.stop is not None or last:
+                    self.rollback = start
                 return
             if last:
                 # --max-depth: new successors of the last level were not stored (bfs.py)
@@ -339,6 +345,8 @@ class Coordinator:
                 elif frontier:
                     s.limit = f"max-depth {options.max_depth}"
                     s.left = frontier
+                if frontier:
+                    self.rollback = start       # a deeper search goes on from the level's start
                 return
             if frontier:
                 s.depth += 1
@@ -379,23 +387,32 @@ class Coordinator:
             checkpoint.write(config, self._image())
             self.last_checkpoint = perf_counter()
 
-    def _image(self) -> Image:
+    def _image(self, before: _Counts | None = None) -> Image:
+        """The checkpoint of the search at the level boundary it is at; `before`: at the one
+        before the last level (its figures then), which one process stopped in its middle
+        (engine/checkpoint.py: an image is always of a boundary an uninterrupted search
+        passes through; the workers leave the last level's states out)."""
         s, f, c = self.search, self.findings, self.counters
         owned: dict[State, State | None] = {}
         ranked: list[tuple[int, State]] = []
-        for part in self._ask(Snapshot()):
+        for part in self._ask(Snapshot(before is not None)):
             owned.update(part.parents)
             ranked += zip(part.ranks, part.frontier)
         ranked.sort(key=lambda rs: rs[0])
         frontier = [st for _, st in ranked]        # in one process's order (worker.py)
-        seen, failed = s.premises.snapshot()
+        if before is None:
+            before = _Counts(self.distinct, c.generated, c.distinct, s.depth,
+                             found=(f.found, f.undecided, f.stopped),
+                             premises=(*s.premises.snapshot(), frozenset(s.premises.decided)))
+        assert before.found is not None and before.premises is not None
+        found, undecided, _ = before.found
+        seen, failed, decided = before.premises
         config = self.options.checkpoint
         return Image(config.identity if config is not None else (), "partitioned", list(s.store.states),
-                     list(s.store.parents), 0, len(self._init_ids), s.depth, s.init_generated,
-                     list(c.generated), list(c.distinct), dict(f.found), f.undecided, seen, failed,
-                     frozenset(s.premises.decided), s.symmetry_off,
-                     perf_counter() - s.start + s.prior_seconds, owned=owned, frontier=frontier,
-                     workers=self.workers)
+                     list(s.store.parents), 0, len(self._init_ids), before.depth, s.init_generated,
+                     list(before.generated), list(before.distinct), dict(found), undecided, seen, failed,
+                     decided, s.symmetry_off, perf_counter() - s.start + s.prior_seconds, owned=owned,
+                     frontier=frontier, workers=self.workers)
 
     def _restore(self, im: Image) -> int:
         """Go on from `im`: the trace book, the counts and findings here, each worker's part
@@ -619,7 +636,8 @@ class _Stop:
 @dataclass(frozen=True, slots=True)
 class _Counts:
     """A search's figures: the states stored, per action the transitions and the new states,
-    the depth, the states left; `found` as in _Stop."""
+    the depth, the states left; `found` as in _Stop; `premises`: the premises seen and
+    failed, the properties decided."""
 
     stored: int
     generated: list[int]
@@ -627,6 +645,7 @@ class _Counts:
     depth: int
     left: int = 0
     found: tuple[dict[int, Finding], int, str | None] | None = None
+    premises: tuple[bytes, bytes, frozenset[int]] | None = None
 
 
 def _add(counters: Counters, generated: list[int], distinct: list[int]) -> None:

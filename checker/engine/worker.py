@@ -126,7 +126,10 @@ class Restore:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Between two levels: send your states for a checkpoint (`Owned`)."""
+    """Between two levels: send your states for a checkpoint (`Owned`); `before`: as they
+    were before the last level (the search ends: its new states are dropped)."""
+
+    before: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +390,11 @@ class Worker:
             self.bases = keys_of(base_of(r) for r in msg.ranks)
             return Ack()
         if isinstance(msg, Snapshot):
+            if msg.before:
+                for t in self.frontier:
+                    del self.parent[t]
+                self.frontier, self.bases = self.expanded
+                self.expanded = ([], keys_of())
             return Owned(self.parent, self.frontier, [b >> KEY_SHIFT for b in self.bases])
         if isinstance(msg, MemoryUse):
             return Memory(budget.peak_rss_bytes())
