@@ -1,31 +1,31 @@
 """Breadth-first search by several worker processes on one machine (`check --workers N`).
 
 Input: a Model, CheckOptions, the number of workers, an optional Reporter. Output: the
-same CheckResult as engine/bfs.py: the same distinct, generated and depth counts and
-per-action generated counts, the same verdicts, and counterexamples as short as one
-worker's (the same length, perhaps other states).
+CheckResult of engine/bfs.py: the same counts, per-action coverage, verdicts and
+counterexample traces, also where a limit or a violation ends the search in the middle of
+a level (ADR 0060, "The order within a level is one process's").
 
 How: level-synchronous and partitioned by state. Worker k owns the states s with
 owner(s) == k (engine/fastpath.py: a hash of the state that does not depend on
 PYTHONHASHSEED for ints, the states of compiled specs); engine/worker.py is a worker and
 the typed messages it exchanges. Per level, each worker expands its part of the frontier
-and reports to the coordinator (this module), which adds up the counts, keeps the findings
-of the shallowest level (engine/findings.py, as the one-process search does), decides
-whether to go on, and at the end asks the owners for the parent chains of the
-counterexamples, which it replays into traces. The initial level is the one-process
-search's own (bfs.Search.initial_level), in this process.
+and reports to the coordinator (this module), which adds up the counts, records the
+findings in one process's order (by their keys: engine/worker.py), decides whether to go
+on, and at the end asks the owners for the parent chains of the counterexamples, which it
+replays into traces. Where one process would have stopped within a level (a state cap, a
+violation that ends the search, a state cut at --max-depth), the workers finish the level
+and count up to that point for the report. The initial level is the one-process search's
+own (bfs.Search.initial_level), in this process.
 
 The processes are forked, so the compiled model is shared without pickling; on a
 platform without fork, or for a model with temporal properties (the liveness check needs
 the whole graph in one process), the search runs in this process (bfs.explore) and the
-result says so (`CheckResult.workers_fallback`). Limits are checked between levels and between
-chunks of a level: a max-states limit may be passed by part of a level (the count
-reported is the real one). The level at --max-depth is expanded like the others, its new
-successors counted as the cut instead of stored (bfs.py). Every property is evaluated on
-every state and transition, decided or not, as bfs.py does; when that meets a run-time
-error, whether the error or a violation came first is a matter of one worker's order,
-which the workers do not share, so the search is repeated in this process and its result
-is the answer.
+result says so (`CheckResult.workers_fallback`). A timeout or a memory limit is checked
+between levels and between chunks of a level. The level at --max-depth is expanded like
+the others, its new successors counted as the cut instead of stored (bfs.py). Every
+property is evaluated on every state and transition, decided or not, as bfs.py does; when
+that meets a run-time error, the worker stops there, the rest of its part of the level
+unknown, so the search is repeated in this process and its result is the answer.
 """
 from __future__ import annotations
 
