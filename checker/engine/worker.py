@@ -432,6 +432,7 @@ class Worker:
         frontier, bases = self.frontier, self.bases
         self.frontier, self.bases = [], keys_of()
         self.expanded, self.marks = (frontier, bases), []
+        self.level_keys, self.level_actions = keys_of(), []     # the last level's, no longer needed
         try:
             for lo in range(0, len(frontier), CHUNK):
                 if deadline is not None and perf_counter() >= deadline:
@@ -547,11 +548,13 @@ class Worker:
         for k in range(self.workers):
             if k != self.me:
                 self.exchange.send(k, Ranking(self.me, keys))
-        theirs = [m.keys for m in self.receive(Ranking)]      # type: ignore[union-attr]
-        # a new state's key is odd (module docstring), so key - 1 marks this worker's own in
-        # the merged order without meeting another key: its ranks are where the even ones are
-        merged = sorted(chain(keys_of(k - 1 for k in keys), *theirs))
-        ranks = compress(range(len(merged)), [not k & 1 for k in merged])
+        theirs = [m.keys for m in self.receive(Ranking) if m.keys]     # type: ignore[union-attr]
+        if len(theirs) == 1:        # two workers (no list of all the level's keys is built)
+            other = theirs[0]
+            return keys_of((i + bisect_left(other, k)) << KEY_SHIFT for i, k in enumerate(keys))
+        ranks = keys_of(range(len(keys)))
+        for other in theirs:
+            ranks = keys_of(r + bisect_left(other, k) for r, k in zip(ranks, keys))
         return keys_of(r << KEY_SHIFT for r in ranks)
 
     def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: array) -> None:
