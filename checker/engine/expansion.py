@@ -11,9 +11,9 @@ for its action; the action properties are checked on it (a violation is reported
 host); the premise observer sees it; the next state is replaced by its representative
 (symmetry); then, when edges are recorded (`host.edges`), the edge to it is recorded,
 the target stored first when it is new; otherwise a target not seen before is handed to
-the host (`host.new_state`). Before `new_state` and `violates` the host's `step` is set to
-the transition's index among the state's successors (the partitioned search orders a level
-by it: engine/worker.py). A state without successors is a deadlock candidate
+the host (`host.new_state`). When asked (`numbered`), the host's `step` is set to the
+transition's index among the state's successors before `new_state` and `violates` (the
+partitioned search orders a level by it: engine/worker.py). A state without successors is a deadlock candidate
 (`host.deadlock`). A ModelError goes to `host.failed`, which either raises (the search ends:
 engine/bfs.py, "Run-time errors") or returns (the next state is expanded: the state graph
 draws what it can).
@@ -24,7 +24,7 @@ caller runs this loop over the chunk again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence, cast
 
 from checker.engine.budget import LimitReached
 from checker.engine.fastpath import DONE
@@ -45,8 +45,6 @@ class Host(Protocol):
 
     seen: Any               # the states seen: `in` (a set), or state -> id when edges are recorded
     at: int                 # the index of the state being expanded (kept up to date here)
-    step: int               # the index, among the successors of state `at`, of the transition
-                            # handed to new_state or violates (set just before the call)
 
     @property
     def edges(self) -> EdgeRecorder | None:
@@ -68,17 +66,24 @@ class Host(Protocol):
         checking it failed)."""
 
 
+class NumberedHost(Host, Protocol):
+    step: int               # the index, among the successors of state `at`, of the transition
+                            # handed to new_state or violates (set just before the call)
+
+
 def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
            counters: Counters, canonical: Callable[[State], State] | None = None,
            deadlock: bool = False, check_transitions: bool = True,
-           observe: Callable[[State, State], None] | None = None) -> None:
+           observe: Callable[[State, State], None] | None = None, numbered: bool = False) -> None:
     """Expand states[lo:hi] in order (the module docstring). `deadlock`: report states
-    without successors; `check_transitions`: check the model's action properties."""
+    without successors; `check_transitions`: check the model's action properties;
+    `numbered`: set the host's `step` (a NumberedHost) before new_state and violates."""
     successors = model.successors
     check_tr = model.check_transition if check_transitions and model.has_action_properties else None
     within = model.within_constraint if model.has_constraint else None
     gen = counters.generated
     seen, edges, new = host.seen, host.edges, host.new_state
+    counted = cast(NumberedHost, host) if numbered else None
     for i in range(lo, hi):
         host.at = i
         s = states[i]
@@ -97,7 +102,8 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                         host.failed(e, i, s, label, t)
                         continue
                     if bad:
-                        host.step = j
+                        if counted is not None:
+                            counted.step = j
                         host.violates(i, s, label, t, bad)
                 if observe is not None:
                     observe(s, t)
@@ -105,14 +111,16 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                 if edges is not None:
                     v = seen.get(c)
                     if v is None:
-                        host.step = j
+                        if counted is not None:
+                            counted.step = j
                         v = new(i, s, label, c)
                         if v is None:
                             continue
                     edges.add(i, v, label)
                     continue
                 if c not in seen:
-                    host.step = j
+                    if counted is not None:
+                        counted.step = j
                     new(i, s, label, c)
             if t is _MISSING and deadlock:
                 host.deadlock(i, s)

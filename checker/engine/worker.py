@@ -73,7 +73,7 @@ def event_of(key: int) -> tuple[int, int]:
     return key >> KEY_SHIFT, (key & ((1 << KEY_SHIFT) - 1)) >> 1
 
 
-def keys_of(values: Any = ()) -> array:
+def keys_of(values: Any = ()) -> array[int]:
     """Keys (and base keys) are kept in arrays of 64-bit ints: 8 bytes each, not a Python
     int's 32, and they pickle as bytes between workers (ranks stay below 2**30)."""
     return array("q", values)
@@ -274,7 +274,7 @@ class Batch:
     states: list[State]
     parents: list[State]
     actions: list[int]
-    keys: array
+    keys: array[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +282,7 @@ class Ranking:
     """The sorted keys of the sender's part of the next level."""
 
     sender: int
-    keys: array
+    keys: array[int]
 
 
 Message = Batch | Ranking
@@ -355,7 +355,7 @@ class Worker:
         # the level expanded last, kept until the next one for `Truncate`: its states and
         # their base keys, the generated counts after each chunk, and the keys and actions
         # of the new states it gave this worker
-        self.expanded: tuple[list[State], array] = ([], keys_of())
+        self.expanded: tuple[list[State], array[int]] = ([], keys_of())
         self.marks: list[tuple[int, list[int]]] = []
         self.level_keys = keys_of()
         self.level_actions: list[int] = []
@@ -542,13 +542,13 @@ class Worker:
             order = _pick(order, sorted(first.values()))
         return _pick(ts, order), _pick(ps, order), _pick(acts, order), keys_of(_pick(keys, order))
 
-    def ranking(self, keys: array) -> array:
+    def ranking(self, keys: array[int]) -> array[int]:
         """The base keys of this worker's part of the next level (sorted `keys`): its rank
         is the number of keys below it over all workers."""
         for k in range(self.workers):
             if k != self.me:
                 self.exchange.send(k, Ranking(self.me, keys))
-        theirs = [m.keys for m in self.receive(Ranking) if m.keys]     # type: ignore[union-attr]
+        theirs = [m.keys for m in self.receive(Ranking) if isinstance(m, Ranking) and m.keys]
         if len(theirs) == 1:        # two workers (no list of all the level's keys is built)
             other = theirs[0]
             return keys_of((i + bisect_left(other, k)) << KEY_SHIFT for i, k in enumerate(keys))
@@ -557,7 +557,7 @@ class Worker:
             ranks = keys_of(r + bisect_left(other, k) for r, k in zip(ranks, keys))
         return keys_of(r << KEY_SHIFT for r in ranks)
 
-    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: array) -> None:
+    def accept(self, ts: list[State], ps: list[State], acts: Sequence[int], keys: array[int]) -> None:
         """States this worker owns, reached for the first time in this level (already in
         `seen`), in key order: store their parents, count them, check them (all at C speed
         but the check)."""
@@ -599,7 +599,7 @@ class Worker:
         self.failure = WorkerFailure(error.message, error.origin, state, label, nxt)
         raise _Failed
 
-    def chunk(self, states: list[State], bases: array) -> None:
+    def chunk(self, states: list[State], bases: array[int]) -> None:
         """Expand some frontier states (their base keys `bases`): with the generated
         expander in ROUTE mode (own successors kept, others queued for their owners, in one
         pass); on an event, or for a model without one, with the general loop."""
@@ -622,7 +622,7 @@ class Worker:
         deadlock = self.check_deadlock and self.deadlock_key not in self.decided
         self.chunk_bases = bases
         expansion.expand(self.model, self, states, 0, len(states), self.counters, self.canon,
-                         deadlock, observe=self.observe_t)
+                         deadlock, observe=self.observe_t, numbered=True)
 
     def expander(self) -> RoutingExpander | None:
         """The generated expander, without state checks: most new states it finds belong
