@@ -481,10 +481,11 @@ class Coordinator:
                 s.left = frontier
             return frontier
         cap = None
-        if self.options.max_states is not None and not last and exact and before + frontier > self.options.max_states:
-            # one process stores states up to the cap, and stops at the next new one
-            rank = self.options.max_states - before
-            cap = next(a.key for a in self._ask(NthNew(rank)) if isinstance(a, Key) and a.key is not None)
+        cap_at = self.options.max_states - before if self.options.max_states is not None else -1
+        if not last and exact and 0 <= cap_at < frontier:
+            # one process stores states up to the cap, and stops at the next new one (a search
+            # resumed with more states than the cap never meets it there: bfs.py)
+            cap = next(a.key for a in self._ask(NthNew(cap_at)) if isinstance(a, Key) and a.key is not None)
         self.stop = self._note(sorted((f for r in answers for f in r.found), key=lambda f: f.at), cap)
         if not exact:
             self.stop = None
