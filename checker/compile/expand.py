@@ -36,8 +36,10 @@ The modes (engine/fastpath.py has their contract): CUT and CUT_GRAPH expand the 
 (`counters.cuts`) instead of storing the successor; GRAPH and CUT_GRAPH record every
 transition that is not a self-loop in the store's EdgeTable as it is generated, so the
 liveness check needs no second pass over the states; ROUTE is a worker's (engine/
-worker.py): a new state this worker owns goes to its RoutedStore with its parent state and
-action, one another worker owns to that worker's outbox.
+worker.py): a new state this worker owns goes to its RoutedStore with its parent state,
+action and key (the parent's base key plus twice the transition's index among the parent's
+successors, plus one: engine/worker.py orders a level by it), one another worker owns to
+that worker's outbox.
 """
 from __future__ import annotations
 
@@ -120,6 +122,9 @@ class _Writer:
             self.prologue()
             self.emit(1, "for i in range(lo, hi):")
             self.emit(2, "s = states[i]")
+            if mode is Mode.ROUTE:
+                # u: the key of the next transition's target (engine/worker.py, `key`)
+                self.emit(2, "u = bases[i] - 1")
             if mode.cut:
                 self.emit(2, "c = 0")
             body = 2
@@ -176,6 +181,8 @@ class _Writer:
             self.emit(1, "add = seen.add")
         if mode is Mode.ROUTE:
             self.emit(1, "aapp = store.actions.append")
+            self.emit(1, "kapp = store.keys.append")
+            self.emit(1, "bases = store.bases")
             self.emit(1, "out, me, nw = store.outbox, store.me, store.workers")
         for k in range(n):
             self.emit(1, f"g{k} = 0" if mode is Mode.ROUTE else f"g{k} = n{k} = 0")
@@ -284,6 +291,8 @@ class _Writer:
         plan, emit = self.plan, self.emit
         mode = plan.mode
         emit(ind, f"g{k} += 1")
+        if mode is Mode.ROUTE:
+            emit(ind, "u += 2")
         if plan.deadlock:
             emit(ind, "z = 1")
         # the decided action properties are evaluated for their run-time errors only (none
@@ -335,11 +344,13 @@ class _Writer:
             emit(ind + 2, f"app({w})")
             emit(ind + 2, "papp(s)")
             emit(ind + 2, f"aapp({k})")
+            emit(ind + 2, "kapp(u)")
             emit(ind + 1, "else:")
-            emit(ind + 2, "ot, op, oa = out[o]")
+            emit(ind + 2, "ot, op, oa, ok = out[o]")
             emit(ind + 2, f"ot.append({w})")
             emit(ind + 2, "op.append(s)")
             emit(ind + 2, f"oa.append({k})")
+            emit(ind + 2, "ok.append(u)")
         else:
             body = self.unseen(ind, w)
             emit(body, "if len(states) == cap:")

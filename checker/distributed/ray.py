@@ -58,7 +58,7 @@ from checker.engine.parallel import WorkerDied, answer_of, explore_parallel
 from checker.engine.progress import Reporter
 from checker.engine.result import CheckResult
 from checker.engine.symmetry import NoReduction
-from checker.engine.worker import Batch, Crashed, Level, NoSymmetry, Worker
+from checker.engine.worker import Crashed, Level, Message, NoSymmetry, Worker
 
 _POLL = 0.2             # seconds between two looks at the limits while waiting for the actors
 _PLACEMENT = 120.0      # seconds to wait for the cluster to start the actors
@@ -89,10 +89,10 @@ class _Exchange:
     def __init__(self, shard: Shard):
         self.shard = shard
 
-    def send(self, worker: int, batch: Batch) -> None:
+    def send(self, worker: int, batch: Message) -> None:
         self.shard.peers[worker].put.remote(batch)
 
-    def receive(self, count: int) -> list[Batch]:
+    def receive(self, count: int) -> list[Message]:
         return [self.shard.inbox.get() for _ in range(count)]
 
 
@@ -102,7 +102,7 @@ class Shard:
     def __init__(self, me: int, shards: int):
         self.me, self.shards = me, shards
         self.peers: list[Any] = []
-        self.inbox: queue.Queue[Batch] = queue.Queue()
+        self.inbox: queue.Queue[Message] = queue.Queue()
         self.models: dict[str, SpecModel] = {}
         self.worker: Worker | None = None
 
@@ -138,7 +138,7 @@ class Shard:
             return Crashed(traceback.format_exc())
 
     @ray.method(concurrency_group="exchange")
-    def put(self, batch: Batch) -> None:
+    def put(self, batch: Message) -> None:
         self.inbox.put(batch)
 
 

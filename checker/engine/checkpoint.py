@@ -12,9 +12,10 @@ breadth-first search is fully described by its stored states (the seen set is ex
 them: kovn keeps states whole, ADR 0001), the parent of each, the frontier (the last
 level), the counts so far and the first finding of each property. A state in the middle of
 a level would need the half-expanded level too; instead a search that stops mid-level
-writes the image of the boundary before it (the one-process search rolls back to it) or
-finishes the level first (the partitioned searches), so the image on disk is always one an
-uninterrupted search passes through, and a resumed search reaches the same final counts.
+writes the image of the boundary before it (the one-process search rolls back to it; the
+partitioned searches finish the level, then their workers leave its states out), so the
+image on disk is always one an uninterrupted search passes through, and a resumed search
+reaches the same final counts.
 
 Atomic: the image is written to a temporary file in the same directory, flushed to disk
 and renamed over the previous one (a rename is atomic on POSIX), so a crash, a kill -9 or
@@ -55,7 +56,8 @@ class Image:
     kind: "serial" (engine/bfs.py: `states` in id order, `parents` ids, the frontier the
         ids `lo`..len(states)-1, `edges` the edge table of states 0..lo-1 for liveness) or
         "partitioned" (engine/parallel.py, engine/ray.py: `owned` maps every stored state to
-        its parent state, `frontier` lists the last level; `states`/`parents` are the
+        its parent state, `frontier` lists the last level in one process's order;
+        `states`/`parents` are the
         coordinator's trace book, its first `initial` entries the initial states);
     depth: the levels holding a state so far; init_generated, generated, distinct: the
         counts; found: the first finding of each property key; undecided: the keys left;

@@ -15,7 +15,9 @@ the host (`host.new_state`). With partial-order reduction (`reducer`, engine/por
 transition is generated, counted, checked and observed as without it, but only the
 targets of the ample set are looked up and handed on; and each state's stuttering step is
 checked against the action properties (ADR 0034: a reduced search sees a stuttering step
-only where it also sees its visible valuation). A state without successors is a deadlock candidate
+only where it also sees its visible valuation). When asked (`numbered`), the host's `step` is set to the
+transition's index among the state's successors before `new_state` and `violates` (the
+partitioned search orders a level by it: engine/worker.py). A state without successors is a deadlock candidate
 (`host.deadlock`). A ModelError goes to `host.failed`, which either raises (the search ends:
 engine/bfs.py, "Run-time errors") or returns (the next state is expanded: the state graph
 draws what it can).
@@ -27,7 +29,7 @@ caller runs this loop over the chunk again.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence, cast
 
 from checker.engine.budget import LimitReached
 from checker.engine.fastpath import DONE
@@ -71,19 +73,26 @@ class Host(Protocol):
         checking it failed)."""
 
 
+class NumberedHost(Host, Protocol):
+    step: int               # the index, among the successors of state `at`, of the transition
+                            # handed to new_state or violates (set just before the call)
+
+
 def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
            counters: Counters, canonical: Callable[[State], State] | None = None,
            deadlock: bool = False, check_transitions: bool = True,
            observe: Callable[[State, State], None] | None = None,
-           reducer: Reducer | None = None) -> None:
+           reducer: Reducer | None = None, numbered: bool = False) -> None:
     """Expand states[lo:hi] in order (the module docstring). `deadlock`: report states
     without successors; `check_transitions`: check the model's action properties;
-    `reducer`: the partial-order reduction's ample sets."""
+    `reducer`: the partial-order reduction's ample sets; `numbered`: set the host's `step`
+    (a NumberedHost) before new_state and violates."""
     successors = model.successors
     check_tr = model.check_transition if check_transitions and model.has_action_properties else None
     within = model.within_constraint if model.has_constraint else None
     gen = counters.generated
     seen, edges, new = host.seen, host.edges, host.new_state
+    counted = cast(NumberedHost, host) if numbered else None
     for i in range(lo, hi):
         host.at = i
         s = states[i]
@@ -100,7 +109,7 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                     _stutter(check_tr, s)
                 pairs = list(pairs)
                 stored = reducer.select(pairs, seen, canonical) or _ALL
-            for (label, t), store in zip(pairs, stored):
+            for j, ((label, t), store) in enumerate(zip(pairs, stored)):
                 gen[label[0]] += 1
                 if check_tr is not None:
                     try:
@@ -109,6 +118,8 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                         host.failed(e, i, s, label, t)
                         continue
                     if bad:
+                        if counted is not None:
+                            counted.step = j
                         host.violates(i, s, label, t, bad)
                 if observe is not None:
                     observe(s, t)
@@ -116,14 +127,18 @@ def expand(model: Model, host: Host, states: Sequence[State], lo: int, hi: int,
                     continue
                 c = t if canonical is None else canonical(t)
                 if edges is not None:
-                    j = seen.get(c)
-                    if j is None:
-                        j = new(i, s, label, c)
-                        if j is None:
+                    v = seen.get(c)
+                    if v is None:
+                        if counted is not None:
+                            counted.step = j
+                        v = new(i, s, label, c)
+                        if v is None:
                             continue
-                    edges.add(i, j, label)
+                    edges.add(i, v, label)
                     continue
                 if c not in seen:
+                    if counted is not None:
+                        counted.step = j
                     new(i, s, label, c)
             if t is _MISSING and deadlock:
                 host.deadlock(i, s)

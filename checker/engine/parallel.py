@@ -1,39 +1,41 @@
 """Breadth-first search by several worker processes on one machine (`check --workers N`).
 
 Input: a Model, CheckOptions, the number of workers, an optional Reporter. Output: the
-same CheckResult as engine/bfs.py: the same distinct, generated and depth counts and
-per-action generated counts, the same verdicts, and counterexamples as short as one
-worker's (the same length, perhaps other states).
+CheckResult of engine/bfs.py: the same counts, per-action coverage, verdicts and
+counterexample traces, also where a limit or a violation ends the search in the middle of
+a level (ADR 0060, "The order within a level is one process's").
 
 How: level-synchronous and partitioned by state. Worker k owns the states s with
 owner(s) == k (engine/fastpath.py: a hash of the state that does not depend on
 PYTHONHASHSEED for ints, the states of compiled specs); engine/worker.py is a worker and
 the typed messages it exchanges. Per level, each worker expands its part of the frontier
-and reports to the coordinator (this module), which adds up the counts, keeps the findings
-of the shallowest level (engine/findings.py, as the one-process search does), decides
-whether to go on, and at the end asks the owners for the parent chains of the
-counterexamples, which it replays into traces. The initial level is the one-process
-search's own (bfs.Search.initial_level), in this process.
+and reports to the coordinator (this module), which adds up the counts, records the
+findings in one process's order (by their keys: engine/worker.py), decides whether to go
+on, and at the end asks the owners for the parent chains of the counterexamples, which it
+replays into traces. Where one process would have stopped within a level (a state cap, a
+violation that ends the search, a state cut at --max-depth), the workers finish the level
+and count up to that point for the report. The initial level is the one-process search's
+own (bfs.Search.initial_level), in this process.
 
 The processes are forked, so the compiled model is shared without pickling; on a
 platform without fork, or for a model with temporal properties (the liveness check needs
 the whole graph in one process), the search runs in this process (bfs.explore) and the
-result says so (`CheckResult.workers_fallback`). Limits are checked between levels and between
-chunks of a level: a max-states limit may be passed by part of a level (the count
-reported is the real one). The level at --max-depth is expanded like the others, its new
-successors counted as the cut instead of stored (bfs.py). Every property is evaluated on
-every state and transition, decided or not, as bfs.py does; when that meets a run-time
-error, whether the error or a violation came first is a matter of one worker's order,
-which the workers do not share, so the search is repeated in this process and its result
-is the answer.
+result says so (`CheckResult.workers_fallback`). A timeout or a memory limit is checked
+between levels and between chunks of a level. The level at --max-depth is expanded like
+the others, its new successors counted as the cut instead of stored (bfs.py). Every
+property is evaluated on every state and transition, decided or not, as bfs.py does; when
+that meets a run-time error, the worker stops there, the rest of its part of the level
+unknown, so the search is repeated in this process and its result is the answer.
 """
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import multiprocessing
 import os
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from itertools import chain
 from time import perf_counter
 from array import array
 from typing import Any, Callable, Protocol
@@ -53,17 +55,24 @@ from checker.engine.symmetry import NoReduction
 from checker.engine.worker import (
     OUT_OF_MEMORY,
     Crashed,
+    FirstCut,
     Init,
+    Key,
     Level,
     LevelReport,
     Memory,
     MemoryUse,
     NoSymmetry,
+    NthNew,
     Parent,
     ParentOf,
     Quit,
     Restore,
     Snapshot,
+    Truncate,
+    Truncated,
+    WorkerFinding,
+    event_of,
     worker_main,
 )
 
@@ -256,6 +265,9 @@ class Coordinator:
         self.shards = [0] * workers     # the states each worker stores (the progress line)
         self.counters = Counters(len(model.actions))
         self.at_boundary = False        # the workers are between two levels (a checkpoint may be taken)
+        self.stop: _Stop | None = None  # where one process stops within the last level
+        self.rollback: _Counts | None = None    # then, the figures before that level
+        self.truncated: _Counts | None = None   # the report's figures then
         self.last_checkpoint = perf_counter()
 
     def run(self) -> CheckResult:
@@ -277,7 +289,7 @@ class Coordinator:
                     limits.disarm()
                     s.limit = str(e)
                 if done and self.options.checkpoint is not None and self.at_boundary:
-                    checkpoint.write(self.options.checkpoint, self._image())
+                    checkpoint.write(self.options.checkpoint, self._image(self.rollback))
                 results = self._finish(ask=done)
             finally:
                 self.crew.stop(gently=done)
@@ -297,11 +309,7 @@ class Coordinator:
                 init = self._initial()
             except Stop:
                 return
-            parts: list[list[State]] = [[] for _ in range(self.workers)]
-            for st in init:
-                parts[owner(st, self.workers)].append(st)
-            self.shards = [len(p) for p in parts]
-            self.crew.send([Init(p) for p in parts])
+            self.crew.send([Init(p, r) for p, r in self._parts(init)])
             self.crew.gather()
             s.depth = 1 if init else 0
             frontier = len(init)
@@ -313,27 +321,45 @@ class Coordinator:
             # with checkpoints, the workers finish every level they start (the coordinator
             # watches the clock) so that the search stops at a level boundary
             deadline = s.deadline if options.checkpoint is None else None
+            f = self.findings
+            start = _Counts(self.distinct, list(self.counters.generated), list(self.counters.distinct), s.depth,
+                            found=(dict(f.found), f.undecided, f.stopped),
+                            premises=(*s.premises.snapshot(), frozenset(s.premises.decided)))
             answers, limit = self._level(Level(decided, deadline, last, pending))
-            frontier = self._collect(answers, last)
+            expanded, frontier = frontier, self._collect(answers, last, limit is None)
             if limit is not None:
                 s.limit = s.limit or limit
                 s.left = frontier
             if s.limit is not None or self.findings.stopped is not None or s.failure is not None:
                 if frontier and not last:
                     s.depth += 1        # the next level holds states already (as bfs.py counts)
+                if self.stop is not None:
+                    self._truncate(start, expanded)
+                if self.stop is not None or last:
+                    self.rollback = start
                 return
             if last:
                 # --max-depth: new successors of the last level were not stored (bfs.py)
-                if frontier:
+                if self.stop is not None:
+                    self._truncate(start, expanded)
+                elif frontier:
                     s.limit = f"max-depth {options.max_depth}"
                     s.left = frontier
+                if frontier:
+                    self.rollback = start       # a deeper search goes on from the level's start
                 return
             if frontier:
                 s.depth += 1
-            if options.max_states is not None and self.distinct > options.max_states:
-                s.limit = f"max-states {options.max_states}"
-                s.left = frontier
-                return
+
+    def _parts(self, states: list[State]) -> list[tuple[list[State], list[int]]]:
+        """Each worker's part of a level in one process's order: its states and their ranks."""
+        parts: list[tuple[list[State], list[int]]] = [([], []) for _ in range(self.workers)]
+        for rank, st in enumerate(states):
+            mine, ranks = parts[owner(st, self.workers)]
+            mine.append(st)
+            ranks.append(rank)
+        self.shards = [len(p) for p, _ in parts]
+        return parts
 
     def _level(self, message: Level) -> tuple[list[LevelReport], str | None]:
         """One level's reports; and the limit met while waiting for them, when the search
@@ -361,21 +387,32 @@ class Coordinator:
             checkpoint.write(config, self._image())
             self.last_checkpoint = perf_counter()
 
-    def _image(self) -> Image:
+    def _image(self, before: _Counts | None = None) -> Image:
+        """The checkpoint of the search at the level boundary it is at; `before`: at the one
+        before the last level (its figures then), which one process stopped in its middle
+        (engine/checkpoint.py: an image is always of a boundary an uninterrupted search
+        passes through; the workers leave the last level's states out)."""
         s, f, c = self.search, self.findings, self.counters
         owned: dict[State, State | None] = {}
-        frontier: list[State] = []
-        for part in self._ask(Snapshot()):
+        ranked: list[tuple[int, State]] = []
+        for part in self._ask(Snapshot(before is not None)):
             owned.update(part.parents)
-            frontier += part.frontier
-        seen, failed = s.premises.snapshot()
+            ranked += zip(part.ranks, part.frontier)
+        ranked.sort(key=lambda rs: rs[0])
+        frontier = [st for _, st in ranked]        # in one process's order (worker.py)
+        if before is None:
+            before = _Counts(self.distinct, c.generated, c.distinct, s.depth,
+                             found=(f.found, f.undecided, f.stopped),
+                             premises=(*s.premises.snapshot(), frozenset(s.premises.decided)))
+        assert before.found is not None and before.premises is not None
+        found, undecided, _ = before.found
+        seen, failed, decided = before.premises
         config = self.options.checkpoint
         return Image(config.identity if config is not None else (), "partitioned", list(s.store.states),
-                     list(s.store.parents), 0, len(self._init_ids), s.depth, s.init_generated,
-                     list(c.generated), list(c.distinct), dict(f.found), f.undecided, seen, failed,
-                     frozenset(s.premises.decided), s.symmetry_off,
-                     perf_counter() - s.start + s.prior_seconds, owned=owned, frontier=frontier,
-                     workers=self.workers)
+                     list(s.store.parents), 0, len(self._init_ids), before.depth, s.init_generated,
+                     list(before.generated), list(before.distinct), dict(found), undecided, seen, failed,
+                     decided, s.symmetry_off, perf_counter() - s.start + s.prior_seconds, owned=owned,
+                     frontier=frontier, workers=self.workers)
 
     def _restore(self, im: Image) -> int:
         """Go on from `im`: the trace book, the counts and findings here, each worker's part
@@ -388,13 +425,11 @@ class Coordinator:
         s.init_generated, s.depth, s.prior_seconds = im.init_generated, im.depth, im.seconds
         self.distinct = len(im.owned)
         parents: list[dict[State, State | None]] = [{} for _ in range(self.workers)]
-        fronts: list[list[State]] = [[] for _ in range(self.workers)]
         for st, parent in im.owned.items():
             parents[owner(st, self.workers)][st] = parent
+        fronts = self._parts(im.frontier)
         self.shards = [len(p) for p in parents]
-        for st in im.frontier:
-            fronts[owner(st, self.workers)].append(st)
-        self.crew.send([Restore(p, f) for p, f in zip(parents, fronts)])
+        self.crew.send([Restore(p, f, r) for p, (f, r) in zip(parents, fronts)])
         self.crew.gather()
         return len(im.frontier)
 
@@ -410,47 +445,133 @@ class Coordinator:
         self._init_ids = {st: i for i, st in enumerate(init)}
         return init
 
-    def _collect(self, answers: list[LevelReport], last: bool) -> int:
-        """Add up one level's reports; record findings; return the next frontier's size."""
+    def _collect(self, answers: list[LevelReport], last: bool, whole: bool) -> int:
+        """Add up one level's reports; record its findings in one process's order (by key:
+        engine/worker.py); note where one process would stop within the level (`self.stop`);
+        return the next frontier's size. `whole`: every worker expanded all its part (no
+        limit met)."""
         s = self.search
         frontier = 0
         limit = None
-        findings = []
+        before = self.distinct
         for k, report in enumerate(answers):
             s.premises.merge(report.premises_seen, report.premises_failed)
             frontier += report.new
             if not last:            # the last level's new states are the cut, not stored
                 self.distinct += report.new
                 self.shards[k] += report.new
-            for i, g in enumerate(report.generated):
-                self.counters.generated[i] += g
-            for i, n in enumerate(report.distinct):
-                self.counters.distinct[i] += n
-            findings.extend(report.found)
+            _add(self.counters, report.generated, report.distinct)
             failure = report.failure
             if failure is not None and s.failure is None:
                 at = Finding(self._remember(failure.state), failure.label, failure.nxt)
                 s.failure = Failure(ModelError(failure.message, failure.origin), at)
             limit = limit or report.limit
+        if last:        # the states with a cut (a parent's cuts may go to several owners)
+            frontier = len(set(chain.from_iterable(r.cut for r in answers)))
         self._report(frontier)
-        stop, event = False, None
-        for f in findings:
-            if stop and (f.state, f.label, f.nxt) != event:
-                break           # every finding of the state (transition) that stopped it is kept
-            if f.key in self.findings.found:
-                continue
-            event = (f.state, f.label, f.nxt)
-            stop |= self.findings.note(f.key, Finding(self._remember(f.state), f.label, f.nxt),
-                                       f.violation)
-        if stop:
-            s.left = frontier
+        exact = whole and s.failure is None
+        if last:
+            self.stop = self._note_last(sorted((f for r in answers for f in r.found), key=lambda f: f.at))
+            if not exact:
+                self.stop = None
+            if self.stop is not None or s.failure is not None:
+                s.left = frontier
+            elif limit is not None:
+                s.limit = limit
+                s.left = frontier
             return frontier
-        if s.failure is not None:
+        cap = None
+        cap_at = self.options.max_states - before if self.options.max_states is not None else -1
+        if not last and exact and 0 <= cap_at < frontier:
+            # one process stores states up to the cap, and stops at the next new one (a search
+            # resumed with more states than the cap never meets it there: bfs.py)
+            cap = next(a.key for a in self._ask(NthNew(cap_at)) if isinstance(a, Key) and a.key is not None)
+        self.stop = self._note(sorted((f for r in answers for f in r.found), key=lambda f: f.at), cap)
+        if not exact:
+            self.stop = None
+        if cap is not None and self.stop is not None and self.stop.at == cap:
+            s.limit = f"max-states {self.options.max_states}"
+            s.left = frontier
+        elif self.stop is not None or s.failure is not None:
             s.left = frontier
         elif limit is not None:
             s.limit = limit
             s.left = frontier
         return frontier
+
+    def _note(self, found: list[WorkerFinding], cap: int | None) -> _Stop | None:
+        """Record the level's findings (sorted by key) as one process meets them, up to the
+        one that ends the search (every finding of that state or transition is kept); return
+        where one process stops within the level: there, or at the state cap's key `cap`
+        when that comes first (with what had been found by then)."""
+        f = self.findings
+        stop = None
+        at_cap = None
+        for w in found:
+            if stop is not None and w.at != stop:
+                break
+            if cap is not None and at_cap is None and w.at >= cap:
+                at_cap = (dict(f.found), f.undecided, f.stopped)
+            if w.key in f.found:
+                continue
+            if f.note(w.key, Finding(self._remember(w.state), w.label, w.nxt), w.violation):
+                stop = w.at
+        if cap is not None and (stop is None or cap <= stop):     # the state at `cap` is not checked
+            return _Stop(cap, cap - 1, at_cap)
+        return _Stop(stop, stop) if stop is not None else None
+
+    def _note_last(self, found: list[WorkerFinding]) -> _Stop | None:
+        """The last level's findings, as one process meets them (bfs.py): it goes on
+        through the level while an action property or a deadlock is undecided, and
+        otherwise stops at the next transition to a state not stored (a cut); return where
+        it stops (None: it goes through)."""
+        f = self.findings
+        stop = None
+        decided = None if f.last_level_pending() else -1    # key after which nothing is pending
+        for w in found:
+            if stop is not None and w.at != stop:
+                break
+            if decided is not None and w.at != decided:
+                break
+            if w.key in f.found:
+                continue
+            if f.note(w.key, Finding(self._remember(w.state), w.label, w.nxt), w.violation):
+                stop = w.at
+            elif not f.last_level_pending():
+                decided = w.at
+        first = self._first_cut(-1)
+        if stop is not None:
+            if first is not None and first < stop:
+                self.search.limit = f"max-depth {self.options.max_depth}"
+            return _Stop(stop, -1)
+        if decided is not None:
+            cut = first if decided < 0 else self._first_cut(decided)
+            if cut is not None:
+                self.search.limit = f"max-depth {self.options.max_depth}"
+                return _Stop(cut, -1)
+        return None
+
+    def _first_cut(self, after: int) -> int | None:
+        keys = [a.key for a in self._ask(FirstCut(after)) if isinstance(a, Key) and a.key is not None]
+        return min(keys, default=None)
+
+    def _truncate(self, start: _Counts, expanded: int) -> None:
+        """The report's figures where one process stops within the level that began with
+        the figures `start` and expanded `expanded` states: the workers count up to the key
+        of the stop (`self.stop`). The search's own figures stay the whole level's: a
+        checkpoint written now is of the level's end (engine/checkpoint.py)."""
+        stop = self.stop
+        assert stop is not None
+        counters = Counters(len(self.model.actions))
+        _add(counters, start.generated, start.distinct)
+        new = 0
+        for t in self._ask(Truncate(stop.at, stop.through)):
+            assert isinstance(t, Truncated)
+            new += t.new
+            _add(counters, t.generated, t.distinct)
+        rank, _ = event_of(stop.at)
+        self.truncated = _Counts(start.stored + new, counters.generated, counters.distinct,
+                                 start.depth + (new > 0), expanded - rank + new, stop.found)
 
     def _remember(self, state: State) -> int:
         """Copy the parent chain of `state` from the owners into the trace book (the
@@ -488,7 +609,48 @@ class Coordinator:
         peaks = [peak_rss_bytes()]
         if ask:
             peaks += [m.peak_rss_bytes for m in self._ask(MemoryUse()) if isinstance(m, Memory)]
-        end = SearchEnd(s.limit, s.failure, self.distinct, self._generated(), s.depth,
-                        perf_counter() - s.start, max(peaks), s.left, self.counters)
+        distinct, counters, depth, left = self.distinct, self.counters, s.depth, s.left
+        cut = self.truncated
+        if cut is not None:         # one process's figures where it stops within the level
+            distinct, depth, left = cut.stored, cut.depth, cut.left
+            counters = Counters(len(self.model.actions))
+            _add(counters, cut.generated, cut.distinct)
+            if cut.found is not None:
+                self.findings.found, self.findings.undecided, self.findings.stopped = cut.found
+        end = SearchEnd(s.limit, s.failure, distinct, s.init_generated + sum(counters.generated), depth,
+                        perf_counter() - s.start, max(peaks), left, counters)
         return assemble(self.findings, Traces(self.model, s.store, s.canon), end,
                         symmetry=s.symmetry, workers=self.workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """Where one process stops within a level: at the event of key `at`, having stored the
+    new states of keys up to `through`; `found`: the findings (found, undecided, stopped)
+    then, when the search here recorded more (a state cap before a violation)."""
+
+    at: int
+    through: int
+    found: tuple[dict[int, Finding], int, str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """A search's figures: the states stored, per action the transitions and the new states,
+    the depth, the states left; `found` as in _Stop; `premises`: the premises seen and
+    failed, the properties decided."""
+
+    stored: int
+    generated: list[int]
+    distinct: list[int]
+    depth: int
+    left: int = 0
+    found: tuple[dict[int, Finding], int, str | None] | None = None
+    premises: tuple[bytes, bytes, frozenset[int]] | None = None
+
+
+def _add(counters: Counters, generated: list[int], distinct: list[int]) -> None:
+    for i, g in enumerate(generated):
+        counters.generated[i] += g
+    for i, n in enumerate(distinct):
+        counters.distinct[i] += n

@@ -20,9 +20,9 @@ chains) and by the liveness check (the edges).
   (label ids into `labels`, each distinct action instance once): engine/graph.py reads them.
 - `Counters`: per action, transitions generated and new states first reached by it; the
   states of a --max-depth level cut (a successor not stored).
-- `RoutedStore`: a worker's chunk in a partitioned search: the states it expands, the new
-  ones it owns (with their parent states and actions), and, per other worker, the new
-  states that worker owns (its outbox).
+- `RoutedStore`: a worker's chunk in a partitioned search: the states it expands (with
+  their base keys), the new ones it owns (with their parent states, actions and keys), and,
+  per other worker, the new states that worker owns (its outbox).
 
 Each store can `mark()` where it stands and `undo()` back to a mark: a chunk that a
 generated expander could not finish is undone and run again by the general loop.
@@ -278,55 +278,47 @@ class Counters:
         self.cuts += other.cuts
 
 
-Outbox = tuple[list[State], list[State], list[int]]   # states, their parent states, their actions
+Outbox = tuple[list[State], list[State], list[int], Any]   # states, parent states, actions, keys (an array)
 
 
 class RoutedStore:
     """One chunk of a worker's frontier and the new states it produced (module docstring).
 
     states: the chunk's states (ids 0..len-1), then the new states this worker owns;
-    parents, actions: the parent state and the action index of each new owned state;
-    seen: the worker's seen set (the states it owns, and those it sent to their owners);
-    outbox[k]: the new states worker k owns, with their parents and actions."""
+    bases: the base key of each chunk state (its rank in the level, shifted: engine/worker.py);
+    parents, actions, keys: the parent state, the action index and the key of each new owned
+    state; seen: the worker's seen set (the states it owns, and those it sent to their owners);
+    outbox[k]: the new states worker k owns, with their parents, actions and keys."""
 
-    __slots__ = ("states", "parents", "actions", "seen", "outbox", "me", "workers", "start")
+    __slots__ = ("states", "bases", "parents", "actions", "keys", "seen", "outbox", "me", "workers",
+                 "start")
 
-    def __init__(self, chunk: list[State], seen: set[State], outbox: list[Outbox], me: int, workers: int):
+    def __init__(self, chunk: list[State], bases: Any, seen: set[State], outbox: list[Outbox],
+                 me: int, workers: int, keys: Any):
         self.states = list(chunk)
+        self.bases = bases
         self.start = len(chunk)
         self.parents: list[State] = []
         self.actions: list[int] = []
+        self.keys = keys
         self.seen = seen
         self.outbox = outbox
         self.me, self.workers = me, workers
-
-    def own(self, state: State, parent: State, action: int) -> None:
-        self.seen.add(state)
-        self.states.append(state)
-        self.parents.append(parent)
-        self.actions.append(action)
-
-    def send(self, worker: int, state: State, parent: State, action: int) -> None:
-        self.seen.add(state)
-        ts, ps, acts = self.outbox[worker]
-        ts.append(state)
-        ps.append(parent)
-        acts.append(action)
 
     def new_states(self) -> list[State]:
         return self.states[self.start:]
 
     def mark(self) -> tuple[int, ...]:
-        return (len(self.states), *(len(ts) for ts, _, _ in self.outbox))
+        return (len(self.states), *(len(ts) for ts, _, _, _ in self.outbox))
 
     def undo(self, mark: tuple[int, ...]) -> None:
         """Forget the states produced since `mark` (seen-set entries included)."""
         for t in self.states[mark[0]:]:
             self.seen.discard(t)
         del self.states[mark[0]:]
-        del self.parents[mark[0] - self.start:]
-        del self.actions[mark[0] - self.start:]
-        for (ts, ps, acs), m in zip(self.outbox, mark[1:]):
+        n = mark[0] - self.start
+        del self.parents[n:], self.actions[n:], self.keys[n:]
+        for (ts, ps, acs, ks), m in zip(self.outbox, mark[1:]):
             for t in ts[m:]:
                 self.seen.discard(t)
-            del ts[m:], ps[m:], acs[m:]
+            del ts[m:], ps[m:], acs[m:], ks[m:]
