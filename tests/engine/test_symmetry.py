@@ -135,7 +135,15 @@ def compare(plain, sym):
     if a.stopped is None and b.stopped is None and a.limit is None:
         assert b.stats.distinct == len(reps)
         assert b.stats.generated == generated
-        assert b.stats.depth == a.stats.depth
+        # the reduced search reaches an orbit at the depth of its nearest state; from
+        # initial states that single out elements (symgen's `mark`, `nics`, `cur`), a
+        # permutation of a state may lie nearer than the state, and the reduced graph is
+        # then shallower (never deeper); from symmetric initial states the depths agree
+        inits = set(plain.init_states())
+        if all(brute_permute(sym, s, p) in inits for s in inits for p in perms):
+            assert b.stats.depth == a.stats.depth
+        else:
+            assert b.stats.depth <= a.stats.depth
 
 
 @pytest.mark.parametrize("seed", SEEDS)
