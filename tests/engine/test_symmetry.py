@@ -261,18 +261,6 @@ def test_symmetry_of_a_type_not_declared_symmetric_is_refused(tmp_path):
     assert {d.code for d in err.value.diagnostics} == {"KOV406"}
 
 
-def test_symmetry_with_temporal_properties_is_refused():
-    # twophase's `fair` variant checks Termination; asking it for symmetry is an error
-    text = open("models/twophase.kovn").read().replace(
-        "variant fair {", "variant fair {\n  symmetry RM")
-    import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".kovn", delete=False) as f:
-        f.write(text)
-    with pytest.raises(DiagnosticError) as err:
-        api.compile_spec(f.name, only=["fair"])
-    assert {d.code for d in err.value.diagnostics} == {"KOV406"}
-
-
 @pytest.mark.parametrize("seed", SEEDS[:40])
 def test_symmetry_that_does_not_pay_gives_the_full_search(seed, tmp_path, monkeypatch):
     """When symmetry reduction gives up (engine/symmetry.py pays: forced here on every
