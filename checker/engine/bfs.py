@@ -562,6 +562,7 @@ class Search:
         end = SearchEnd(self.limit, self.failure, len(self.store), self._generated(), self.depth,
                         seconds + self.prior_seconds, peak_rss_bytes(), self.left, self.counters)
         return assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
-                        liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
+                        liveness_seconds=(round(self.liveness_seconds, 4)
+                                          if self.model.temporal and self.symmetry is None else None),
                         symmetry=self.symmetry,
                         undecided=UNDER_SYMMETRY if self.symmetry is not None and self.model.temporal else None)
