@@ -174,7 +174,10 @@ def _fast(plan: _Plan, t: T.Type) -> bool:
     if isinstance(t, T.MapT) and T.finite(t):
         if _lanes(plan, t.key) is None:
             return False
-        return _pure(plan, t.value) or (_fast(plan, t.value) and T.size(t.key) <= _UNROLL)
+        # values holding elements: every slot written out (as for fixed keys); with keys
+        # that move too, only for small key types
+        return _pure(plan, t.value) or (_fast(plan, t.value) and (_pure(plan, t.key)
+                                                                  or T.size(t.key) <= _UNROLL))
     if isinstance(t, T.SetT) and T.is_bitset(t):
         return _lanes(plan, t.elem) is not None
     if isinstance(t, T.RecordT):

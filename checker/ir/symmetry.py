@@ -357,10 +357,11 @@ class _OrderFree:
     def __init__(self, spec: ir.SpecIR):
         self.spec = spec
         self.def_reads: dict[int, frozenset[int]] = {}
+        self.kinds: dict[int, Any] = {}     # variable written -> how ("union", "diff", ("const", c))
+        self.reads: set[int] = set()        # variables read, those updates aside
 
     def loop(self, s: ir.ForS) -> bool:
-        self.kinds: dict[int, Any] = {}
-        self.reads: set[int] = set()
+        self.kinds, self.reads = {}, set()
         if not self.block(s.body, {}):
             return False
         return not (self.reads & set(self.kinds))
