@@ -9,8 +9,9 @@ found by walking each variable's type:
 - indexed by an element: the slot of a map keyed by S (or by a small type whose values
   hold one S value each, such as `Prepared(RM)` or `IP({pod: PodId, index: NicId})`), the
   bit of a set of those: element e's fields are at the ordinals of its values in each
-  *lane* (`_lanes`: the values that differ only in the element they hold). What the field holds is part of e's signature, if it holds no
-  symmetric value itself; a permutation moves the fields.
+  *lane* (`_lanes`: the values that differ only in the element they hold). What the
+  field holds is part of e's signature, if it holds no symmetric value itself; a
+  permutation moves the fields.
 - held at a fixed place: a variable, record field, map value under a fixed key, option
   or sequence element of type S (or a sum type with an S payload): whether it holds e is
   part of e's signature (when the place is in use: an option is some, a sequence long
@@ -284,7 +285,7 @@ def _code_expr(plan: _Plan, t: T.Type, x: str) -> str:
             return f"(lambda _c: {_moved(plan, lanes, 1, 1)})({x})"
         return f"_setperm({_lanes_const(plan, lanes)}, {x}, P)"
     if isinstance(t, T.MapT):
-        sw, n = T.slot_width(t), T.size(t.key)
+        sw = T.slot_width(t)
         lanes = _lanes(plan, t.key)
         if not _pure(plan, t.value):
             return _map_with_values(plan, t, lanes, x)

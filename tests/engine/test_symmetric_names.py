@@ -33,7 +33,8 @@ variant sym { symmetry S }
 """
 
 ACCEPTED = {
-    "a comprehension keyed by its binder": "action X(r: S) { owned := {n: owned[n] for n in keys(owned) if n.pod != r} }",
+    "a comprehension keyed by its binder":
+        "action X(r: S) { owned := {n: owned[n] for n in keys(owned) if n.pod != r} }",
     "a key built of the binders": "action X { owned := {Nic(pod: p, index: i): true for p in S, i in 1..2} }",
     "a payload key": "action X { flags := {Pod(p): true for p in S} }",
     "a for loop that adds to a set": "action X(r: S) { for n in nics { if n.pod != r { seen := seen | {n.pod} } } }",
@@ -47,7 +48,8 @@ ACCEPTED = {
 REFUSED = {
     "a key that loses the element": "action X { idx := {n.index: n.pod for n in nics} }",
     "a for loop that overwrites": "action X { for n in nics { latest := some(n.pod) } }",
-    "a for loop that reads what it writes": "action X { for n in nics { if len(seen) < 1 { seen := seen | {n.pod} } } }",
+    "a for loop that reads what it writes":
+        "action X { for n in nics { if len(seen) < 1 { seen := seen | {n.pod} } } }",
     "a for loop that adds and removes": "action X(r: S) { for x in S { seen := seen | {x}  seen := seen - {r} } }",
     "a for loop that writes two constants": (
         "action X { for n in nics { if n.index == 1 { flags := flags with {Pod(n.pod): true} } "
