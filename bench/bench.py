@@ -94,6 +94,9 @@ SUITE = (
     Case("ipam-v1_12", "spec/ipam.kovn", ("v1_12",), note="violations: their premises are dropped"),
     Case("ipam-nics2", "spec/ipam.kovn", ("fixed",), ("NICS=2",), note="with liveness"),
     Case("ipam-all", "spec/ipam.kovn", (), note="`check spec/ipam.kovn`: every variant, side by side"),
+    Case("ipam-restart", "spec/ipam.kovn", ("master_restart",), note="lassos that restart the controller"),
+    Case("ipam-restart-prefer", "spec/ipam.kovn", ("master_restart",), flags=("--prefer", "faults"),
+         note="the same, and the cheapest lassos (engine/prefer_lasso.py)"),
     # symmetry over object names (issue 15, ADR 0035): two pods, reduced by PodId. The
     # safety properties are decided; the temporal ones are unknown under symmetry (exit 152).
     Case("ipam-pods2-d20", "spec/ipam.kovn", ("fixed",), ("PODS=2",), flags=("--max-depth", "20"),

@@ -22,9 +22,10 @@ from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
 from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
 from checker.distributed import explore_on_ray
-from checker.engine.prefer import cheapest_trace, term_cost, trace_cost
+from checker.engine.prefer import MAX_RECORDS, CostFn, cheapest_trace, term_cost, trace_cost
+from checker.engine.prefer_lasso import LassoSearch
 from checker.engine.simulate import Simulation, simulate
-from checker.engine.result import CheckResult, Status, Verdict
+from checker.engine.result import CheckResult, PropertyResult, Status, Verdict
 from checker.ir import nodes as ir
 from checker.ir.walk import walk
 from checker.loader import load
@@ -278,10 +279,11 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
 
 
 def preferred(model: SpecModel, res: CheckResult, prefer: Preference) -> tuple[CheckResult, tuple[str, ...]]:
-    """`res` with each safety counterexample replaced by the cheapest one of at most its
-    length plus `prefer.slack` steps, when that costs less; and a line per replacement. A
-    preset's terms that the variant lacks are left out; a term of the user's that names
-    nothing raises PreferError."""
+    """`res` with each counterexample replaced by the cheapest one when that costs less, and
+    a line per replacement: a safety counterexample by the cheapest of at most its length
+    plus `prefer.slack` steps (engine/prefer.py), a liveness lasso by the cheapest violating
+    lasso of its property (engine/prefer_lasso.py). A preset's terms that the variant lacks
+    are left out; a term of the user's that names nothing raises PreferError."""
     terms = [t for p in prefer.terms for t in PRESETS.get(p, (p,))]
     known = set(model.describe(next(iter(model.init_states()))))
     preset = {t for p in prefer.terms if p in PRESETS for t in PRESETS[p]}
@@ -293,19 +295,62 @@ def preferred(model: SpecModel, res: CheckResult, prefer: Preference) -> tuple[C
     except ValueError as e:
         raise PreferError(str(e)) from None
     index = {p.name: i for i, p in enumerate(model.properties)}
+    lassos = _Lassos(model, cost, len(terms))
     props, notes = [], []
     for p in res.properties:
         if p.status is Status.VIOLATED and p.trace is not None and p.kind in ("invariant", "action"):
+            shortest = len(p.trace)
             before = trace_cost(p.trace, cost, len(terms))
-            found = cheapest_trace(model, index[p.name], cost, len(terms), len(p.trace) - 1 + prefer.slack)
-            if found is not None and (found.cost, len(found.trace)) < (before, len(p.trace)):
+            found = cheapest_trace(model, index[p.name], cost, len(terms), shortest - 1 + prefer.slack)
+            if found is not None and (found.cost, len(found.trace)) < (before, shortest):
                 notes.append(f"{p.name}: {_costs(terms, found.cost)} in {len(found.trace)} states "
-                             f"(the shortest trace: {_costs(terms, before)} in {len(p.trace)})")
+                             f"(the shortest trace: {_costs(terms, before)} in {shortest})")
                 p = dataclasses.replace(p, trace=found.trace)
             elif found is None:
                 notes.append(f"{p.name}: no cheaper trace searched (the search gave up); the shortest is shown")
+            elif any(before):
+                notes.append(f"{p.name}: the shortest trace is the cheapest of at most {shortest + prefer.slack} "
+                             f"states: {_costs(terms, before)}")
+        elif p.status is Status.VIOLATED and p.trace is not None and p.kind == "liveness":
+            p, note = lassos.cheapest(p, terms)
+            notes += note
         props.append(p)
     return dataclasses.replace(res, properties=tuple(props)), tuple(notes)
+
+
+class _Lassos:
+    """The cheapest lassos of one variant's temporal properties; the graph they are searched
+    on is built on first use, by a second search (the main one keeps none once done)."""
+
+    def __init__(self, model: SpecModel, cost: CostFn, width: int):
+        self.model, self.cost, self.width = model, cost, width
+        self.search: LassoSearch | None = None
+        self.built = False
+
+    def cheapest(self, p: PropertyResult, terms: list[str]) -> tuple[PropertyResult, list[str]]:
+        """`p` (a violated temporal property) with the cheapest lasso when it costs less (or
+        is as cheap and shorter), and the note that says so."""
+        if not self.built:
+            self.built = True
+            self.search = LassoSearch.of(self.model, self.cost, self.width, MAX_RECORDS)
+        if self.search is None:
+            return p, [f"{p.name}: no cheaper lasso searched (the graph has more than {MAX_RECORDS:,} "
+                       f"states); the shortest is shown"]
+        (t,) = [t for t in self.model.temporal if t.name == p.name]
+        found = self.search.cheapest(t)
+        assert found is not None and p.trace is not None, "a violated property has a violating lasso"
+        before = trace_cost(p.trace, self.cost, self.width)
+        unsure = ("" if found.bound is None else
+                  f"; not shown to be the least: every violating lasso costs at least "
+                  f"({', '.join(map(str, found.bound))})")
+        new = found.result.trace
+        assert new is not None
+        if (found.cost, len(new)) < (before, len(p.trace)):
+            return found.result, [f"{p.name}: {_costs(terms, found.cost)} in {len(new)} states "
+                                  f"(the shortest lasso: {_costs(terms, before)} in {len(p.trace)}){unsure}"]
+        if unsure:
+            return p, [f"{p.name}: the shortest lasso is kept: {_costs(terms, before)}{unsure}"]
+        return p, [f"{p.name}: the shortest lasso is the cheapest: {_costs(terms, before)}"] if any(before) else []
 
 
 def _costs(terms: list[str], cost: tuple[int, ...]) -> str:

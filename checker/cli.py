@@ -94,11 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "that do not meet their expectation; --variant prints them all); with --simulate, "
                         "--traces N takes N random walks (default 1000)")
     p.add_argument("--prefer", metavar="LIST", type=_prefer_list, default=(),
-                   help="among the counterexamples of at most the shortest length (plus --prefer-slack), show "
-                        "the one with the least cost: `faults` (restarts, then injected API errors), or "
-                        "action names (steps taken) and variable names (how much a step lowers them), in order")
+                   help="show the counterexample with the least cost: among those of at most the shortest "
+                        "length (plus --prefer-slack), or among all violating lassos of a temporal property; "
+                        "costs: `faults` (restarts, then injected API errors), or action names (steps taken) and "
+                        "variable names (how much a step lowers them), in order")
     p.add_argument("--prefer-slack", metavar="N", type=_natural, default=0,
-                   help="with --prefer: allow counterexamples up to N steps longer than the shortest (default 0)")
+                   help="with --prefer: allow safety counterexamples up to N steps longer than the shortest "
+                        "(default 0)")
     p.add_argument("--hide", metavar="LIST", type=_hide_list, default=frozenset(),
                    help="leave out of the printed traces: variable names (events, queue) and pc, locals, initial, "
                         "decisions, paused, cause, unrelated (steps outside the causal slice), comma-separated")

@@ -10,7 +10,9 @@ iterative Tarjan SCC over any subgraph, and `tarjan_csr`, the same over these ar
 The explorer (engine/bfs.py) records this graph while it searches, for models with
 temporal properties, in the same arrays; `build_graph` builds it in a second pass that
 calls `model.successors` once more on every reachable state, for callers that have only
-the states (and as the reference the recorded graph is tested against).
+the states (and as the reference the recorded graph is tested against); `reachable_graph`
+finds the states as well, for a second pass after a search that kept no graph
+(engine/prefer_lasso.py).
 
 Self-loops are left out. In TLA+ a step that leaves the state unchanged is a stuttering
 step, and fairness is about <<A>>_vars, steps that change the state: a self-loop neither
@@ -58,12 +60,31 @@ def build_graph(model: Model, states: Iterable[State]) -> StateGraph:
     set (every state the search reached, from a complete search).
     """
     order = list(states)
-    index = {s: i for i, s in enumerate(order)}
+    graph = _collect(model, order, {s: i for i, s in enumerate(order)}, None)
+    assert graph is not None
+    return graph
+
+
+def reachable_graph(model: Model, max_states: int) -> StateGraph | None:
+    """The graph of every state reachable from the initial ones, numbered breadth-first as
+    the search numbers them (the initial states first); None once it holds more than
+    `max_states` states. For a second pass over a graph the search did not keep
+    (engine/prefer_lasso.py)."""
+    order = list(dict.fromkeys(model.init_states()))
+    return _collect(model, order, {s: i for i, s in enumerate(order)}, max_states)
+
+
+def _collect(model: Model, order: list[State], index: dict[State, int], grow: int | None) -> StateGraph | None:
+    """The edges out of every state of `order`; `grow` not None: a successor not yet in
+    `order` is appended to it (up to `grow` states), else it raises KeyError."""
     within = model.within_constraint if model.has_constraint else None
     label_ids: dict[Label, int] = {}
     labels: list[Label] = []
     off, dst, lab = array("q", [0]), array("q"), array("q")
-    for s in order:
+    i = 0
+    while i < len(order):
+        s = order[i]
+        i += 1
         if within is None or within(s):
             for label, t in model.successors(s):
                 if t == s:
@@ -72,6 +93,11 @@ def build_graph(model: Model, states: Iterable[State]) -> StateGraph:
                 if lid is None:
                     lid = label_ids[label] = len(labels)
                     labels.append(label)
+                if grow is not None and t not in index:
+                    if len(order) >= grow:
+                        return None
+                    index[t] = len(order)
+                    order.append(t)
                 dst.append(index[t])
                 lab.append(lid)
         off.append(len(dst))

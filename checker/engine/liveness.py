@@ -33,6 +33,7 @@ meets an open obligation, then back.
 """
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
@@ -307,19 +308,25 @@ class _Setup:
     violation reaches one (`reaches`, a plain reachability test; `path`, the shortest prefix).
     `holds_with` decides it again with one more weak fairness constraint, from the same
     components: a weak constraint refines no component (only strong ones do), it only rules
-    out those in which it stays enabled and is never taken."""
+    out those in which it stays enabled and is never taken.
 
-    def __init__(self, graph: StateGraph, fair: Fairness, kind: str, p: bytearray, q: bytearray | None):
+    `cycles`: a subgraph of `graph` (the same states, fewer edges) whose fair components are
+    wanted instead, for loops made of its edges only; the prefixes still take any edge of
+    `graph` (engine/prefer_lasso.py: loops without costly steps)."""
+
+    def __init__(self, graph: StateGraph, fair: Fairness, kind: str, p: bytearray, q: bytearray | None,
+                 cycles: StateGraph | None = None):
         self.graph, self.kind = graph, kind
+        loops = self.loops = graph if cycles is None else cycles
         self.everywhere = bytearray(b"\x01") * graph.size
         self.not_p = bytearray(1 - x for x in p)
         if kind == "eventually":
             # only cycles reachable from an initial state through not-P states matter
-            self.comps, self.member = fair_components(graph, fair, _reach(graph, graph.init, self.not_p))
+            self.comps, self.member = fair_components(loops, fair, _reach(graph, graph.init, self.not_p))
         elif kind == "always_eventually":
-            self.comps, self.member = fair_components(graph, fair, self.not_p)
+            self.comps, self.member = fair_components(loops, fair, self.not_p)
         elif kind == "eventually_always":
-            self.comps, self.member = fair_components(graph, fair, self.everywhere, must=self.not_p)
+            self.comps, self.member = fair_components(loops, fair, self.everywhere, must=self.not_p)
         elif kind == "leads_to":
             assert q is not None
             self.not_q = bytearray(1 - x for x in q)
@@ -329,7 +336,7 @@ class _Setup:
             # state reaches a fair not-Q cycle through not-Q states. Only the not-Q states
             # reachable that way can hold one (they are closed under not-Q successors, so
             # their components are those of the whole not-Q subgraph).
-            self.comps, self.member = (fair_components(graph, fair, _reach(graph, self.sources, self.not_q))
+            self.comps, self.member = (fair_components(loops, fair, _reach(graph, self.sources, self.not_q))
                                        if self.sources else ([], [0] * graph.size))
         else:
             raise ValueError(f"unknown temporal kind {kind!r}")
@@ -359,10 +366,9 @@ class _Setup:
         """Does the property hold once the transitions whose label id l has taken_by[l] are
         one more weak fairness constraint? (a component stays fair iff the constraint is
         taken on one of its internal edges or disabled in one of its states)"""
-        g = self.graph
-        member = [0] * g.size
+        member = [0] * self.graph.size
         for i, comp in enumerate(self.comps):
-            if _weakly_fair(g, comp, taken_by):
+            if _weakly_fair(self.loops, comp, taken_by):
                 for v in comp:
                     member[v] = i + 1
         return not self.reaches(member)
@@ -441,7 +447,7 @@ def fair_components(graph: StateGraph, fair: Fairness, allowed: bytearray,
 
 
 def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
-              must: bytearray | None) -> Path:
+              must: bytearray | None, price: Price | None = None) -> Path:
     """A short fair closed walk from `entry` inside the fair component `comp` ([]: stutter).
 
     Greedy: while some obligation is open (a strong constraint enabled at a visited state and
@@ -449,9 +455,12 @@ def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
     state visited yet), walk the shortest path to the nearest step or state that meets one,
     then return to `entry`; repeat until returning opens nothing new. Each round meets at
     least one obligation and a met one stays met, so this ends; `comp` being fair and
-    strongly connected, a target always exists.
+    strongly connected, a target always exists. `price`: each step's cost (engine/
+    prefer_lasso.py); the paths are then the cheapest, and the shortest among those, to the
+    cheapest target.
     """
     enabled, by_label = fair.enabled, fair.by_label
+    search = _bfs_in if price is None else (lambda g, src, c, meets: _cheapest_in(g, src, c, meets, price))
     walk: Path = []
     any_en = all_en = enabled[entry]
     taken = 0
@@ -463,7 +472,7 @@ def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
         if not (strong_open or weak_open or not seen_must):
             if cur == entry:
                 return walk
-            path = _bfs_in(graph, cur, comp, lambda v, lid: lid is None and v == entry)
+            path = search(graph, cur, comp, lambda v, lid: lid is None and v == entry)
         else:
             want = strong_open | weak_open
 
@@ -471,7 +480,7 @@ def fair_loop(graph: StateGraph, fair: Fairness, comp: set[int], entry: int,
                 if lid is not None:
                     return bool(by_label[lid] & want)
                 return bool(weak_open & ~enabled[v]) or (not seen_must and must is not None and bool(must[v]))
-            path = _bfs_in(graph, cur, comp, meets)
+            path = search(graph, cur, comp, meets)
         assert path, "a fair component always has a step that meets an open obligation"
         for lid, w in path:
             walk.append((lid, w))
@@ -501,6 +510,48 @@ def _bfs_in(graph: StateGraph, src: int, comp: set[int],
                 if meets(w, None):
                     return _path(parent, w)
                 queue.append(w)
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """The cost of the steps of a graph: `step(state, label id, target)`, a tuple of naturals
+    (compared lexicographically, added element by element); `zero`, nothing spent."""
+
+    step: Callable[[int, int, int], tuple[int, ...]]
+    zero: tuple[int, ...]
+
+
+def _cheapest_in(graph: StateGraph, src: int, comp: set[int],
+                 meets: Callable[[int, int | None], bool], price: Price) -> Path:
+    """_bfs_in by (cost, steps) instead of steps: the cheapest path inside `comp` from src to
+    a target (Dijkstra: costs are tuples of naturals, compared lexicographically), the
+    shortest among the cheapest, ties broken by state id."""
+    best = {src: (price.zero, 0)}
+    parent: dict[int, tuple[int, int] | None] = {src: None}
+    # (cost, steps, state, label id, -1); for a step that meets an obligation itself,
+    # (cost, steps, its target, its label id, its source)
+    heap = [(price.zero, 0, src, -1, -1)]
+    done: set[int] = set()
+    while heap:
+        c, n, v, lid, edge_end = heapq.heappop(heap)
+        if edge_end >= 0:                    # a step that meets an obligation itself
+            return _path(parent, edge_end) + [(lid, v)]
+        if v in done:
+            continue
+        done.add(v)
+        if v != src and meets(v, None):
+            return _path(parent, v)
+        for w, l2 in graph.out(v):
+            if w not in comp:
+                continue
+            c2 = tuple(x + y for x, y in zip(c, price.step(v, l2, w)))
+            if meets(w, l2):
+                heapq.heappush(heap, (c2, n + 1, w, l2, v))
+            if w not in done and (w not in best or (c2, n + 1) < best[w]):
+                best[w] = (c2, n + 1)
+                parent[w] = (v, l2)
+                heapq.heappush(heap, (c2, n + 1, w, -1, -1))
     return []
 
 
