@@ -122,7 +122,8 @@ def parse_consts(items: list[str]) -> dict[str, ast.Expr]:
 
 def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
                  only: list[str] | None = None,
-                 solver=None, lint: bool = True) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
+                 solver=None, lint: bool = True,
+                 symmetry: tuple[str, ...] = ()) -> tuple[list[tuple[Variant, SpecModel]], list[Diagnostic]]:
     """Parse, check and compile every (or each named) variant. Raises DiagnosticError.
     `solver`: checker.solver.options.SolverOptions for `choose ... where` (default bounds).
     `lint`: include the dead-guard warnings (`dead_guards`, each once, saying which variants
@@ -138,6 +139,9 @@ def compile_spec(path: str, consts: dict[str, ast.Expr] | None = None,
     decls, diags = collect(specs, name)
     vs, vdiags = variants(decls, consts or {})
     diags += vdiags
+    if symmetry:        # --symmetry T: every variant reduces by T besides its own `symmetry`
+        diags += _symmetric_types(decls, symmetry)
+        vs = [dataclasses.replace(v, symmetry=tuple(dict.fromkeys(v.symmetry + symmetry))) for v in vs]
     if only:
         known = {v.name for v in vs}
         for n in only:
@@ -198,7 +202,8 @@ class Persist:
 def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] | None = None,
           options: CheckOptions = CheckOptions(), reporter=None, solver=None, workers: int = 1,
           jobs: int = 1, persist: Persist | None = None, simulation: Simulation | None = None,
-          itf: str | None = None, ray: str | None = None, prefer: Preference | None = None) -> Report:
+          itf: str | None = None, ray: str | None = None, prefer: Preference | None = None,
+          symmetry: tuple[str, ...] = ()) -> Report:
     """`workers` > 1: search each variant with that many processes (engine/parallel.py).
     `ray`: search each variant on the Ray cluster at that address ("auto": the one this
     machine belongs to) with `workers` actors (1: one per CPU of the cluster), one variant
@@ -207,7 +212,8 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
     the report is the same as one process's, in the spec's order of variants. `persist`:
     write checkpoints, and go on from them (CheckpointError for a checkpoint of another
     run). `simulation`: random walks instead of the exhaustive search (engine/simulate.py),
-    each written as an ITF trace to the directory `itf` when one is given.
+    each written as an ITF trace to the directory `itf` when one is given. `symmetry`:
+    every variant reduces by these symmetric types too (`--symmetry`).
 
     `options.timeout` and `options.max_memory` hold for the whole run, every phase: a
     limit reached before the search raises RunLimit; during a variant's search, that
@@ -217,7 +223,7 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
     clear_interrupt()
     with guard(deadline, options.max_memory, options.timeout) as limits:
         try:
-            compiled, warnings = compile_spec(path, consts, only, solver, lint=False)
+            compiled, warnings = compile_spec(path, consts, only, solver, lint=False, symmetry=symmetry)
             limits.disarm()
         except (LimitReached, MemoryError) as e:
             limits.disarm()
@@ -499,7 +505,9 @@ def expectation(variant: Variant, res: CheckResult) -> tuple[bool, tuple[str, ..
             why.append(f"expected {name} to be violated, but it was not checked")
     for p in res.properties:
         want = Status.VIOLATED if p.name in variant.expect_violated else Status.HOLDS
-        if p.status is Status.UNKNOWN:
+        if p.status is Status.UNKNOWN and res.limit is None and res.undecided is not None:
+            why.append(f"{p.name}: unknown ({res.undecided})")
+        elif p.status is Status.UNKNOWN:
             where = res.limit or ("the first violation (--stop-at-first)"
                                   if res.stopped == "violation" else "an early stop")
             why.append(f"{p.name}: unknown (the search stopped at {where})")
@@ -519,6 +527,19 @@ def runtime_diagnostics(report: Report) -> list[Diagnostic]:
     return [d for _, d in runtime_errors(report)]
 
 
+def _symmetric_types(decls, names: tuple[str, ...]) -> list[Diagnostic]:
+    """KOV406 (a bad command line: no span) for each `--symmetry` name that is not a type
+    declared `symmetric`."""
+    out = []
+    for n in names:
+        decl = decls.types.get(n)
+        if decl is None or not isinstance(decl.rhs, ast.SymmetricType):
+            what = "is not a type" if decl is None else "is not declared symmetric"
+            out.append(Diagnostic(codes.BAD_SYMMETRY, f"--symmetry {n}: '{n}' {what} of the spec",
+                                  hint=f"declare it as `type {n} = symmetric lo..hi`"))
+    return out
+
+
 def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, list[Diagnostic]]:
     """KOV212 for uses that break a symmetric type (ir/symmetry.py: every variant
     is checked, so a spec is symmetric-safe or not whatever its variants ask); then the
@@ -526,12 +547,8 @@ def _with_symmetry(variant: Variant, spec_ir: ir.SpecIR) -> tuple[ir.SpecIR, lis
     diags = check_symmetry(spec_ir)
     if not variant.symmetry:
         return spec_ir, diags
-    if spec_ir.temporals:
-        diags.append(Diagnostic(codes.BAD_SYMMETRY, f"variant '{variant.name}' asks for symmetry reduction, "
-                                "but checks temporal properties: liveness under symmetry is not supported",
-                                variant.span,
-                                hint="check the temporal properties in a variant without `symmetry` "
-                                     "(`properties` picks the safety properties of this one)"))
+    # temporal properties are left undecided by the reduced search (engine/bfs.py
+    # UNDER_SYMMETRY, docs/adr/0035-symmetric-object-names.md)
     return dataclasses.replace(spec_ir, symmetry=variant.symmetry), diags
 
 

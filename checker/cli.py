@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check only this variant and exit with its verdict (repeatable)")
     p.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant in every variant (value in the spec's syntax)")
+    p.add_argument("--symmetry", action="append", default=[], metavar="TYPE",
+                   help="reduce by this symmetric type in every variant checked (temporal properties "
+                        "are then left unknown); repeatable")
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of the report")
     _add_ci_flags(p)
     _add_render_flags(p)
@@ -478,7 +481,7 @@ def _outcome(args, debug: bool):
 
 # the diagnostics that are about the command line, not the spec: with no other error, the
 # exit code is USAGE_ERROR (151), not SPEC_ERROR (150)
-_COMMAND_LINE = {codes.UNKNOWN_VARIANT, codes.BAD_CONST_VALUE, codes.UNKNOWN_CONSTANT}
+_COMMAND_LINE = {codes.UNKNOWN_VARIANT, codes.BAD_CONST_VALUE, codes.UNKNOWN_CONSTANT, codes.BAD_SYMMETRY}
 
 
 def _diagnostics_code(diagnostics) -> int:
@@ -496,7 +499,7 @@ def _run(args):
         sys.stderr.write(render_all(exc.diagnostics) + "\n(see check --help)\n")
         return oc.of_errors(args.spec, exc.diagnostics, exitcodes.USAGE_ERROR)
     if args.show_code:
-        compiled, _ = api.compile_spec(args.spec, consts, args.variant)
+        compiled, _ = api.compile_spec(args.spec, consts, args.variant, symmetry=tuple(args.symmetry))
         for variant, model in compiled:
             print(f"# ---- variant {variant.name}\n{model.source}")
         return oc.of_stop(args.spec, "printed the compiled code", exitcodes.OK)
@@ -523,7 +526,7 @@ def _run(args):
             report = api.check(args.spec, consts, args.variant, options, reporter,
                                solver=SolverOptions(max_solutions=args.max_solutions), workers=workers,
                                jobs=jobs, persist=persist, simulation=simulation, itf=args.itf, ray=args.ray,
-                               prefer=prefer)
+                               prefer=prefer, symmetry=tuple(args.symmetry))
     except api.PreferError as exc:
         raise UsageError(f"--prefer: {exc}") from None
     if report.warnings:

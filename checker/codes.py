@@ -62,7 +62,7 @@ MISSING_CONSTANT = _code("KOV401", "A constant with no value in the spec, the va
 UNKNOWN_CONSTANT = _code("KOV402", "A variant or --const sets a name that is not a constant.")
 UNKNOWN_VARIANT = _code("KOV403", "--variant names a variant the spec does not declare.")
 DUPLICATE_VARIANT_ITEM = _code("KOV404", "A variant sets the same thing twice.")
-BAD_SYMMETRY = _code("KOV406", "A variant's `symmetry` names a type not declared `symmetric`, or asks for symmetry reduction together with temporal properties (liveness under symmetry is not supported).")
+BAD_SYMMETRY = _code("KOV406", "A variant's `symmetry` (or `--symmetry`) names a type not declared `symmetric`.")
 BAD_CONST_VALUE = _code("KOV405", "A --const value that does not parse as NAME=expression.")
 ASSUMPTION_FAILED = _code("KOV407", "An `assume` whose condition on the constants is false for a variant (with its settings and the --const values).")
 BAD_ACKNOWLEDGEMENT = _code("KOV408", "An `acknowledge` that names a warning kind that does not exist, or a subject (action, process step, property) that the spec does not declare.")

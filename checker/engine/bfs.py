@@ -165,16 +165,22 @@ class Stop(Exception):
     """Ends the search early; the reason is recorded on the Search before raising."""
 
 
-def new_store(model: Model, options: CheckOptions, compact: bool) -> StateStore:
+def new_store(model: Model, options: CheckOptions, compact: bool, live: bool = True) -> StateStore:
     """Where the search keeps its states (engine/store.py): a CompactStore when asked for
     (`compact`, and CheckOptions.compact_from not None) and the model's states are ints of at
     most 64 bits (`state_bits`); the edges of a model with temporal properties are recorded
-    in a StateStore."""
+    in a StateStore, unless the search will not check them (`live` False: under symmetry)."""
     bits = model.state_bits
-    if (compact and options.compact_from is not None and not model.temporal
-            and bits is not None and bits <= 64):
+    graph = bool(model.temporal) and live
+    if compact and options.compact_from is not None and not graph and bits is not None and bits <= 64:
         return CompactStore(options.compact_from)
-    return StateStore(graph=bool(model.temporal))
+    return StateStore(graph=graph)
+
+
+# Why a search under symmetry leaves the temporal properties undecided (docs/adr/0035): a
+# lasso of the reduced graph need not be one of the spec, and weak fairness of one pod's
+# process is not fairness of its representative's. The safety properties are decided.
+UNDER_SYMMETRY = "temporal properties are not checked under symmetry reduction"
 
 
 class Search:
@@ -197,8 +203,9 @@ class Search:
         # partial-order reduction (engine/por.py): the ample sets, by the general loop only
         self.reducer = Reducer(independence) if independence is not None else None
         self.por_dropped: str | None = None
-        # models with temporal properties: the edges are recorded for the liveness check
-        self.store = new_store(model, options, compact)
+        # models with temporal properties: the edges are recorded for the liveness check,
+        # which does not run under symmetry (UNDER_SYMMETRY)
+        self.store = new_store(model, options, compact, live=self.symmetry is None)
         self.seen, self.edges = self.store.seen, self.store.edges
         self.counters = Counters(len(model.actions))
         self.check_state = model.check_state if self.findings.has_state_properties() else None
@@ -284,6 +291,8 @@ class Search:
         (checker.engine.liveness); UNKNOWN unless the search was complete."""
         if not self.model.temporal:
             return []
+        if self.symmetry is not None:
+            return self._unknown_liveness()
         start = perf_counter()
         complete = self._complete()
         graph = None
@@ -593,8 +602,10 @@ class Search:
         end = SearchEnd(self.limit, self.failure, len(self.store), self._generated(), self.depth,
                         seconds + self.prior_seconds, peak_rss_bytes(), self.left, self.counters)
         result = assemble(self.findings, Traces(self.model, self.store, self.canon), end, live,
-                          liveness_seconds=round(self.liveness_seconds, 4) if self.model.temporal else None,
-                          symmetry=self.symmetry)
+                          liveness_seconds=(round(self.liveness_seconds, 4)
+                                            if self.model.temporal and self.symmetry is None else None),
+                          symmetry=self.symmetry,
+                          undecided=UNDER_SYMMETRY if self.symmetry is not None and self.model.temporal else None)
         if self.reducer is not None:
             result = replace(result, partial_order=self.reducer.figures())
         elif self.por_dropped is not None:

@@ -185,10 +185,12 @@ class TraceSource(Protocol):
 
 def assemble(findings: Findings, traces: TraceSource, end: SearchEnd,
              live: Sequence[PropertyResult] = (), *, liveness_seconds: float | None = None,
-             symmetry: Symmetry | None = None, workers: int = 1) -> CheckResult:
+             symmetry: Symmetry | None = None, workers: int = 1,
+             undecided: str | None = None) -> CheckResult:
     """The CheckResult of a search: its findings, its end, its temporal properties' results
     (`live`) and the liveness check's time; `symmetry`: the reduction it searched under;
-    `workers`: the processes that searched."""
+    `workers`: the processes that searched; `undecided`: why the properties left UNKNOWN by
+    a complete search were not decided (the verdict is then INCOMPLETE, never OK)."""
     model = findings.model
     exhaustive = end.limit is None and findings.stopped is None and end.failure is None
     properties = [_property(findings, traces, i, p.name, p.kind, p.origin, exhaustive)
@@ -208,7 +210,10 @@ def assemble(findings: Findings, traces: TraceSource, end: SearchEnd,
         verdict = Verdict.VIOLATED
     elif end.limit is not None:
         verdict = Verdict.INCOMPLETE
+    elif undecided is not None and any(p.status is Status.UNKNOWN for p in properties):
+        verdict = Verdict.INCOMPLETE
     else:
+        undecided = None
         verdict = Verdict.OK
     coverage = tuple(ActionCoverage(a.name, g, d, a.origin) for a, g, d in
                      zip(model.actions, end.counters.generated, end.counters.distinct))
@@ -221,7 +226,8 @@ def assemble(findings: Findings, traces: TraceSource, end: SearchEnd,
                        symmetry=symmetry.names if symmetry is not None else (),
                        symmetry_inexact=symmetry.inexact if symmetry is not None else 0,
                        premises_observed=findings.options.premises, premises_seen=seen,
-                       premises_failed=failed, workers=workers)
+                       premises_failed=failed, workers=workers,
+                       undecided=undecided if verdict is not Verdict.OK else None)
 
 
 def _property(findings: Findings, traces: TraceSource, key: int, name: str, kind: str, origin: Any,

@@ -146,6 +146,10 @@ class CheckResult:
     symmetry: tuple[str, ...] = ()
     symmetry_inexact: int = 0
     symmetry_off: str | None = None
+    # why properties stayed UNKNOWN though no limit stopped the search (the temporal
+    # properties under symmetry reduction: engine/bfs.py UNDER_SYMMETRY); the verdict is
+    # then INCOMPLETE unless something is violated
+    undecided: str | None = None
     # vacuity (engine/observe.py): whether premises were observed (CheckOptions.premises);
     # ids of the model's premises that some stored state or generated step made true, and of
     # those never seen whose evaluation failed somewhere

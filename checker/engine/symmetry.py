@@ -64,8 +64,10 @@ class Symmetry:
         self.inexact = 0            # states given a representative from one order only
         self.calls = 0              # representatives searched (_searched)
         self.tried = 0              # permutations applied by them
-        # `canonical`: the model's own faster equivalent of _sorted (compile/symmetry.py)
-        self.canonical = (canonical or self._sorted) if complete else self._searched
+        # `canonical`: the model's own faster equivalent (compile/symmetry.py): of _sorted,
+        # or, for incomplete signatures, of _sorted where no signatures tie and _searched
+        # where some do
+        self.canonical = canonical or (self._sorted if complete else self._searched)
 
     def _sorted(self, state: State) -> State:
         perms = []
@@ -90,6 +92,12 @@ class Symmetry:
             why = self.pays()
             if why is not None:
                 raise NoReduction(why)
+        if count == 1:          # no ties: one order; the state itself when it is in order
+            self.tried += 1
+            perms = tuple(_perm(list(itertools.chain(*cs))) for cs in choices)
+            if all(p == sorted(p) for p in perms):
+                return state
+            return self.permute(state, perms)
         if count > self.limit:
             self.inexact += 1
             self.tried += 1

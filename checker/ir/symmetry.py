@@ -16,11 +16,21 @@ and never
   shapes of the two sides of every comparison, assignment, argument, key, element and
   branch must agree (`_shape`: every SymT kept by name, other ints all alike);
 - given to an operation that orders or computes (+, <, min, max, abs, ranges);
-- the result of an order-dependent construct: `for` over RM values (a later iteration
-  sees the effects of an earlier one), a map comprehension whose key does not single out
-  the RM binder, `choose least`;
+- the result of an order-dependent construct: `for` over RM values whose iterations do
+  not commute (a later iteration may see or overwrite the effects of an earlier one: see
+  `_OrderFree`), a map comprehension whose key does not determine the RM binders (two
+  binder values giving one key: the later wins), `choose least`;
 - a constant that picks particular values (a literal set `{1, 2}` of RM; the empty set
   and the whole of RM are fine: checked by permuting the constant).
+
+Only the transitions and the properties are checked (actions, with what a restart
+recomputes; invariants, action and reachable properties, constraints, temporal
+properties; the definitions they call), not the computation of the initial states: the
+reduced search explores the orbits of the states reachable from the initial states,
+whatever those are, as long as every transition maps a permuted state to the permuted
+successor and every property gives the same answer on a permuted state. So an initial
+state may single out values (`pods 1..RUNNING are running at the start`), and the trace
+of a counterexample still starts from a real initial state (engine/symmetry.py).
 """
 from __future__ import annotations
 
@@ -121,15 +131,14 @@ class _Checker:
 
     def run(self) -> list[Diagnostic]:
         spec = self.spec
-        for s in spec.init:
-            self.stmt(s)
+        # spec.init is left out: the initial states need not be symmetric (module docstring)
         for a in spec.actions:
             for p in a.params:
                 self.expr(p.domain)
             for s in a.body:
                 self.stmt(s)
-        for d in spec.defs:
-            self.expr(d.body)
+        for i in sorted(_called_defs(spec)):
+            self.expr(spec.defs[i].body)
         for p in spec.properties:
             self.expr(p.expr)
         for t in spec.temporals:
@@ -165,10 +174,13 @@ class _Checker:
             self.expr(s.domain if isinstance(s, ir.ChooseS) else s.value)
         elif isinstance(s, ir.ForS):
             self.expr(s.domain)
-            if has_symmetric(s.domain.t):
+            if has_symmetric(s.domain.t) and not _OrderFree(self.spec).loop(s):
                 self.bad(s.origin, f"a `for` loop over values of {s.domain.t.elem} runs in the order "
-                                   "of those values, which a symmetric type does not have",
-                         hint="update every element at once with a map or set comprehension")
+                                   "of those values, which a symmetric type does not have, and its "
+                                   "iterations do not commute",
+                         hint="update every element at once with a map or set comprehension, or make "
+                              "each iteration only add to sets (`v := v | S`) or write one constant, "
+                              "and read nothing the loop writes")
             for x in s.body:
                 self.stmt(x)
 
@@ -272,13 +284,16 @@ class _Checker:
         if not symmetric:
             return
         # Two binder values giving one key: the later one wins, an order the symmetric
-        # type does not have. A bare symmetric binder as the key rules that out.
-        ok = (len(symmetric) == 1 and isinstance(e.key, ir.Local) and e.key.name == symmetric[0].name
-              and isinstance(symmetric[0].domain.t.elem, T.SymT))
-        if not ok:
+        # type does not have. A key that determines every symmetric binder (the binder
+        # itself, or a record or payload built of the binders: {n: .. for n in keys(m)},
+        # {Nic(pod: p, index: i): .. for p in S, i in I}) rules that out: binder values
+        # that give one key then differ only in values that have an order.
+        determined = _determined(e.key)
+        if not all(b.name in determined for b in symmetric):
             self.bad(e.origin, "in this map comprehension two values of a symmetric type may give the same "
                                "key, and then the order of those values decides the result",
-                     hint="make the key the symmetric binder itself: {r: ... for r in T}")
+                     hint="make the key the symmetric binder itself, or a record or payload built "
+                          "of the binders: {r: ... for r in T}")
 
     def n_Solve(self, e: ir.Solve) -> None:
         if e.least and has_symmetric(e.t):
@@ -288,6 +303,170 @@ class _Checker:
 
 def _nodes(e: ir.E) -> Iterator:
     return walk(e)
+
+
+def _determined(key: ir.E) -> set[str]:
+    """The locals whose values a key expression determines (it is injective in them): a
+    local itself, the payload of an alternative, the fields of a record, `some(x)`."""
+    if isinstance(key, ir.Local):
+        return {key.name}
+    if isinstance(key, ir.Construct) and key.payload is not None:
+        return _determined(key.payload)
+    if isinstance(key, ir.Collection) and isinstance(key.t, T.RecordT):
+        return set().union(*(_determined(x) for x in key.items))
+    if isinstance(key, ir.Op) and key.op == "some":
+        return _determined(key.args[0])
+    return set()
+
+
+def _called_defs(spec: ir.SpecIR) -> set[int]:
+    """The definitions the transitions and properties call, directly or through others."""
+    roots: list = []
+    for a in spec.actions:
+        roots.extend(p.domain for p in a.params)
+        roots.extend(a.body)
+    roots.extend(p.expr for p in spec.properties)
+    for t in spec.temporals:
+        roots.extend(p.domain for p in t.params)
+        roots.extend(x for x in (t.p, t.q) if x is not None)
+    seen: set[int] = set()
+    todo = [n.index for r in roots for n in walk(r) if isinstance(n, ir.CallDef)]
+    while todo:
+        i = todo.pop()
+        if i not in seen:
+            seen.add(i)
+            todo.extend(n.index for n in walk(spec.defs[i].body) if isinstance(n, ir.CallDef))
+    return seen
+
+
+_UNKNOWN = object()
+
+
+class _OrderFree:
+    """Does a `for` loop give the same state whatever the order of its iterations?
+
+    Sufficient: after dropping the branches that the loop's own `let`s decide (`let old =
+    none ... if is_some(old)`: the library's relist calls the spec's event handler with no
+    old object), every variable the body writes is written in one way only, all of them
+    order-free (adding to a set, `v := v | S` or `v := v with {k: v[k] | S}`; removing from
+    one, likewise with `-`; or writing one and the same constant, `v := v with {k: c}`), and
+    nothing in the body reads a variable the body writes, except in those updates
+    themselves, nor chooses. Then each iteration's effect depends on the state before the
+    loop alone, and the effects commute."""
+
+    def __init__(self, spec: ir.SpecIR):
+        self.spec = spec
+        self.def_reads: dict[int, frozenset[int]] = {}
+        self.kinds: dict[int, Any] = {}     # variable written -> how ("union", "diff", ("const", c))
+        self.reads: set[int] = set()        # variables read, those updates aside
+
+    def loop(self, s: ir.ForS) -> bool:
+        self.kinds, self.reads = {}, set()
+        if not self.block(s.body, {}):
+            return False
+        return not (self.reads & set(self.kinds))
+
+    # ---- statements (the live ones); False: something that may not commute
+    def block(self, stmts, known: dict[str, Any]) -> bool:
+        known = dict(known)
+        for st in stmts:
+            if isinstance(st, ir.LetS):
+                self.read(st.value)
+                known[st.name] = _fold(st.value, known)
+            elif isinstance(st, ir.Require):
+                self.read(st.cond)
+            elif isinstance(st, ir.IfS):
+                c = _fold(st.cond, known)
+                if c is _UNKNOWN:
+                    self.read(st.cond)
+                if c is not False and not self.block(st.then, known):
+                    return False
+                if c is not True and not self.block(st.else_, known):
+                    return False
+            elif isinstance(st, ir.ForS):
+                self.read(st.domain)
+                if not self.block(st.body, known):
+                    return False
+            elif isinstance(st, ir.Assign):
+                if not self.write(st):
+                    return False
+            else:                       # ChooseS: one choice per iteration, not checked here
+                return False
+        return True
+
+    def write(self, st: ir.Assign) -> bool:
+        v, e = st.var, st.value
+        kind: Any = None
+        if isinstance(e, ir.Op) and e.op in ("union", "diff") and _is_var(e.args[0], v):
+            kind = e.op
+            self.read(e.args[1])
+        elif isinstance(e, ir.Lit):
+            kind = ("const", e.value)
+        elif isinstance(e, ir.Update) and _is_var(e.base, v) and len(e.entries) == 1:
+            key, value = e.entries[0]
+            if isinstance(key, ir.E):
+                self.read(key)
+            if (isinstance(value, ir.Op) and value.op in ("union", "diff")
+                    and isinstance(value.args[0], ir.Index) and _is_var(value.args[0].base, v)
+                    and value.args[0].key == key):
+                kind = value.op
+                self.read(value.args[1])
+            elif isinstance(value, ir.Lit):
+                kind = ("const", value.value)
+        if kind is None or self.kinds.setdefault(v, kind) != kind:
+            return False
+        return True
+
+    def read(self, e: ir.E) -> None:
+        for n in walk(e):
+            if isinstance(n, ir.VarRef):
+                self.reads.add(n.index)
+            elif isinstance(n, ir.CallDef):
+                self.reads |= self.reads_of(n.index)
+
+    def reads_of(self, index: int) -> frozenset[int]:
+        got = self.def_reads.get(index)
+        if got is None:
+            self.def_reads[index] = frozenset()      # recursion guard (definitions do not recurse)
+            out: set[int] = set()
+            for n in walk(self.spec.defs[index].body):
+                if isinstance(n, ir.VarRef):
+                    out.add(n.index)
+                elif isinstance(n, ir.CallDef):
+                    out |= self.reads_of(n.index)
+            got = self.def_reads[index] = frozenset(out)
+        return got
+
+
+def _is_var(e: ir.E, index: int) -> bool:
+    return isinstance(e, ir.VarRef) and e.index == index and not e.primed
+
+
+def _fold(e: ir.E, known: dict[str, Any]) -> Any:
+    """A boolean condition's value when the loop's constant `let`s decide it (True, False);
+    "none" / "some" for an option known to be absent or present; otherwise _UNKNOWN."""
+    if isinstance(e, ir.Local):
+        return known.get(e.name, _UNKNOWN)
+    if isinstance(e, ir.Lit):
+        if isinstance(e.t, T.BoolT):
+            return bool(e.value)
+        if isinstance(e.t, T.OptT):
+            return "none" if e.value in (0, None) else "some"
+        return _UNKNOWN
+    if not isinstance(e, ir.Op):
+        return _UNKNOWN
+    if e.op == "some":
+        return "some"
+    args = [_fold(a, known) for a in e.args]
+    if e.op in ("is_some", "is_none") and args[0] in ("none", "some"):
+        return (args[0] == "some") == (e.op == "is_some")
+    if e.op == "not" and isinstance(args[0], bool):
+        return not args[0]
+    if e.op == "and":
+        return False if False in args else (True if all(a is True for a in args) else _UNKNOWN)
+    if e.op == "or":
+        return True if True in args else (False if all(a is False for a in args) else _UNKNOWN)
+    return _UNKNOWN
 
 
 # ---------------------------------------------------------------- constants

@@ -150,6 +150,8 @@ def _why_incomplete(res) -> str:
         return f"the model failed to evaluate an expression: {res.failure.message}"
     if res.limit is not None:
         return f"the search stopped at {res.limit}"
+    if res.undecided is not None:
+        return res.undecided
     if res.stopped == "violation":
         return "the search stopped at the first violation (stop-at-first)"
     return "the search did not finish"

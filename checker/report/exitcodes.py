@@ -68,7 +68,7 @@ def for_expectations(report) -> int:
 
 
 def _only_unknown(r) -> bool:
-    return r.result.limit is not None and all(
+    return (r.result.limit is not None or r.result.undecided is not None) and all(
         p.status is Status.UNKNOWN or (p.name in r.variant.expect_violated) == (p.status is Status.VIOLATED)
         for p in r.result.properties)
 

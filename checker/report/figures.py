@@ -31,6 +31,8 @@ def result_figures(res: CheckResult) -> list[tuple[str, Any]]:
         out.append(("symmetry", list(res.symmetry)))
         if res.symmetry_inexact:    # representatives from one order only (engine/symmetry.py)
             out.append(("symmetry_inexact", res.symmetry_inexact))
+    if res.undecided is not None:   # properties a complete search left unknown, and why
+        out.append(("undecided", res.undecided))
     if not res.premises_observed:
         out.append(("premises", "not observed"))
     if res.symmetry_off is not None:

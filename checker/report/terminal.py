@@ -48,8 +48,9 @@ def _variant(r, verbose: bool, traces: bool = True, hide: frozenset = frozenset(
     if res.properties:
         lines.append("  properties:")
         width = max(len(p.name) for p in res.properties)
+        undecided = res.undecided if res.limit is None else None
         for p in res.properties:
-            lines.append(f"    {escape(p.name):<{width}}  {p.kind:<9}  {_status(p)}")
+            lines.append(f"    {escape(p.name):<{width}}  {p.kind:<9}  {_status(p, undecided)}")
     lines.extend(_coverage(res, verbose))
     lines.extend(_warnings(r))
     if res.failure is not None:
@@ -85,12 +86,16 @@ def _verdict(res) -> str:
         names = ", ".join(p.name for p in res.properties if p.status is Status.VIOLATED)
         extra = f" (search stopped at {res.limit})" if res.limit else ""
         return f"[red]VIOLATED[/] {escape(names)}{escape(extra)}"
+    if res.verdict is Verdict.INCOMPLETE and res.limit is None and res.undecided is not None:
+        return (f"[yellow]INCOMPLETE[/] ({escape(res.undecided)}: those are unknown; "
+                "every other property is decided)")
     if res.verdict is Verdict.INCOMPLETE:
         return f"[yellow]INCOMPLETE[/] (stopped at {escape(res.limit or 'a limit')}; nothing is proven)"
     return "[red]ERROR[/] (the model could not be evaluated)"
 
 
-def _status(p) -> str:
+def _status(p, undecided: str | None = None) -> str:
+    """How one property ended; `undecided`: why a complete search left UNKNOWN ones."""
     where = origin_text(p.origin)
     if p.status is Status.HOLDS:
         text = "[green]holds[/]" if p.kind != "reachable" else "[green]reached[/]"
@@ -100,6 +105,8 @@ def _status(p) -> str:
         text = "[red]violated[/]" if p.kind != "reachable" else "[red]never reached[/]"
         if p.trace is not None and p.kind != "reachable":
             text += f" ({_states(len(p.trace))})"
+    elif undecided is not None:
+        text = f"[yellow]unknown[/] ({escape(undecided)})"
     else:
         text = "[yellow]unknown[/]"
     return f"{text}  {escape(where)}".rstrip()

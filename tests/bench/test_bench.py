@@ -69,3 +69,12 @@ def test_the_vacuity_mode_runs_each_case_with_and_without_premise_observation(tm
     assert row["case"] == "peterson3" and row["distinct"] == 288 and row["error"] == ""
     assert row["search_with_s"] > 0 and row["search_without_s"] > 0
     assert "overhead" in done.stdout.splitlines()[0]
+
+
+def test_the_table_shows_the_reduction_factor_of_a_full_and_reduced_pair():
+    bench = _bench_module()
+    full, red = bench.REDUCTIONS[0]
+    runs = [bench.Run(full, distinct=1000, wall_s=4.0), bench.Run(red, distinct=400, wall_s=2.0)]
+    text = bench.table(runs)
+    assert f"{full} / {red}: 2.500x fewer states, time full / reduced 2.00" in text
+    assert "reduction factors" not in bench.table(runs[:1])

@@ -6,7 +6,9 @@ distinguishes (a map keyed by S, a set of S, a sum type with an S payload in a s
 partial map keyed by S: indexed places; an option of S, a map with fixed keys and S
 values, a sequence of S, a record with an S field: fixed places holding elements; a map
 from S to option of S, a set of records with an S field: relations between elements,
-where the canonical form falls back to trying orders), actions with S parameters, and an
+where the canonical form falls back to trying orders; Kubernetes-style object names, a
+sum type whose payload is a record holding S, in every place: see SHAPES), actions with S
+parameters, and an
 invariant that is sometimes violated. Every expression uses S values only as the language
 allows for a symmetric type (==, !=, membership, keys, elements, payloads), so every
 spec must pass the symmetry check; two variants: `plain` and `sym` (symmetry S).
@@ -71,7 +73,41 @@ SHAPES = [
           ("{v} := {v} | {{Pair(from: {r}, to: {q})}}", "{v} := {v} - {{Pair(from: {q}, to: {r})}}"),
           ("Pair(from: {r}, to: {q}) not in {v}", "len({v}) < 2"),
           ("forall x in S: Pair(from: x, to: x) not in {v}",)),
+    # Kubernetes-style object names (docs/adr/0035): values of a small type that hold one
+    # element each (a sum with a record payload) as map keys, set elements, option and
+    # sequence values, maps whose values name other elements; comprehensions keyed by their
+    # binder, `for` loops whose iterations commute, an initial state that singles one out
+    Shape("objs", "map[N, bool]", "{}",
+          ("{v}[Pod({r})] := true", "{v}[Ip(Nic(pod: {r}, index: 2))] := false", "{v} := remove({v}, Pod({q}))",
+           "{v} := {{n: {v}[n] for n in keys({v}) if n != Pod({r})}}", "{v}[Sub] := true"),
+          ("Pod({r}) in {v}", "Ip(Nic(pod: {q}, index: 2)) not in {v}", "len({v}) < 3"),
+          ("len({v}) < 4", "forall n in keys({v}): {v}[n] or n == Sub")),
+    Shape("nics", "set[Nic]", "{Nic(pod: 1, index: 1)}",
+          ("{v} := {v} | {{Nic(pod: {r}, index: 1)}}", "{v} := {v} - {{Nic(pod: {q}, index: 1)}}",
+           "{v} := {{n for n in {v} if n.pod != {r}}}", "{v} := {v} | {{Nic(pod: {q}, index: 2)}}"),
+          ("Nic(pod: {r}, index: 2) not in {v}", "len({v}) < 3", "exists n in {v}: n.pod == {r}"),
+          ("len({v}) <= 2", "forall n in {v}: n.index == 1")),
+    Shape("cur", "option[N]", "some(Ip(Nic(pod: 1, index: 2)))",
+          ("{v} := some(Ip(Nic(pod: {r}, index: 1)))", "{v} := some(Sub)", "{v} := none", "{v} := some(Pod({q}))"),
+          ("{v} == none", "{v} != some(Pod({q}))", "{v} == some(Ip(Nic(pod: {r}, index: 1)))"),
+          ("{v} != some(Sub)", "is_none({v}) or (exists x in S: {v} != some(Pod(x)))")),
+    Shape("own", "map[N, option[N]]", "{}",
+          ("{v}[Pod({r})] := some(Pod({q}))", "{v}[Sub] := some(Pod({r}))", "{v} := remove({v}, Pod({r}))",
+           "{v}[Ip(Nic(pod: {q}, index: 1))] := none"),
+          ("Pod({r}) in {v}", "Pod({r}) not in {v}", "Sub not in {v}"),
+          ("len({v}) < 3", "forall n in keys({v}): {v}[n] != some(n)")),
+    Shape("log", "seq[N, 2]", "[]",
+          ("{v} := append({v}, Pod({r}))", "{v} := tail({v})", "{v} := append({v}, Ip(Nic(pod: {q}, index: 1)))"),
+          ("len({v}) < 2", "len({v}) > 0 and head({v}) == Pod({r})"),
+          ("len({v}) < 2", "len({v}) == 0 or head({v}) != Sub")),
+    Shape("mark", "set[S]", "{1}",
+          ("for x in S {{ if x != {r} {{ {v} := {v} | {{x}} }} }}", "{v} := {v} - {{{r}}}",
+           "for x in S {{ {v} := {v} - {{x}} }}"),
+          ("{r} in {v}", "{r} not in {v}"),
+          ("len({v}) < 3", "{v} != {{}}")),
 ]
+
+NAMES = {"objs", "nics", "cur", "own", "log", "mark"}
 
 HEADER = """spec sym
 type S = symmetric 1..{k}
@@ -79,6 +115,8 @@ type E = a | b | c
 type M = P(S) | Q
 type Cell = {{tag: E, who: option[S]}}
 type Pair = {{from: S, to: S}}
+type Nic = {{pod: S, index: 1..2}}
+type N = Pod(S) | Sub | Ip(Nic)
 """
 
 
@@ -87,6 +125,8 @@ def symmetric_spec(seed: int) -> str:
     rng = random.Random(seed)
     k = rng.choice([2, 3, 3, 4])
     shapes = rng.sample(SHAPES, rng.randint(1, 3))
+    if seed % 3 == 0 and not any(sh.name in NAMES for sh in shapes):
+        shapes[0] = rng.choice([sh for sh in SHAPES if sh.name in NAMES])   # a third use names
     names = [f"v{i}_{s.name}" for i, s in enumerate(shapes)]
     out = [HEADER.format(k=k)]
     for v, s in zip(names, shapes):

@@ -135,7 +135,15 @@ def compare(plain, sym):
     if a.stopped is None and b.stopped is None and a.limit is None:
         assert b.stats.distinct == len(reps)
         assert b.stats.generated == generated
-        assert b.stats.depth == a.stats.depth
+        # the reduced search reaches an orbit at the depth of its nearest state; from
+        # initial states that single out elements (symgen's `mark`, `nics`, `cur`), a
+        # permutation of a state may lie nearer than the state, and the reduced graph is
+        # then shallower (never deeper); from symmetric initial states the depths agree
+        inits = set(plain.init_states())
+        if all(brute_permute(sym, s, p) in inits for s in inits for p in perms):
+            assert b.stats.depth == a.stats.depth
+        else:
+            assert b.stats.depth <= a.stats.depth
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -250,18 +258,6 @@ def test_symmetry_of_a_type_not_declared_symmetric_is_refused(tmp_path):
     path.write_text("spec s\ntype S = 1..3\nvar x: S\ninit { x := 1 }\nvariant v { symmetry S }\n")
     with pytest.raises(DiagnosticError) as err:
         api.compile_spec(str(path))
-    assert {d.code for d in err.value.diagnostics} == {"KOV406"}
-
-
-def test_symmetry_with_temporal_properties_is_refused():
-    # twophase's `fair` variant checks Termination; asking it for symmetry is an error
-    text = open("models/twophase.kovn").read().replace(
-        "variant fair {", "variant fair {\n  symmetry RM")
-    import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".kovn", delete=False) as f:
-        f.write(text)
-    with pytest.raises(DiagnosticError) as err:
-        api.compile_spec(f.name, only=["fair"])
     assert {d.code for d in err.value.diagnostics} == {"KOV406"}
 
 
