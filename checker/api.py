@@ -7,6 +7,7 @@ with errors. The only place that decides when the front end stops; nothing here 
 """
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from checker.engine import CheckOptions, explore
 from checker.engine import checkpoint
 from checker.engine.checkpoint import Image
 from checker.engine.options import Checkpointing
-from checker.engine.budget import LimitReached, clear_interrupt, guard, memory_limit
+from checker.engine.budget import LimitReached, clear_interrupt, guard, interrupted, memory_limit
 from checker.distributed import explore_on_ray
 from checker.engine.prefer import MAX_RECORDS, CostFn, cheapest_trace, term_cost, trace_cost
 from checker.engine.prefer_lasso import LassoSearch
@@ -372,7 +373,7 @@ def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired)
     """The dead-guard warnings of each variant, if the run's limits leave room for them:
     they are advice, so a limit reached here drops them rather than the report."""
     nothing: list[list[Diagnostic]] = [[] for _ in compiled]
-    if deadline is not None and perf_counter() >= deadline:
+    if interrupted() or (deadline is not None and perf_counter() >= deadline):
         return nothing
     with guard(deadline, options.max_memory, options.timeout) as limits:
         try:
@@ -380,6 +381,12 @@ def _lint_within(deadline: float | None, options: CheckOptions, compiled, fired)
             limits.disarm()
         except (LimitReached, MemoryError):
             limits.disarm()
+            return nothing
+        except ctypes.ArgumentError:
+            # a limit raised while Z3's binding converts an argument comes out as ctypes'
+            # own error, the LimitReached in its message only
+            if not limits.fired:
+                raise
             return nothing
     return found
 
