@@ -33,13 +33,29 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _as_a_terminal_starts_it() -> None:
+    """Ctrl-C delivered and handled by default, as in a shell's foreground job: a blocked or
+    ignored SIGINT is inherited across fork and exec, and the test worker's may be either
+    (left so by an earlier test's library), which made the search never see the Ctrl-C."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def signal_state(pid: int) -> str:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "gone"
+    return " ".join(line for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def start() -> tuple[subprocess.Popen, list[int]]:
     """A --workers 2 search long enough to be killed in the middle; its worker pids."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "checker", "models/twophase.kovn", "--const", "N=10", "--variant", "plain",
          "--workers", "2", "--no-progress"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=_as_a_terminal_starts_it)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         workers = [c for c in children(proc.pid) if alive(c)]
@@ -98,7 +114,10 @@ def test_ctrl_c_prints_no_worker_tracebacks():
     try:
         for p in [proc.pid, *workers]:     # as a terminal does: the whole foreground group
             os.kill(p, signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"no exit 30 s after Ctrl-C: {signal_state(proc.pid)}") from None
         assert proc.returncode == 130, (proc.returncode, err)
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
         assert wait_gone(workers) == []
