@@ -470,23 +470,17 @@ class Coordinator:
             frontier = len(set(chain.from_iterable(r.cut for r in answers)))
         self._report(frontier)
         exact = whole and s.failure is None
-        if last:
-            self.stop = self._note_last(sorted((f for r in answers for f in r.found), key=lambda f: f.at))
-            if not exact:
-                self.stop = None
-            if self.stop is not None or s.failure is not None:
-                s.left = frontier
-            elif limit is not None:
-                s.limit = limit
-                s.left = frontier
-            return frontier
+        found = sorted((f for r in answers for f in r.found), key=lambda f: f.at)
         cap = None
-        cap_at = self.options.max_states - before if self.options.max_states is not None else -1
-        if not last and exact and 0 <= cap_at < frontier:
-            # one process stores states up to the cap, and stops at the next new one (a search
-            # resumed with more states than the cap never meets it there: bfs.py)
-            cap = next(a.key for a in self._ask(NthNew(cap_at)) if isinstance(a, Key) and a.key is not None)
-        self.stop = self._note(sorted((f for r in answers for f in r.found), key=lambda f: f.at), cap)
+        if last:
+            self.stop = self._note_last(found)
+        else:
+            cap_at = self.options.max_states - before if self.options.max_states is not None else -1
+            if exact and 0 <= cap_at < frontier:
+                # one process stores states up to the cap, and stops at the next new one (a
+                # search resumed with more states than the cap never meets it there: bfs.py)
+                cap = next(a.key for a in self._ask(NthNew(cap_at)) if isinstance(a, Key) and a.key is not None)
+            self.stop = self._note(found, cap)
         if not exact:
             self.stop = None
         if cap is not None and self.stop is not None and self.stop.at == cap:
