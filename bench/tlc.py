@@ -155,9 +155,9 @@ def write_cfg(tla: TlaSpec, consts: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def command(tla: TlaSpec, jar: str, library: str | None, metadir: str) -> list[str]:
+def command(tla: TlaSpec, jar: str, library: str | None, metadir: str, java: str = "java") -> list[str]:
     """The java command line (ParallelGC, as TLC's own scripts and the Toolbox run it)."""
-    cmd = ["java", "-XX:+UseParallelGC"]
+    cmd = [java, "-XX:+UseParallelGC"]
     if tla.library and library:
         cmd.append(f"-DTLA-Library={library}")
     cmd += ["-cp", jar, "tlc2.TLC", "-workers", "1", "-metadir", metadir]
@@ -181,7 +181,7 @@ def parse_tlc(out: str) -> dict:
                "depth": depth or 0, "version": version.group(1) if version else "", "error": ""}
     if "Model checking completed. No error has been found." not in out or not counts:
         errors = [line for line in out.splitlines() if line.startswith("Error:")]
-        figures["error"] = (" ".join(errors) or out.strip()[-300:])[:300]
+        figures["error"] = (" ".join(errors) or out.strip()[-300:] or "no report from TLC")[:300]
     return figures
 
 
@@ -197,7 +197,7 @@ def prepare(tla: TlaSpec, consts: tuple[str, ...], examples: str, directory: Pat
 
 
 def run_tlc(tla: TlaSpec, consts: tuple[str, ...], *, jar: str, examples: str, library: str | None,
-            repeat: int) -> dict:
+            repeat: int, java: str = "java") -> dict:
     """TLC's figures for the case, the fastest of `repeat` runs (each a fresh `java`
     process, timed whole: JVM start, parsing, search)."""
     if tla.library and not library:
@@ -210,7 +210,7 @@ def run_tlc(tla: TlaSpec, consts: tuple[str, ...], *, jar: str, examples: str, l
             return {"error": str(e)}
         for k in range(repeat):
             metadir = Path(tmp) / f"states{k}"
-            figures = _run_once(command(tla, jar, library, str(metadir)), tmp)
+            figures = _run_once(command(tla, jar, library, str(metadir), java), tmp)
             shutil.rmtree(metadir, ignore_errors=True)
             if not best or (not figures["error"] and (best["error"] or figures["wall_s"] < best["wall_s"])):
                 best = figures
