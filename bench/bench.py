@@ -489,25 +489,29 @@ def table(runs: list[Run]) -> str:
 
 def tlc_table(runs: list[Run]) -> str:
     """TLC's figures beside kovn's, for the cases TLC ran: its counts (and which of them
-    differ from kovn's), wall seconds and peak RSS of the `java` process, kovn / TLC."""
+    differ from kovn's), wall seconds, CPU seconds (user + system, all its threads: JIT and
+    garbage collector included) and peak RSS of the `java` process, and kovn / TLC of wall
+    and of CPU time (the CPU ratio is less disturbed by other jobs on the machine)."""
     rows = []
     for r in runs:
         t = r.tlc_run
         if not t or r.error:
             continue
         if t.get("error"):
-            rows.append((r.case, "error", t["error"][:60], "", "", "", "", ""))
+            rows.append((r.case, "error", t["error"][:60], "", "", "", "", "", "", ""))
             continue
         differ = [name for name in ("distinct", "generated", "depth") if t[name] != getattr(r, name)]
         rows.append((r.case, f"{t['distinct']:,}", f"{t['generated']:,}", str(t["depth"]), f"{t['wall_s']:.2f}",
-                     f"{t['peak_rss_mib']:.0f}", f"{r.wall_s / t['wall_s']:.2f}x" if t["wall_s"] else "-",
+                     f"{t['cpu_s']:.2f}", f"{t['peak_rss_mib']:.0f}",
+                     f"{r.wall_s / t['wall_s']:.2f}x" if t["wall_s"] else "-",
+                     f"{r.cpu_s / t['cpu_s']:.2f}x" if t["cpu_s"] else "-",
                      "yes" if not differ else "NO: " + ", ".join(differ)))
     if not rows:
         return ""
     version = next((r.tlc_run["version"] for r in runs if r.tlc_run.get("version")), "")
     return (f"\n\nTLC {version} (one worker; the whole java process)\n"
-            + _aligned([("case", "distinct", "generated", "depth", "wall s", "RSS MiB", "kovn / TLC",
-                         "same counts")] + rows))
+            + _aligned([("case", "distinct", "generated", "depth", "wall s", "CPU s", "RSS MiB", "kovn / TLC",
+                         "CPU kovn / TLC", "same counts")] + rows))
 
 
 def _reductions(runs: list[Run]) -> str:

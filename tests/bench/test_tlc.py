@@ -135,16 +135,16 @@ def test_a_run_copies_the_example_writes_ours_and_reads_the_report(tmp_path):
 
 def test_the_benchmark_table_puts_tlc_beside_kovn():
     bench = _load("kovn_bench_for_tlc", ROOT / "bench" / "bench.py")
-    same = bench.Run("rw3", distinct=10, generated=20, depth=3, wall_s=1.0,
-                     tlc_run={"distinct": 10, "generated": 20, "depth": 3, "wall_s": 4.0, "peak_rss_mib": 200.0,
-                              "version": "2026.04.29.164809", "error": ""})
-    differ = bench.Run("fifo3", distinct=10, generated=20, depth=3, wall_s=3.0,
-                       tlc_run={"distinct": 10, "generated": 25, "depth": 3, "wall_s": 2.0, "peak_rss_mib": 100.0,
-                                "version": "2026.04.29.164809", "error": ""})
+    same = bench.Run("rw3", distinct=10, generated=20, depth=3, wall_s=1.0, cpu_s=0.9,
+                     tlc_run={"distinct": 10, "generated": 20, "depth": 3, "wall_s": 4.0, "cpu_s": 6.0,
+                              "peak_rss_mib": 200.0, "version": "2026.04.29.164809", "error": ""})
+    differ = bench.Run("fifo3", distinct=10, generated=20, depth=3, wall_s=3.0, cpu_s=3.0,
+                       tlc_run={"distinct": 10, "generated": 25, "depth": 3, "wall_s": 2.0, "cpu_s": 2.0,
+                                "peak_rss_mib": 100.0, "version": "2026.04.29.164809", "error": ""})
     text = bench.table([same, differ, bench.Run("peterson5", distinct=1, wall_s=1.0)])
     assert "TLC 2026.04.29.164809 (one worker; the whole java process)" in text
     rows = {line.split()[0]: line.split() for line in text.split("TLC 2026")[1].splitlines()[3:]}
-    assert rows["rw3"][4:] == ["4.00", "200", "0.25x", "yes"]
-    assert rows["fifo3"][4:] == ["2.00", "100", "1.50x", "NO:", "generated"]
+    assert rows["rw3"][4:] == ["4.00", "6.00", "200", "0.25x", "0.15x", "yes"]
+    assert rows["fifo3"][4:] == ["2.00", "2.00", "100", "1.50x", "1.50x", "NO:", "generated"]
     assert "peterson5" not in rows
     assert "TLC 2026" not in bench.table([bench.Run("peterson5", distinct=1, wall_s=1.0)])
