@@ -184,7 +184,7 @@ class CodeGen:
     def static_values(self, dom: ir.E) -> list:
         t = dom.t.elem
         if isinstance(dom, ir.TypeSet):
-            return [T.from_ordinal(t, o) for o in range(T.size(t))]
+            return T.values(t)
         value = self.evaluate(dom)
         if isinstance(value, frozenset):
             return sorted(value)
@@ -473,7 +473,7 @@ class CodeGen:
             return None
         key = ("ord", t)
         if key not in self.tables:
-            self.tables[key] = self.const({T.from_ordinal(t, o): o for o in range(T.size(t))}, "O")
+            self.tables[key] = self.const({v: o for o, v in enumerate(T.values(t))}, "O")
         return self.tables[key]
 
     def code_table(self, t: T.Type) -> str | None:
@@ -482,7 +482,7 @@ class CodeGen:
             return None
         key = ("code", t)
         if key not in self.tables:
-            self.tables[key] = self.const(tuple(T.from_ordinal(t, o) for o in range(T.size(t))), "C")
+            self.tables[key] = self.const(tuple(T.values(t)), "C")
         return self.tables[key]
 
     def key_ordinal(self, key: ir.E, kt: T.Type, env: Env) -> str:
@@ -868,7 +868,7 @@ class CodeGen:
                 return f"range({elem.lo}, {elem.hi + 1})"
             if isinstance(elem, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
                 return f"range({T.size(elem)})"
-            return self.const(tuple(T.from_ordinal(elem, o) for o in range(T.size(elem))))
+            return self.const(tuple(T.values(elem)))
         if isinstance(dom, ir.Solve) and not T.is_bitset(t):
             return self.solve_iter(dom, env)         # ascending already
         if isinstance(dom, ir.Op) and dom.op == "range":
