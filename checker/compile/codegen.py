@@ -488,7 +488,14 @@ class CodeGen:
     def key_ordinal(self, key: ir.E, kt: T.Type, env: Env) -> str:
         """Ordinal of key among kt's values; range-checked when key's type is wider."""
         if isinstance(kt, T.IntT) and isinstance(key.t, T.IntT) and not _within(key.t, kt):
-            return f"_key({self.ex(key, env)}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
+            x = self.ex(key, env)
+            if _LITERAL_ARITH.fullmatch(x):
+                # a key fixed by an unrolled parameter (`c[i - 1]`, i = 3): checked here, once;
+                # one outside the keys keeps the check, which fails only if it is reached
+                v = eval(x, {"__builtins__": {}})    # digits, + - * and brackets only
+                if kt.lo <= v <= kt.hi:
+                    return str(v - kt.lo)
+            return f"_key({x}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
         return self.ordinal_in(key, kt, env)
 
     def ordinal_in(self, e: ir.E, t: T.Type, env: Env) -> str:
