@@ -739,8 +739,14 @@ class CodeGen:
         if isinstance(bt, T.SeqT):
             base, i = self.ex(e.base, env), self.ex(e.key, env)
             if T.finite(bt):
-                return self.rep(f"_sget({base}, {i}, {T.len_width(bt)}, {T.width(bt.elem)}, "
-                                f"{self.oid(e.origin)})", e.t)
+                lw, ew = T.len_width(bt), T.width(bt.elem)
+                code = f"_sget({base}, {i}, {lw}, {ew}, {self.oid(e.origin)})"
+                if self.fold and _trivial(e.base) and _trivial(e.key):
+                    # inline when the sequence and the index cost nothing to evaluate twice:
+                    # the bounds test, then the element; _sget only to report an index outside
+                    code = (f"((({base}) >> ({lw} + ({i}) * {ew})) & {(1 << ew) - 1} "
+                            f"if 0 <= ({i}) < (({base}) & {(1 << lw) - 1}) else {code})")
+                return self.rep(code, e.t)
             return f"_tidx({base}, {i}, {self.oid(e.origin)})"
         raise AssertionError(bt)
 
