@@ -11,8 +11,8 @@ for the flagship that is most of the time spent before the search that is not co
 generation itself. The same spec checked again (another run, another variant worker, a
 test) generates the same source, so a large source's code object is kept in kovn's cache
 (checker/cache.py, kind "code": signed like its other entries) as zlib-compressed marshal
-data, keyed by the source, the file name, the mode and the Python build (marshal's format
-is Python's own). Reading one back takes about a millisecond. A small source compiles
+data, keyed by the source, the file name, the mode, the Python build (marshal's format is
+Python's own) and its -O level. Reading one back takes about a millisecond. A small source compiles
 faster than a cache entry is read and written, so it is not kept (the thousands of small
 random specs the tests generate stay out of the cache).
 """
@@ -52,6 +52,8 @@ def compiled(source: str, filename: str, mode: str = "exec") -> CodeType:
 
 
 def _key(source: str, filename: str, mode: str) -> str:
-    digest = hashlib.sha256(f"{importlib.util.MAGIC_NUMBER.hex()}\0{sys.version}\0{filename}\0{mode}\0".encode())
+    # compile() also depends on the interpreter's -O level (asserts) and its bytecode format
+    head = f"{importlib.util.MAGIC_NUMBER.hex()}\0{sys.version}\0{sys.flags.optimize}\0{filename}\0{mode}\0"
+    digest = hashlib.sha256(head.encode())
     digest.update(source.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:40]
