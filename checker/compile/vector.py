@@ -1,0 +1,715 @@
+"""The vectorised expander: a chunk of states expanded at once, with NumPy arrays.
+
+Input: a compiled variant's generated module (codegen.py: the action functions `a<k>`, the
+definitions `d<i>`, the constants), an ExpansionPlan (engine/fastpath.py), the source of
+the plan's generated expander (expand.py: its state check `<plan>_cs`) and that expander
+itself. Output: `vector_expander(...)`, a function with the same contract as the generated
+expander (`xp(store, lo, hi, counters, cap) -> DONE or an event's index`), or None when the
+plan or the spec is not one it serves.
+
+Why: a generated expander costs a few hundred nanoseconds of interpreted Python per
+transition. Here the actions' own generated code is run once per chunk, not once per state:
+each name holds an array with one value per state of the chunk (int64), a condition splits
+the states between the branches, and a parameter loop over a constant table is unrolled
+(ADR 0061). A transition then costs a few array operations' worth of machine code.
+
+It must give the generated expander's results exactly: the same new states, in the same
+order, with the same parents, and the same counts per action. The successors of the chunk are
+gathered in the order the actions' code emits them (by state, then by the order of the
+`app` calls), the states already stored are found by probing the CompactStore's table
+(engine/store.py, the same hash), and the first occurrence of each new one is kept, as the
+loop that stores it at once would. Anything else goes back to the generated expander,
+which the vectorised one wraps:
+
+- an *event*: something the generated code would report or raise (a run-time error in
+  the spec's code, a property that fails or is witnessed, a deadlock, the state cap, an
+  integer out of 64 bits) is found before anything is stored, and the same chunk is then
+  given to the generated expander, which finds it and hands it on as before;
+- *unsupported* code (anything but int and bool arithmetic, the range checks, map reads,
+  definitions and loops over constant tables: sets and sequences of the runtime, the
+  solver, comprehensions) turns the vectorised expander off for the search.
+
+It serves STORE plans of a CompactStore whose states fit 63 bits, without symmetry or
+observers of transitions (engine/fastpath.py ExpansionPlan; the observers of states are
+called on each new state, once the chunk is stored): the plain breadth-first search of a
+packed spec, which is where the time goes.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+from typing import Any, Callable
+
+import numpy as np
+
+from checker.engine.fastpath import DONE, ExpansionPlan, Mode
+from checker.engine.store import COLD_MIX, CompactStore
+
+BATCH = 1 << 15          # states per chunk the search gives a vectorised expander
+_MAX_LOAD = 0.7          # as engine/store.py's table
+_LIMIT = 1 << 63         # a value must stay below this in magnitude (int64)
+_MIX = np.uint64(COLD_MIX)
+_OFF_AFTER = 16          # chunks; if more than half of them had an event, the rest go scalar
+
+
+class Unsupported(Exception):
+    """The code is outside what the vectorised expander runs: it is turned off."""
+
+
+class Event(Exception):
+    """The chunk holds something the generated expander must see (module docstring)."""
+
+
+Value = Any     # an int or bool (the same for every state) or an np.ndarray (one per state)
+
+
+def _is_array(v: Value) -> bool:
+    return isinstance(v, np.ndarray)
+
+
+def _truth(v: Value) -> Value:
+    if _is_array(v):
+        return v if v.dtype == np.bool_ else v != 0
+    return bool(v)
+
+
+def _ints(v: Value) -> Value:
+    """Python's int view of a value: bools are 0 and 1."""
+    if _is_array(v):
+        return v.astype(np.int64) if v.dtype == np.bool_ else v
+    if isinstance(v, (bool, int)):
+        return int(v)
+    raise Unsupported(f"a value of type {type(v).__name__}")
+
+
+def _magnitude(v: Value) -> int:
+    if _is_array(v):
+        if v.size == 0:
+            return 0
+        return max(abs(int(v.max())), abs(int(v.min())))
+    return abs(int(v))
+
+
+def _pick(v: Value, where: np.ndarray) -> Value:
+    return v[where] if _is_array(v) else v
+
+
+def _spread(v: Value, n: int) -> np.ndarray:
+    if _is_array(v):
+        return v
+    if isinstance(v, bool):
+        return np.full(n, v, dtype=np.bool_)
+    return np.full(n, _ints(v), dtype=np.int64)
+
+
+def _scalar_op(fn: Callable, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Exception:       # the spec's run-time error (ModelError) or Python's: the generated code reports it
+        raise Event from None
+
+
+_COMPARE = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less,
+            ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal}
+_PY_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+               ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+_PY_BINOP = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+             ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
+             ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+             ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+
+
+class Program:
+    """The generated module's code as the vectorised interpreter runs it: the action
+    functions, the definitions (inlined at their calls) and the constants."""
+
+    def __init__(self, source: str, ns: dict):
+        tree = ast.parse(source)
+        self.ns = ns
+        self.actions: list[ast.FunctionDef] = []
+        self.defs: dict[str, ast.FunctionDef] = {}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                if node.name[0] == "a" and node.name[1:].isdigit():
+                    self.actions.append(node)
+                elif node.name[0] == "d" and node.name[1:].isdigit():
+                    self.defs[node.name] = node
+        self.actions.sort(key=lambda f: int(f.name[1:]))
+        self.unsupported: str | None = None     # why the code is not run here, once found
+
+
+class _Run:
+    """One chunk through the program: the emitted successors, in order (module docstring)."""
+
+    def __init__(self, program: Program, size: int, transition: list[tuple[ast.expr, bool]]):
+        self.p = program
+        self.size = size                    # states in the chunk
+        self.transition = transition        # action properties: (code over s and w, undecided)
+        self.rows: list[np.ndarray] = []    # per emission: the chunk positions emitting
+        self.succ: list[np.ndarray] = []    # per emission: the successors
+        self.action: list[int] = []         # per emission: its action
+        self.k = 0
+        self.dead = np.zeros(size, dtype=np.bool_)
+
+    # ---- statements ----------------------------------------------------------------------
+    def action_code(self, k: int, fn: ast.FunctionDef, s: np.ndarray, rows: np.ndarray) -> None:
+        self.k = k
+        self.dead[:] = False
+        self.block(fn.body, {"s": s[rows]}, rows)
+
+    def block(self, stmts: list[ast.stmt], env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        """Run `stmts` for the states at `rows` (env's arrays are aligned with rows); return
+        the names and states that fall through. A `return` marks its states dead (a loop
+        runs no further iteration for them); `continue` drops them from this iteration."""
+        for st in stmts:
+            if rows.size == 0:
+                break
+            kind = type(st)
+            if kind is ast.Assign:
+                if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
+                    raise Unsupported("assignment to a pattern")
+                env[st.targets[0].id] = self.ev(st.value, env, None, rows.size)
+            elif kind is ast.If:
+                env, rows = self.branch(st, env, rows)
+            elif kind is ast.Return:
+                if st.value is not None:
+                    raise Unsupported("a return value in an action")
+                self.dead[rows] = True
+                rows = rows[:0]
+            elif kind is ast.Continue:
+                rows = rows[:0]
+            elif kind is ast.Pass:
+                continue
+            elif kind is ast.Expr:
+                self.statement(st.value, env, rows)
+            elif kind is ast.For:
+                env, rows = self.loop(st, env, rows)
+            elif kind is ast.Raise:
+                raise Event
+            else:
+                raise Unsupported(type(st).__name__)
+        return env, rows
+
+    def branch(self, st: ast.If, env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        cond = self.ev(st.test, env, None, rows.size)
+        if not _is_array(cond):
+            return self.block(st.body if cond else st.orelse, env, rows)
+        yes = _truth(cond)
+        no = ~yes
+        env_t, rows_t = self.block(st.body, {n: _pick(v, yes) for n, v in env.items()}, rows[yes])
+        env_f, rows_f = self.block(st.orelse, {n: _pick(v, no) for n, v in env.items()}, rows[no])
+        # a side whose states all left (return, continue) keeps arrays of its old rows
+        if rows_t.size == 0:
+            return env_f, rows_f
+        if rows_f.size == 0:
+            return env_t, rows_t
+        merged: dict = {}
+        for name in env_t.keys() & env_f.keys():
+            a, b = env_t[name], env_f[name]
+            if not _is_array(a) and not _is_array(b) and type(a) is type(b) and a == b:
+                merged[name] = a
+            elif _numeric(a) and _numeric(b):
+                merged[name] = np.concatenate((_spread(a, rows_t.size), _spread(b, rows_f.size)))
+        return merged, np.concatenate((rows_t, rows_f))
+
+    def loop(self, st: ast.For, env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        """A loop over a constant table (a parameter's instances), unrolled. Each iteration
+        starts without the names the body assigns (a value carried from one iteration to
+        the next is then an unknown name: unsupported), and they are not defined after it."""
+        if not isinstance(st.iter, ast.Name) or st.orelse:
+            raise Unsupported("a loop over computed values")
+        table = self.p.ns.get(st.iter.id)
+        if not isinstance(table, (tuple, list)) or st.iter.id in env:
+            raise Unsupported("a loop over computed values")
+        targets = _target_names(st.target)
+        assigned = set(targets) | {t.id for node in ast.walk(st) if isinstance(node, ast.Assign)
+                                   for t in node.targets if isinstance(t, ast.Name)}
+        outer = {n: v for n, v in env.items() if n not in assigned}
+        for item in table:
+            alive = ~self.dead[rows]
+            if alive.all():
+                body_env, live = dict(outer), rows
+            elif alive.any():
+                body_env, live = {n: _pick(v, alive) for n, v in outer.items()}, rows[alive]
+            else:
+                break
+            values = (item,) if len(targets) == 1 else tuple(item)
+            if len(values) != len(targets):
+                raise Unsupported("a loop's pattern")
+            body_env.update(zip(targets, values))
+            self.block(st.body, body_env, live)
+        keep = ~self.dead[rows]
+        return {n: _pick(v, keep) for n, v in outer.items()}, rows[keep]
+
+    def statement(self, call: ast.expr, env: dict, rows: np.ndarray) -> None:
+        """`app((label, w))`: a successor for each state at `rows`; any other expression is
+        evaluated for its errors (a decided property's)."""
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "app"):
+            arg = call.args[0] if len(call.args) == 1 else None
+            if not isinstance(arg, ast.Tuple) or len(arg.elts) != 2:
+                raise Unsupported("an emission")
+            w = _ints(_spread(self.ev(arg.elts[1], env, None, rows.size), rows.size))
+            self.check_transition(env, w, rows.size)
+            self.rows.append(rows)
+            self.succ.append(w)
+            self.action.append(self.k)
+            return
+        self.ev(call, env, None, rows.size)
+
+    def check_transition(self, env: dict, w: np.ndarray, n: int) -> None:
+        for code, undecided in self.transition:
+            ok = self.ev(code, {"s": env["s"], "w": w}, None, n)
+            if undecided and not np.all(_truth(ok)):
+                raise Event
+
+    # ---- expressions ---------------------------------------------------------------------
+    def ev(self, node: ast.expr, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        """The value of `node` for the states of env's rows (only those at positions `sel`
+        of them when given; n values)."""
+        kind = type(node)
+        if kind is ast.Constant:
+            if isinstance(node.value, (bool, int)):
+                return node.value
+            raise Unsupported("a constant of type " + type(node.value).__name__)
+        if kind is ast.Name:
+            if node.id in env:
+                v = env[node.id]
+                return v[sel] if sel is not None and _is_array(v) else v
+            v = self.p.ns.get(node.id)
+            if isinstance(v, (bool, int, tuple)):
+                return v
+            raise Unsupported(f"the name {node.id}")
+        if kind is ast.BinOp:
+            return self.binop(node, env, sel, n)
+        if kind is ast.Compare:
+            return self.compare(node, env, sel, n)
+        if kind is ast.BoolOp:
+            return self.boolop(isinstance(node.op, ast.And), node.values, env, sel, n)
+        if kind is ast.UnaryOp:
+            return self.unary(node, env, sel, n)
+        if kind is ast.IfExp:
+            return self.ifexp(node, env, sel, n)
+        if kind is ast.Call:
+            return self.call(node, env, sel, n)
+        if kind is ast.Subscript:
+            return self.subscript(node, env, sel, n)
+        raise Unsupported(kind.__name__)
+
+    def binop(self, node: ast.BinOp, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        op = type(node.op)
+        fn = _PY_BINOP.get(op)
+        if fn is None:
+            raise Unsupported(op.__name__)
+        a = self.ev(node.left, env, sel, n)
+        b = self.ev(node.right, env, sel, n)
+        if not _is_array(a) and not _is_array(b):
+            if isinstance(a, tuple) or isinstance(b, tuple):
+                raise Unsupported("arithmetic on a tuple")
+            return _scalar_op(fn, a, b)
+        if op in (ast.BitAnd, ast.BitOr, ast.BitXor) and _all_bool(a) and _all_bool(b):
+            return fn(_spread(a, n), _spread(b, n))
+        a, b = _ints(a), _ints(b)
+        if op in (ast.Add, ast.Sub):
+            if _magnitude(a) + _magnitude(b) >= _LIMIT:
+                raise Event
+        elif op is ast.Mult:
+            if _magnitude(a) * _magnitude(b) >= _LIMIT:
+                raise Event
+        elif op is ast.LShift:
+            if _min(b) < 0 or _max(b) >= 63 or (_magnitude(a) << _max(b)) >= _LIMIT:
+                raise Event
+        elif op is ast.RShift:
+            if _min(b) < 0:
+                raise Event
+            b = np.minimum(b, 63) if _is_array(b) else min(b, 63)
+        elif op in (ast.FloorDiv, ast.Mod):
+            if np.any(_spread(b, n) == 0):
+                raise Event
+        return fn(a, b)
+
+    def compare(self, node: ast.Compare, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        left = self.ev(node.left, env, sel, n)
+        result: Value = True
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.ev(right_node, env, sel, n)
+            if type(op) not in _COMPARE:
+                raise Unsupported(type(op).__name__)
+            if _is_array(left) or _is_array(right):
+                part = _COMPARE[type(op)](_ints(left), _ints(right))
+            else:
+                part = _scalar_op(_PY_COMPARE[type(op)], left, right)
+            result = part if result is True else (np.logical_and(result, part) if _is_array(result) or _is_array(part) else result and part)
+            left = right
+        return result
+
+    def boolop(self, conj: bool, values: list[ast.expr], env: dict, sel: np.ndarray | None, n: int) -> Value:
+        """`and` / `or`, evaluated as Python does: an operand only for the states the ones
+        before it leave undecided (so it raises only where Python's would)."""
+        first = self.ev(values[0], env, sel, n)
+        if len(values) == 1:
+            return first
+        if not _is_array(first):
+            if bool(first) != conj:
+                return first
+            return self.boolop(conj, values[1:], env, sel, n)
+        truth = _truth(first)
+        undecided = np.flatnonzero(truth if conj else ~truth)
+        out = truth.copy()
+        if undecided.size:
+            sub = undecided if sel is None else sel[undecided]
+            rest = self.boolop(conj, values[1:], env, sub, undecided.size)
+            out[undecided] = _truth(rest)
+        return out
+
+    def unary(self, node: ast.UnaryOp, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        v = self.ev(node.operand, env, sel, n)
+        op = type(node.op)
+        if op is ast.Not:
+            return np.logical_not(_truth(v)) if _is_array(v) else not v
+        if isinstance(v, tuple):
+            raise Unsupported("arithmetic on a tuple")
+        if op is ast.USub:
+            return -_ints(v)
+        if op is ast.Invert:
+            return ~_ints(v)
+        if op is ast.UAdd:
+            return _ints(v)
+        raise Unsupported(op.__name__)
+
+    def ifexp(self, node: ast.IfExp, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        test = self.ev(node.test, env, sel, n)
+        if not _is_array(test):
+            return self.ev(node.body if test else node.orelse, env, sel, n)
+        truth = _truth(test)
+        parts = []
+        for where, branch in ((np.flatnonzero(truth), node.body), (np.flatnonzero(~truth), node.orelse)):
+            if where.size == 0:
+                parts.append((where, None))
+                continue
+            sub = where if sel is None else sel[where]
+            v = self.ev(branch, env, sub, where.size)
+            if not _numeric(v):
+                raise Unsupported("a conditional of non-numbers")
+            parts.append((where, v))
+        values = [v for _, v in parts if v is not None]
+        boolean = all(_all_bool(v) for v in values)
+        out = np.empty(n, dtype=np.bool_ if boolean else np.int64)
+        for where, v in parts:
+            if v is not None:
+                out[where] = v if boolean else _ints(v)
+        return out
+
+    def subscript(self, node: ast.Subscript, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        table = self.ev(node.value, env, sel, n)
+        if not isinstance(table, tuple) or not all(type(x) is int for x in table):
+            raise Unsupported("indexing other than a table of ints")
+        index = self.ev(node.slice, env, sel, n)
+        if not _is_array(index):
+            return _scalar_op(operator.getitem, table, index)
+        index = _ints(index)
+        size = len(table)
+        if index.size and (int(index.min()) < -size or int(index.max()) >= size):
+            raise Event
+        return np.asarray(table, dtype=np.int64)[index]
+
+    def call(self, node: ast.Call, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise Unsupported("a call")
+        name = node.func.id
+        args = [self.ev(a, env, sel, n) for a in node.args]
+        if name in self.p.defs:
+            fn = self.p.defs[name]
+            if len(fn.body) != 1 or not isinstance(fn.body[0], ast.Return) or fn.body[0].value is None:
+                raise Unsupported("a definition with statements")
+            params = [a.arg for a in fn.args.args]
+            if len(params) != len(args):
+                raise Unsupported("a definition's arguments")
+            return self.ev(fn.body[0].value, dict(zip(params, args)), None, n)
+        fn = self.p.ns.get(name)
+        if not callable(fn) or name in env or name == "app":
+            raise Unsupported(f"the function {name}")
+        if not any(_is_array(a) for a in args):
+            value = _scalar_op(fn, *args)
+            if not isinstance(value, (bool, int)):
+                raise Unsupported(f"the function {name}")
+            return value
+        helper = _HELPERS.get(name)
+        if helper is None:
+            raise Unsupported(f"the function {name}")
+        return helper(n, *args)
+
+
+# ---- the runtime's checked helpers (compile/runtime.py), vectorised ------------------------
+def _range_check(v: Value, lo: int, hi: int) -> None:
+    if _min(v) < lo or _max(v) > hi:
+        raise Event
+
+
+def _rng(n: int, v: Value, lo: int, hi: int, oid: int) -> Value:
+    _range_check(v, lo, hi)
+    return v
+
+
+def _key(n: int, v: Value, lo: int, hi: int, oid: int) -> Value:
+    _range_check(v, lo, hi)
+    return _ints(v) - lo
+
+
+def _div(n: int, a: Value, b: Value, oid: int) -> Value:
+    b = _ints(b)
+    if np.any(_spread(b, n) == 0):
+        raise Event
+    return np.floor_divide(_ints(a), b)
+
+
+def _mod(n: int, a: Value, b: Value, oid: int) -> Value:
+    b = _ints(b)
+    if np.any(_spread(b, n) == 0):
+        raise Event
+    return np.remainder(_ints(a), b)
+
+
+def _in_rng(n: int, s: Value, v: Value, lo: int, hi: int) -> Value:
+    v = _spread(_ints(v), n)
+    inside = (v >= lo) & (v <= hi)
+    shift = np.where(inside, v - lo, 0)
+    return inside & (((_spread(_ints(s), n) >> np.minimum(shift, 63)) & 1) == 1)
+
+
+def _mget(n: int, m: Value, o: Value, sw: int, vw: int, oid: int) -> Value:
+    shift = _ints(o) * sw
+    if _min(shift) < 0:
+        raise Event
+    slot = _spread(_ints(m), n) >> np.minimum(shift, 63)
+    if not np.all((slot >> vw) & 1):
+        raise Event
+    return slot & ((1 << vw) - 1)
+
+
+_HELPERS: dict[str, Callable[..., Value]] = {
+    "_rng": _rng, "_key": _key, "_div": _div, "_mod": _mod, "_in_rng": _in_rng, "_mget": _mget}
+
+
+def _min(v: Value) -> int:
+    if _is_array(v):
+        return int(v.min()) if v.size else 0
+    return int(v)
+
+
+def _max(v: Value) -> int:
+    if _is_array(v):
+        return int(v.max()) if v.size else 0
+    return int(v)
+
+
+def _numeric(v: Value) -> bool:
+    return _is_array(v) or isinstance(v, (bool, int))
+
+
+def _all_bool(v: Value) -> bool:
+    return v.dtype == np.bool_ if _is_array(v) else isinstance(v, bool)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
+        return [t.id for t in target.elts]     # type: ignore[attr-defined]
+    raise Unsupported("a loop's pattern")
+
+
+# ---- the store: the CompactStore's table, probed and filled for an array of states ------
+def _slots(keys: np.ndarray, shift: int) -> np.ndarray:
+    return (keys * _MIX) >> np.uint64(shift)
+
+
+def _in_table(store: CompactStore, keys: np.ndarray) -> np.ndarray:
+    """Which of `keys` (uint64, none 0) the table holds: linear probing from each key's
+    slot up to an empty one, for all keys at once."""
+    found = np.zeros(keys.size, dtype=np.bool_)
+    if store.cold == 0 or keys.size == 0:
+        return found
+    table = np.frombuffer(store.table, dtype=np.uint64)
+    mask = np.uint64(store.mask)
+    slot = _slots(keys, store.shift)
+    todo = np.arange(keys.size)
+    while todo.size:
+        x = table[slot[todo]]
+        hit = x == keys[todo]
+        found[todo[hit]] = True
+        todo = todo[~hit & (x != 0)]
+        slot[todo] = (slot[todo] + np.uint64(1)) & mask
+    return found
+
+
+def _insert(store: CompactStore, keys: np.ndarray) -> None:
+    """Put `keys` (uint64, distinct, none 0, none in the table) in the table, doubling it
+    first when it would be fuller than _MAX_LOAD (then every stored state goes in again)."""
+    need = store.cold + keys.size
+    bits = store.mask.bit_length()
+    while need > _MAX_LOAD * (1 << bits):
+        bits += 1
+    if bits != store.mask.bit_length():
+        del store.table
+        store._size(bits)
+        every = np.frombuffer(store.states, dtype=np.uint64)
+        keys = every[every != 0]
+        del every           # store.states may grow again only once no view holds it
+    table = np.frombuffer(store.table, dtype=np.uint64)
+    mask = np.uint64(store.mask)
+    slot = _slots(keys, store.shift)
+    todo = np.arange(keys.size)
+    while todo.size:
+        s = slot[todo]
+        free = table[s] == 0
+        # keys meeting at a free slot: one of the writes stays (whichever), the others
+        # find the slot taken and go on probing
+        table[s[free]] = keys[todo[free]]
+        placed = table[s] == keys[todo]
+        todo = todo[~placed]
+        slot[todo] = (slot[todo] + np.uint64(1)) & mask
+    store.cold = need
+
+
+# ---- the expander ----------------------------------------------------------------------------
+class VectorExpander:
+    """The plan's expander, vectorised (module docstring); `scalar` is the generated one."""
+
+    def __init__(self, program: Program, plan: ExpansionPlan, scalar: Callable, check: ast.FunctionDef | None,
+                 constraints: list[ast.expr], transition: list[tuple[ast.expr, bool]]):
+        self.program = program
+        self.plan = plan
+        self.scalar = scalar
+        self.check = check
+        self.constraints = constraints
+        self.transition = transition
+        self.on = True
+        self.chunks = self.events = 0
+        self.why_off: str | None = None
+
+    @property
+    def batch(self) -> int:
+        """States per chunk: many while it runs (engine/bfs.py asks)."""
+        return BATCH if self.on else 0
+
+    def __call__(self, store: CompactStore, lo: int, hi: int, counters: Any, cap: int) -> int:
+        if self.on:
+            self.chunks += 1
+            try:
+                return self.expand(store, lo, hi, counters, cap)
+            except Event:
+                self.events += 1
+                if self.chunks >= _OFF_AFTER and 2 * self.events > self.chunks:
+                    self.on, self.why_off = False, "most chunks held an event"
+            except Unsupported as exc:
+                self.on, self.why_off = False, str(exc)
+                self.program.unsupported = self.why_off
+        return self.scalar(store, lo, hi, counters, cap)
+
+    def expand(self, store: CompactStore, lo: int, hi: int, counters: Any, cap: int) -> int:
+        states = np.array(np.frombuffer(store.states, dtype=np.uint64)[lo:hi]).view(np.int64)
+        n = hi - lo
+        rows = np.arange(n)
+        for c in self.constraints:
+            within = _Run(self.program, n, []).ev(c, {"s": states[rows]}, None, rows.size)
+            rows = rows[_truth(_spread(within, rows.size))]
+        run = _Run(self.program, n, self.transition)
+        for k, fn in enumerate(self.program.actions):
+            run.action_code(k, fn, states, rows)
+        actions = len(self.program.actions)
+        if run.rows:
+            where = np.concatenate(run.rows)
+            succ = np.concatenate(run.succ)
+            kind = np.repeat(np.asarray(run.action, dtype=np.int64), [r.size for r in run.rows])
+        else:
+            where = succ = kind = np.zeros(0, dtype=np.int64)
+        if self.plan.deadlock and np.setdiff1d(rows, where).size:
+            raise Event         # the generated expander asks is_terminal, and reports it
+        # by state, then in emission order (a stable sort: 16-bit keys sort by radix)
+        order = np.argsort(where.astype(np.uint16 if n <= 1 << 16 else np.int64), kind="stable")
+        where, succ, kind = where[order], succ[order], kind[order]
+        if succ.size and int(succ.min()) < 0:
+            raise Event     # not a state of this layout: let the generated code say what
+        keys = succ.view(np.uint64)
+        # a self-loop's target is stored (it is the state expanded); the other targets are
+        # looked up once each: the first time each occurs, in this order
+        probe = np.flatnonzero(succ != states[where])
+        distinct, first = np.unique(keys[probe], return_index=True)
+        seen = _in_table(store, distinct)
+        hot = store.hot     # the states the generated expanders stored since the last chunk here
+        if hot:
+            seen |= np.isin(distinct, np.fromiter(hot, dtype=np.uint64, count=len(hot)))
+        if distinct.size and distinct[0] == 0:
+            seen[0] = 0 in hot          # the table's empty slots are 0
+        new = probe[np.sort(first[~seen])]
+        if 0 <= cap < len(store.states) + new.size:     # cap -1: no limit
+            raise Event
+        new_states = keys[new]
+        if self.check is not None and new.size:
+            self.state_check(new_states.view(np.int64))
+        # nothing was stored until here: an event above leaves the store as it was
+        self.commit(store, new_states, where[new] + lo)
+        if self.plan.observe_state:
+            observe = self.program.ns.get("_ob_s")     # the premise observers now in place
+            if observe is not None:
+                for w in new_states.tolist():
+                    observe(w)
+        generated = np.bincount(kind, minlength=actions)
+        distinct = np.bincount(kind[new], minlength=actions)
+        gcov, ncov = counters.generated, counters.distinct
+        for k in range(actions):
+            gcov[k] += int(generated[k])
+            ncov[k] += int(distinct[k])
+        return DONE
+
+    @staticmethod
+    def commit(store: CompactStore, new_states: np.ndarray, parents: np.ndarray) -> None:
+        """Store the new states and their parents; the table then holds every state stored
+        (the hot set's too, moved), but the state 0, which stays hot."""
+        store.states.frombytes(new_states.tobytes())
+        store.parents.frombytes(parents.astype(np.int32).tobytes())
+        hot = store.hot
+        moving = np.concatenate((np.fromiter(hot, dtype=np.uint64, count=len(hot)), new_states)) if hot else new_states
+        zero = bool((moving == 0).any())
+        _insert(store, moving[moving != 0])
+        store.hot.clear()           # in place: a generated expander may hold it
+        if zero:
+            store.hot.add(0)
+        store.retired = len(store.states)
+
+    def state_check(self, w: np.ndarray) -> None:
+        """The plan's state check (`<plan>_cs`) on the new states: a flagged state, or an
+        error in evaluating a property, is an event."""
+        run = _Run(self.program, w.size, [])
+        env = {"w": w}
+        rows = np.arange(w.size)
+        body = self.check.body    # type: ignore[union-attr]
+        env, rows = run.block(body[:-1], env, rows)
+        last = body[-1]
+        if not isinstance(last, ast.Return) or last.value is None:
+            raise Unsupported("a state check")
+        if np.any(_truth(_spread(run.ev(last.value, env, None, rows.size), rows.size))):
+            raise Event
+
+
+def serves(plan: ExpansionPlan, state_bits: int | None) -> bool:
+    """Is `plan` one the vectorised expander runs (module docstring)?"""
+    return (plan.vector and plan.mode is Mode.STORE and plan.compact and not plan.canonical
+            and not plan.observe_transition
+            and state_bits is not None and state_bits <= 63)
+
+
+def vector_expander(program: Program, plan: ExpansionPlan, source: str, scalar: Callable | None,
+                    constraints: list[str], transition: list[tuple[str, bool]]) -> VectorExpander | None:
+    """The vectorised expander for `plan`, wrapping the generated `scalar` one, whose
+    `source` holds the state check; None when there is no generated expander to fall back on."""
+    if scalar is None or program.unsupported is not None:
+        return None
+    check = next((node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+                  and node.name == f"{plan.name()}_cs"), None)
+    return VectorExpander(program, plan, scalar, check,
+                          [ast.parse(c, mode="eval").body for c in constraints],
+                          [(ast.parse(c, mode="eval").body, undecided) for c, undecided in transition])
+
+
+__all__ = ["BATCH", "Program", "VectorExpander", "serves", "vector_expander"]
