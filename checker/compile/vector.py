@@ -37,6 +37,7 @@ packed spec, which is where the time goes.
 from __future__ import annotations
 
 import ast
+import builtins
 import operator
 from typing import Any, Callable
 
@@ -113,6 +114,8 @@ _COMPARE = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less,
             ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal}
 _PY_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
                ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+_PY_COMPARE_ALL = {**_PY_COMPARE, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+                   ast.Is: operator.is_, ast.IsNot: operator.is_not}
 _PY_BINOP = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
              ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
              ast.LShift: operator.lshift, ast.RShift: operator.rshift,
@@ -136,6 +139,45 @@ class Program:
                     self.defs[node.name] = node
         self.actions.sort(key=lambda f: int(f.name[1:]))
         self.unsupported: str | None = None     # why the code is not run here, once found
+        self._names: dict[int, frozenset[str]] = {}
+        self._code: dict[int, Any] = {}
+
+    def static(self, node: ast.expr, env: dict) -> bool:
+        """Does `node` read no array (every name in it a constant or a scalar local)?"""
+        names = self._names.get(id(node))
+        if names is None:
+            names = self._names[id(node)] = frozenset(
+                x.id for x in ast.walk(node) if isinstance(x, ast.Name))
+        return not any(_is_array(env.get(x)) for x in names) and "app" not in names
+
+    def evaluate(self, node: ast.expr, env: dict) -> Value:
+        """`node` evaluated by Python, as the generated code would (static: the same for
+        every state); an exception is the generated code's to report."""
+        code = self._code.get(id(node))
+        if code is None:
+            code = self._code[id(node)] = compile(ast.Expression(node), "<kovn vector>", "eval")
+        # the names it reads, as globals: a lambda in it sees them as the generated
+        # function's closures see its locals
+        scope = {x: env[x] if x in env else self.ns[x] for x in self._names[id(node)] if x in env or x in self.ns}
+        scope["__builtins__"] = builtins
+        missing = [x for x in self._names[id(node)] if x not in scope and x not in _PY_NAMES]
+        if missing and not _bound_inside(node, missing):
+            raise Unsupported(f"the name {missing[0]}")
+        return _scalar_op(eval, code, scope)      # noqa: S307 - the spec's own generated code
+
+
+_PY_NAMES = frozenset(dir(builtins))
+
+
+def _bound_inside(node: ast.expr, names: list[str]) -> bool:
+    """Are these names bound inside `node` (a lambda's or a comprehension's own)?"""
+    bound = set()
+    for x in ast.walk(node):
+        if isinstance(x, ast.Lambda):
+            bound |= {a.arg for a in x.args.args}
+        elif isinstance(x, ast.comprehension):
+            bound |= {t.id for t in ast.walk(x.target) if isinstance(t, ast.Name)}
+    return all(n in bound for n in names)
 
 
 class _Run:
@@ -213,15 +255,17 @@ class _Run:
         return merged, np.concatenate((rows_t, rows_f))
 
     def loop(self, st: ast.For, env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
-        """A loop over a constant table (a parameter's instances), unrolled. Each iteration
-        starts without the names the body assigns (a value carried from one iteration to
-        the next is then an unknown name: unsupported), and they are not defined after it."""
-        if not isinstance(st.iter, ast.Name) or st.orelse:
+        """A loop over values the same for every state (a parameter's instances, a constant
+        set), unrolled: Python iterates them in the generated code's order."""
+        if st.orelse or not self.p.static(st.iter, env):
             raise Unsupported("a loop over computed values")
-        table = self.p.ns.get(st.iter.id)
-        if not isinstance(table, (tuple, list)) or st.iter.id in env:
-            raise Unsupported("a loop over computed values")
+        table = self.p.evaluate(st.iter, env)
         targets = _target_names(st.target)
+        if not any(isinstance(x, (ast.Continue, ast.Return, ast.Raise, ast.Break)) for x in ast.walk(st)):
+            return self.straight_loop(st, table, targets, env, rows)
+        # Some states may leave an iteration early (continue, return): each iteration starts
+        # without the names the body assigns (a value carried from one iteration to the
+        # next is then an unknown name: unsupported), and they are not defined after it.
         assigned = set(targets) | {t.id for node in ast.walk(st) if isinstance(node, ast.Assign)
                                    for t in node.targets if isinstance(t, ast.Name)}
         outer = {n: v for n, v in env.items() if n not in assigned}
@@ -240,6 +284,23 @@ class _Run:
             self.block(st.body, body_env, live)
         keep = ~self.dead[rows]
         return {n: _pick(v, keep) for n, v in outer.items()}, rows[keep]
+
+    def straight_loop(self, st: ast.For, table: Any, targets: list[str], env: dict,
+                      rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        """A loop whose every iteration every state goes through: values carry from one
+        iteration to the next (a state update per element), as in Python."""
+        order = np.argsort(rows)
+        env, rows = {n: _pick(v, order) for n, v in env.items()}, rows[order]
+        for item in table:
+            values = (item,) if len(targets) == 1 else tuple(item)
+            if len(values) != len(targets):
+                raise Unsupported("a loop's pattern")
+            env = dict(env)
+            env.update(zip(targets, values))
+            out, after = self.block(st.body, env, rows)
+            order = np.argsort(after)           # back to the order of `rows` (sorted)
+            env = {n: _pick(v, order) for n, v in out.items()}
+        return env, rows
 
     def statement(self, call: ast.expr, env: dict, rows: np.ndarray) -> None:
         """`app((label, w))`: a successor for each state at `rows`; any other expression is
@@ -265,8 +326,11 @@ class _Run:
     # ---- expressions ---------------------------------------------------------------------
     def ev(self, node: ast.expr, env: dict, sel: np.ndarray | None, n: int) -> Value:
         """The value of `node` for the states of env's rows (only those at positions `sel`
-        of them when given; n values)."""
+        of them when given; n values). An expression that reads no array is the same for
+        every state: Python evaluates it, exactly (the generated code's own semantics)."""
         kind = type(node)
+        if kind is not ast.Constant and kind is not ast.Name and self.p.static(node, env):
+            return self.p.evaluate(node, env)
         if kind is ast.Constant:
             if isinstance(node.value, (bool, int)):
                 return node.value
@@ -275,9 +339,8 @@ class _Run:
             if node.id in env:
                 v = env[node.id]
                 return v[sel] if sel is not None and _is_array(v) else v
-            v = self.p.ns.get(node.id)
-            if isinstance(v, (bool, int, tuple)):
-                return v
+            if node.id in self.p.ns:
+                return self.p.ns[node.id]
             raise Unsupported(f"the name {node.id}")
         if kind is ast.BinOp:
             return self.binop(node, env, sel, n)
@@ -293,6 +356,8 @@ class _Run:
             return self.call(node, env, sel, n)
         if kind is ast.Subscript:
             return self.subscript(node, env, sel, n)
+        if kind is ast.Tuple:
+            return tuple(self.ev(e, env, sel, n) for e in node.elts)
         raise Unsupported(kind.__name__)
 
     def binop(self, node: ast.BinOp, env: dict, sel: np.ndarray | None, n: int) -> Value:
@@ -316,12 +381,9 @@ class _Run:
             if _magnitude(a) * _magnitude(b) >= _LIMIT:
                 raise Event
         elif op is ast.LShift:
-            if _min(b) < 0 or _max(b) >= 63 or (_magnitude(a) << _max(b)) >= _LIMIT:
-                raise Event
+            return _shl(a, b)
         elif op is ast.RShift:
-            if _min(b) < 0:
-                raise Event
-            b = np.minimum(b, 63) if _is_array(b) else min(b, 63)
+            return _shr(a, b)
         elif op in (ast.FloorDiv, ast.Mod):
             if np.any(_spread(b, n) == 0):
                 raise Event
@@ -332,9 +394,16 @@ class _Run:
         result: Value = True
         for op, right_node in zip(node.ops, node.comparators):
             right = self.ev(right_node, env, sel, n)
-            if type(op) not in _COMPARE:
-                raise Unsupported(type(op).__name__)
-            if _is_array(left) or _is_array(right):
+            if type(op) in (ast.In, ast.NotIn) and _is_array(left) and not _is_array(right):
+                members = list(right) if isinstance(right, (frozenset, set, tuple, list, range)) else None
+                if members is None or not all(type(x) in (int, bool) for x in members):
+                    raise Unsupported("membership in other than a set of ints")
+                part = np.isin(_ints(left), np.array(members, dtype=np.int64), invert=type(op) is ast.NotIn)
+            elif type(op) not in _COMPARE:
+                if _is_array(left) or _is_array(right):
+                    raise Unsupported(type(op).__name__)
+                part = _scalar_op(_PY_COMPARE_ALL[type(op)], left, right)
+            elif _is_array(left) or _is_array(right):
                 part = _COMPARE[type(op)](_ints(left), _ints(right))
             else:
                 part = _scalar_op(_PY_COMPARE[type(op)], left, right)
@@ -343,8 +412,9 @@ class _Run:
         return result
 
     def boolop(self, conj: bool, values: list[ast.expr], env: dict, sel: np.ndarray | None, n: int) -> Value:
-        """`and` / `or`, evaluated as Python does: an operand only for the states the ones
-        before it leave undecided (so it raises only where Python's would)."""
+        """`and` / `or` as Python evaluates them: the value of the first operand that
+        decides, an operand evaluated only for the states the ones before it leave
+        undecided (so it raises only where Python's would)."""
         first = self.ev(values[0], env, sel, n)
         if len(values) == 1:
             return first
@@ -352,13 +422,22 @@ class _Run:
             if bool(first) != conj:
                 return first
             return self.boolop(conj, values[1:], env, sel, n)
+        if not _numeric(first):
+            raise Unsupported("a condition of non-numbers")
         truth = _truth(first)
         undecided = np.flatnonzero(truth if conj else ~truth)
-        out = truth.copy()
-        if undecided.size:
-            sub = undecided if sel is None else sel[undecided]
-            rest = self.boolop(conj, values[1:], env, sub, undecided.size)
-            out[undecided] = _truth(rest)
+        if undecided.size == 0:
+            return first
+        sub = undecided if sel is None else sel[undecided]
+        rest = self.boolop(conj, values[1:], env, sub, undecided.size)
+        if not _numeric(rest):
+            raise Unsupported("a condition of non-numbers")
+        if _all_bool(first) and _all_bool(rest):
+            out = first.copy()
+            out[undecided] = rest
+        else:
+            out = _ints(first).copy()
+            out[undecided] = _ints(rest)
         return out
 
     def unary(self, node: ast.UnaryOp, env: dict, sel: np.ndarray | None, n: int) -> Value:
@@ -400,23 +479,40 @@ class _Run:
         return out
 
     def subscript(self, node: ast.Subscript, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        """A constant table (tuple) or map (dict) of ints indexed by an array."""
         table = self.ev(node.value, env, sel, n)
-        if not isinstance(table, tuple) or not all(type(x) is int for x in table):
-            raise Unsupported("indexing other than a table of ints")
         index = self.ev(node.slice, env, sel, n)
         if not _is_array(index):
             return _scalar_op(operator.getitem, table, index)
         index = _ints(index)
+        if isinstance(table, dict) and all(type(k) is int and type(v) is int for k, v in table.items()):
+            keys = np.array(sorted(table), dtype=np.int64)
+            at = np.minimum(np.searchsorted(keys, index), max(keys.size - 1, 0))
+            if keys.size == 0 or not np.all(keys[at] == index):
+                raise Event
+            return np.array([table[k] for k in keys.tolist()], dtype=np.int64)[at]
+        if not isinstance(table, tuple) or not all(type(x) is int for x in table):
+            raise Unsupported("indexing other than a table of ints")
         size = len(table)
         if index.size and (int(index.min()) < -size or int(index.max()) >= size):
             raise Event
         return np.asarray(table, dtype=np.int64)[index]
 
     def call(self, node: ast.Call, env: dict, sel: np.ndarray | None, n: int) -> Value:
-        if not isinstance(node.func, ast.Name) or node.keywords:
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise Unsupported("a call")
+        args = [self.ev(a, env, sel, n) for a in node.args]
+        if isinstance(node.func, ast.Lambda):
+            fn_args = node.func.args
+            params = [a.arg for a in fn_args.args]
+            if fn_args.vararg or fn_args.kwarg or fn_args.kwonlyargs or fn_args.defaults or len(params) != len(args):
+                raise Unsupported("a lambda's arguments")
+            inner = {k: (v[sel] if sel is not None and _is_array(v) else v) for k, v in env.items()}
+            inner.update(zip(params, args))
+            return self.ev(node.func.body, inner, None, n)
+        if not isinstance(node.func, ast.Name):
             raise Unsupported("a call")
         name = node.func.id
-        args = [self.ev(a, env, sel, n) for a in node.args]
         if name in self.p.defs:
             fn = self.p.defs[name]
             if len(fn.body) != 1 or not isinstance(fn.body[0], ast.Return) or fn.body[0].value is None:
@@ -425,17 +521,13 @@ class _Run:
             if len(params) != len(args):
                 raise Unsupported("a definition's arguments")
             return self.ev(fn.body[0].value, dict(zip(params, args)), None, n)
-        fn = self.p.ns.get(name)
-        if not callable(fn) or name in env or name == "app":
+        if name in env:
             raise Unsupported(f"the function {name}")
-        if not any(_is_array(a) for a in args):
-            value = _scalar_op(fn, *args)
-            if not isinstance(value, (bool, int)):
-                raise Unsupported(f"the function {name}")
-            return value
         helper = _HELPERS.get(name)
         if helper is None:
             raise Unsupported(f"the function {name}")
+        if not any(_is_array(a) for a in args):
+            return _scalar_op(self.p.ns[name] if name in self.p.ns else _BUILTINS[name], *args)
         return helper(n, *args)
 
 
@@ -477,17 +569,131 @@ def _in_rng(n: int, s: Value, v: Value, lo: int, hi: int) -> Value:
 
 
 def _mget(n: int, m: Value, o: Value, sw: int, vw: int, oid: int) -> Value:
-    shift = _ints(o) * sw
-    if _min(shift) < 0:
-        raise Event
-    slot = _spread(_ints(m), n) >> np.minimum(shift, 63)
+    slot = _spread(_shr(m, _ints(o) * sw), n)
     if not np.all((slot >> vw) & 1):
         raise Event
     return slot & ((1 << vw) - 1)
 
 
+def _shl(a: Value, c: Value) -> Value:
+    """a << c, or an event where Python's result would leave 63 bits (or c < 0: an error)."""
+    if _min(c) < 0 or _max(c) >= 63 or (_magnitude(a) << _max(c)) >= _LIMIT:
+        raise Event
+    return _ints(a) << _ints(c)
+
+
+def _shr(a: Value, c: Value) -> Value:
+    """a >> c: Python's for any c >= 0 (int64 shifts stop at 63)."""
+    if _min(c) < 0:
+        raise Event
+    c = _ints(c)
+    return _ints(a) >> (np.minimum(c, 63) if _is_array(c) else min(c, 63))
+
+
+def _low(lw: int) -> int:
+    return (1 << lw) - 1
+
+
+def _splice(n: int, m: Value, off: Value, mask: Value, code: Value) -> Value:
+    return (_ints(m) & ~_shl(mask, off)) | _shl(code, off)
+
+
+def _mkeys(n: int, m: Value, count: int, sw: int, vw: int) -> Value:
+    keys: Value = 0
+    for o in range(count):
+        keys = keys | (_shr(m, o * sw + vw) & 1) << o
+    return _spread(keys, n)
+
+
+def _mlen(n: int, m: Value, count: int, sw: int, vw: int) -> Value:
+    total: Value = 0
+    for o in range(count):
+        total = total + (_shr(m, o * sw + vw) & 1)
+    return _spread(total, n)
+
+
+def _oget(n: int, o: Value, lo: int, oid: int) -> Value:
+    o = _ints(o)
+    if not np.all(_spread(o & 1, n)):
+        raise Event
+    return (o >> 1) + lo
+
+
+def _slen(n: int, s: Value, lw: int) -> Value:
+    return _ints(s) & _low(lw)
+
+
+def _sget(n: int, s: Value, i: Value, lw: int, ew: int, oid: int) -> Value:
+    length = _ints(s) & _low(lw)
+    i = _ints(i)
+    if np.any(_spread(i < 0, n)) or np.any(_spread(i >= length, n)):
+        raise Event
+    return _shr(s, lw + i * ew) & _low(ew)
+
+
+def _sappend(n: int, s: Value, code: Value, lw: int, ew: int, mx: int, oid: int) -> Value:
+    s = _ints(s)
+    length = s & _low(lw)
+    if np.any(_spread(length >= mx, n)):
+        raise Event
+    return ((s & ~_low(lw)) | (length + 1)) | _shl(code, lw + length * ew)
+
+
+def _shead(n: int, s: Value, lw: int, ew: int, oid: int) -> Value:
+    s = _ints(s)
+    if not np.all(_spread(s & _low(lw), n)):
+        raise Event
+    return _shr(s, lw) & _low(ew)
+
+
+def _slast(n: int, s: Value, lw: int, ew: int, oid: int) -> Value:
+    s = _ints(s)
+    length = s & _low(lw)
+    if not np.all(_spread(length, n)):
+        raise Event
+    return _shr(s, lw + (length - 1) * ew) & _low(ew)
+
+
+def _stail(n: int, s: Value, lw: int, ew: int, oid: int) -> Value:
+    s = _ints(s)
+    length = s & _low(lw)
+    if not np.all(_spread(length, n)):
+        raise Event
+    return _shl(_shr(s, lw + ew), lw) | (length - 1)
+
+
+def _minimum(n: int, *args: Value) -> Value:
+    if len(args) < 2:
+        raise Unsupported("min of one argument")
+    out = _ints(args[0])
+    for a in args[1:]:
+        out = np.minimum(out, _ints(a))
+    return out
+
+
+def _maximum(n: int, *args: Value) -> Value:
+    if len(args) < 2:
+        raise Unsupported("max of one argument")
+    out = _ints(args[0])
+    for a in args[1:]:
+        out = np.maximum(out, _ints(a))
+    return out
+
+
+def _absolute(n: int, a: Value) -> Value:
+    return np.abs(_ints(a))
+
+
+def _to_bool(n: int, a: Value) -> Value:
+    return _truth(a)
+
+
 _HELPERS: dict[str, Callable[..., Value]] = {
-    "_rng": _rng, "_key": _key, "_div": _div, "_mod": _mod, "_in_rng": _in_rng, "_mget": _mget}
+    "_rng": _rng, "_key": _key, "_div": _div, "_mod": _mod, "_in_rng": _in_rng, "_mget": _mget,
+    "_splice": _splice, "_mkeys": _mkeys, "_mlen": _mlen, "_oget": _oget, "_slen": _slen,
+    "_sget": _sget, "_sappend": _sappend, "_shead": _shead, "_slast": _slast, "_stail": _stail,
+    "min": _minimum, "max": _maximum, "abs": _absolute, "bool": _to_bool}
+_BUILTINS = {"min": min, "max": max, "abs": abs, "bool": bool}
 
 
 def _min(v: Value) -> int:
