@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+VECTOR_FROM = 1 << 14      # states stored before a search expands chunks with arrays (ADR 0061)
+
+
 @dataclass(frozen=True, slots=True)
 class Checkpointing:
     """Where and how often to write checkpoints.
@@ -66,7 +69,7 @@ class CheckOptions:
     premises: bool = True
     complete: bool = False
     compact_from: int | None = 1 << 21
-    vector_from: int | None = 1 << 14
+    vector_from: int | None = VECTOR_FROM
     checkpoint: Checkpointing | None = None
     por: bool = False
 
