@@ -729,52 +729,55 @@ def _slots(keys: np.ndarray, shift: int) -> np.ndarray:
     return (keys * _MIX) >> np.uint64(shift)
 
 
-def _in_table(store: CompactStore, keys: np.ndarray) -> np.ndarray:
-    """Which of `keys` (uint64, none 0) the table holds: linear probing from each key's
-    slot up to an empty one, for all keys at once."""
-    found = np.zeros(keys.size, dtype=np.bool_)
-    if store.cold == 0 or keys.size == 0:
-        return found
-    table = np.frombuffer(store.table, dtype=np.uint64)
-    mask = np.uint64(store.mask)
-    slot = _slots(keys, store.shift)
-    todo = np.arange(keys.size)
-    while todo.size:
-        x = table[slot[todo]]
-        hit = x == keys[todo]
-        found[todo[hit]] = True
-        todo = todo[~hit & (x != 0)]
-        slot[todo] = (slot[todo] + np.uint64(1)) & mask
-    return found
-
-
-def _insert(store: CompactStore, keys: np.ndarray) -> None:
-    """Put `keys` (uint64, distinct, none 0, none in the table) in the table, doubling it
-    first when it would be fuller than _MAX_LOAD (then every stored state goes in again)."""
-    need = store.cold + keys.size
-    bits = store.mask.bit_length()
-    while need > _MAX_LOAD * (1 << bits):
+def _rebuild(store: CompactStore, room: int) -> None:
+    """A table with room for `room` more states at most _MAX_LOAD full, filled again with
+    the states it holds (those below `store.retired`, engine/store.py)."""
+    bits = max(store.mask.bit_length(), 1)
+    while store.cold + room > _MAX_LOAD * (1 << bits):
         bits += 1
-    if bits != store.mask.bit_length():
-        del store.table
-        store._size(bits)
-        every = np.frombuffer(store.states, dtype=np.uint64)
-        keys = every[every != 0]
-        del every           # store.states may grow again only once no view holds it
+    if bits == store.mask.bit_length():
+        return
+    del store.table
+    store._size(bits)
+    every = np.frombuffer(store.states, dtype=np.uint64)[:store.retired]
+    keys = every[every != 0]
+    del every           # store.states may grow again only once no view holds it
+    slots, fresh = _claim(store, keys, [])
+    store.cold = int(fresh.sum())
+
+
+def _claim(store: CompactStore, keys: np.ndarray, filled: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Look up `keys` (uint64, none 0) in the table and put those it lacks in it, for all
+    keys at once (linear probing, as engine/store.py): each key's slot, and whether the
+    key was put there now ("fresh"; every occurrence of a key that occurs several times).
+    The slots written are appended to `filled` (they were empty: emptying them again
+    undoes the call). The table must have room for every key.
+
+    The occurrences of one key probe the same slots in the same rounds, so they meet an
+    empty slot together; of the keys written there at once one stays (whichever), and its
+    occurrences all find it: fresh. The others go on probing."""
     table = np.frombuffer(store.table, dtype=np.uint64)
     mask = np.uint64(store.mask)
     slot = _slots(keys, store.shift)
+    fresh = np.zeros(keys.size, dtype=np.bool_)
+    at = np.empty(keys.size, dtype=np.uint64)
     todo = np.arange(keys.size)
     while todo.size:
         s = slot[todo]
-        free = table[s] == 0
-        # keys meeting at a free slot: one of the writes stays (whichever), the others
-        # find the slot taken and go on probing
-        table[s[free]] = keys[todo[free]]
-        placed = table[s] == keys[todo]
-        todo = todo[~placed]
+        k = keys[todo]
+        x = table[s]
+        hit = x == k
+        empty = np.flatnonzero(x == 0)
+        if empty.size:
+            table[s[empty]] = k[empty]
+            won = empty[table[s[empty]] == k[empty]]
+            filled.append(s[won])
+            fresh[todo[won]] = True
+            hit[won] = True
+        at[todo[hit]] = s[hit]
+        todo = todo[~hit]
         slot[todo] = (slot[todo] + np.uint64(1)) & mask
-    store.cold = need
+    return at, fresh
 
 
 # ---- the expander ----------------------------------------------------------------------------
@@ -837,24 +840,19 @@ class VectorExpander:
         if succ.size and int(succ.min()) < 0:
             raise Event     # not a state of this layout: let the generated code say what
         keys = succ.view(np.uint64)
-        # a self-loop's target is stored (it is the state expanded); the other targets are
-        # looked up once each: the first time each occurs, in this order
-        probe = np.flatnonzero(succ != states[where])
-        distinct, first = np.unique(keys[probe], return_index=True)
-        seen = _in_table(store, distinct)
-        hot = store.hot     # the states the generated expanders stored since the last chunk here
-        if hot:
-            seen |= np.isin(distinct, np.fromiter(hot, dtype=np.uint64, count=len(hot)))
-        if distinct.size and distinct[0] == 0:
-            seen[0] = 0 in hot          # the table's empty slots are 0
-        new = probe[np.sort(first[~seen])]
-        if 0 <= cap < len(store.states) + new.size:     # cap -1: no limit
-            raise Event
-        new_states = keys[new]
-        if self.check is not None and new.size:
-            self.state_check(new_states.view(np.int64))
-        # nothing was stored until here: an event above leaves the store as it was
-        self.commit(store, new_states, where[new] + lo)
+        filled: list[np.ndarray] = []
+        try:
+            new, claimed = self.fresh(store, states, where, succ, keys, filled)
+            if 0 <= cap < len(store.states) + new.size:     # cap -1: no limit
+                raise Event
+            new_states = keys[new]
+            if self.check is not None and new.size:
+                self.state_check(new_states.view(np.int64))
+        except BaseException:
+            for slots in filled:        # the table as it was: what went in was in empty slots
+                np.frombuffer(store.table, dtype=np.uint64)[slots] = 0
+            raise
+        self.commit(store, new_states, where[new] + lo, claimed)
         if self.plan.observe_state:
             observe = self.program.ns.get("_ob_s")     # the premise observers now in place
             if observe is not None:
@@ -869,19 +867,42 @@ class VectorExpander:
         return DONE
 
     @staticmethod
-    def commit(store: CompactStore, new_states: np.ndarray, parents: np.ndarray) -> None:
-        """Store the new states and their parents; the table then holds every state stored
-        (the hot set's too, moved), but the state 0, which stays hot."""
+    def fresh(store: CompactStore, states: np.ndarray, where: np.ndarray, succ: np.ndarray,
+              keys: np.ndarray, filled: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        """The positions of the new states among the successors (the first occurrence of
+        each, in order), with the table now holding them and the hot set's states (the
+        slots written in `filled`); and how many states went into the table."""
+        # a self-loop's target is stored (it is the state expanded); the others are looked
+        # up once each, at their first occurrence
+        probe = np.flatnonzero(succ != states[where])
+        distinct, first = np.unique(keys[probe], return_index=True)
+        hot = store.hot     # the states the generated expanders stored since the last chunk here
+        _rebuild(store, len(hot) + distinct.size)       # room for them all, if all are new
+        claimed = 0
+        if hot:
+            _, moved = _claim(store, np.fromiter((x for x in hot if x), dtype=np.uint64), filled)
+            claimed += int(moved.sum())
+        zero = distinct.size > 0 and distinct[0] == 0   # the table's empty slots are 0: not there
+        _, fresh = _claim(store, distinct[1:] if zero else distinct, filled)
+        claimed += int(fresh.sum())
+        new = (first[1:] if zero else first)[fresh]
+        if zero and 0 not in hot:
+            new = np.append(new, first[0])
+        return probe[np.sort(new)], claimed
+
+    @staticmethod
+    def commit(store: CompactStore, new_states: np.ndarray, parents: np.ndarray, claimed: int) -> None:
+        """Store the new states and their parents. The table holds them already, and the
+        hot set's states (moved): every state stored but the state 0, which stays hot."""
         store.states.frombytes(new_states.tobytes())
         store.parents.frombytes(parents.astype(np.int32).tobytes())
-        hot = store.hot
-        moving = np.concatenate((np.fromiter(hot, dtype=np.uint64, count=len(hot)), new_states)) if hot else new_states
-        zero = bool((moving == 0).any())
-        _insert(store, moving[moving != 0])
+        zero = 0 in store.hot or bool((new_states == 0).any())
         store.hot.clear()           # in place: a generated expander may hold it
         if zero:
             store.hot.add(0)
+        store.cold += claimed
         store.retired = len(store.states)
+        _rebuild(store, 0)          # no fuller than _MAX_LOAD
 
     def state_check(self, w: np.ndarray) -> None:
         """The plan's state check (`<plan>_cs`) on the new states: a flagged state, or an

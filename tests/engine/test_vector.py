@@ -202,17 +202,32 @@ def _wide(code: str, rows) -> bool:
 
 # ---- the table ------------------------------------------------------------------------------------
 def test_the_table_against_a_set():
+    """_claim puts in the table what it lacks, says which keys were new (every occurrence),
+    and an emptied `filled` undoes it; _rebuild keeps what the table holds."""
     rng = random.Random(61)
     store = CompactStore(compact_from=0)
     truth: set[int] = set()
     for _ in range(30):
-        batch = {rng.getrandbits(rng.choice([4, 16, 63])) | 1 for _ in range(rng.randrange(1, 900))}
-        keys = np.array(sorted(batch - truth), dtype=np.uint64)
-        probe = np.array(sorted(batch | {rng.getrandbits(63) | 1 for _ in range(50)}), dtype=np.uint64)
-        found = vector._in_table(store, probe)
-        assert found.tolist() == [int(k) in truth for k in probe]
-        store.states.extend(int(k) for k in keys)
-        vector._insert(store, keys)
-        truth |= set(batch)
+        batch = [rng.getrandbits(rng.choice([4, 16, 63])) | 1 for _ in range(rng.randrange(1, 900))]
+        batch += rng.sample(batch, len(batch) // 3) + rng.sample(sorted(truth), min(len(truth), 40))
+        keys = np.array(batch, dtype=np.uint64)
+        vector._rebuild(store, keys.size)
+        before = bytes(store.table)
+        filled: list = []
+        at, fresh = vector._claim(store, keys, filled)
+        assert fresh.tolist() == [k not in truth for k in batch]
+        table = np.frombuffer(store.table, dtype=np.uint64)
+        assert (table[at] == keys).all()
+        if rng.random() < 0.3:          # undone
+            for slots in filled:
+                table[slots] = 0
+            assert bytes(store.table) == before
+            continue
+        new = sorted(set(batch) - truth)
+        store.states.extend(new)
+        store.retired = len(store.states)
+        store.cold += len(new)
+        truth |= set(new)
+        vector._rebuild(store, 0)
         assert store.cold == len(truth) <= 0.7 * len(store.table)
         assert all(store.in_cold(k) for k in truth)
