@@ -238,8 +238,8 @@ class _Run:
             return self.block(st.body if cond else st.orelse, env, rows)
         yes = _truth(cond)
         no = ~yes
-        env_t, rows_t = self.block(st.body, {n: _pick(v, yes) for n, v in env.items()}, rows[yes])
-        env_f, rows_f = self.block(st.orelse, {n: _pick(v, no) for n, v in env.items()}, rows[no])
+        env_t, rows_t = self.side(st.body, env, rows, yes)
+        env_f, rows_f = self.side(st.orelse, env, rows, no)
         # a side whose states all left (return, continue) keeps arrays of its old rows
         if rows_t.size == 0:
             return env_f, rows_f
@@ -253,6 +253,15 @@ class _Run:
             elif _numeric(a) and _numeric(b):
                 merged[name] = np.concatenate((_spread(a, rows_t.size), _spread(b, rows_f.size)))
         return merged, np.concatenate((rows_t, rows_f))
+
+    def side(self, stmts: list[ast.stmt], env: dict, rows: np.ndarray, where: np.ndarray) -> tuple[dict, np.ndarray]:
+        """One branch of an `if`, for the states at `where`. A guard's failing side (a lone
+        `continue` or `return`) needs no names."""
+        if len(stmts) == 1 and type(stmts[0]) in (ast.Continue, ast.Return) and getattr(stmts[0], "value", None) is None:
+            if type(stmts[0]) is ast.Return:
+                self.dead[rows[where]] = True
+            return {}, rows[:0]
+        return self.block(stmts, {n: _pick(v, where) for n, v in env.items()}, rows[where])
 
     def loop(self, st: ast.For, env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
         """A loop over values the same for every state (a parameter's instances, a constant
