@@ -487,6 +487,50 @@ class _Run:
                 out[where] = v if boolean else _ints(v)
         return out
 
+    def quantifier(self, every: bool, gen: ast.GeneratorExp, env: dict, sel: np.ndarray | None, n: int) -> Value:
+        """`all(...)` / `any(...)` of a generator over values the same for every state (a
+        quantifier too large to write out): its element for each binding in Python's order,
+        evaluated only for the states still undecided (as Python stops at the first that
+        decides)."""
+        bindings = self.bindings(gen.generators, dict(env))
+        result = np.full(n, every, dtype=np.bool_)
+        undecided = np.arange(n)
+        for scope in bindings:
+            if undecided.size == 0:
+                break
+            sub = undecided if sel is None else sel[undecided]
+            value = _truth(_spread(self.ev(gen.elt, scope, sub, undecided.size), undecided.size))
+            decided = ~value if every else value
+            result[undecided[decided]] = not every
+            undecided = undecided[~decided]
+        return result
+
+    def bindings(self, generators: list[ast.comprehension], env: dict):
+        """The scopes of a generator's bindings, in order (every `for` over a static
+        iterable, every `if` static)."""
+        if not generators:
+            yield env
+            return
+        first, rest = generators[0], generators[1:]
+        if first.is_async or not self.p.static(first.iter, env):
+            raise Unsupported("a comprehension over computed values")
+        targets = _target_names(first.target)
+        for item in self.p.evaluate(first.iter, env):
+            scope = dict(env)
+            values = (item,) if len(targets) == 1 else tuple(item)
+            if len(values) != len(targets):
+                raise Unsupported("a comprehension's pattern")
+            scope.update(zip(targets, values))
+            keep = True
+            for cond in first.ifs:
+                if not self.p.static(cond, scope):
+                    raise Unsupported("a comprehension's condition on states")
+                if not self.p.evaluate(cond, scope):
+                    keep = False
+                    break
+            if keep:
+                yield from self.bindings(rest, scope)
+
     def subscript(self, node: ast.Subscript, env: dict, sel: np.ndarray | None, n: int) -> Value:
         """A constant table (tuple) or map (dict) of ints indexed by an array."""
         table = self.ev(node.value, env, sel, n)
@@ -510,6 +554,9 @@ class _Run:
     def call(self, node: ast.Call, env: dict, sel: np.ndarray | None, n: int) -> Value:
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise Unsupported("a call")
+        if (isinstance(node.func, ast.Name) and node.func.id in ("any", "all") and len(node.args) == 1
+                and isinstance(node.args[0], ast.GeneratorExp) and node.func.id not in env):
+            return self.quantifier(node.func.id == "all", node.args[0], env, sel, n)
         args = [self.ev(a, env, sel, n) for a in node.args]
         if isinstance(node.func, ast.Lambda):
             fn_args = node.func.args

@@ -122,6 +122,15 @@ def test_vectorised_search_matches_the_generated_one_on_models(path, consts, var
         monkeypatch.undo()
 
 
+def test_a_quantifier_too_large_to_write_out():
+    """At N = 9 the invariant's quantifier over pairs of RMs is a generator, any(... for
+    ...), which the arrays evaluate element by element (the first 40,000 states)."""
+    ((_, model),) = api.compile_spec("models/twophase.kovn", api.parse_consts(["N=9"]), ["plain"])[0]
+    assert "any(" in model.source
+    compared(model, CheckOptions(max_states=40_000))
+    assert vectorised_chunks(model) > 0
+
+
 def test_twophase_runs_on_arrays_with_tlc_counts():
     ((_, model),) = api.compile_spec("models/twophase.kovn", api.parse_consts(["N=5"]), ["plain"])[0]
     result = explore(model, CheckOptions(vector_from=0))
@@ -152,7 +161,7 @@ def _expr(depth: int) -> st.SearchStrategy[str]:
 
 def _python(code: str, env: dict):
     try:
-        value = eval(code, {}, env)    # noqa: S307 - the reference: Python itself
+        value = eval(code, dict(env))    # noqa: S307 - the reference: Python itself
     except (ArithmeticError, ValueError):
         return "error"
     if isinstance(value, int) and abs(value) >= 1 << 62:
@@ -198,6 +207,29 @@ def _wide(code: str, rows) -> bool:
                 if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.LShift, ast.RShift)):
                     return True     # shift counts beyond 63 are checked before, not after
     return False
+
+
+@pytest.mark.parametrize("code", [
+    "any(x > k for k in range(3))", "all(x > k for k in range(-2, 3))",
+    "any((x // (y - k)) > 1 for k in range(0, 9) if k != 4)",      # Python stops before y - k == 0
+    "all(x % (k + 1) != y for k in (0, 1, 2) for j in range(k))",
+    "any(b and x > j * k for k in range(3) for j in range(2))",
+])
+def test_quantifiers_evaluate_as_python_does(code):
+    rows = [(x, y, b) for x in (-7, 0, 3, 11, 40) for y in (0, 1, 5, 8) for b in (False, True)]
+    program = vector.Program("", {})
+    run = vector._Run(program, len(rows), [])
+    env = {"x": np.array([r[0] for r in rows], dtype=np.int64),
+           "y": np.array([r[1] for r in rows], dtype=np.int64),
+           "b": np.array([r[2] for r in rows], dtype=np.bool_)}
+    expected = [_python(code, {"x": x, "y": y, "b": b}) for x, y, b in rows]
+    try:
+        got = run.ev(ast.parse(code, mode="eval").body, env, None, len(rows))
+    except vector.Event:
+        assert "error" in expected
+        return
+    assert "error" not in expected
+    assert [int(v) for v in got] == expected
 
 
 # ---- the table ------------------------------------------------------------------------------------
