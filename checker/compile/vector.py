@@ -50,6 +50,7 @@ BATCH = 1 << 15          # states per chunk the search gives a vectorised expand
 _MAX_LOAD = 0.7          # as engine/store.py's table
 _LIMIT = 1 << 63         # a value must stay below this in magnitude (int64)
 _MIX = np.uint64(COLD_MIX)
+_RANGE_LIMIT = 4096     # values of a range with computed bounds written out
 _OFF_AFTER = 16          # chunks; if more than half of them had an event, the rest go scalar
 
 
@@ -245,6 +246,12 @@ class _Run:
             return env_f, rows_f
         if rows_f.size == 0:
             return env_t, rows_t
+        return self.merge(env_t, rows_t, env_f, rows_f), np.concatenate((rows_t, rows_f))
+
+    @staticmethod
+    def merge(env_t: dict, rows_t: np.ndarray, env_f: dict, rows_f: np.ndarray) -> dict:
+        """The names after two branches, for their states concatenated (a name only one
+        branch defines is not defined after)."""
         merged: dict = {}
         for name in env_t.keys() & env_f.keys():
             a, b = env_t[name], env_f[name]
@@ -252,7 +259,7 @@ class _Run:
                 merged[name] = a
             elif _numeric(a) and _numeric(b):
                 merged[name] = np.concatenate((_spread(a, rows_t.size), _spread(b, rows_f.size)))
-        return merged, np.concatenate((rows_t, rows_f))
+        return merged
 
     def side(self, stmts: list[ast.stmt], env: dict, rows: np.ndarray, where: np.ndarray) -> tuple[dict, np.ndarray]:
         """One branch of an `if`, for the states at `where`. A guard's failing side (a lone
@@ -266,11 +273,17 @@ class _Run:
     def loop(self, st: ast.For, env: dict, rows: np.ndarray) -> tuple[dict, np.ndarray]:
         """A loop over values the same for every state (a parameter's instances, a constant
         set), unrolled: Python iterates them in the generated code's order."""
-        if st.orelse or not self.p.static(st.iter, env):
-            raise Unsupported("a loop over computed values")
-        table = self.p.evaluate(st.iter, env)
+        if st.orelse:
+            raise Unsupported("a loop's else")
         targets = _target_names(st.target)
-        if not any(isinstance(x, (ast.Continue, ast.Return, ast.Raise, ast.Break)) for x in ast.walk(st)):
+        straight = not any(isinstance(x, (ast.Continue, ast.Return, ast.Raise, ast.Break)) for x in ast.walk(st))
+        if not self.p.static(st.iter, env):
+            members = self.members(st.iter, env, rows.size)
+            if len(targets) != 1:
+                raise Unsupported("a loop's pattern")
+            return (self.straight_members if straight else self.members_loop)(st, members, targets[0], env, rows)
+        table = self.p.evaluate(st.iter, env)
+        if straight:
             return self.straight_loop(st, table, targets, env, rows)
         # Some states may leave an iteration early (continue, return): each iteration starts
         # without the names the body assigns (a value carried from one iteration to the
@@ -293,6 +306,84 @@ class _Run:
             self.block(st.body, body_env, live)
         keep = ~self.dead[rows]
         return {n: _pick(v, keep) for n, v in outer.items()}, rows[keep]
+
+    def members(self, node: ast.expr, env: dict, n: int, sel: np.ndarray | None = None) -> list[tuple[Any, np.ndarray]]:
+        """A loop over a set held in the states (`_bits(m)`, `_bits_off(m, lo)`, `_elems(t,
+        m)`, codegen's bit sets) or a range with computed bounds (`_range_iter`): every
+        element any state holds, in the ascending order Python iterates them, with which
+        states hold it."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+                and node.func.id in ("_bits", "_bits_off", "_elems", "_range_iter")):
+            raise Unsupported("a loop over computed values")
+        name = node.func.id
+        args = [self.ev(a, env, sel, n) for a in node.args]
+        if name == "_range_iter":
+            return self.range_members(args, n)
+        bits = args[1] if name == "_elems" else args[0]
+        static = [a for i, a in enumerate(args) if i != (1 if name == "_elems" else 0)]
+        if any(_holds_array(a) for a in static) or len(args) != 2 - (name == "_bits"):
+            raise Unsupported("a loop over computed values")
+        bits = _spread(_ints(bits), n)
+        if bits.size and int(bits.min()) < 0:
+            raise Event
+        width = int(bits.max()).bit_length() if bits.size else 0
+        out = []
+        for b in range(width):
+            held = ((bits >> b) & 1) == 1
+            if held.any():
+                value = _scalar_op(self.p.ns[name], *((static[0], 1 << b) if name == "_elems"
+                                                      else (1 << b, *static)))[0]
+                out.append((value, held))
+        return out
+
+    def range_members(self, args: list, n: int) -> list[tuple[Any, np.ndarray]]:
+        if len(args) != 3 or _holds_array(args[2]):
+            raise Unsupported("a range's arguments")
+        lo, hi = _spread(_ints(args[0]), n), _spread(_ints(args[1]), n)
+        if n == 0:
+            return []
+        if int((hi - lo).max()) + 1 > _RANGE_LIMIT:
+            raise Event         # the generated code says what its limit is, if it is passed
+        first, last = int(lo.min()), int(hi.max())
+        if last - first + 1 > _RANGE_LIMIT:
+            raise Unsupported("a range of computed bounds too far apart")
+        return [(v, (lo <= v) & (v <= hi)) for v in range(first, last + 1)]
+
+    def members_loop(self, st: ast.For, members: list, target: str, env: dict,
+                     rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        """A loop over a set held in the states, whose states may leave an iteration
+        early: each element's iteration for the states holding it, fresh names as in
+        `loop`."""
+        assigned = {target} | {t.id for node in ast.walk(st) if isinstance(node, ast.Assign)
+                               for t in node.targets if isinstance(t, ast.Name)}
+        outer = {n: v for n, v in env.items() if n not in assigned}
+        position = np.full(self.size, -1, dtype=np.int64)
+        position[rows] = np.arange(rows.size)
+        for value, held in members:
+            alive = ~self.dead[rows] & held
+            if alive.any():
+                body_env = {n: _pick(v, alive) for n, v in outer.items()}
+                body_env[target] = value
+                self.block(st.body, body_env, rows[alive])
+        keep = ~self.dead[rows]
+        return {n: _pick(v, keep) for n, v in outer.items()}, rows[keep]
+
+    def straight_members(self, st: ast.For, members: list, target: str, env: dict,
+                         rows: np.ndarray) -> tuple[dict, np.ndarray]:
+        """A loop over a set held in the states that every state goes through: each
+        element's iteration is an `if` on holding it (values carry), in order."""
+        order = np.argsort(rows)
+        env, rows = {n: _pick(v, order) for n, v in env.items()}, rows[order]
+        for value, held in members:
+            held = held[order] if held.size == order.size else held
+            inner = dict(env)
+            inner[target] = value
+            env_t, rows_t = self.block(st.body, {n: _pick(v, held) for n, v in inner.items()}, rows[held])
+            env_f, rows_f = {n: _pick(v, ~held) for n, v in env.items()}, rows[~held]
+            merged = self.merge(env_t, rows_t, env_f, rows_f)
+            back = np.argsort(np.concatenate((rows_t, rows_f)))
+            env = {n: _pick(v, back) for n, v in merged.items() if n != target}
+        return env, rows
 
     def straight_loop(self, st: ast.For, table: Any, targets: list[str], env: dict,
                       rows: np.ndarray) -> tuple[dict, np.ndarray]:
@@ -492,10 +583,29 @@ class _Run:
         quantifier too large to write out): its element for each binding in Python's order,
         evaluated only for the states still undecided (as Python stops at the first that
         decides)."""
-        bindings = self.bindings(gen.generators, dict(env))
         result = np.full(n, every, dtype=np.bool_)
         undecided = np.arange(n)
-        for scope in bindings:
+        first = gen.generators[0]
+        if not self.p.static(first.iter, env):
+            # one binder over a set held in the states: each element for those holding it
+            if len(gen.generators) != 1 or first.ifs or first.is_async:
+                raise Unsupported("a comprehension over computed values")
+            target = _target_names(first.target)
+            if len(target) != 1:
+                raise Unsupported("a comprehension's pattern")
+            for value, held in self.members(first.iter, env, n, sel):
+                at = undecided[held[undecided]]
+                if at.size == 0:
+                    continue
+                scope = dict(env)
+                scope[target[0]] = value
+                sub = at if sel is None else sel[at]
+                truth = _truth(_spread(self.ev(gen.elt, scope, sub, at.size), at.size))
+                decided = at[~truth if every else truth]
+                result[decided] = not every
+                undecided = np.setdiff1d(undecided, decided, assume_unique=True)
+            return result
+        for scope in self.bindings(gen.generators, dict(env)):
             if undecided.size == 0:
                 break
             sub = undecided if sel is None else sel[undecided]
@@ -582,7 +692,7 @@ class _Run:
         helper = _HELPERS.get(name)
         if helper is None:
             raise Unsupported(f"the function {name}")
-        if not any(_is_array(a) for a in args):
+        if not any(_holds_array(a) for a in args):
             return _scalar_op(self.p.ns[name] if name in self.p.ns else _BUILTINS[name], *args)
         return helper(n, *args)
 
@@ -744,14 +854,6 @@ def _to_bool(n: int, a: Value) -> Value:
     return _truth(a)
 
 
-_HELPERS: dict[str, Callable[..., Value]] = {
-    "_rng": _rng, "_key": _key, "_div": _div, "_mod": _mod, "_in_rng": _in_rng, "_mget": _mget,
-    "_splice": _splice, "_mkeys": _mkeys, "_mlen": _mlen, "_oget": _oget, "_slen": _slen,
-    "_sget": _sget, "_sappend": _sappend, "_shead": _shead, "_slast": _slast, "_stail": _stail,
-    "min": _minimum, "max": _maximum, "abs": _absolute, "bool": _to_bool}
-_BUILTINS = {"min": min, "max": max, "abs": abs, "bool": bool}
-
-
 def _min(v: Value) -> int:
     if _is_array(v):
         return int(v.min()) if v.size else 0
@@ -762,6 +864,18 @@ def _max(v: Value) -> int:
     if _is_array(v):
         return int(v.max()) if v.size else 0
     return int(v)
+
+
+def _holds_array(v: Value) -> bool:
+    return _is_array(v) or (isinstance(v, tuple) and any(_holds_array(x) for x in v))
+
+
+def _tidx(n: int, s: Value, i: Value, oid: int) -> Value:
+    if not isinstance(s, tuple) or _is_array(i):
+        raise Unsupported("indexing a tuple by states' values")
+    if not 0 <= i < len(s):
+        raise Event
+    return s[i]
 
 
 def _numeric(v: Value) -> bool:
@@ -778,6 +892,14 @@ def _target_names(target: ast.expr) -> list[str]:
     if isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
         return [t.id for t in target.elts]     # type: ignore[attr-defined]
     raise Unsupported("a loop's pattern")
+
+
+_HELPERS: dict[str, Callable[..., Value]] = {
+    "_rng": _rng, "_key": _key, "_div": _div, "_mod": _mod, "_in_rng": _in_rng, "_mget": _mget,
+    "_splice": _splice, "_mkeys": _mkeys, "_mlen": _mlen, "_oget": _oget, "_slen": _slen,
+    "_sget": _sget, "_sappend": _sappend, "_shead": _shead, "_slast": _slast, "_stail": _stail,
+    "_tidx": _tidx, "min": _minimum, "max": _maximum, "abs": _absolute, "bool": _to_bool}
+_BUILTINS = {"min": min, "max": max, "abs": abs, "bool": bool}
 
 
 # ---- the store: the CompactStore's table, probed and filled for an array of states ------

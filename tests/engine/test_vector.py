@@ -111,6 +111,7 @@ def test_chunks_of_a_few_states_on_random_specs(tmp_path, group, small_chunks):
     ("models/tla/ewd840.kovn", ["N=3"], None),
     ("models/tla/tokenring.kovn", ["N=3", "M=3"], None),
     ("models/tla/fifo.kovn", [], None),
+    ("models/tla/readerswriters.kovn", ["NumActors=2"], None),
 ])
 def test_vectorised_search_matches_the_generated_one_on_models(path, consts, variant, monkeypatch):
     compiled, _ = api.compile_spec(path, api.parse_consts(consts), [variant] if variant else None)
