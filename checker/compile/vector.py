@@ -50,6 +50,7 @@ BATCH = 1 << 15          # states per chunk the search gives a vectorised expand
 _MAX_LOAD = 0.7          # as engine/store.py's table
 _LIMIT = 1 << 63         # a value must stay below this in magnitude (int64)
 _MIX = np.uint64(COLD_MIX)
+_REBUILD_BATCH = 1 << 20  # states put in a larger table at a time (its working arrays: ~50 MB)
 _RANGE_LIMIT = 4096     # values of a range with computed bounds written out
 _OFF_AFTER = 16          # chunks; if more than half of them had an event, the rest go scalar
 
@@ -917,11 +918,14 @@ def _rebuild(store: CompactStore, room: int) -> None:
         return
     del store.table
     store._size(bits)
-    every = np.frombuffer(store.states, dtype=np.uint64)[:store.retired]
-    keys = every[every != 0]
-    del every           # store.states may grow again only once no view holds it
-    slots, fresh = _claim(store, keys, [])
-    store.cold = int(fresh.sum())
+    store.cold = 0
+    every = np.frombuffer(store.states, dtype=np.uint64)
+    part = every[:0]
+    for lo in range(0, store.retired, _REBUILD_BATCH):     # bounded working arrays
+        part = every[lo:min(lo + _REBUILD_BATCH, store.retired)]
+        _, fresh = _claim(store, part[part != 0], [])
+        store.cold += int(fresh.sum())
+    del every, part     # store.states may grow again only once no view holds it
 
 
 def _claim(store: CompactStore, keys: np.ndarray, filled: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
