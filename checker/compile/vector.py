@@ -39,7 +39,8 @@ from __future__ import annotations
 import ast
 import builtins
 import operator
-from typing import Any, Callable
+from array import array
+from typing import Any, Callable, cast
 
 import numpy as np
 
@@ -208,27 +209,26 @@ class _Run:
         for st in stmts:
             if rows.size == 0:
                 break
-            kind = type(st)
-            if kind is ast.Assign:
+            if isinstance(st, ast.Assign):
                 if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
                     raise Unsupported("assignment to a pattern")
                 env[st.targets[0].id] = self.ev(st.value, env, None, rows.size)
-            elif kind is ast.If:
+            elif isinstance(st, ast.If):
                 env, rows = self.branch(st, env, rows)
-            elif kind is ast.Return:
+            elif isinstance(st, ast.Return):
                 if st.value is not None:
                     raise Unsupported("a return value in an action")
                 self.dead[rows] = True
                 rows = rows[:0]
-            elif kind is ast.Continue:
+            elif isinstance(st, ast.Continue):
                 rows = rows[:0]
-            elif kind is ast.Pass:
+            elif isinstance(st, ast.Pass):
                 continue
-            elif kind is ast.Expr:
+            elif isinstance(st, ast.Expr):
                 self.statement(st.value, env, rows)
-            elif kind is ast.For:
+            elif isinstance(st, ast.For):
                 env, rows = self.loop(st, env, rows)
-            elif kind is ast.Raise:
+            elif isinstance(st, ast.Raise):
                 raise Event
             else:
                 raise Unsupported(type(st).__name__)
@@ -265,8 +265,9 @@ class _Run:
     def side(self, stmts: list[ast.stmt], env: dict, rows: np.ndarray, where: np.ndarray) -> tuple[dict, np.ndarray]:
         """One branch of an `if`, for the states at `where`. A guard's failing side (a lone
         `continue` or `return`) needs no names."""
-        if len(stmts) == 1 and type(stmts[0]) in (ast.Continue, ast.Return) and getattr(stmts[0], "value", None) is None:
-            if type(stmts[0]) is ast.Return:
+        lone = stmts[0] if len(stmts) == 1 else None
+        if type(lone) in (ast.Continue, ast.Return) and getattr(lone, "value", None) is None:
+            if type(lone) is ast.Return:
                 self.dead[rows[where]] = True
             return {}, rows[:0]
         return self.block(stmts, {n: _pick(v, where) for n, v in env.items()}, rows[where])
@@ -429,37 +430,36 @@ class _Run:
         """The value of `node` for the states of env's rows (only those at positions `sel`
         of them when given; n values). An expression that reads no array is the same for
         every state: Python evaluates it, exactly (the generated code's own semantics)."""
-        kind = type(node)
-        if kind is not ast.Constant and kind is not ast.Name and self.p.static(node, env):
+        if not isinstance(node, (ast.Constant, ast.Name)) and self.p.static(node, env):
             return self.p.evaluate(node, env)
-        if kind is ast.Constant:
+        if isinstance(node, ast.Constant):
             if isinstance(node.value, (bool, int)):
                 return node.value
             raise Unsupported("a constant of type " + type(node.value).__name__)
-        if kind is ast.Name:
+        if isinstance(node, ast.Name):
             if node.id in env:
                 v = env[node.id]
                 return v[sel] if sel is not None and _is_array(v) else v
             if node.id in self.p.ns:
                 return self.p.ns[node.id]
             raise Unsupported(f"the name {node.id}")
-        if kind is ast.BinOp:
+        if isinstance(node, ast.BinOp):
             return self.binop(node, env, sel, n)
-        if kind is ast.Compare:
+        if isinstance(node, ast.Compare):
             return self.compare(node, env, sel, n)
-        if kind is ast.BoolOp:
+        if isinstance(node, ast.BoolOp):
             return self.boolop(isinstance(node.op, ast.And), node.values, env, sel, n)
-        if kind is ast.UnaryOp:
+        if isinstance(node, ast.UnaryOp):
             return self.unary(node, env, sel, n)
-        if kind is ast.IfExp:
+        if isinstance(node, ast.IfExp):
             return self.ifexp(node, env, sel, n)
-        if kind is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call(node, env, sel, n)
-        if kind is ast.Subscript:
+        if isinstance(node, ast.Subscript):
             return self.subscript(node, env, sel, n)
-        if kind is ast.Tuple:
+        if isinstance(node, ast.Tuple):
             return tuple(self.ev(e, env, sel, n) for e in node.elts)
-        raise Unsupported(kind.__name__)
+        raise Unsupported(type(node).__name__)
 
     def binop(self, node: ast.BinOp, env: dict, sel: np.ndarray | None, n: int) -> Value:
         op = type(node.op)
@@ -508,7 +508,12 @@ class _Run:
                 part = _COMPARE[type(op)](_ints(left), _ints(right))
             else:
                 part = _scalar_op(_PY_COMPARE[type(op)], left, right)
-            result = part if result is True else (np.logical_and(result, part) if _is_array(result) or _is_array(part) else result and part)
+            if result is True:
+                result = part
+            elif _is_array(result) or _is_array(part):
+                result = np.logical_and(result, part)
+            else:
+                result = result and part
             left = right
         return result
 
@@ -573,7 +578,7 @@ class _Run:
             parts.append((where, v))
         values = [v for _, v in parts if v is not None]
         boolean = all(_all_bool(v) for v in values)
-        out = np.empty(n, dtype=np.bool_ if boolean else np.int64)
+        out: np.ndarray = np.empty(n, dtype=np.bool_ if boolean else np.int64)
         for where, v in parts:
             if v is not None:
                 out[where] = v if boolean else _ints(v)
@@ -829,22 +834,20 @@ def _stail(n: int, s: Value, lw: int, ew: int, oid: int) -> Value:
     return _shl(_shr(s, lw + ew), lw) | (length - 1)
 
 
-def _minimum(n: int, *args: Value) -> Value:
-    if len(args) < 2:
-        raise Unsupported("min of one argument")
-    out = _ints(args[0])
-    for a in args[1:]:
-        out = np.minimum(out, _ints(a))
-    return out
+def _extreme(name: str, ufunc: Any) -> Callable[..., Value]:
+    """min / max of two or more values, elementwise."""
+    def fold(n: int, *args: Value) -> Value:
+        if len(args) < 2:
+            raise Unsupported(f"{name} of one argument")
+        out = _ints(args[0])
+        for a in args[1:]:
+            out = ufunc(out, _ints(a))
+        return out
+    return fold
 
 
-def _maximum(n: int, *args: Value) -> Value:
-    if len(args) < 2:
-        raise Unsupported("max of one argument")
-    out = _ints(args[0])
-    for a in args[1:]:
-        out = np.maximum(out, _ints(a))
-    return out
+_minimum = _extreme("min", np.minimum)
+_maximum = _extreme("max", np.maximum)
 
 
 def _absolute(n: int, a: Value) -> Value:
@@ -900,10 +903,15 @@ _HELPERS: dict[str, Callable[..., Value]] = {
     "_splice": _splice, "_mkeys": _mkeys, "_mlen": _mlen, "_oget": _oget, "_slen": _slen,
     "_sget": _sget, "_sappend": _sappend, "_shead": _shead, "_slast": _slast, "_stail": _stail,
     "_tidx": _tidx, "min": _minimum, "max": _maximum, "abs": _absolute, "bool": _to_bool}
-_BUILTINS = {"min": min, "max": max, "abs": abs, "bool": bool}
+_BUILTINS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs, "bool": bool}
 
 
 # ---- the store: the CompactStore's table, probed and filled for an array of states ------
+def _buffer(states: Any) -> array:
+    """A CompactStore's states: an array('Q') (engine/store.py), typed as a list there."""
+    return cast(array, states)
+
+
 def _slots(keys: np.ndarray, shift: int) -> np.ndarray:
     return (keys * _MIX) >> np.uint64(shift)
 
@@ -919,7 +927,7 @@ def _rebuild(store: CompactStore, room: int) -> None:
     del store.table
     store._size(bits)
     store.cold = 0
-    every = np.frombuffer(store.states, dtype=np.uint64)
+    every = np.frombuffer(_buffer(store.states), dtype=np.uint64)
     part = every[:0]
     for lo in range(0, store.retired, _REBUILD_BATCH):     # bounded working arrays
         part = every[lo:min(lo + _REBUILD_BATCH, store.retired)]
@@ -998,7 +1006,7 @@ class VectorExpander:
         return self.scalar(store, lo, hi, counters, cap)
 
     def expand(self, store: CompactStore, lo: int, hi: int, counters: Any, cap: int) -> int:
-        states = np.array(np.frombuffer(store.states, dtype=np.uint64)[lo:hi]).view(np.int64)
+        states = np.array(np.frombuffer(_buffer(store.states), dtype=np.uint64)[lo:hi]).view(np.int64)
         n = hi - lo
         rows = np.arange(n)
         for c in self.constraints:
@@ -1076,7 +1084,7 @@ class VectorExpander:
     def commit(store: CompactStore, new_states: np.ndarray, parents: np.ndarray, claimed: int) -> None:
         """Store the new states and their parents. The table holds them already, and the
         hot set's states (moved): every state stored but the state 0, which stays hot."""
-        store.states.frombytes(new_states.tobytes())
+        _buffer(store.states).frombytes(new_states.tobytes())
         store.parents.frombytes(parents.astype(np.int32).tobytes())
         zero = 0 in store.hot or bool((new_states == 0).any())
         store.hot.clear()           # in place: a generated expander may hold it

@@ -135,7 +135,8 @@ def test_a_quantifier_too_large_to_write_out():
 def test_twophase_runs_on_arrays_with_tlc_counts():
     ((_, model),) = api.compile_spec("models/twophase.kovn", api.parse_consts(["N=5"]), ["plain"])[0]
     result = explore(model, CheckOptions(vector_from=0))
-    assert (result.stats.distinct, result.stats.generated, result.stats.depth) == (8_832, 58_146, 17)   # shared/conformance.md
+    # shared/conformance.md's counts
+    assert (result.stats.distinct, result.stats.generated, result.stats.depth) == (8_832, 58_146, 17)
     assert vectorised_chunks(model) > 0
 
 
@@ -160,6 +161,15 @@ def _expr(depth: int) -> st.SearchStrategy[str]:
     )
 
 
+def _on_arrays(code: str, rows: list) -> object:
+    """`code` evaluated by the interpreter for rows of (x, y, b)."""
+    run = vector._Run(vector.Program("", {}), len(rows), [])
+    env = {"x": np.array([r[0] for r in rows], dtype=np.int64),
+           "y": np.array([r[1] for r in rows], dtype=np.int64),
+           "b": np.array([r[2] for r in rows], dtype=np.bool_)}
+    return run.ev(ast.parse(code, mode="eval").body, env, None, len(rows))
+
+
 def _python(code: str, env: dict):
     try:
         value = eval(code, dict(env))    # noqa: S307 - the reference: Python itself
@@ -174,14 +184,9 @@ def _python(code: str, env: dict):
 @given(_expr(3), st.lists(st.tuples(st.integers(-40, 300), st.integers(-5, 70), st.booleans()),
                           min_size=1, max_size=12))
 def test_expressions_evaluate_as_python_does(code, rows):
-    program = vector.Program("", {})
-    run = vector._Run(program, len(rows), [])
-    env = {"x": np.array([r[0] for r in rows], dtype=np.int64),
-           "y": np.array([r[1] for r in rows], dtype=np.int64),
-           "b": np.array([r[2] for r in rows], dtype=np.bool_)}
     expected = [_python(code, {"x": x, "y": y, "b": b}) for x, y, b in rows]
     try:
-        got = run.ev(ast.parse(code, mode="eval").body, env, None, len(rows))
+        got = _on_arrays(code, rows)
     except vector.Event:
         # the chunk goes back to the generated code: fine wherever Python fails or a
         # value leaves 62 bits; never where every row evaluates quietly to small ints
@@ -218,14 +223,9 @@ def _wide(code: str, rows) -> bool:
 ])
 def test_quantifiers_evaluate_as_python_does(code):
     rows = [(x, y, b) for x in (-7, 0, 3, 11, 40) for y in (0, 1, 5, 8) for b in (False, True)]
-    program = vector.Program("", {})
-    run = vector._Run(program, len(rows), [])
-    env = {"x": np.array([r[0] for r in rows], dtype=np.int64),
-           "y": np.array([r[1] for r in rows], dtype=np.int64),
-           "b": np.array([r[2] for r in rows], dtype=np.bool_)}
     expected = [_python(code, {"x": x, "y": y, "b": b}) for x, y, b in rows]
     try:
-        got = run.ev(ast.parse(code, mode="eval").body, env, None, len(rows))
+        got = _on_arrays(code, rows)
     except vector.Event:
         assert "error" in expected
         return
