@@ -16,7 +16,7 @@ from typing import Any, Callable
 from checker.compile.codegen import CodeGen, Env, _safe
 from checker.compile.expand import expander_source, scanner_source
 from checker.compile.observe import observer_source
-from checker.engine.fastpath import Expander, ExpansionPlan, RoutingExpander, Scanner
+from checker.engine.fastpath import Expander, ExpansionPlan, Mode, RoutingExpander, Scanner
 from checker.ir.premises import Premise
 
 
@@ -70,9 +70,9 @@ class GeneratedSearch:
     def _vectorised(self, plan: ExpansionPlan, source: str, scalar: Any) -> Any:
         """The vectorised expander wrapping `scalar` (compile/vector.py), or `scalar` where
         it does not serve. NumPy is imported here, by the searches that get this far."""
-        from checker.compile import vector
-        if not vector.serves(plan, self.gen.layout.total_bits):
+        if not _served(plan, self.gen.layout.total_bits):
             return scalar
+        from checker.compile import vector
         spec = self.gen.spec
         saved, self.gen.lines = self.gen.lines, []
         try:
@@ -137,3 +137,11 @@ class Observers:
     def install(self, pending: frozenset[int]) -> None:
         self.state, self.transition = self.search.observer_functions(self.premises, pending)
         self.search.ns["_ob_s"], self.search.ns["_ob_t"] = self.state, self.transition
+
+
+def _served(plan: ExpansionPlan, state_bits: int | None) -> bool:
+    """Is `plan` one the vectorised expander runs (compile/vector.py's docstring): a STORE
+    plan of a CompactStore whose states fit 63 bits, without symmetry or observers of
+    transitions?"""
+    return (plan.vector and plan.mode is Mode.STORE and plan.compact and not plan.canonical
+            and not plan.observe_transition and state_bits is not None and state_bits <= 63)

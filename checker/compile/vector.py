@@ -5,7 +5,8 @@ definitions `d<i>`, the constants), an ExpansionPlan (engine/fastpath.py), the s
 the plan's generated expander (expand.py: its state check `<plan>_cs`) and that expander
 itself. Output: `vector_expander(...)`, a function with the same contract as the generated
 expander (`xp(store, lo, hi, counters, cap) -> DONE or an event's index`), or None when the
-plan or the spec is not one it serves.
+spec's code was found not to run here. Which plans it is asked for is compile/search.py's
+choice (`_served`), made before NumPy is imported.
 
 Why: a generated expander costs a few hundred nanoseconds of interpreted Python per
 transition. Here the actions' own generated code is run once per chunk, not once per state:
@@ -44,7 +45,7 @@ from typing import Any, Callable, cast
 
 import numpy as np
 
-from checker.engine.fastpath import DONE, ExpansionPlan, Mode
+from checker.engine.fastpath import DONE, ExpansionPlan
 from checker.engine.store import COLD_MIX, CompactStore
 
 BATCH = 1 << 15          # states per chunk the search gives a vectorised expander
@@ -1109,13 +1110,6 @@ class VectorExpander:
             raise Event
 
 
-def serves(plan: ExpansionPlan, state_bits: int | None) -> bool:
-    """Is `plan` one the vectorised expander runs (module docstring)?"""
-    return (plan.vector and plan.mode is Mode.STORE and plan.compact and not plan.canonical
-            and not plan.observe_transition
-            and state_bits is not None and state_bits <= 63)
-
-
 def vector_expander(program: Program, plan: ExpansionPlan, source: str, scalar: Callable | None,
                     constraints: list[str], transition: list[tuple[str, bool]]) -> VectorExpander | None:
     """The vectorised expander for `plan`, wrapping the generated `scalar` one, whose
@@ -1129,4 +1123,4 @@ def vector_expander(program: Program, plan: ExpansionPlan, source: str, scalar: 
                           [(ast.parse(c, mode="eval").body, undecided) for c, undecided in transition])
 
 
-__all__ = ["BATCH", "Program", "VectorExpander", "serves", "vector_expander"]
+__all__ = ["BATCH", "Program", "VectorExpander", "vector_expander"]
