@@ -126,7 +126,7 @@ class SpecModel:
         exec(code, ns)
         self._ns = ns
         # the generated search loops (compile/search.py): the engine's fast path
-        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints)
+        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints, generated.source)
         self.successors = ns["successors"]
         self.check_state = ns["check_state"]
         self.check_transition = ns["check_transition"]
