@@ -13,6 +13,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
+from checker.compile.codecache import compiled
 from checker.compile.codegen import CodeGen, Env, _safe
 from checker.compile.expand import expander_source, scanner_source
 from checker.compile.observe import observer_source
@@ -38,7 +39,7 @@ class GeneratedSearch:
     def _exec(self, source: str, what: str, scope: dict | None = None) -> None:
         with self.wide():
             self.ns.update(self.gen.constants)
-            exec(compile(source, f"<kovn {self.name} {what}>", "exec"), self.ns, scope)
+            exec(compiled(source, f"<kovn {self.name} {what}>"), self.ns, scope)
 
     def expander(self, plan: ExpansionPlan) -> Expander | None:
         """The search's hot loop for `plan` (expand.py); None when it is beyond Python's
