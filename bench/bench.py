@@ -82,6 +82,8 @@ SUITE = (
          note="TLC 8.4 s, SPIN 0.65 s (conformance.md)"),
     Case("twophase8", "models/twophase.kovn", ("plain",), ("N=8",), promela="twophase.pml", defines=("N=8",),
          note="TLC 55 s / 3.1 GB, SPIN 4.3 s / 364 MB"),
+    Case("twophase8-novector", "models/twophase.kovn", ("plain",), ("N=8",), flags=("--no-vector",),
+         note="the generated expander alone (ADR 0061): what the arrays save"),
     Case("twophase9", "models/twophase.kovn", ("plain",), ("N=9",),
          note="10,340,352 states: the compact store's memory (docs/adr/0033-compact-store.md)"),
     Case("twophase8-w2", "models/twophase.kovn", ("plain",), ("N=8",), workers=2,
@@ -90,6 +92,7 @@ SUITE = (
     Case("twophase7-sym", "models/twophase.kovn", ("symmetric",), ("N=7",), note="TLC 18.7 s: 920 / 8,410"),
     Case("peterson5", "models/peterson.kovn", ("default",), ("N=5",), promela="peterson.pml", defines=("N=5",)),
     Case("peterson6", "models/peterson.kovn", ("default",), ("N=6",), promela="peterson.pml", defines=("N=6",)),
+    Case("peterson6-novector", "models/peterson.kovn", ("default",), ("N=6",), flags=("--no-vector",)),
     Case("diehard4", "models/diehard.kovn", ("space",), (FOUR_JUGS,), promela="diehard.pml",
          note="TLC 14.2 s, SPIN 2.4 s"),
     # the data shapes (issue 15): models/tla/, written from tlaplus/Examples; `tlc` is the

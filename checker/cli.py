@@ -12,6 +12,7 @@ import traceback
 from checker import api, codes
 from checker.diagnostics import DiagnosticError, printable, render_all
 from checker.engine import CheckOptions, budget
+from checker.engine.options import VECTOR_FROM
 from checker.engine.budget import INTERRUPT, TERMINATED, LimitReached, default_max_memory, memory_limit
 from checker.engine.checkpoint import CheckpointError
 from checker.distributed import ClusterError
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "the reduced state space (docs/performance.md, ADR 0034)")
     po.add_argument("--no-por", dest="por", action="store_false",
                     help="no partial-order reduction (the default): the full state space, TLC's counts")
+    p.add_argument("--no-vector", dest="vector", action="store_false",
+                   help="expand every state with the generated code alone, never a chunk of states at once with "
+                        "arrays (the same counts, states and traces either way; ADR 0061)")
     p.add_argument("--no-vacuity", dest="premises", action="store_false",
                    help="do not observe the properties' premises during the search (no KOV603 for a premise "
                         "never true; docs/performance.md gives the cost)")
@@ -509,7 +513,8 @@ def _run(args):
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            max_memory=max_memory, check_deadlock=args.deadlock,
                            stop_on_violation=args.stop_at_first, premises=args.premises,
-                           complete=args.strict, por=args.por)
+                           complete=args.strict, por=args.por,
+                           vector_from=VECTOR_FROM if args.vector else None)
     from checker.variants import cpus
     workers = args.workers or 1
     if args.ray is not None and not args.ray.strip():

@@ -39,6 +39,7 @@ from checker.report.places import user_span
 _CACHE = pytest.StashKey[dict]()
 _SETTINGS = pytest.StashKey["_Settings"]()
 _PENDING = pytest.StashKey[dict]()   # spec -> {variant name: (variant, model)} still to explore
+_CASES = pytest.StashKey[dict]()     # id of a cached VariantResult -> (it, its cases)
 
 
 # ---------------------------------------------------------------- options
@@ -90,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds (kovn: set through the kovn_slow ini option)")
     config.stash[_SETTINGS] = _Settings(config)
     config.stash[_CACHE] = {}
+    config.stash[_CASES] = {}
     config.stash[_PENDING] = {}
     # Ctrl-C stops pytest, as it does any test run, rather than ending an exploration as a limit
     from checker.engine import budget
@@ -210,7 +212,7 @@ class KovnItem(pytest.Item):
         vr = explored(self.config, self.spec, self.variant, self.model)
         if isinstance(self.parent, KovnVariant):
             _check_names(vr, [n for n in self.parent.names if n not in (None, WARNINGS)])
-        case = _case(vr, self.spec, self.prop)
+        case = _case(self.config, vr, self.spec, self.prop)
         if not case.passed:
             raise KovnFailure(failure_text(case, self._render(vr, case)))
 
@@ -348,14 +350,26 @@ def _check_names(vr, names: list[str]) -> None:
                           "which no test item was collected for (a bug in kovn's pytest plugin)")
 
 
-def _case(vr, spec: str, prop: str | None) -> Case:
-    for case in variant_cases(vr, spec):
+def _case(config: pytest.Config, vr, spec: str, prop: str | None) -> Case:
+    for case in _cases(config, vr, spec):
         if case.prop == prop:
             return case
     # The collected names come from the model; the engine decided a different set. Say so
     # rather than pass silently.
     raise KovnFailure(f"{spec}::{vr.variant.name}: the exploration did not decide {prop!r} "
                       f"(it decided: {', '.join(p.name for p in vr.result.properties) or 'nothing'})")
+
+
+def _cases(config: pytest.Config, vr, spec: str) -> tuple[Case, ...]:
+    """The cases of a variant's result (checker.report.cases), worked out once and shared
+    by its items: each case renders its counterexample, about a second for a flagship
+    variant, and a variant has an item per property. (Keyed by the result object, which
+    the exploration cache keeps alive; the object itself is kept to make sure of that.)"""
+    memo = config.stash[_CASES]
+    key = (id(vr), spec)
+    if key not in memo or memo[key][0] is not vr:
+        memo[key] = (vr, variant_cases(vr, spec))
+    return memo[key][1]
 
 
 def failure_text(case: Case, rendered: list[str]) -> str:

@@ -13,6 +13,7 @@ import sys
 from contextlib import contextmanager
 from typing import Any
 
+from checker.compile.codecache import compiled
 from checker.compile.codegen import CodeGen, Env
 from checker.compile.runtime import Failure, make_helpers
 from checker.compile.search import GeneratedSearch, Observers
@@ -115,7 +116,7 @@ class SpecModel:
         ns.update(solver_helpers(self.solver))
         ns.update(generated.constants)
         try:
-            code = compile(generated.source, f"<kovn {self.name}>", "exec")
+            code = compiled(generated.source, f"<kovn {self.name}>")
         except (SyntaxError, RecursionError, MemoryError) as exc:
             # Python's own limits (nesting, blocks, its parser's stack): KOV004, at the
             # action (or definition) whose code it is
@@ -125,7 +126,7 @@ class SpecModel:
         exec(code, ns)
         self._ns = ns
         # the generated search loops (compile/search.py): the engine's fast path
-        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints)
+        self.fast_path = GeneratedSearch(self.name, gen, ns, wide_ints, generated.source)
         self.successors = ns["successors"]
         self.check_state = ns["check_state"]
         self.check_transition = ns["check_transition"]

@@ -13,19 +13,23 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
-from checker.compile.codegen import CodeGen
+from checker.compile.codecache import compiled
+from checker.compile.codegen import CodeGen, Env, _safe
 from checker.compile.expand import expander_source, scanner_source
 from checker.compile.observe import observer_source
-from checker.engine.fastpath import Expander, ExpansionPlan, RoutingExpander, Scanner
+from checker.engine.fastpath import Expander, ExpansionPlan, Mode, RoutingExpander, Scanner
 from checker.ir.premises import Premise
 
 
 class GeneratedSearch:
     """The generated search loops of one compiled variant (engine/fastpath.py FastPath)."""
 
-    def __init__(self, name: str, gen: CodeGen, ns: dict, wide: Callable[[], AbstractContextManager]):
+    def __init__(self, name: str, gen: CodeGen, ns: dict, wide: Callable[[], AbstractContextManager],
+                 source: str = ""):
         self.name = name            # the model's name, for the code objects' file names
         self.gen = gen
+        self.source = source        # the module's code, which the vectorised expanders run
+        self.program: Any = None
         self.ns = ns
         self.wide = wide            # lifts Python's int <-> text limit while code is compiled
         self.expanders: dict[ExpansionPlan, Any] = {}
@@ -35,7 +39,7 @@ class GeneratedSearch:
     def _exec(self, source: str, what: str, scope: dict | None = None) -> None:
         with self.wide():
             self.ns.update(self.gen.constants)
-            exec(compile(source, f"<kovn {self.name} {what}>", "exec"), self.ns, scope)
+            exec(compiled(source, f"<kovn {self.name} {what}>"), self.ns, scope)
 
     def expander(self, plan: ExpansionPlan) -> Expander | None:
         """The search's hot loop for `plan` (expand.py); None when it is beyond Python's
@@ -58,8 +62,33 @@ class GeneratedSearch:
         except (SyntaxError, RecursionError):
             self.expanders[plan] = None
             return None
-        fn = self.expanders[plan] = self.ns[plan.name()]
+        fn = self.ns[plan.name()]
+        if plan.vector:
+            fn = self._vectorised(plan, source, fn)
+        self.expanders[plan] = fn
         return fn
+
+    def _vectorised(self, plan: ExpansionPlan, source: str, scalar: Any) -> Any:
+        """The vectorised expander wrapping `scalar` (compile/vector.py), or `scalar` where
+        it does not serve. NumPy is imported here, by the searches that get this far."""
+        if not _served(plan, self.gen.layout.total_bits):
+            return scalar
+        from checker.compile import vector
+        spec = self.gen.spec
+        saved, self.gen.lines = self.gen.lines, []
+        try:
+            constraints = [self.gen.ex(p.expr, Env("s")) for p in spec.properties if p.kind == "constraint"]
+            checked = [p for p in spec.properties if p.kind != "constraint"]
+            transition = [(self.gen.ex(p.expr, Env("s", "w")), i in plan.transition)
+                          for i, p in enumerate(checked)
+                          if p.kind == "action" and (i in plan.transition or not _safe(p.expr))]
+            if self.gen.lines:      # the properties' code needs statements: not served
+                return scalar
+        finally:
+            self.gen.lines = saved
+        if self.program is None:
+            self.program = vector.Program(self.source, self.ns)
+        return vector.vector_expander(self.program, plan, source, scalar, constraints, transition) or scalar
 
     def state_scanner(self, state_props: tuple[int, ...]) -> Scanner:
         """The scan for the first state in a list that a state property flags
@@ -109,3 +138,11 @@ class Observers:
     def install(self, pending: frozenset[int]) -> None:
         self.state, self.transition = self.search.observer_functions(self.premises, pending)
         self.search.ns["_ob_s"], self.search.ns["_ob_t"] = self.state, self.transition
+
+
+def _served(plan: ExpansionPlan, state_bits: int | None) -> bool:
+    """Is `plan` one the vectorised expander runs (compile/vector.py's docstring): a STORE
+    plan of a CompactStore whose states fit 63 bits, without symmetry or observers of
+    transitions?"""
+    return (plan.vector and plan.mode is Mode.STORE and plan.compact and not plan.canonical
+            and not plan.observe_transition and state_bits is not None and state_bits <= 63)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checker.compile.codecache import compiled
 from checker.compile.layout import Layout
 from checker.engine.symmetry import Symmetry
 from checker.ir import nodes as ir
@@ -64,7 +65,7 @@ def build_symmetry(spec: ir.SpecIR, layout: Layout) -> Symmetry:
             _variable(plan, i, v.t, layout)
     ns: dict = dict(plan.consts)
     ns["_generic"] = lambda t, code, P: generic_permute(t, code, P, plan.groups, names)
-    exec(compile(_source(plan), "<kovn symmetry>", "exec"), ns)
+    exec(compiled(_source(plan), "<kovn symmetry>"), ns)
     sym = Symmetry(names, [T.size(plan.groups[n]) for n in names], ns["_signature"], ns["_permute"],
                    plan.complete, canonical=ns["_canonical"])
     ns["_tied"] = sym._searched          # incomplete signatures with ties: try their orders

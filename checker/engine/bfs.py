@@ -383,9 +383,11 @@ class Search:
         try:
             while i < hi:
                 self.at = i
-                end = min(hi, i + self._tick(len(store) - i))
+                stride = self._tick(len(store) - i)
                 self._por_pays()
                 fast, cap = self._fast_expander()
+                # a vectorised expander (compile/vector.py) pays per chunk, not per state
+                end = min(hi, i + max(stride, getattr(fast, "batch", 0)))
                 if fast is None or not self._try_fast(fast, i, end, cap):
                     self._expand(i, end)
                 i = end
@@ -422,9 +424,10 @@ class Search:
         else:
             mode = Mode.GRAPH if graph else Mode.STORE
         kinds = self.premises.kinds
+        vector = self.options.vector_from is not None and len(self.store) >= self.options.vector_from
         return ExpansionPlan(mode, f.state_props(), f.transition_props(), f.deadlock_pending(),
                              self.canon is not None, kinds[0], kinds[1],
-                             isinstance(self.store, CompactStore), self.store.cold > 0)
+                             isinstance(self.store, CompactStore), self.store.cold > 0, vector)
 
     def _fast_expander(self) -> tuple[Expander | None, int]:
         """The generated expander for what is still undecided, or None (a model without

@@ -81,7 +81,8 @@ class ExpansionPlan:
     observe_transition: call the premise observers the model has installed (engine/
     observe.py) on each new state, each transition; compact: the store is a CompactStore
     (engine/store.py; STORE and CUT modes): a state is new when it is in neither its hot
-    set nor (cold: the table holds states) its table.
+    set nor (cold: the table holds states) its table; vector: the expander may expand a
+    chunk at once with arrays (compile/vector.py) where the plan and the spec allow it.
     """
 
     mode: Mode = Mode.STORE
@@ -93,6 +94,7 @@ class ExpansionPlan:
     observe_transition: bool = False
     compact: bool = False
     cold: bool = False
+    vector: bool = False
 
     def name(self) -> str:
         """An identifier naming the plan (the generated function's name)."""
@@ -100,7 +102,7 @@ class ExpansionPlan:
         trans = "_".join(map(str, self.transition)) or "n"
         flags = "".join(str(int(f)) for f in (self.deadlock, self.canonical,
                                               self.observe_state, self.observe_transition,
-                                              self.compact, self.cold))
+                                              self.compact, self.cold, self.vector))
         return f"xp_{self.mode.value}_{props}_t{trans}_{flags}"
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+VECTOR_FROM = 1 << 14      # states stored before a search expands chunks with arrays (ADR 0061)
+
+
 @dataclass(frozen=True, slots=True)
 class Checkpointing:
     """Where and how often to write checkpoints.
@@ -49,6 +52,9 @@ class CheckOptions:
         compact_from: keep the states of older levels in a compact table (engine/store.py
             CompactStore: about 30 bytes a state instead of 100) once this many states are
             stored; None: never. Exact either way: the same counts, states and traces.
+        vector_from: expand a level in chunks of states at once, with arrays (compile/
+            vector.py, ADR 0061), once this many states are stored, where the spec's code
+            allows it; None: never. Exact either way: the same counts, states and traces.
         por: partial-order reduction (engine/por.py, ADR 0034) where it is sound; the
             result says whether it ran and why not.
     """
@@ -63,6 +69,7 @@ class CheckOptions:
     premises: bool = True
     complete: bool = False
     compact_from: int | None = 1 << 21
+    vector_from: int | None = VECTOR_FROM
     checkpoint: Checkpointing | None = None
     por: bool = False
 
@@ -79,5 +86,7 @@ class CheckOptions:
             raise ValueError(f"max_memory must be > 0 bytes, got {self.max_memory}")
         if self.compact_from is not None and self.compact_from < 0:
             raise ValueError(f"compact_from must be >= 0, got {self.compact_from}")
+        if self.vector_from is not None and self.vector_from < 0:
+            raise ValueError(f"vector_from must be >= 0, got {self.vector_from}")
         if self.progress_interval <= 0:
             raise ValueError(f"progress_interval must be > 0, got {self.progress_interval}")

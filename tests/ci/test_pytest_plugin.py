@@ -83,7 +83,7 @@ def test_spec_and_models_have_one_item_per_variant_x_property():
     want = set()
     for path in sorted([*ROOT.glob("spec/*.kovn"), *ROOT.glob("models/**/*.kovn")]):
         rel = path.relative_to(ROOT).as_posix()
-        for variant, model in api.compile_spec(str(path))[0]:
+        for variant, model in api.compile_spec(str(path), lint=False)[0]:    # names only: no dead-guard lint
             ir = model.spec
             names = [p.name for p in ir.properties if p.kind != "constraint"]
             names += ["deadlock"] * bool(ir.check_deadlock) + [t.name for t in ir.temporals]
