@@ -887,9 +887,6 @@ class CodeGen:
         if isinstance(dom, ir.Op) and dom.op == "range":
             # `lo..hi` iterated: the ints in order, without building and sorting the set
             a, b = (self.ex(x, env) for x in dom.args)
-            lo, hi = (_int_bounds(x) for x in dom.args)
-            if lo is not None and hi is not None and hi[1] - lo[0] + 1 <= T.ENUM_LIMIT:
-                return f"range({a}, ({b}) + 1)"     # its bounds' types keep it small: no check
             return f"_range_iter({a}, {b}, {self.oid(dom.origin)})"
         x = self.ex(dom, env)
         if not T.is_bitset(t):
@@ -1318,15 +1315,6 @@ def _safe(e: ir.E) -> bool:
     if isinstance(e, ir.Ite):
         return _safe(e.cond) and _safe(e.then) and _safe(e.else_)
     return False
-
-
-def _int_bounds(e: ir.E) -> tuple[int, int] | None:
-    """Least and greatest value an int expression can have, as its type (or literal) says."""
-    if isinstance(e, ir.Lit) and type(e.value) is int:
-        return e.value, e.value
-    if isinstance(e.t, T.IntT) and e.t.bounded:
-        return e.t.lo, e.t.hi
-    return None
 
 
 def _trivial(e: ir.E) -> bool:
