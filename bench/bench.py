@@ -6,6 +6,7 @@
     python bench/bench.py --json out.json --no-spin
     python bench/bench.py --vacuity --repeat 3   # the cost of observing premises (ipam cases)
     python bench/bench.py --por --timeout 600    # partial-order reduction: states and time saved
+    python bench/bench.py --tlc-jar tla2tools.jar --tla-examples Examples --tla-library tlapm/library
 
 Input: the command line. Output: a table on stdout (per case: distinct, generated, depth,
 wall seconds of the whole process, start-up included, the search's own seconds,
@@ -15,6 +16,16 @@ version (bench/promela/*.pml, written from shared/conformance.md so that the sta
 agree) are also run by SPIN (breadth-first, no partial-order reduction; compilation not
 timed) and the table shows SPIN's counts, wall seconds and memory and kovn's time as a
 multiple of SPIN's. docs/performance.md has the figures and how they were measured.
+
+TLC side by side: given a tla2tools.jar (`--tlc-jar PATH` or KOVN_TLC_JAR) and a
+tlaplus/Examples checkout (`--tla-examples DIR` or KOVN_TLA_EXAMPLES), the one-worker cases
+whose spec has a TLA+ original there (bench/tlc.py: models/tla/, twophase, diehard) are also
+checked by TLC, one worker, with a .cfg (and a small module of definitions) the benchmark
+writes from the case's constants, in a temporary directory; the table shows TLC's counts
+(and whether they are kovn's), its wall seconds (the whole `java` process, as for kovn) and
+peak RSS, and kovn's wall time as a multiple of TLC's. Paxos's modules import TLAPS:
+`--tla-library DIR` (KOVN_TLA_LIBRARY) is tlaplus/tlapm's library/ folder. No TLA+ is kept
+in this repository.
 
 Each case is a separate `python -m checker ... --json` process, so imports, parsing and
 code generation count, as they do for a user (with Python's bytecode cache on, as it is
@@ -43,6 +54,9 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from time import perf_counter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tlc as tlc_side  # noqa: E402  (bench/tlc.py, beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMELA = ROOT / "bench" / "promela"
@@ -82,7 +96,7 @@ SUITE = (
     Case("diehard4", "models/diehard.kovn", ("space",), (FOUR_JUGS,), promela="diehard.pml",
          note="TLC 14.2 s, SPIN 2.4 s"),
     # the data shapes (issue 15): models/tla/, written from tlaplus/Examples; `tlc` is the
-    # count TLC recorded in that repository's manifest.json (TLC itself is not run here)
+    # count TLC recorded in that repository's manifest.json (with --tlc-jar, TLC runs too)
     Case("paxos", "models/tla/paxos.kovn", ("default",), tlc=(3_921, 23_563, 17),
          note="3 acceptors, 2 values, ballots 0..1 (MCPaxosTiny)"),
     Case("rw3", "models/tla/readerswriters.kovn", ("default",), ("NumActors=3",), tlc=(21_527, 59_674, 13)),
@@ -147,6 +161,7 @@ class Run:
     note: str = ""
     tlc_counts: str = ""                 # "same", "differ: ..." or "" (no TLC count recorded)
     spin: dict = field(default_factory=dict)
+    tlc_run: dict = field(default_factory=dict)   # TLC's figures, when it ran (bench/tlc.py)
     error: str = ""
 
 
@@ -467,11 +482,39 @@ def table(runs: list[Run]) -> str:
             spin_rows.append((r.case, "error", r.spin["error"][:60], "", "", "", "", ""))
     out = _aligned(rows)
     out += _reductions(runs)
+    out += tlc_table(runs)
     if spin_rows:
         out += "\n\nSPIN (breadth-first, -DNOREDUCE; compile not timed)\n"
         out += _aligned([("case", "distinct", "generated", "depth", "wall s", "memory MiB",
                           "kovn / SPIN", "same counts")] + spin_rows)
     return out
+
+
+def tlc_table(runs: list[Run]) -> str:
+    """TLC's figures beside kovn's, for the cases TLC ran: its counts (and which of them
+    differ from kovn's), wall seconds, CPU seconds (user + system, all its threads: JIT and
+    garbage collector included) and peak RSS of the `java` process, and kovn / TLC of wall
+    and of CPU time (the CPU ratio is less disturbed by other jobs on the machine)."""
+    rows = []
+    for r in runs:
+        t = r.tlc_run
+        if not t or r.error:
+            continue
+        if t.get("error"):
+            rows.append((r.case, "error", t["error"][:60], "", "", "", "", "", "", ""))
+            continue
+        differ = [name for name in ("distinct", "generated", "depth") if t[name] != getattr(r, name)]
+        rows.append((r.case, f"{t['distinct']:,}", f"{t['generated']:,}", str(t["depth"]), f"{t['wall_s']:.2f}",
+                     f"{t['cpu_s']:.2f}", f"{t['peak_rss_mib']:.0f}",
+                     f"{r.wall_s / t['wall_s']:.2f}x" if t["wall_s"] else "-",
+                     f"{r.cpu_s / t['cpu_s']:.2f}x" if t["cpu_s"] else "-",
+                     "yes" if not differ else "NO: " + ", ".join(differ)))
+    if not rows:
+        return ""
+    version = next((r.tlc_run["version"] for r in runs if r.tlc_run.get("version")), "")
+    return (f"\n\nTLC {version} (one worker; the whole java process)\n"
+            + _aligned([("case", "distinct", "generated", "depth", "wall s", "CPU s", "RSS MiB", "kovn / TLC",
+                         "CPU kovn / TLC", "same counts")] + rows))
 
 
 def _reductions(runs: list[Run]) -> str:
@@ -514,6 +557,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="each case searched in full and with partial-order reduction: states and time saved "
                         "(default cases: " + ", ".join(c.name for c in POR_CASES) + ")")
     p.add_argument("--timeout", type=float, default=None, help="with --por: seconds per search")
+    p.add_argument("--tlc-jar", metavar="PATH", default=os.environ.get("KOVN_TLC_JAR"),
+                   help="tla2tools.jar: run TLC side by side on the cases with a TLA+ original (KOVN_TLC_JAR)")
+    p.add_argument("--tla-examples", metavar="DIR", default=os.environ.get("KOVN_TLA_EXAMPLES"),
+                   help="a tlaplus/Examples checkout, where the TLA+ originals are (KOVN_TLA_EXAMPLES)")
+    p.add_argument("--tla-library", metavar="DIR", default=os.environ.get("KOVN_TLA_LIBRARY"),
+                   help="tlaplus/tlapm's library/ (TLAPS), for the specs that import it (KOVN_TLA_LIBRARY)")
+    p.add_argument("--no-tlc", action="store_true", help="do not run TLC even if --tlc-jar is given")
     args = p.parse_args(argv)
     suite = QUICK if args.quick else SUITE
     if args.list:
@@ -532,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.vacuity:
         return _vacuity_main(args, suite if args.cases else tuple(c for c in SUITE if c.name in VACUITY_CASES))
     spin = spin_available() and not args.no_spin
+    tlc = bool(args.tlc_jar and args.tla_examples) and not args.no_tlc
     runs = []
     with tempfile.TemporaryDirectory(prefix="kovn-bench-cache-") as cache_dir:
         prime(cache_dir)
@@ -539,17 +590,24 @@ def main(argv: list[str] | None = None) -> int:
             run = run_case(case, max(1, args.repeat), cache_dir, args.once)
             if spin and case.promela:
                 run.spin = run_spin(case, max(1, args.repeat))
+            tla = tlc_side.tla_spec(case.spec, case.variants) if tlc and case.workers == 1 and not case.flags \
+                else None
+            if tla is not None:
+                run.tlc_run = tlc_side.run_tlc(tla, case.consts, jar=args.tlc_jar, examples=args.tla_examples,
+                                               library=args.tla_library, repeat=max(1, args.repeat))
             runs.append(run)
             print(f"  {case.name}: {run.wall_s:.2f} s"
-                  + (f", SPIN {run.spin.get('wall_s', 0):.2f} s" if run.spin else ""), file=sys.stderr, flush=True)
+                  + (f", SPIN {run.spin.get('wall_s', 0):.2f} s" if run.spin else "")
+                  + (f", TLC {run.tlc_run.get('wall_s', 0):.2f} s" if run.tlc_run else ""),
+                  file=sys.stderr, flush=True)
     print(table(runs))
-    document = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "spin": spin,
+    document = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "spin": spin, "tlc": tlc,
                 "runs": [asdict(r) for r in runs]}
     text = json.dumps(document, indent=2)
     print(text)
     if args.json:
         Path(args.json).write_text(text + "\n")
-    return 1 if any(r.error for r in runs) else 0
+    return 1 if any(r.error or r.tlc_run.get("error") for r in runs) else 0
 
 
 def _vacuity_main(args, suite) -> int:

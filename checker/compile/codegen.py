@@ -184,7 +184,7 @@ class CodeGen:
     def static_values(self, dom: ir.E) -> list:
         t = dom.t.elem
         if isinstance(dom, ir.TypeSet):
-            return [T.from_ordinal(t, o) for o in range(T.size(t))]
+            return T.values(t)
         value = self.evaluate(dom)
         if isinstance(value, frozenset):
             return sorted(value)
@@ -473,7 +473,7 @@ class CodeGen:
             return None
         key = ("ord", t)
         if key not in self.tables:
-            self.tables[key] = self.const({T.from_ordinal(t, o): o for o in range(T.size(t))}, "O")
+            self.tables[key] = self.const({v: o for o, v in enumerate(T.values(t))}, "O")
         return self.tables[key]
 
     def code_table(self, t: T.Type) -> str | None:
@@ -482,13 +482,20 @@ class CodeGen:
             return None
         key = ("code", t)
         if key not in self.tables:
-            self.tables[key] = self.const(tuple(T.from_ordinal(t, o) for o in range(T.size(t))), "C")
+            self.tables[key] = self.const(tuple(T.values(t)), "C")
         return self.tables[key]
 
     def key_ordinal(self, key: ir.E, kt: T.Type, env: Env) -> str:
         """Ordinal of key among kt's values; range-checked when key's type is wider."""
         if isinstance(kt, T.IntT) and isinstance(key.t, T.IntT) and not _within(key.t, kt):
-            return f"_key({self.ex(key, env)}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
+            x = self.ex(key, env)
+            if _LITERAL_ARITH.fullmatch(x):
+                # a key fixed by an unrolled parameter (`c[i - 1]`, i = 3): checked here, once;
+                # one outside the keys keeps the check, which fails only if it is reached
+                v = eval(x, {"__builtins__": {}})    # digits, + - * and brackets only
+                if kt.lo <= v <= kt.hi:
+                    return str(v - kt.lo)
+            return f"_key({x}, {kt.lo}, {kt.hi}, {self.oid(key.origin)})"
         return self.ordinal_in(key, kt, env)
 
     def ordinal_in(self, e: ir.E, t: T.Type, env: Env) -> str:
@@ -732,8 +739,14 @@ class CodeGen:
         if isinstance(bt, T.SeqT):
             base, i = self.ex(e.base, env), self.ex(e.key, env)
             if T.finite(bt):
-                return self.rep(f"_sget({base}, {i}, {T.len_width(bt)}, {T.width(bt.elem)}, "
-                                f"{self.oid(e.origin)})", e.t)
+                lw, ew = T.len_width(bt), T.width(bt.elem)
+                code = f"_sget({base}, {i}, {lw}, {ew}, {self.oid(e.origin)})"
+                if self.fold and _trivial(e.base) and _trivial(e.key):
+                    # inline when the sequence and the index cost nothing to evaluate twice:
+                    # the bounds test, then the element; _sget only to report an index outside
+                    code = (f"((({base}) >> ({lw} + ({i}) * {ew})) & {(1 << ew) - 1} "
+                            f"if 0 <= ({i}) < (({base}) & {(1 << lw) - 1}) else {code})")
+                return self.rep(code, e.t)
             return f"_tidx({base}, {i}, {self.oid(e.origin)})"
         raise AssertionError(bt)
 
@@ -868,7 +881,7 @@ class CodeGen:
                 return f"range({elem.lo}, {elem.hi + 1})"
             if isinstance(elem, (T.BoolT, T.SumT, T.LabelT, T.SetT)):
                 return f"range({T.size(elem)})"
-            return self.const(tuple(T.from_ordinal(elem, o) for o in range(T.size(elem))))
+            return self.const(tuple(T.values(elem)))
         if isinstance(dom, ir.Solve) and not T.is_bitset(t):
             return self.solve_iter(dom, env)         # ascending already
         if isinstance(dom, ir.Op) and dom.op == "range":
@@ -975,7 +988,7 @@ class CodeGen:
         if isinstance(t, T.SetT):
             return f"({v}).bit_count()" if T.is_bitset(t) else f"len({v})"   # v may be a literal: 3.bit_count()
         if isinstance(t, T.SeqT):
-            return f"_slen({v}, {T.len_width(t)})" if T.finite(t) else f"len({v})"
+            return f"(({v}) & {(1 << T.len_width(t)) - 1})" if T.finite(t) else f"len({v})"
         if not T.finite(t):
             return f"len({v})"
         if t.total:
@@ -998,7 +1011,7 @@ class CodeGen:
             return v
         lw, ew = T.len_width(t), T.width(t.elem)
         item = self.rep(f"(({v} >> ({lw} + i * {ew})) & {(1 << ew) - 1})", t.elem)
-        return f"[{item} for i in range(_slen({v}, {lw}))]"
+        return f"[{item} for i in range(({v}) & {(1 << lw) - 1})]"
 
     def op_min(self, e, env):
         return self._minmax(e, env, "min")

@@ -455,7 +455,7 @@ def _mentions(e: ir.E, names: frozenset[str]) -> bool:
 
 def _values(t: T.Type) -> list:
     """Every run-time value of a small finite type."""
-    return [T.from_ordinal(t, o) for o in range(T.size(t))]
+    return T.values(t)
 
 
 def set_values(t: T.Type, value: Any) -> list:

@@ -467,6 +467,47 @@ def _code_of_ordinal(t: Type, o: int) -> int:
     return code_of(t, from_ordinal(t, o))
 
 
+def values(t: Type) -> list[Any]:
+    """The run-time representation of every value of a finite type, in ordinal order: the
+    list `[from_ordinal(t, o) for o in range(size(t))]`, built as the product of its parts'
+    codes (a shift and an or per value, where `from_ordinal` walks the type once per value:
+    enumerating a type of a million functions is a fraction of a second, not tens)."""
+    if isinstance(t, RecordT):
+        parts, at = [], 0
+        for _, ft in t.fields:
+            parts.append([c << at for c in _codes(ft)])
+            at += width(ft)
+        return _product(parts, [0])
+    if isinstance(t, OptT):
+        return [0, *((c << 1) | 1 for c in _codes(t.elem))]
+    if isinstance(t, MapT):
+        sw, vw = slot_width(t), width(t.value)
+        slots = _codes(t.value) if t.total else [0, *(c | (1 << vw) for c in _codes(t.value))]
+        return _product([[c << (i * sw) for c in slots] for i in range(size(t.key))], [0])
+    if isinstance(t, SeqT):
+        lw, ew, elems = len_width(t), width(t.elem), _codes(t.elem)
+        out: list[int] = []
+        for length in range(t.max + 1):
+            out += _product([[c << (lw + i * ew) for c in elems] for i in range(length)], [length])
+        return out
+    return [from_ordinal(t, o) for o in range(size(t))]
+
+
+def _codes(t: Type) -> list[int]:
+    """The codes of every value of t in ordinal order (a composite's code is its rep)."""
+    if isinstance(t, (RecordT, OptT, MapT, SeqT)):
+        return values(t)
+    return [_code_of_ordinal(t, o) for o in range(size(t))]
+
+
+def _product(parts: list[list[int]], start: list[int]) -> list[int]:
+    # the first part is the most significant digit of the ordinal, as in from_ordinal
+    out = start
+    for part in parts:
+        out = [a | c for a in out for c in part]
+    return out
+
+
 def all_plain(t: Type) -> Iterator[Any]:
     """Every value of a finite type as plain data, in ordinal order."""
     if isinstance(t, RecordT):
