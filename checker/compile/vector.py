@@ -683,6 +683,12 @@ class _Run:
             inner = {k: (v[sel] if sel is not None and _is_array(v) else v) for k, v in env.items()}
             inner.update(zip(params, args))
             return self.ev(node.func.body, inner, None, n)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "bit_count" and not args:
+            # a set's size: the bits of its packed value (of the absolute value, as Python)
+            v = self.ev(node.func.value, env, sel, n)
+            if not _is_array(v):
+                return _scalar_op(int.bit_count, _ints(v))
+            return np.bitwise_count(_ints(v)).astype(np.int64)
         if not isinstance(node.func, ast.Name):
             raise Unsupported("a call")
         name = node.func.id

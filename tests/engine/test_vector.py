@@ -158,6 +158,7 @@ def _expr(depth: int) -> st.SearchStrategy[str]:
         st.tuples(sub, st.sampled_from(["and", "or"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(sub, sub, sub).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
         st.tuples(st.sampled_from(["-", "~", "not "]), sub).map(lambda t: f"({t[0]}{t[1]})"),
+        sub.map(lambda t: f"({t}).bit_count()"),
     )
 
 
