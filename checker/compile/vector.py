@@ -360,8 +360,6 @@ class _Run:
         assigned = {target} | {t.id for node in ast.walk(st) if isinstance(node, ast.Assign)
                                for t in node.targets if isinstance(t, ast.Name)}
         outer = {n: v for n, v in env.items() if n not in assigned}
-        position = np.full(self.size, -1, dtype=np.int64)
-        position[rows] = np.arange(rows.size)
         for value, held in members:
             alive = ~self.dead[rows] & held
             if alive.any():
@@ -378,7 +376,7 @@ class _Run:
         order = np.argsort(rows)
         env, rows = {n: _pick(v, order) for n, v in env.items()}, rows[order]
         for value, held in members:
-            held = held[order] if held.size == order.size else held
+            held = held[order]
             inner = dict(env)
             inner[target] = value
             env_t, rows_t = self.block(st.body, {n: _pick(v, held) for n, v in inner.items()}, rows[held])

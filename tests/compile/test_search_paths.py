@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from checker import api
-from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, explore
 from checker.engine.bfs import Search
 from checker.engine.graph import build_graph
@@ -25,7 +24,7 @@ from checker.engine.graph import build_graph
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
 from engine_paths import GeneralOnly  # noqa: E402
-from specgen import seeded_specs  # noqa: E402
+from specgen import compiled_models, seeded_specs  # noqa: E402
 
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60,
                  phases=[Phase.generate],
@@ -51,13 +50,7 @@ OPTIONS = [CheckOptions(), CheckOptions(max_states=7), CheckOptions(stop_on_viol
 @settings(**_SETTINGS)
 @given(seeded_specs())
 def test_generated_loop_matches_the_general_loop(tmp_path_factory, generated):
-    path = tmp_path_factory.mktemp("fast") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        compiled, _ = api.compile_spec(str(path))
-    except DiagnosticError:
-        return
-    for _, model in compiled:
+    for model in compiled_models(tmp_path_factory.mktemp("fast"), generated.text):
         for options in OPTIONS:
             assert summary(explore(model, options)) == summary(explore(GeneralOnly(model), options))
 

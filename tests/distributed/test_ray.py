@@ -26,7 +26,7 @@ from checker.engine.parallel import explore_parallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-from specgen import seeded_specs  # noqa: E402
+from specgen import compiled_models, seeded_specs  # noqa: E402
 from test_checkpoint import IDENT, comparable  # noqa: E402
 from test_parallel import _SETTINGS, same_search  # noqa: E402
 
@@ -46,13 +46,7 @@ def on_ray_as_on_workers(model, address: str, options: CheckOptions = CheckOptio
 @settings(**{**_SETTINGS, "max_examples": 15})
 @given(seeded_specs(premises=True))
 def test_random_specs_on_the_cluster(ray_cluster, tmp_path_factory, generated):
-    path = tmp_path_factory.mktemp("ray") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        compiled, _ = api.compile_spec(str(path))
-    except api.DiagnosticError:
-        return          # the generator's rare spec with a constant that fails to evaluate
-    for _, model in compiled:
+    for model in compiled_models(tmp_path_factory.mktemp("ray"), generated.text):
         on_ray_as_on_workers(model, ray_cluster)
 
 

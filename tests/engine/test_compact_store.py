@@ -19,7 +19,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from checker import api
-from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, explore
 from checker.engine.bfs import Search
 from checker.engine.model import ModelError
@@ -29,7 +28,7 @@ from checker.engine.store import CompactStore, Mark
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine_paths import GeneralOnly, summary  # noqa: E402
-from specgen import seeded_specs  # noqa: E402
+from specgen import compiled_models, seeded_specs  # noqa: E402
 
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60,
                  phases=[Phase.generate],
@@ -66,13 +65,7 @@ def compared(model, options: CheckOptions) -> None:
 @settings(**_SETTINGS)
 @given(seeded_specs())
 def test_compact_store_matches_the_plain_store_on_random_specs(tmp_path_factory, generated):
-    path = tmp_path_factory.mktemp("compact") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        compiled, _ = api.compile_spec(str(path))
-    except DiagnosticError:
-        return
-    for _, model in compiled:
+    for model in compiled_models(tmp_path_factory.mktemp("compact"), generated.text):
         for options in OPTIONS:
             compared(model, options)
         search = Search(model, CheckOptions(compact_from=0, complete=True), None, compact=True)

@@ -27,7 +27,7 @@ from checker.engine.parallel import explore_parallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-from specgen import seeded_specs  # noqa: E402
+from specgen import compiled_models, seeded_specs  # noqa: E402
 from test_runtime_errors import GRID as _GRID  # noqa: E402
 
 EXAMPLES = 40
@@ -101,13 +101,7 @@ def test_random_specs_two_workers_agree_with_one(tmp_path_factory, generated):
 def test_random_specs_stopped_within_a_level_agree_with_one(tmp_path_factory, generated, workers, how, where):
     """Stopped where one process stops, often in the middle of a level: at the first
     violation, at a state cap anywhere in the search, at a depth anywhere in it."""
-    path = tmp_path_factory.mktemp("par") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        compiled, _ = api.compile_spec(str(path))
-    except DiagnosticError:
-        return
-    for _, model in compiled:
+    for model in compiled_models(tmp_path_factory.mktemp("par"), generated.text):
         full = explore(model)
         cap = 1 + where * full.stats.distinct // 1000
         options = {"stop": CheckOptions(stop_on_violation=True),

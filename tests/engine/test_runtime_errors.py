@@ -27,7 +27,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from checker import api
-from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, ModelError, Status, Verdict, explore
 from checker.engine.dfs import reachable_graph
 from engine_paths import paths, summary
@@ -368,7 +367,7 @@ def test_the_error_names_the_first_property_declared_that_fails(tmp_path):
 # ---- random specs --------------------------------------------------------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
-from specgen import seeded_specs  # noqa: E402
+from specgen import compiled_models, seeded_specs  # noqa: E402
 
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60,
                  phases=[Phase.generate],
@@ -381,13 +380,7 @@ _SETTINGS = dict(derandomize=True, deadline=None, database=None, max_examples=60
 def test_random_specs_follow_the_rule_on_every_path(tmp_path_factory, generated):
     """Random small specs (tests/property/specgen.py: some expressions fail at run time),
     every depth limit up to the depth + 1, with and without --stop-at-first."""
-    path = tmp_path_factory.mktemp("rule") / "spec.kovn"
-    path.write_text(generated.text)
-    try:
-        pairs, _ = api.compile_spec(str(path))
-    except DiagnosticError:
-        return
-    for _, model in pairs:
+    for model in compiled_models(tmp_path_factory.mktemp("rule"), generated.text):
         full = explore(model)
         for stop in (False, True):
             for d in [None, *range(1, full.stats.depth + 2)]:

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 from checker import api
 from checker.compile import vector
-from checker.diagnostics import DiagnosticError
 from checker.engine import CheckOptions, explore
 from checker.engine.bfs import Search
 from checker.engine.store import CompactStore
@@ -36,7 +35,7 @@ from checker.engine.store import CompactStore
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "property"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine_paths import summary  # noqa: E402
-from specgen import spec_from_seed  # noqa: E402
+from specgen import compiled_models, spec_from_seed  # noqa: E402
 
 _SETTINGS = dict(derandomize=True, deadline=None, database=None, phases=[Phase.generate],
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -72,12 +71,7 @@ def small_chunks(monkeypatch):
 
 
 def compiled_from_seed(tmp_path: Path, seed: int) -> list:
-    path = tmp_path / f"spec{seed}.kovn"
-    path.write_text(spec_from_seed(seed).text)
-    try:
-        return [model for _, model in api.compile_spec(str(path))[0]]
-    except DiagnosticError:
-        return []
+    return compiled_models(tmp_path, spec_from_seed(seed).text, f"spec{seed}.kovn")
 
 
 @pytest.mark.parametrize("group", range(6))

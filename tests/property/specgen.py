@@ -1348,5 +1348,17 @@ def spec_from_seed(seed: int, premises: bool = False, temporal: bool = False) ->
     return _Gen(rng.randint, premises, temporal).spec()
 
 
+def compiled_models(directory, text: str, name: str = "spec.kovn") -> list:
+    """The models of a generated spec written to `directory`/`name` and compiled; none for
+    the generator's rare spec the checker rejects (a constant that fails to evaluate)."""
+    from checker import api
+    path = directory / name
+    path.write_text(text)
+    try:
+        return [model for _, model in api.compile_spec(str(path))[0]]
+    except api.DiagnosticError:
+        return []
+
+
 def seeded_specs(premises: bool = False) -> st.SearchStrategy[GeneratedSpec]:
     return st.integers(0, 2**32 - 1).map(lambda seed: spec_from_seed(seed, premises))
