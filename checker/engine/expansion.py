@@ -29,6 +29,7 @@ caller runs this loop over the chunk again.
 from __future__ import annotations
 
 import itertools
+import traceback
 from typing import Any, Callable, Iterable, Protocol, Sequence, cast
 
 from checker.engine.budget import LimitReached
@@ -161,6 +162,13 @@ def _stutter(check_tr: Callable[[State, Label, State], Sequence[int]], s: State)
         raise NoPartialOrder("an action property is false on a step that changes nothing it reads")
 
 
+def _release(exc: BaseException) -> None:
+    """Let go of what the frames an exception unwound still hold: NumPy views of the
+    store's arrays (compile/vector.py) forbid resizing them, as an undo does (BufferError).
+    The frames keep their lines for a traceback; their locals go."""
+    traceback.clear_frames(exc.__traceback__)
+
+
 def try_fast(run: Callable[[], int], undo: Callable[[], None]) -> bool:
     """Run a generated expander over a chunk (`run`); True when it went through. On an event
     (or a ModelError it raised) the chunk is undone and False returned: the general loop
@@ -168,9 +176,11 @@ def try_fast(run: Callable[[], int], undo: Callable[[], None]) -> bool:
     the counts reported stay consistent."""
     try:
         event = run()
-    except ModelError:
+    except ModelError as exc:
+        _release(exc)
         event = 0
-    except (LimitReached, MemoryError):
+    except (LimitReached, MemoryError) as exc:
+        _release(exc)
         undo()
         raise
     if event == DONE:

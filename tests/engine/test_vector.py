@@ -259,3 +259,25 @@ def test_the_table_against_a_set():
         vector._rebuild(store, 0)
         assert store.cold == len(truth) <= 0.7 * len(store.table)
         assert all(store.in_cold(k) for k in truth)
+
+
+@pytest.mark.parametrize("call", [1, 2, 3, 5, 8])
+def test_a_limit_inside_the_arrays_is_reported_not_a_crash(call, monkeypatch):
+    """A limit (a timeout, Ctrl-C) raised while the arrays hold NumPy views of the store's
+    states (the table rebuilt from them): the chunk is undone and the search reports the
+    limit, INCOMPLETE. The views in the unwound frames once made the undo's resize fail."""
+    from checker.engine.budget import LimitReached
+    from checker.engine.result import Verdict
+    original, calls = vector._claim, []
+
+    def claim(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise LimitReached("timeout 1s")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(vector, "_claim", claim)
+    ((_, model),) = api.compile_spec("models/twophase.kovn", api.parse_consts(["N=5"]), ["plain"])[0]
+    result = explore(model, CheckOptions(vector_from=0))
+    assert len(calls) == call
+    assert result.limit == "timeout 1s" and result.verdict is Verdict.INCOMPLETE
