@@ -250,7 +250,7 @@ class Search:
                 limits.disarm()
                 self.limit = memory_limit(e, self.options.max_memory)
         if live is None:    # the limit was hit in the liveness check, or before it
-            live = self._unknown_liveness()
+            live = self.unknown_liveness()
         self._final_checkpoint()
         return self._result(perf_counter() - self.start, live)
 
@@ -292,7 +292,7 @@ class Search:
         if not self.model.temporal:
             return []
         if self.symmetry is not None:
-            return self._unknown_liveness()
+            return self.unknown_liveness()
         start = perf_counter()
         complete = self._complete()
         graph = None
@@ -310,7 +310,7 @@ class Search:
         self.liveness_seconds = perf_counter() - start
         return results
 
-    def _unknown_liveness(self) -> list[PropertyResult]:
+    def unknown_liveness(self) -> list[PropertyResult]:
         if not self.model.temporal:
             return []
         return check_liveness(self.model, (), False)

@@ -19,7 +19,8 @@ own (bfs.Search.initial_level), in this process.
 
 The processes are forked, so the compiled model is shared without pickling; on a
 platform without fork, or for a model with temporal properties (the liveness check needs
-the whole graph in one process), the search runs in this process (bfs.explore) and the
+the whole graph in one process; not under symmetry, which leaves them undecided: bfs.py
+UNDER_SYMMETRY), the search runs in this process (bfs.explore) and the
 result says so (`CheckResult.workers_fallback`). A timeout or a memory limit is checked
 between levels and between chunks of a level. The level at --max-depth is expanded like
 the others, its new successors counted as the cut instead of stored (bfs.py). Every
@@ -40,7 +41,7 @@ from time import perf_counter
 from array import array
 from typing import Any, Callable, Protocol
 
-from checker.engine.bfs import Search, Stop, explore, explore_without_symmetry
+from checker.engine.bfs import UNDER_SYMMETRY, Search, Stop, explore, explore_without_symmetry
 from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes
 from checker.engine.fastpath import owner
 from checker.engine import checkpoint
@@ -86,7 +87,8 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
     """Explore `model` with `workers` processes (one: bfs.explore, in this process).
     `crew`: start the workers elsewhere (`crew(options, workers)`: Ray actors,
     checker/distributed/ray.py) instead of forking them."""
-    reason = _why_not_parallel(model, workers, forked=crew is None)
+    reduced = model.symmetry is not None and (resume is None or resume.symmetry_off is None)
+    reason = _why_not_parallel(model, workers, forked=crew is None, reduced=reduced)
     if reason is None:
         start = perf_counter()
         begin = (lambda: crew(options, workers)) if crew is not None else None
@@ -106,10 +108,12 @@ def explore_parallel(model: Model, options: CheckOptions = CheckOptions(), worke
     return result
 
 
-def _why_not_parallel(model: Model, workers: int, forked: bool = True) -> str | None:
+def _why_not_parallel(model: Model, workers: int, forked: bool = True, reduced: bool = False) -> str | None:
+    """Why the search runs in one process, or None. `reduced`: it reduces by symmetry,
+    which leaves the temporal properties undecided (bfs.UNDER_SYMMETRY): no graph needed."""
     if workers <= 1:
         return "asked for one"
-    if model.temporal:
+    if model.temporal and not reduced:
         return "temporal properties are checked on the whole graph, in one process"
     if forked and "fork" not in multiprocessing.get_all_start_methods():
         return "this platform cannot fork"
@@ -613,8 +617,10 @@ class Coordinator:
                 self.findings.found, self.findings.undecided, self.findings.stopped = cut.found
         end = SearchEnd(s.limit, s.failure, distinct, s.init_generated + sum(counters.generated), depth,
                         perf_counter() - s.start, max(peaks), left, counters)
-        return assemble(self.findings, Traces(self.model, s.store, s.canon), end,
-                        symmetry=s.symmetry, workers=self.workers)
+        # under symmetry the temporal properties stay unknown, as in one process (bfs.py)
+        return assemble(self.findings, Traces(self.model, s.store, s.canon), end, s.unknown_liveness(),
+                        symmetry=s.symmetry, workers=self.workers,
+                        undecided=UNDER_SYMMETRY if s.symmetry is not None and self.model.temporal else None)
 
 
 @dataclass(frozen=True, slots=True)

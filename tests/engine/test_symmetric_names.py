@@ -9,6 +9,8 @@ reduced counterexample a real trace of the full model, as short).
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +234,19 @@ def test_ipam_with_two_pods_reduced_against_full(variant, depth):
         index = [q.name for q in full_model.properties].index("NoOrphanIP")
         orphan = next(p for p in violated if p.name == "NoOrphanIP")
         assert index in full_model.check_state(orphan.trace.steps[-1].state)
+
+
+@pytest.mark.parametrize("variant, depth", [("fixed", 10), ("v1_12", 9)])
+def test_ipam_with_two_pods_reduced_by_two_workers_as_by_one(variant, depth):
+    """Under symmetry the temporal properties are left unknown, so the workers need no
+    whole graph: `--workers 2 --symmetry PodId` searches in two processes and reports what
+    one process reports (verdict, counts, coverage, every property, the same traces)."""
+    from checker.engine.parallel import explore_parallel
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_parallel import same_search
+    model = _ipam(variant, ("PodId",))
+    assert model.temporal
+    same_search(model, 2, CheckOptions(max_depth=depth))
+    many = explore_parallel(model, CheckOptions(max_depth=depth), 2)
+    assert many.workers == 2 and many.undecided and many.symmetry
+    assert {p.status for p in many.properties if p.kind == "liveness"} == {Status.UNKNOWN}
