@@ -42,7 +42,7 @@ from array import array
 from typing import Any, Callable, Protocol
 
 from checker.engine.bfs import UNDER_SYMMETRY, Search, Stop, explore, explore_without_symmetry
-from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes
+from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes, resident_bytes
 from checker.engine.fastpath import owner
 from checker.engine import checkpoint
 from checker.engine.checkpoint import Image
@@ -607,6 +607,8 @@ class Coordinator:
         peaks = [peak_rss_bytes()]
         if ask:
             peaks += [m.peak_rss_bytes for m in self._ask(MemoryUse()) if isinstance(m, Memory)]
+        else:   # not asked (a limit, a dead worker): their memory now, as the limit saw it
+            peaks += [resident_bytes(pid) for pid in self.crew.pids()]
         distinct, counters, depth, left = self.distinct, self.counters, s.depth, s.left
         cut = self.truncated
         if cut is not None:         # one process's figures where it stops within the level

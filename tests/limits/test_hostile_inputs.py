@@ -8,6 +8,7 @@ the timings asserted are bounds an order of magnitude above what they take, to t
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -400,3 +401,25 @@ def test_an_action_beyond_pythons_limits_is_a_diagnostic_at_the_action(tmp_path)
                                         f"  x := c0\n}}\nallow deadlock\n")
     code, out, err, _ = run_capped([name], tmp_path)
     assert code == 150 and "error[KOV004]" in err and "deep.kovn:2:" in err, err
+
+
+GROWING = """var a: 0..1000 = 0
+var b: 0..1000 = 0
+var c: 0..1000 = 0
+action A { require a < 1000  a := a + 1 }
+action B { require b < 1000  b := b + 1 }
+action C { require c < 1000  c := c + 1 }
+allow deadlock
+"""
+
+
+def test_workers_stopped_by_max_memory_report_the_memory_they_held(tmp_path):
+    """`--workers 2 --max-memory 300M`: the three processes together passed 300 MiB, so the
+    largest held at least a third of it; the report's peak memory says so (it once gave the
+    coordinator's alone, the workers not being asked once a limit had stopped them)."""
+    code, out, err, _ = run_capped([write(tmp_path, "spec.kovn", GROWING), "--workers", "2",
+                                    "--max-memory", "300M", "--json"], tmp_path)
+    assert_clean(code, err)
+    (result,) = json.loads(out)["results"]
+    assert code == 152 and result["limit"] == "max-memory 300 MiB" and result["workers"] == 2, (out, err)
+    assert result["peak_rss_bytes"] >= 100 << 20, result["peak_rss_bytes"]
