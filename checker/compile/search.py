@@ -17,6 +17,7 @@ from checker.compile.codecache import compiled
 from checker.compile.codegen import CodeGen, Env, _safe
 from checker.compile.expand import expander_source, scanner_source
 from checker.compile.observe import observer_source
+from checker.engine import budget
 from checker.engine.fastpath import Expander, ExpansionPlan, Mode, RoutingExpander, Scanner
 from checker.ir.premises import Premise
 
@@ -73,7 +74,8 @@ class GeneratedSearch:
         it does not serve. NumPy is imported here, by the searches that get this far."""
         if not _served(plan, self.gen.layout.total_bits):
             return scalar
-        from checker.compile import vector
+        with budget.deferred():     # NumPy is not left half-imported by a limit
+            from checker.compile import vector
         spec = self.gen.spec
         saved, self.gen.lines = self.gen.lines, []
         try:

@@ -146,7 +146,7 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     _interrupt.why = TERMINATED if signum == signal.SIGTERM else INTERRUPT
     for f in list(_interrupt.forward):
         f()
-    if _guards and not _guards[-1].fired:
+    if _guards and not _guards[-1].fired and not _deferred:
         _guards[-1].fired = True
         raise LimitReached(_interrupt.why)
 
@@ -193,8 +193,27 @@ def interruptible(forward: Callable[[], None] | None = None) -> Iterator[None]:
             _interrupt.previous = None
 
 
+_deferred = 0      # nesting of `deferred` blocks
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block no limit is raised; one passed meanwhile is raised at its end (an
+    interrupt), or by the timer's next look (a limit). For a lazy import of a library:
+    stopped half-way, it would stay half-imported, broken for every later run in the
+    process (a variant searched after it, a pool's next task)."""
+    global _deferred
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
+    if _deferred == 0 and _interrupt.seen:
+        check()
+
+
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    if not _guards:
+    if not _guards or _deferred:
         return
     g = _guards[-1]
     if g.fired:

@@ -45,6 +45,7 @@ def sigint():
     yield
     budget.set_interrupts(as_limit)
     signal.signal(signal.SIGINT, previous)
+    budget.clear_interrupt()    # the engine's searches in this process come after it
 
 
 def interrupt_during(monkeypatch, module, name: str, timers: list) -> None:
@@ -85,3 +86,26 @@ def test_an_interrupted_run_is_incomplete_with_its_statistics_and_exits_130(tmp_
     assert first.endswith("MiB") and "distinct states" in first and not first.startswith("  0 distinct")
     props = {p.get("name"): p.get("value") for p in ET.parse(tmp_path / "k.xml").getroot().iter("property")}
     assert props["kovn.exit_code"] == "130"
+
+
+def test_a_limit_waits_for_the_end_of_a_deferred_block(sigint):
+    """budget.deferred (a lazy import of NumPy that must not stop half-way): Ctrl-C or a
+    timeout passed within the block is raised after it, not in it."""
+    import time
+    from checker.engine.budget import INTERRUPT, LimitReached
+    ran = []
+    with budget.guard():
+        with pytest.raises(LimitReached) as stopped:
+            with budget.deferred():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)        # the handler runs meanwhile: recorded, not raised
+                ran.append("block")
+    assert ran == ["block"] and stopped.value.limit == INTERRUPT
+    budget.clear_interrupt()
+    with budget.guard(time.perf_counter() + 0.05, timeout=0.05):
+        with pytest.raises(LimitReached) as stopped:
+            with budget.deferred():
+                time.sleep(0.4)         # the timer looks four times, past the deadline
+                ran.append("timed")
+            time.sleep(2)               # its next look raises
+    assert ran == ["block", "timed"] and stopped.value.limit == "timeout 0.05s"
