@@ -310,6 +310,10 @@ class Search:
         self.liveness_seconds = perf_counter() - start
         return results
 
+    def undecided(self) -> str | None:
+        """Why a complete search leaves properties unknown: temporal ones under symmetry."""
+        return UNDER_SYMMETRY if self.symmetry is not None and self.model.temporal else None
+
     def unknown_liveness(self) -> list[PropertyResult]:
         if not self.model.temporal:
             return []
@@ -608,7 +612,7 @@ class Search:
                           liveness_seconds=(round(self.liveness_seconds, 4)
                                             if self.model.temporal and self.symmetry is None else None),
                           symmetry=self.symmetry,
-                          undecided=UNDER_SYMMETRY if self.symmetry is not None and self.model.temporal else None)
+                          undecided=self.undecided())
         if self.reducer is not None:
             result = replace(result, partial_order=self.reducer.figures())
         elif self.por_dropped is not None:

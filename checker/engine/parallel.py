@@ -41,7 +41,7 @@ from time import perf_counter
 from array import array
 from typing import Any, Callable, Protocol
 
-from checker.engine.bfs import UNDER_SYMMETRY, Search, Stop, explore, explore_without_symmetry
+from checker.engine.bfs import Search, Stop, explore, explore_without_symmetry
 from checker.engine.budget import LimitReached, guard, memory_limit, peak_rss_bytes, resident_bytes
 from checker.engine.fastpath import owner
 from checker.engine import checkpoint
@@ -622,7 +622,7 @@ class Coordinator:
         # under symmetry the temporal properties stay unknown, as in one process (bfs.py)
         return assemble(self.findings, Traces(self.model, s.store, s.canon), end, s.unknown_liveness(),
                         symmetry=s.symmetry, workers=self.workers,
-                        undecided=UNDER_SYMMETRY if s.symmetry is not None and self.model.temporal else None)
+                        undecided=s.undecided())
 
 
 @dataclass(frozen=True, slots=True)

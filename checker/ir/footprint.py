@@ -339,7 +339,7 @@ class _Walker:
         holes: list[ir.E] = []
         if not _holes(done, holes, frozenset()):
             return WHOLE
-        choices = [_values(h.t) for h in holes]
+        choices = [T.values(h.t) for h in holes]
         count = 1
         for c in choices:
             count *= len(c)
@@ -451,11 +451,6 @@ def _scopes(e: Any) -> frozenset[str]:
 
 def _mentions(e: ir.E, names: frozenset[str]) -> bool:
     return bool(names) and any(isinstance(n, ir.Local) and n.name in names for n in walk(e))
-
-
-def _values(t: T.Type) -> list:
-    """Every run-time value of a small finite type."""
-    return T.values(t)
 
 
 def set_values(t: T.Type, value: Any) -> list:
