@@ -109,13 +109,16 @@ def unused_acknowledgements(per_variant: list[VariantWarnings], acks: list[tuple
                             names: list[str]) -> list[list[Diagnostic]]:
     """KOV610 per variant: an acknowledgement unused (see `acknowledge`) in every variant it
     applies to; reported once, with the variant that declares it (a top-level one: with the
-    first variant)."""
+    first variant). One that applies to a variant the run did not check is not judged."""
     applies: dict[Acknowledgement, list[int]] = {}
     for k, a_list in enumerate(acks):
         for a in a_list:
             applies.setdefault(a, []).append(k)
     out: list[list[Diagnostic]] = [[] for _ in per_variant]
+    ran = set(names)
     for a, ks in applies.items():
+        if not ran.issuperset(a.reach):
+            continue            # it may be used in a variant this run left out (`--variant`)
         if all(a in per_variant[k].unused for k in ks):
             at = names.index(a.owner) if a.owner in names else ks[0]
             out[at].append(_unused(a))

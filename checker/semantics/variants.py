@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checker import codes
 from checker.diagnostics import Diagnostic, Span
@@ -19,12 +19,15 @@ from checker.syntax import ast
 class Acknowledgement:
     """`acknowledge KIND SUBJECT, ...`: the warnings with that code about those subjects are
     expected (subjects ("*",): every one of that code). `owner`: the variant that declares
-    it, None at the top level (every variant)."""
+    it, None at the top level (every variant). `reach`: every variant it applies to (the
+    declaring one, those that extend it; all of them for a top-level one): a run that checks
+    only some of them cannot tell that it is unused."""
 
     code: str
     subjects: tuple[str, ...]
     span: Span | None = None
     owner: str | None = None
+    reach: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,16 @@ def variants(decls: Declarations, cli_consts: dict[str, ast.Expr]) -> tuple[list
     declaring = {id(i): v.name for v in declared for i in v.items}
     out = [_variant(v, decls, cli_consts, diags, _inherited(v, by_name, diags, ()), top, declaring)
            for v in declared]
-    return out, diags
+    return _with_reach(out), diags
+
+
+def _with_reach(vs: list[Variant]) -> list[Variant]:
+    """The variants, each acknowledgement told every variant it applies to (`reach`)."""
+    reach: dict[Acknowledgement, list[str]] = {}
+    for v in vs:
+        for a in v.acknowledge:
+            reach.setdefault(a, []).append(v.name)
+    return [replace(v, acknowledge=tuple(replace(a, reach=tuple(reach[a])) for a in v.acknowledge)) for v in vs]
 
 
 def _acknowledgement(a: ast.Acknowledge, owner: str | None, decls: Declarations,

@@ -122,6 +122,29 @@ def test_an_inherited_acknowledgement_is_judged_over_every_variant_that_has_it(t
     assert code == 0, err
 
 
+def test_an_acknowledgement_is_not_judged_by_a_run_that_leaves_out_a_variant_it_applies_to(tmp_path, capsys):
+    # `broken` needs the top-level acknowledgement (Cool is vacuous there); a run of
+    # `working` alone cannot know that, and must not call it unused. `broken_twice` inherits
+    # broken's own acknowledgement: a run of it alone judges neither.
+    text = SPEC + """
+        variant broken_twice extends broken {}
+        acknowledge vacuous *
+    """
+    path = write(tmp_path, text)
+    for only in (["working"], ["broken_twice"], ["working", "broken_twice"]):
+        code, out, err = run([path, "--strict", *(x for v in only for x in ("--variant", v))], capsys)
+        assert code == 0 and "KOV610" not in out + err, (only, out + err)
+    # the same acknowledgements, unused everywhere, are reported by a run of every variant
+    # they apply to, and only by such a run
+    unused = text.replace("acknowledge never_enabled Switch, Burn", "acknowledge never_enabled Switch, Burn\n"
+                          "acknowledge dead_guard Burn")
+    path = write(tmp_path, unused)
+    code, out, err = run([path, "--strict", "--variant", "broken", "--variant", "broken_twice"], capsys)
+    assert re.findall(r"^  variant (\w+): (KOV\d+)", err, re.M) == [("broken", "KOV610")], err
+    code, out, err = run([path, "--strict", "--variant", "broken"], capsys)
+    assert "KOV610" not in out + err
+
+
 def test_unknown_acknowledgements_are_errors(tmp_path):
     for bad, message in (("acknowledge vacous Cool", "there is no warning named 'vacous'"),
                          ("acknowledge vacuous Cold", "'Cold' is not an action, process step or property")):
