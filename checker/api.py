@@ -249,6 +249,8 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
             res = simulate(model, opts, _walks_of(simulation, model, workers, itf))
             if opts.por:
                 res = dataclasses.replace(res, partial_order_off="random walks are not reduced")
+            if opts.fingerprints:
+                res = dataclasses.replace(res, fingerprints="off (random walks store no states)")
             return _searched(model, res)
         if ray is not None or workers > 1:
             # the partitioned search does not reduce by partial order (ADR 0034): it says so
@@ -261,7 +263,8 @@ def check(path: str, consts: dict[str, ast.Expr] | None = None, only: list[str] 
                 # one-process run start-up time for nothing (ADR 0031)
                 from checker.engine.parallel import explore_parallel
                 res = explore_parallel(model, opts, workers, reporter, image)
-            return _searched(model, dataclasses.replace(res, partial_order_off=off))
+            fp = "off (the partitioned search keeps its states whole)" if opts.fingerprints else None
+            return _searched(model, dataclasses.replace(res, partial_order_off=off, fingerprints=fp))
         return _searched(model, explore(model, opts, reporter, image))
 
     if jobs > 1 and len(compiled) > 1 and workers <= 1 and ray is None:

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "the reduced state space (docs/performance.md, ADR 0034)")
     po.add_argument("--no-por", dest="por", action="store_false",
                     help="no partial-order reduction (the default): the full state space, TLC's counts")
+    p.add_argument("--fingerprints", action="store_true",
+                   help="keep the states of older levels as 64-bit fingerprints, as TLC does, when they are wider "
+                        "than 64 bits: about 24 bytes a state instead of its width, but not exact (a collision "
+                        "would leave a state out; the report gives its probability). Not with temporal properties "
+                        "unless under --symmetry, nor --workers (docs/performance.md)")
     p.add_argument("--no-vector", dest="vector", action="store_false",
                    help="expand every state with the generated code alone, never a chunk of states at once with "
                         "arrays (the same counts, states and traces either way; ADR 0061)")
@@ -513,7 +518,7 @@ def _run(args):
     options = CheckOptions(max_states=args.max_states, max_depth=args.max_depth, timeout=args.timeout,
                            max_memory=max_memory, check_deadlock=args.deadlock,
                            stop_on_violation=args.stop_at_first, premises=args.premises,
-                           complete=args.strict, por=args.por,
+                           complete=args.strict, por=args.por, fingerprints=args.fingerprints,
                            vector_from=VECTOR_FROM if args.vector else None)
     from checker.variants import cpus
     workers = args.workers or 1

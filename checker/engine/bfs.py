@@ -69,7 +69,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, replace
 from time import perf_counter
-from typing import Sequence
+from typing import Callable, Sequence
 
 from checker.engine import checkpoint, expansion
 from checker.engine.checkpoint import Image
@@ -84,7 +84,7 @@ from checker.engine.options import CheckOptions
 from checker.engine.por import Independence, NoPartialOrder, Reducer, reduction
 from checker.engine.progress import Progress, Reporter
 from checker.engine.result import CheckResult, PropertyResult
-from checker.engine.store import CompactStore, Counters, StateStore
+from checker.engine.store import CompactStore, Counters, FingerprintStore, StateStore
 from checker.engine.symmetry import NoReduction
 
 # Clock reads are spaced so that about _CLOCK_PERIOD seconds pass between two, whatever the
@@ -165,16 +165,42 @@ class Stop(Exception):
     """Ends the search early; the reason is recorded on the Search before raising."""
 
 
-def new_store(model: Model, options: CheckOptions, compact: bool, live: bool = True) -> StateStore:
+def new_store(model: Model, options: CheckOptions, compact: bool, live: bool = True,
+              canonical: Callable[[State], State] | None = None) -> StateStore:
     """Where the search keeps its states (engine/store.py): a CompactStore when asked for
     (`compact`, and CheckOptions.compact_from not None) and the model's states are ints of at
-    most 64 bits (`state_bits`); the edges of a model with temporal properties are recorded
+    most 64 bits (`state_bits`); a FingerprintStore for wider ones under
+    CheckOptions.fingerprints; the edges of a model with temporal properties are recorded
     in a StateStore, unless the search will not check them (`live` False: under symmetry)."""
     bits = model.state_bits
     graph = bool(model.temporal) and live
-    if compact and options.compact_from is not None and not graph and bits is not None and bits <= 64:
-        return CompactStore(options.compact_from)
+    if compact and not graph and bits is not None:
+        if bits <= 64 and (options.compact_from is not None or options.fingerprints):
+            return CompactStore(options.compact_from if options.compact_from is not None else 0)
+        if bits > 64 and options.fingerprints and options.checkpoint is None:
+            return FingerprintStore(model, canonical)
     return StateStore(graph=graph)
+
+
+def fingerprints_figure(model: Model, options: CheckOptions, store: StateStore, live: bool) -> str | None:
+    """What became of --fingerprints (CheckResult.fingerprints): the probability of a
+    collision, or why the states were kept whole; None when not asked for."""
+    if not options.fingerprints:
+        return None
+    if isinstance(store, FingerprintStore):
+        return (f"64-bit, {len(store):,} states: the probability that two shared one (and a state was "
+                f"left out) is at most {store.collision_bound():.1e}")
+    if isinstance(store, CompactStore):
+        return "off (the states fit 64 bits: kept whole, exactly, in the compact store)"
+    if model.temporal and live:
+        why = "temporal properties: the liveness check needs the state graph"
+    elif model.state_bits is None:
+        why = "the model's states are not packed ints"
+    elif options.checkpoint is not None:
+        why = "checkpoints keep every state whole"
+    else:
+        why = "a resumed search keeps its states whole"
+    return f"off ({why})"
 
 
 # Why a search under symmetry leaves the temporal properties undecided (docs/adr/0035): a
@@ -205,7 +231,7 @@ class Search:
         self.por_dropped: str | None = None
         # models with temporal properties: the edges are recorded for the liveness check,
         # which does not run under symmetry (UNDER_SYMMETRY)
-        self.store = new_store(model, options, compact, live=self.symmetry is None)
+        self.store = new_store(model, options, compact, live=self.symmetry is None, canonical=self.canon)
         self.seen, self.edges = self.store.seen, self.store.edges
         self.counters = Counters(len(model.actions))
         self.check_state = model.check_state if self.findings.has_state_properties() else None
@@ -617,4 +643,5 @@ class Search:
             result = replace(result, partial_order=self.reducer.figures())
         elif self.por_dropped is not None:
             result = replace(result, partial_order_off=self.por_dropped)
-        return result
+        fp = fingerprints_figure(self.model, self.options, self.store, self.symmetry is None)
+        return replace(result, fingerprints=fp) if fp is not None else result

@@ -57,6 +57,9 @@ class CheckOptions:
             allows it; None: never. Exact either way: the same counts, states and traces.
         por: partial-order reduction (engine/por.py, ADR 0034) where it is sound; the
             result says whether it ran and why not.
+        fingerprints: keep the states of older levels as 64-bit fingerprints (engine/
+            store.py FingerprintStore, TLC's way) when they are wider than 64 bits; not
+            exact: the result gives the probability of a collision, or why none were kept.
     """
 
     max_states: int | None = None
@@ -72,6 +75,7 @@ class CheckOptions:
     vector_from: int | None = VECTOR_FROM
     checkpoint: Checkpointing | None = None
     por: bool = False
+    fingerprints: bool = False
 
     def __post_init__(self) -> None:
         # Reject nonsense early: a max_depth of 0 or a negative timeout would otherwise give

@@ -168,6 +168,9 @@ class CheckResult:
     # reduced state space), or why a search asked to reduce ran in full
     partial_order: PorFigures | None = None
     partial_order_off: str | None = None
+    # fingerprints (CheckOptions.fingerprints): the bound on a collision's probability, or
+    # why the states were kept whole after all
+    fingerprints: str | None = None
 
     @property
     def violations(self) -> tuple[PropertyResult, ...]:

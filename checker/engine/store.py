@@ -15,6 +15,10 @@ chains) and by the liveness check (the edges).
   newest level and an open-addressing table (an array) of the others, about 35 bytes a
   state instead of 100; exact, and the same ids, order and parents (docs/adr/
   0033-compact-store.md).
+- `FingerprintStore` (`--fingerprints`): a StateStore for int states wider than 64 bits
+  that keeps the level being expanded and the next one whole and every older state as its
+  64-bit fingerprint (TLC's way): about 24 bytes a state, not exact (a collision leaves a
+  state out; `collision_bound` says how likely), traces rebuilt by replay (ADR 0033).
 - `EdgeTable`: the transitions (self-loops aside) in compressed-sparse-row arrays: the
   out-edges of state v are positions off[v]..off[v+1]-1 of `dst` (target ids) and `lab`
   (label ids into `labels`, each distinct action instance once): engine/graph.py reads them.
@@ -30,8 +34,9 @@ generated expander could not finish is undone and run again by the general loop.
 from __future__ import annotations
 
 from array import array
+from hashlib import blake2b
 from dataclasses import dataclass
-from typing import Any, Iterable, cast
+from typing import Any, Iterable, Iterator, cast
 
 from checker.engine.model import Label, State
 
@@ -140,7 +145,52 @@ _MAX_LOAD = 0.7         # the cold table is doubled before it is fuller than thi
                         # probing: a miss takes about 2.5 probes at half full, 6 at 0.7)
 
 
-class CompactStore(StateStore):
+class _TwoPartStore(StateStore):
+    """A StateStore whose seen set has two parts: `hot`, a Python set of the recent states,
+    and a table of the older ones (an open-addressing hash table with linear probing over
+    an array of 64-bit slots, 0 meaning empty: `table`, `mask`, `shift`, `cold` entries),
+    which `knows` answers for; `retired`: the states below this id are in the table. New
+    states go to the hot set; `seen` answers for both parts."""
+
+    __slots__ = ("hot", "table", "mask", "shift", "cold", "retired")
+
+    def __init__(self, bits: int) -> None:
+        super().__init__(graph=False)
+        self.hot: set[State] = set()
+        self.seen = _Seen(self)
+        self.cold = 0
+        self.retired = 0
+        self._size(bits)
+
+    def _size(self, bits: int) -> None:
+        self.table = array("Q", bytes(8 << bits))
+        self.mask = (1 << bits) - 1
+        self.shift = 64 - bits
+
+    def add(self, state: State, parent: int) -> int:
+        j = len(self.states)
+        self.hot.add(state)
+        self.states.append(state)
+        self.parents.append(parent)
+        return j
+
+    def knows(self, s: State) -> bool:
+        """Is `s` in the table?"""
+        raise NotImplementedError
+
+    def _probe(self, x: int, h: int) -> bool:
+        """Is the entry `x` in the table, looking from slot `h` on (linear probing)?"""
+        table, mask = self.table, self.mask
+        v = table[h]
+        while v:
+            if v == x:
+                return True
+            h = (h + 1) & mask
+            v = table[h]
+        return False
+
+
+class CompactStore(_TwoPartStore):
     """The states of a search whose states are ints of at most 64 bits, compactly
     (module docstring): 8 bytes a state in `states` (an array), 4 in `parents`, and the
     seen set in two parts:
@@ -155,29 +205,12 @@ class CompactStore(StateStore):
     fingerprint, the same states in the same order as a StateStore. `seen` answers for
     both parts (the general loop's `in`); generated expanders probe them inline."""
 
-    __slots__ = ("hot", "table", "mask", "shift", "cold", "retired", "compact_from")
+    __slots__ = ("compact_from",)
 
     def __init__(self, compact_from: int = 0):
-        super().__init__(graph=False)
+        super().__init__(0)
         self.states = array("Q")                # type: ignore[assignment]
-        self.hot: set[State] = set()
-        self.seen = _Seen(self)
-        self.compact_from = compact_from
-        self.cold = 0           # states in the table
-        self.retired = 0        # states below this id are in the table (or are the state 0)
-        self._size(0)
-
-    def _size(self, bits: int) -> None:
-        self.table = array("Q", bytes(8 << bits))
-        self.mask = (1 << bits) - 1
-        self.shift = 64 - bits
-
-    def add(self, state: State, parent: int) -> int:
-        j = len(self.states)
-        self.hot.add(state)
-        self.states.append(state)
-        self.parents.append(parent)
-        return j
+        self.compact_from = compact_from        # (the state 0, which the table cannot hold, stays hot)
 
     def undo(self, lo: int, mark: Mark) -> None:
         # the states since a mark are those of the level being expanded: all hot
@@ -186,16 +219,11 @@ class CompactStore(StateStore):
         del self.states[mark.states:]
         del self.parents[mark.states:]
 
+    def knows(self, s: State) -> bool:
+        return self.in_cold(cast(int, s))
+
     def in_cold(self, s: int) -> bool:
-        table, mask = self.table, self.mask
-        h = ((s * COLD_MIX) & _M64) >> self.shift
-        x = table[h]
-        while x:
-            if x == s:
-                return True
-            h = (h + 1) & mask
-            x = table[h]
-        return False
+        return self._probe(s, ((s * COLD_MIX) & _M64) >> self.shift)
 
     def retire(self, lo: int) -> None:
         """Move the states with ids below `lo` (every level up to the one about to be
@@ -240,18 +268,190 @@ class CompactStore(StateStore):
                 table[h] = s
 
 
+# Fingerprints (FingerprintStore): 64 bits of BLAKE2b over the state's bytes, keyed so
+# that they are kovn's own; deterministic (no PYTHONHASHSEED), and spread however
+# regular the states' bits are (hash() of an int, its value modulo 2**61 - 1, is not:
+# two fields changed by +1 at bit 61 and -1 at bit 0 give the same value).
+_FP_KEY = b"kovn fingerprint"
+
+
+def fingerprint(state: State) -> int:
+    """The 64-bit fingerprint of an int state (never 0: the table's empty slot)."""
+    s = cast(int, state)
+    data = s.to_bytes((s.bit_length() + 7) // 8 or 1, "little")
+    return int.from_bytes(blake2b(data, digest_size=8, key=_FP_KEY).digest(), "little") or 1
+
+
+class _Window(list[State]):
+    """The states a FingerprintStore keeps whole, ids `base` on, read by id like the list
+    of every state a StateStore keeps: `len` counts every state stored; indexing an id
+    below `base` is an error (only its fingerprint is left). `append` is list's own."""
+
+    __slots__ = ("base",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.base = 0
+
+    def __len__(self) -> int:
+        return self.base + list.__len__(self)
+
+    def __getitem__(self, i: Any) -> Any:
+        base = self.base
+        if isinstance(i, slice):
+            lo, hi, _ = i.indices(len(self))
+            if lo < base:
+                raise IndexError(f"states below id {base:,} are kept as fingerprints only")
+            return list.__getitem__(self, slice(lo - base, hi - base))
+        if i < 0:
+            i += len(self)
+        if i < base:
+            raise IndexError(f"state {i:,} is kept as a fingerprint only")
+        return list.__getitem__(self, i - base)
+
+    def __delitem__(self, i: Any) -> None:
+        assert isinstance(i, slice) and i.stop is None and i.start >= self.base, i
+        list.__delitem__(self, slice(i.start - self.base, None))
+
+    def __iter__(self) -> Iterator[State]:
+        raise TypeError("iterate over ids: the older states are fingerprints only")
+
+    def drop_below(self, lo: int) -> None:
+        """Forget the states with ids below `lo` (their fingerprints stay)."""
+        if lo > self.base:
+            list.__delitem__(self, slice(0, lo - self.base))
+            self.base = lo
+
+
+class FingerprintStore(_TwoPartStore):
+    """The states of a search whose states are ints wider than 64 bits, as TLC keeps them
+    (`--fingerprints`, docs/adr/0033-compact-store.md): the states of the level being
+    expanded and of the next one whole (`states`, a _Window) and hot (in a set, exactly),
+    every older one as its 64-bit fingerprint only: in `fps` by id (8 bytes) and in an open-addressing table (linear
+    probing, the fingerprint's top bits its slot, 0 an empty slot) that answers `seen`
+    for them; the parent ids as in every store. About 24 bytes a state instead of the
+    state's own width (hundreds of bytes for a controller spec). Not exact: two states
+    with one fingerprint are taken for one, the second never stored; `collision_bound`
+    says how likely that is. Traces are rebuilt by replay (`chain`): from the initial
+    state with the first fingerprint of the chain, each step the successor (its
+    representative, under symmetry) with the next one."""
+
+    __slots__ = ("fps", "level", "model", "canonical")
+
+    def __init__(self, model: Any, canonical: Any = None):
+        super().__init__(10)
+        self.states = _Window()
+        self.fps = array("Q")
+        self.model, self.canonical = model, canonical
+        # `retired`: the states below it are fingerprints only; from it on, whole and hot
+        self.level = 0          # where the level being expanded starts (retire's last `lo`)
+
+    def undo(self, lo: int, mark: Mark) -> None:
+        # the states since a mark are those of the level being generated: all whole, all hot
+        states = self.states
+        for i in range(mark.states, len(states)):
+            self.hot.discard(states[i])
+        del states[mark.states:]
+        del self.parents[mark.states:]
+
+    def knows(self, s: State) -> bool:
+        return self.in_cold(fingerprint(s))
+
+    def in_cold(self, f: int) -> bool:
+        return self._probe(f, f >> self.shift)     # a fingerprint is spread already
+
+    def retire(self, lo: int) -> None:
+        """At the start of the level `level`..lo-1's expansion (`level`: the previous call's
+        `lo`): the states before it become fingerprints and are forgotten; the level's own
+        stay whole and hot (exact, no fingerprint to compute for the successors that are in
+        it: self-loops, diamonds) until the next level starts."""
+        level, self.level = self.level, max(self.level, lo)
+        if level <= self.retired:
+            return
+        states = cast(_Window, self.states)
+        moving = states[self.retired:level]
+        new = [fingerprint(s) for s in moving]
+        self.fps.extend(new)
+        self.cold += len(new)
+        bits = self.mask.bit_length()
+        while self.cold > _MAX_LOAD * (1 << bits):
+            bits += 1
+        if bits != self.mask.bit_length():
+            del self.table
+            self._size(bits)
+            self._insert(self.fps)
+        else:
+            self._insert(new)
+        self.hot.difference_update(moving)
+        states.drop_below(level)
+        self.retired = level
+
+    def _insert(self, fps: Iterable[int]) -> None:
+        table, mask, shift = self.table, self.mask, self.shift
+        for f in fps:
+            h = f >> shift
+            while table[h]:
+                h = (h + 1) & mask
+            table[h] = f
+
+    def collision_bound(self) -> float:
+        """An upper bound on the probability that two distinct states the search stored or
+        met had one fingerprint (the birthday bound n^2 / 2^65 over the n states stored: a
+        new state is lost only when its fingerprint is one already in the table)."""
+        n = len(self.states)
+        return n * n / 2.0 ** 65
+
+    def chain(self, sid: int) -> list[State]:
+        ids = []
+        while sid >= 0:
+            ids.append(sid)
+            sid = self.parents[sid]
+        ids.reverse()
+        base = cast(_Window, self.states).base
+        out: list[State] = []
+        for k, i in enumerate(ids):
+            if k == 0:
+                found = self.model.init_states()
+            else:
+                found = (t for _, t in self.model.successors(out[-1]))
+            if i >= base:       # kept whole: it must follow what was replayed before it
+                s = self.states[i]
+                if k and s not in (t if self.canonical is None else self.canonical(t) for t in found):
+                    raise FingerprintCollision(f"the trace to state {i:,} cannot be replayed: the replayed "
+                                               "states do not lead to it, so two states shared a fingerprint "
+                                               "(run again without --fingerprints)")
+                out.append(s)
+            else:
+                out.append(self._replayed(found, self.fps[i], i))
+        return out
+
+    def _replayed(self, candidates: Iterable[State], f: int, i: int) -> State:
+        canonical = self.canonical
+        for t in candidates:
+            c = t if canonical is None else canonical(t)
+            if fingerprint(c) == f:
+                return c
+        raise FingerprintCollision(f"the trace to state {i:,} cannot be replayed: no successor has its "
+                                   "fingerprint, so two states shared one (run again without --fingerprints)")
+
+
+class FingerprintCollision(Exception):
+    """A trace a FingerprintStore could not replay: proof of a fingerprint collision."""
+
+
 class _Seen:
-    """A CompactStore's seen set as the general loop and the search's initial level use it:
-    `in` looks in both parts; `add`, `discard` change the hot one (new states are hot)."""
+    """A two-part store's seen set as the general loop and the search's initial level use
+    it (a CompactStore's generated expanders probe its table inline): `in` looks in both
+    parts; `add`, `discard` change the hot one (new states are hot)."""
 
     __slots__ = ("store",)
 
-    def __init__(self, store: CompactStore):
+    def __init__(self, store: _TwoPartStore):
         self.store = store
 
-    def __contains__(self, s: object) -> bool:
+    def __contains__(self, s: State) -> bool:
         store = self.store
-        return s in store.hot or (store.cold > 0 and store.in_cold(s))  # type: ignore[arg-type]
+        return s in store.hot or (store.cold > 0 and store.knows(s))
 
     def add(self, s: State) -> None:
         self.store.hot.add(s)

@@ -47,6 +47,8 @@ def result_figures(res: CheckResult) -> list[tuple[str, Any]]:
     elif res.partial_order_off is not None:
         out.append(("reduction", f"partial-order off ({res.partial_order_off}); the counts are those of the "
                                  "full search"))
+    if res.fingerprints is not None:
+        out.append(("fingerprints", res.fingerprints))
     if res.simulation is not None:
         sim = res.simulation
         out.append(("simulation", f"{sim.walks:,} random walks of up to {sim.depth:,} steps (seed {sim.seed}): "
