@@ -128,6 +128,9 @@ SUITE = (
     Case("ipam-pods2-nics2-sym-w2", "spec/ipam.kovn", ("fixed",), ("PODS=2", "NICS=2"),
          flags=("--symmetry", "PodId", "--workers", "2", "--timeout", "600"),
          note="the same on both cores (temporal properties unknown under symmetry: no graph needed)"),
+    Case("ipam-pods2-nics2-sym-fp", "spec/ipam.kovn", ("fixed",), ("PODS=2", "NICS=2"),
+         flags=("--symmetry", "PodId", "--fingerprints", "--timeout", "600"),
+         note="the same in one process, older levels as 64-bit fingerprints"),
 )
 
 # (full, reduced) pairs of cases: the table shows the reduction factor of their distinct states
