@@ -327,9 +327,9 @@ class FingerprintStore(_TwoPartStore):
     """The states of a search whose states are ints wider than 64 bits, as TLC keeps them
     (`--fingerprints`, docs/adr/0033-compact-store.md): the states of the level being
     expanded and of the next one whole (`states`, a _Window) and hot (in a set, exactly),
-    every older one as its 64-bit fingerprint only: in `fps` by id (8 bytes) and in an open-addressing table (linear
-    probing, the fingerprint's top bits its slot, 0 an empty slot) that answers `seen`
-    for them; the parent ids as in every store. About 24 bytes a state instead of the
+    every older one as its 64-bit fingerprint only: in `fps` by id (8 bytes) and in an
+    open-addressing table (linear probing, the fingerprint's top bits its slot, 0 an empty
+    slot) that answers `seen` for them; the parent ids as in every store. About 24 bytes a state instead of the
     state's own width (hundreds of bytes for a controller spec). Not exact: two states
     with one fingerprint are taken for one, the second never stored; `collision_bound`
     says how likely that is. Traces are rebuilt by replay (`chain`): from the initial
@@ -402,27 +402,30 @@ class FingerprintStore(_TwoPartStore):
         return n * n / 2.0 ** 65
 
     def chain(self, sid: int) -> list[State]:
+        """The states from an initial state to state `sid`: those kept whole as they are,
+        the older ones replayed from their fingerprints."""
         ids = []
         while sid >= 0:
             ids.append(sid)
             sid = self.parents[sid]
         ids.reverse()
         base = cast(_Window, self.states).base
+        canonical = self.canonical
         out: list[State] = []
         for k, i in enumerate(ids):
             if k == 0:
-                found = self.model.init_states()
+                found: Iterable[State] = self.model.init_states()
             else:
                 found = (t for _, t in self.model.successors(out[-1]))
-            if i >= base:       # kept whole: it must follow what was replayed before it
-                s = self.states[i]
-                if k and s not in (t if self.canonical is None else self.canonical(t) for t in found):
-                    raise FingerprintCollision(f"the trace to state {i:,} cannot be replayed: the replayed "
-                                               "states do not lead to it, so two states shared a fingerprint "
-                                               "(run again without --fingerprints)")
-                out.append(s)
-            else:
+            if i < base:
                 out.append(self._replayed(found, self.fps[i], i))
+                continue
+            s = self.states[i]      # kept whole: it must follow the last state replayed
+            if k and ids[k - 1] < base and s not in {t if canonical is None else canonical(t) for t in found}:
+                raise FingerprintCollision(f"the trace to state {i:,} cannot be replayed: the replayed "
+                                           "states do not lead to it, so two states shared a fingerprint "
+                                           "(run again without --fingerprints)")
+            out.append(s)
         return out
 
     def _replayed(self, candidates: Iterable[State], f: int, i: int) -> State:
