@@ -412,16 +412,15 @@ class FingerprintStore(_TwoPartStore):
         base = cast(_Window, self.states).base
         canonical = self.canonical
         out: list[State] = []
+        def found(k: int) -> Iterable[State]:
+            return self.model.init_states() if k == 0 else (t for _, t in self.model.successors(out[-1]))
+
         for k, i in enumerate(ids):
-            if k == 0:
-                found: Iterable[State] = self.model.init_states()
-            else:
-                found = (t for _, t in self.model.successors(out[-1]))
             if i < base:
-                out.append(self._replayed(found, self.fps[i], i))
+                out.append(self._replayed(found(k), self.fps[i], i))
                 continue
             s = self.states[i]      # kept whole: it must follow the last state replayed
-            if k and ids[k - 1] < base and s not in {t if canonical is None else canonical(t) for t in found}:
+            if k and ids[k - 1] < base and s not in {t if canonical is None else canonical(t) for t in found(k)}:
                 raise FingerprintCollision(f"the trace to state {i:,} cannot be replayed: the replayed "
                                            "states do not lead to it, so two states shared a fingerprint "
                                            "(run again without --fingerprints)")
