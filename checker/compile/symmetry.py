@@ -459,6 +459,9 @@ def _extract(off: int, width: int) -> str:
     return f"((s >> {off}) & {(1 << width) - 1})"
 
 
+WINDOW = 60    # bits: a window is a small int (two of CPython's 30-bit digits)
+
+
 class _Fields:
     """The state's fields a signature reads, each extracted once into a local (`f3`): a
     state is a wide int, and the same presence bit guards many components."""
@@ -473,7 +476,25 @@ class _Fields:
         return name
 
     def lines(self) -> list[str]:
-        return [f"    {name} = {_extract(off, width)}" for (off, width), name in self.names.items()]
+        """The fields, read through windows of at most WINDOW bits: a window is shifted out
+        of the wide state once, and its fields out of a small int (shifting a state of
+        thousands of bits costs about twice as much as shifting a machine-sized int)."""
+        out, windows = [], []
+        for (off, width), name in sorted(self.names.items()):
+            if windows and off + width - windows[-1][0] <= WINDOW:
+                windows[-1][1].append((off, width, name))
+            else:
+                windows.append((off, [(off, width, name)]))
+        for k, (base, fields) in enumerate(windows):
+            if len(fields) == 1:
+                (off, width, name), = fields
+                out.append(f"    {name} = {_extract(off, width)}")
+                continue
+            top = max(off + width for off, width, _ in fields)
+            out.append(f"    w{k} = (s >> {base}) & {(1 << (top - base)) - 1}")
+            out.extend(f"    {name} = (w{k} >> {off - base}) & {(1 << width) - 1}"
+                       for off, width, name in fields)
+        return out
 
 
 def generic_permute(t: T.Type, code: int, P, groups: dict[str, T.SymT], order: list[str]) -> int:
