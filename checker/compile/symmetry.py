@@ -422,7 +422,7 @@ def _canonical_source(plan: _Plan) -> list[str]:
         lines.append(f"    k{k} = [{keys}]")
         lines.append(f"    o{k} = sorted(k{k})")
         if not plan.complete and n > 1:
-            lines.append(f"    if any((o{k}[j] >> {bits}) == (o{k}[j + 1] >> {bits}) for j in range({n - 1})):")
+            lines.append(f"    if {_ties(f'o{k}', n, bits)}:")
             lines.append("        return _tied(s)")
     lines.append("    if " + " and ".join(f"o{k} == k{k}" for k in range(len(names))) + ":")
     lines.append("        return s")
@@ -433,6 +433,14 @@ def _canonical_source(plan: _Plan) -> list[str]:
         lines.extend(f"    p{k}[o{k}[{j}] & {mask}] = {j}" for j in range(n))
     lines.append(f"    return _permute(s, ({''.join(f'p{k}, ' for k in range(len(names)))}))")
     return lines[:1] + fields.lines() + lines[1:]
+
+
+def _ties(order: str, n: int, bits: int) -> str:
+    """Whether two neighbours of the sorted keys `order` have equal signatures: written out
+    for a few elements (a generator costs more than the comparisons of two or three pods)."""
+    if n > 8:
+        return f"any(({order}[j] >> {bits}) == ({order}[j + 1] >> {bits}) for j in range({n - 1}))"
+    return " or ".join(f"({order}[{j}] >> {bits}) == ({order}[{j + 1}] >> {bits})" for j in range(n - 1))
 
 
 def _sig_expr(parts: list[tuple], e: int, field=None) -> str:
