@@ -24,6 +24,7 @@ else by a slower generic path (decode, permute, encode).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from checker.compile.codecache import compiled
@@ -65,6 +66,7 @@ def build_symmetry(spec: ir.SpecIR, layout: Layout) -> Symmetry:
             _variable(plan, i, v.t, layout)
     ns: dict = dict(plan.consts)
     ns["_generic"] = lambda t, code, P: generic_permute(t, code, P, plan.groups, names)
+    ns["_specialise"] = lambda key: _specialised(plan, key, ns)
     exec(compiled(_source(plan), "<kovn symmetry>"), ns)
     sym = Symmetry(names, [T.size(plan.groups[n]) for n in names], ns["_signature"], ns["_permute"],
                    plan.complete, canonical=ns["_canonical"])
@@ -397,12 +399,37 @@ def _source(plan: _Plan) -> str:
         n = T.size(plan.groups[g])
         lines.append("        [" + ", ".join(_sig_expr(plan.sig[g], e) for e in range(n)) + "],")
     lines.append("    )")
-    lines.append("def _permute(s, P):")
+    lines.append("def _permute_any(s, P):")
     lines.append("    t = s")
     lines.extend("    " + x for x in plan.lines)
     lines.append("    return t")
+    lines.append("_SPECIAL = {}")
+    lines.append("def _permute(s, P):")
+    lines.append("    key = tuple(map(tuple, P))")
+    lines.append("    f = _SPECIAL.get(key)")
+    lines.append("    if f is None:")
+    lines.append(f"        if len(_SPECIAL) >= {SPECIAL}:")
+    lines.append("            return _permute_any(s, P)")
+    lines.append("        f = _SPECIAL[key] = _specialise(key)")
+    lines.append("    return f(s)")
     lines.extend(_canonical_source(plan))
     return _HELPERS + "\n".join(lines) + "\n"
+
+
+SPECIAL = 64    # permutations given their own function (2 pods have 2, 3 pods 6, 4 pods 24)
+
+
+def _specialised(plan: _Plan, key: tuple, ns: dict):
+    """`_permute_any` for one permutation: `P` and the lanes written in as constants, so
+    that Python folds every `lane[P[k][e]]` into the bit position it names (a permutation
+    then costs about half as much). Compiled on its first use, kept by the module."""
+    consts = {name: value for name, value in plan.consts.items() if name.startswith("_L")}
+    body = [re.sub(r"\b_L\d+\b", lambda m: repr(tuple(consts[m.group()])), re.sub(r"\bP\b", repr(key), line))
+            for line in plan.lines]
+    source = "\n".join(["def _permute_one(s):", "    t = s", *("    " + x for x in body), "    return t"])
+    local: dict = {}
+    exec(compiled(source + "\n", "<kovn symmetry, one permutation>"), ns, local)
+    return local["_permute_one"]
 
 
 def _canonical_source(plan: _Plan) -> list[str]:
