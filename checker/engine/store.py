@@ -167,6 +167,25 @@ class _TwoPartStore(StateStore):
         self.mask = (1 << bits) - 1
         self.shift = 64 - bits
 
+    def _fill(self, need: int, new: Iterable[Any], every: Iterable[Any]) -> None:
+        """Enter `new` into the table, which then holds `need` entries; if that would make
+        it fuller than _MAX_LOAD, a larger table is built from `every` entry instead (the
+        old one freed first: the two are never held at once)."""
+        bits = self.mask.bit_length()
+        while need > _MAX_LOAD * (1 << bits):
+            bits += 1
+        if bits != self.mask.bit_length():
+            del self.table
+            self._size(bits)
+            self._insert(every)
+        else:
+            self._insert(new)
+        self.cold = need
+
+    def _insert(self, entries: Iterable[Any]) -> None:
+        """Put `entries` into the table (each store its own slot function, inline)."""
+        raise NotImplementedError
+
     def add(self, state: State, parent: int) -> int:
         j = len(self.states)
         self.hot.add(state)
@@ -236,18 +255,7 @@ class CompactStore(_TwoPartStore):
         try:
             moving = view[self.retired:lo]
             zero = 0 in moving
-            need = self.cold + len(moving) - zero
-            bits = self.mask.bit_length()
-            while need > _MAX_LOAD * (1 << bits):
-                bits += 1
-            if bits != self.mask.bit_length():
-                # a larger table, filled again from the states (the old one freed first: the
-                # two are never held at once)
-                del self.table
-                self._size(bits)
-                self._insert(view[:lo])
-            else:
-                self._insert(moving)
+            self._fill(self.cold + len(moving) - zero, moving, view[:lo])
             # the hot set emptied of them in place: no second set at the largest level
             self.hot.difference_update(moving)
             if zero:
@@ -255,7 +263,6 @@ class CompactStore(_TwoPartStore):
             del moving
         finally:
             view.release()
-        self.cold = need
         self.retired = lo
 
     def _insert(self, states: Iterable[Any]) -> None:
@@ -372,16 +379,7 @@ class FingerprintStore(_TwoPartStore):
         moving = states[self.retired:level]
         new = [fingerprint(s) for s in moving]
         self.fps.extend(new)
-        self.cold += len(new)
-        bits = self.mask.bit_length()
-        while self.cold > _MAX_LOAD * (1 << bits):
-            bits += 1
-        if bits != self.mask.bit_length():
-            del self.table
-            self._size(bits)
-            self._insert(self.fps)
-        else:
-            self._insert(new)
+        self._fill(self.cold + len(new), new, self.fps)
         self.hot.difference_update(moving)
         states.drop_below(level)
         self.retired = level
